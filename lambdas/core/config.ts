@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { vendorAdapters, VendorId } from '../vendors/registry';
+import type { VendorAdapter } from '../vendors/types';
+import { ConfigurationError } from './errors';
+import { parseConfigInput } from './validation';
+
+const vendorsShape = Object.fromEntries(
+  Object.entries(vendorAdapters).map(([id, adapter]) => [id, (adapter as VendorAdapter<any, any>).configSchema.optional()]),
+) as { [K in VendorId]: z.ZodOptional<(typeof vendorAdapters)[K]['configSchema']> };
+
+export const deliverySchema = z.strictObject({
+  /** Vendor calls per message before it goes to the dead-letter queue; also the queue's maxReceiveCount. */
+  maxAttempts: z.number().int().min(1).max(20).default(5),
+  /** First retry delay; each further retry doubles it (with jitter). 0 retries at once (tests). */
+  retryBaseSeconds: z.number().min(0).max(3600).default(30),
+  /** Per vendor call. */
+  timeoutMs: z.number().int().min(100).max(30_000).default(5000),
+});
+
+export const configSchema = z.strictObject({
+  vendors: z.strictObject(vendorsShape),
+  delivery: deliverySchema.default({ maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000 }),
+  alarmEmail: z.email().optional(),
+  /** How long orders and their delivery records are kept. */
+  retentionDays: z.number().int().min(1).max(3650).default(400),
+  /** Local stack only; deployed keys live in Secrets Manager. */
+  local: z.strictObject({ apiKeys: z.array(z.string().min(8)).min(1) }).optional(),
+});
+
+export type TrackingConfig = z.infer<typeof configSchema>;
+export type DeliverySettings = z.infer<typeof deliverySchema>;
+
+/** Validates a configuration object; throws a ConfigurationError naming each bad field (e.g. `vendors.kelkoo.comId`). */
+export function parseConfig(raw: unknown): TrackingConfig {
+  return parseConfigInput(configSchema, raw);
+}
+
+/** Reads and validates the configuration file at `path`. */
+export function loadConfigFile(path: string): TrackingConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(`Cannot read configuration file ${path}: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(`Configuration file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseConfig(raw);
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { ConfigurationError, FieldIssue, ValidationError } from './errors';
+
+/** Turns zod issues into `{field, message}` pairs with dotted paths. */
+export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.map(String).join('.') : '(body)',
+    message: issue.message,
+  }));
+}
+
+/** Parses untrusted request input; throws a ValidationError naming every bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const details = toFieldIssues(result.error);
+    throw new ValidationError(`Invalid request: ${details.map((d) => d.field).join(', ')}`, details);
+  }
+  return result.data;
+}
+
+/** Parses configuration; throws a ConfigurationError naming every bad field. */
+export function parseConfigInput<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const details = toFieldIssues(result.error).map((d) => ({ ...d, field: prefix + d.field }));
+    throw new ConfigurationError('Invalid configuration', details);
+  }
+  return result.data;
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { SECONDS_PER_DAY } from '../../core/time';
+import { buildUrl, classifyByStatus } from '../classify';
+import type { VendorAdapter } from '../types';
+import { KelkooConfig, kelkooConfigSchema } from './config';
+import { encodeProductsInfos } from './mapping';
+import { inspectKelkooRequest } from './sandbox';
+import { KELKOO_DOCUMENT } from './types';
+
+const contextSchema = z.strictObject({
+  /** "A randomly generated number between 0 and 1", drawn once per sale so that retries resend the same value. */
+  saleId: z.string(),
+  kelkooId: z.string().optional(),
+  gclid: z.string().optional(),
+  msclkid: z.string().optional(),
+});
+type KelkooContext = z.infer<typeof contextSchema>;
+
+export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
+  id: 'kelkoo',
+  displayName: 'Kelkoo Group',
+  documentation: KELKOO_DOCUMENT,
+  configSchema: kelkooConfigSchema,
+  contextSchema,
+
+  // Kelkoo asks merchants to report Google and Microsoft Ads traffic too, not only its own `kk` clicks.
+  clickIds: (config) =>
+    ['kk', 'gclid', 'msclkid'].map((query) => ({ source: { query }, windowSeconds: config.attributionDays * SECONDS_PER_DAY })),
+
+  plan({ click, random }) {
+    const kelkooId = click('kk');
+    const gclid = click('gclid');
+    const msclkid = click('msclkid');
+    if (!kelkooId && !gclid && !msclkid) {
+      return { deliver: false, reason: 'no live kk, gclid or msclkid click identifier for this visitor' };
+    }
+    return {
+      deliver: true,
+      context: {
+        saleId: String(random()),
+        ...(kelkooId ? { kelkooId } : {}),
+        ...(gclid ? { gclid } : {}),
+        ...(msclkid ? { msclkid } : {}),
+      },
+    };
+  },
+
+  buildRequests({ order, config, context }) {
+    const url = buildUrl(config.endpoint, [
+      ['country', order.country?.toLowerCase() ?? config.country],
+      ['orderId', order.orderId],
+      ['comId', config.comId],
+      ['orderValue', order.orderValue],
+      ['productsInfos', encodeProductsInfos(order)],
+      ['saleId', context.saleId],
+      ['kelkooId', context.kelkooId],
+      ['gclid', context.gclid],
+      ['msclkid', context.msclkid],
+      ['returningUser', order.returningUser],
+      ['source', 'serverToServer'],
+    ]);
+    return [{ key: 'sale', method: 'GET', url, headers: { Referer: config.referer } }];
+  },
+
+  // The document describes no response body; any 2xx is taken as accepted.
+  classify: (response) => classifyByStatus(response),
+
+  inspect: inspectKelkooRequest,
+};

@@ -1,0 +1,93 @@
+import type { VendorFixtures } from '../fixture-types';
+
+const config = { country: 'fr', comId: '100475501', referer: 'https://www.shop.example' };
+
+/** The 5-item basket of the document's "example of a call". */
+const exampleOrder = {
+  orderId: 'CMD0572084',
+  currency: 'EUR',
+  orderValue: 609.07,
+  netValue: 609.07,
+  occurredAt: '2026-11-21T10:05:00.000Z',
+  items: [
+    { productId: 'P140490', name: 'Boite de 1000 lamelles en bois Lamello en 20', unitPrice: 30.5, quantity: 1 },
+    { productId: 'P140491', name: 'Boite de 1000 lamelles en bois Lamello en 10', unitPrice: 29.25, quantity: 1 },
+    { productId: 'P137728', name: 'Colle vinylique R 64 prise lente spéciale menuiserie en biberon de 0.75 kgs', unitPrice: 10.91, quantity: 1 },
+    { productId: 'P108530', name: 'Serre joints écarteur Quick Grip 300 mm', unitPrice: 18.7, quantity: 2 },
+    { productId: 'P230814', name: 'Serre joint à pompe Obra saillie 120 mm serrage maxi 1000 mm', unitPrice: 25.26, quantity: 2 },
+  ].map((item) => ({ ...item, groupId: item.productId, variantId: item.productId })),
+};
+
+// productsInfos of the example basket: the document's own value differs only in writing 30.50 and 18.70 where
+// JSON.stringify writes 30.5 and 18.7 (the decoded arrays are equal – see test/unit/kelkoo.test.ts).
+const EXAMPLE_PRODUCTS_INFOS =
+  'W3sicHJvZHVjdG5hbWUiOiJCb2l0ZSBkZSAxMDAwIGxhbWVsbGVzIGVuIGJvaXMgTGFtZWxsbyBlbiAyMCIsInByb2R1Y3RpZCI6IlAxNDA0OTAiLCJwcmljZSI6MzAuNSwicXVhbnRpdHkiOjF9LHsicHJvZHVjdG5hbWUiOiJCb2l0ZSBkZSAxMDAwIGxhbWVsbGVzIGVuIGJvaXMgTGFtZWxsbyBlbiAxMCIsInByb2R1Y3RpZCI6IlAxNDA0OTEiLCJwcmljZSI6MjkuMjUsInF1YW50aXR5IjoxfSx7InByb2R1Y3RuYW1lIjoiQ29sbGUgdmlueWxpcXVlIFIgNjQgcHJpc2UgbGVudGUgc3DDqWNpYWxlIG1lbnVpc2VyaWUgZW4gYmliZXJvbiBkZSAwLjc1IGtncyIsInByb2R1Y3RpZCI6IlAxMzc3MjgiLCJwcmljZSI6MTAuOTEsInF1YW50aXR5IjoxfSx7InByb2R1Y3RuYW1lIjoiU2VycmUgam9pbnRzIMOpY2FydGV1ciBRdWljayBHcmlwIDMwMCBtbSIsInByb2R1Y3RpZCI6IlAxMDg1MzAiLCJwcmljZSI6MTguNywicXVhbnRpdHkiOjJ9LHsicHJvZHVjdG5hbWUiOiJTZXJyZSBqb2ludCDDoCBwb21wZSBPYnJhIHNhaWxsaWUgMTIwIG1tIHNlcnJhZ2UgbWF4aSAxMDAwIG1tIiwicHJvZHVjdGlkIjoiUDIzMDgxNCIsInByaWNlIjoyNS4yNiwicXVhbnRpdHkiOjJ9XQ';
+
+export const fixtures: VendorFixtures = {
+  requests: [
+    {
+      id: 'kelkoo-example-call',
+      description: 'the document example: kk click, 5-item basket, saleId 0.193286593627784',
+      source: 'Kelkoo document, "example of a call"',
+      input: { config, order: exampleOrder, clicks: { kk: '66b5837-16afefa0c40-1b540' }, random: 0.193286593627784 },
+      expected: {
+        requests: [
+          {
+            method: 'GET',
+            url:
+              'https://s.kelkoogroup.net/st?country=fr&orderId=CMD0572084&comId=100475501&orderValue=609.07' +
+              `&productsInfos=${EXAMPLE_PRODUCTS_INFOS}&saleId=0.193286593627784&kelkooId=66b5837-16afefa0c40-1b540&source=serverToServer`,
+            headers: { Referer: 'https://www.shop.example' },
+          },
+        ],
+      },
+    },
+    {
+      id: 'kelkoo-gclid-msclkid-returning',
+      description: 'Google and Microsoft Ads clicks only, returning user, order country overrides config, reserved characters in orderId',
+      source: 'Kelkoo document, parameter table (gclid, msclkid, returningUser); SPEC §2 (orderId may hold any character)',
+      input: {
+        config: { ...config, endpoint: 'https://sandbox.example/st' },
+        order: {
+          orderId: 'A&B=C?D#E%F+G/H I',
+          currency: 'EUR',
+          orderValue: 37.72,
+          netValue: 30,
+          country: 'BE',
+          returningUser: true,
+          occurredAt: '2026-11-21T10:05:00.000Z',
+          items: [{ productId: 'prod130823', name: 'Shimano', unitPrice: 14.99, quantity: 2, groupId: 'prod130823', variantId: 'prod130823' }],
+        },
+        clicks: { gclid: 'EAIaIQobChMIpNXu6r6D6AIVQsjeCh27SQXcEAkYAyABEgIhz_D_BwE', msclkid: '751ff8c7d3bf17f6f6729c640c4249d5' },
+        random: 0.24603935101497432,
+      },
+      expected: {
+        requests: [
+          {
+            method: 'GET',
+            url:
+              'https://sandbox.example/st?country=be&orderId=A%26B%3DC%3FD%23E%25F%2BG%2FH%20I&comId=100475501&orderValue=37.72' +
+              // productsInfos of the document's decoded example: [{"productname":"Shimano","productid":"prod130823","price":14.99,"quantity":2}]
+              '&productsInfos=W3sicHJvZHVjdG5hbWUiOiJTaGltYW5vIiwicHJvZHVjdGlkIjoicHJvZDEzMDgyMyIsInByaWNlIjoxNC45OSwicXVhbnRpdHkiOjJ9XQ' +
+              '&saleId=0.24603935101497432&gclid=EAIaIQobChMIpNXu6r6D6AIVQsjeCh27SQXcEAkYAyABEgIhz_D_BwE' +
+              '&msclkid=751ff8c7d3bf17f6f6729c640c4249d5&returningUser=true&source=serverToServer',
+            headers: { Referer: 'https://www.shop.example' },
+          },
+        ],
+      },
+    },
+    {
+      id: 'kelkoo-no-click',
+      description: 'no kk, gclid or msclkid: Kelkoo is not called',
+      source: 'Kelkoo document, PHP example: the call is made only when one of the three ids is held',
+      input: { config, order: exampleOrder, clicks: { qc_clickid: 'QC1' } },
+      expected: { skipped: 'no live kk, gclid or msclkid' },
+    },
+  ],
+  responses: [
+    { description: '200 is accepted', source: 'assumed: the document describes no response', response: { status: 200, headers: {}, body: '' }, expected: 'sent' },
+    { description: '503 is retried', source: 'assumed: server fault', response: { status: 503, headers: {}, body: 'busy' }, expected: 'retry' },
+    { description: '429 is retried', source: 'assumed: throttling', response: { status: 429, headers: { 'retry-after': '5' }, body: '' }, expected: 'retry' },
+    { description: '400 is not retried', source: 'assumed: the request itself is wrong', response: { status: 400, headers: {}, body: 'bad comId' }, expected: 'failed' },
+  ],
+};

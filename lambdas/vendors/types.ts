@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import type { ClickIdSpec } from '../core/click-ids';
+import type { Order } from '../core/order';
+
+/** A vendor call described as data: adapters build these, the shared HTTP sender performs them. */
+export interface VendorRequest {
+  /** Stable within one delivery: lets a multi-call delivery resume after a partial failure. */
+  key: string;
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Overrides `delivery.timeoutMs` downwards for vendors that ask for a short timeout. */
+  timeoutMs?: number;
+}
+
+export interface VendorResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** The body as text, truncated to a few KiB. */
+  body: string;
+}
+
+export type DeliveryOutcome =
+  | { kind: 'sent'; vendorStatus: number }
+  | { kind: 'retry'; error: string; vendorStatus?: number; retryAfterSeconds?: number }
+  | { kind: 'failed'; error: string; vendorStatus?: number };
+
+export type DeliveryPlan<Context> = { deliver: true; context: Context } | { deliver: false; reason: string };
+
+export interface PlanInput<Config> {
+  order: Order;
+  config: Config;
+  /** The live value of a click identifier within this destination's attribution window, if any. */
+  click: (key: string) => string | undefined;
+  /** A source of randomness in [0, 1), injectable for tests. */
+  random: () => number;
+}
+
+export interface BuildInput<Config, Context> {
+  order: Order;
+  config: Config;
+  context: Context;
+}
+
+/**
+ * Everything the service knows about one vendor's wire format. Pure: no I/O, no clock, no globals,
+ * so every adapter is testable from its document's examples alone.
+ */
+export interface VendorAdapter<Config = unknown, Context extends Record<string, unknown> = Record<string, unknown>> {
+  /** The vendor's key under `vendors` in the configuration. */
+  readonly id: string;
+  readonly displayName: string;
+  /** Where the vendor documents the call (file under shared vendor docs, or URL). */
+  readonly documentation: string;
+  readonly configSchema: z.ZodType<Config>;
+  readonly contextSchema: z.ZodType<Context>;
+  /** Click identifiers this vendor attributes on, with their windows. */
+  clickIds(config: Config): ClickIdSpec[];
+  /** At conversion time: call this vendor for this order, or skip it with a reason. */
+  plan(input: PlanInput<Config>): DeliveryPlan<Context>;
+  /** At send time: the exact HTTP call(s). */
+  buildRequests(input: BuildInput<Config, Context>): VendorRequest[];
+  /** Success from status *and* body; retryable or not. */
+  classify(response: VendorResponse, request: VendorRequest): DeliveryOutcome;
+  /**
+   * For the local vendor sandbox: every way a received request breaks the vendor's documented mandatory
+   * parameters and encodings (empty when it conforms). `request.url` is the path and query as received.
+   */
+  inspect(request: ReceivedRequest): string[];
+}
+
+/** A request as a vendor's server receives it. */
+export interface ReceivedRequest {
+  method: string;
+  /** Path and raw (still percent-encoded) query string, e.g. `/st?country=fr&…`. */
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
