@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Types are checked once by `tsc --noEmit` (npm test runs it first); the transform only strips them.
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true, module: 'commonjs' } }],
+    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
   },
   // @middy/core ships ES modules only, so it is transformed like our own code.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],

@@ -1,0 +1,40 @@
+import { kelkoo } from '../../../lambdas/vendors/kelkoo/adapter';
+import { fixtures } from '../../../lambdas/vendors/kelkoo/fixtures';
+import { decodeProductsInfos, encodeProductsInfos } from '../../../lambdas/vendors/kelkoo/mapping';
+import { describeVendorFixtures, buildFromFixture } from '../../support/vendor-fixtures';
+
+describeVendorFixtures(kelkoo, fixtures);
+
+// The productsInfos of the document's "example of a call", verbatim.
+const DOCUMENT_PRODUCTS_INFOS =
+  'W3sicHJvZHVjdG5hbWUiOiJCb2l0ZSBkZSAxMDAwIGxhbWVsbGVzIGVuIGJvaXMgTGFtZWxsbyBlbiAyMCIsInByb2R1Y3RpZCI6IlAxNDA0OTAiLCJwcmljZSI6MzAuNTAsInF1YW50aXR5IjoxfSx7InByb2R1Y3RuYW1lIjoiQm9pdGUgZGUgMTAwMCBsYW1lbGxlcyBlbiBib2lzIExhbWVsbG8gZW4gMTAiLCJwcm9kdWN0aWQiOiJQMTQwNDkxIiwicHJpY2UiOjI5LjI1LCJxdWFudGl0eSI6MX0seyJwcm9kdWN0bmFtZSI6IkNvbGxlIHZpbnlsaXF1ZSBSIDY0IHByaXNlIGxlbnRlIHNww6ljaWFsZSBtZW51aXNlcmllIGVuIGJpYmVyb24gZGUgMC43NSBrZ3MiLCJwcm9kdWN0aWQiOiJQMTM3NzI4IiwicHJpY2UiOjEwLjkxLCJxdWFudGl0eSI6MX0seyJwcm9kdWN0bmFtZSI6IlNlcnJlIGpvaW50cyDDqWNhcnRldXIgUXVpY2sgR3JpcCAzMDAgbW0iLCJwcm9kdWN0aWQiOiJQMTA4NTMwIiwicHJpY2UiOjE4LjcwLCJxdWFudGl0eSI6Mn0seyJwcm9kdWN0bmFtZSI6IlNlcnJlIGpvaW50IMOgIHBvbXBlIE9icmEgc2FpbGxpZSAxMjAgbW0gc2VycmFnZSBtYXhpIDEwMDAgbW0iLCJwcm9kdWN0aWQiOiJQMjMwODE0IiwicHJpY2UiOjI1LjI2LCJxdWFudGl0eSI6Mn1d';
+
+describe('Kelkoo productsInfos', () => {
+  const example = fixtures.requests.find((f) => f.id === 'kelkoo-example-call')!;
+
+  it("decodes to the same JSON as the document's example call for its 5-item basket", () => {
+    const ours = encodeProductsInfos(example.input.order);
+    expect(decodeProductsInfos(ours)).toEqual(decodeProductsInfos(DOCUMENT_PRODUCTS_INFOS));
+    expect(decodeProductsInfos(ours)).toHaveLength(5);
+  });
+
+  it('uses only URL-safe characters, so URL-encoding leaves it unchanged', () => {
+    const order = { items: [{ productId: '?>?', name: '~~~ÿÿÿ>>>', unitPrice: 1, quantity: 1, groupId: 'g', variantId: 'v' }] };
+    const value = encodeProductsInfos(order);
+    expect(value).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(encodeURIComponent(value)).toBe(value);
+    expect(decodeProductsInfos(value)[0]).toEqual({ productname: '~~~ÿÿÿ>>>', productid: '?>?', price: 1, quantity: 1 });
+  });
+
+  it('reuses the saleId drawn at conversion time on every build (retries)', () => {
+    const first = buildFromFixture(kelkoo, example.input).requests[0]!.url;
+    const again = buildFromFixture(kelkoo, example.input).requests[0]!.url;
+    expect(new URL(first).searchParams.get('saleId')).toBe('0.193286593627784');
+    expect(again).toBe(first);
+  });
+
+  it('flags a request that drops mandatory parameters or the Referer', () => {
+    const violations = kelkoo.inspect({ method: 'GET', url: '/st?country=fr&orderId=1', headers: {}, body: '' });
+    expect(violations).toEqual(expect.arrayContaining(['missing mandatory parameter comId', 'missing Referer header with the shop domain']));
+  });
+});
