@@ -1,4 +1,8 @@
+import { clickmeter } from './clickmeter/adapter';
 import { kelkoo } from './kelkoo/adapter';
+import { klevu } from './klevu/adapter';
+import { qualityclick } from './qualityclick/adapter';
+import { raptor } from './raptor/adapter';
 import type { VendorAdapter } from './types';
 
 /**
@@ -8,10 +12,10 @@ import type { VendorAdapter } from './types';
  */
 export const vendorAdapters = {
   kelkoo,
-  // registry: klevu
-  // registry: qualityclick
-  // registry: clickmeter
-  // registry: raptor
+  klevu,
+  qualityclick,
+  clickmeter,
+  raptor,
 } satisfies Record<string, VendorAdapter<any, any>>;
 
 export type VendorId = keyof typeof vendorAdapters;

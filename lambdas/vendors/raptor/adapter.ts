@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { SECONDS_PER_DAY } from '../../core/time';
+import { buildUrl, classifyByStatus, excerpt } from '../classify';
+import type { DeliveryOutcome, VendorAdapter, VendorResponse } from '../types';
+import { RaptorConfig, raptorConfigSchema } from './config';
+import { idParams, purchaseParamValues } from './mapping';
+import { inspectRaptorRequest } from './sandbox';
+import { RAPTOR_COOKIE_DAYS, RAPTOR_DOCUMENT, RAPTOR_SESSION_SECONDS } from './types';
+
+const contextSchema = z.strictObject({
+  /** Device/browser cookie id ("Raptor Cookie"), a GUID. */
+  coid: z.string().min(1),
+  /** Session cookie id, a GUID; only live within 20 minutes of its capture. */
+  sid: z.string().min(1),
+  /** The raw user id or e-mail address: Base64 is applied when the call is built, so the queue holds one form only. */
+  ruid: z.string().min(1).optional(),
+  reaid: z.string().min(1).optional(),
+  xuid: z.string().min(1).optional(),
+});
+export type RaptorContext = z.infer<typeof contextSchema>;
+
+const YEAR_SECONDS = RAPTOR_COOKIE_DAYS * SECONDS_PER_DAY;
+
+export const raptor: VendorAdapter<RaptorConfig, RaptorContext> = {
+  id: 'raptor',
+  displayName: 'Raptor Smart Advisor',
+  documentation: RAPTOR_DOCUMENT,
+  configSchema: raptorConfigSchema,
+  contextSchema,
+
+  // coid, sid and ruid live in the shop's own cookies and arrive as `identifiers.raptor.*`; reaid and xuid arrive
+  // in the landing page's query string. Windows are the cookie lifetimes the document prescribes.
+  clickIds: () => [
+    { source: { identifier: { vendor: 'raptor', field: 'coid' } }, windowSeconds: YEAR_SECONDS },
+    { source: { identifier: { vendor: 'raptor', field: 'sid' } }, windowSeconds: RAPTOR_SESSION_SECONDS },
+    { source: { identifier: { vendor: 'raptor', field: 'ruid' } }, windowSeconds: YEAR_SECONDS },
+    { source: { query: 'reaid' }, windowSeconds: YEAR_SECONDS },
+    { source: { query: 'xuid' }, windowSeconds: YEAR_SECONDS },
+  ],
+
+  plan({ click }) {
+    const coid = click('raptor.coid');
+    const sid = click('raptor.sid');
+    // Both "must be send at every page request"; a call without either is one Raptor cannot attribute.
+    const missing = [...(coid ? [] : ['raptor.coid']), ...(sid ? [] : ['raptor.sid'])];
+    if (!coid || !sid) {
+      return {
+        deliver: false,
+        reason: `no live ${missing.join(' and ')} for this visitor: Raptor needs the device cookie id (coid) and the session id (sid, live 20 minutes)`,
+      };
+    }
+    const ruid = click('raptor.ruid');
+    const reaid = click('reaid');
+    const xuid = click('xuid');
+    return { deliver: true, context: { coid, sid, ...(ruid ? { ruid } : {}), ...(reaid ? { reaid } : {}), ...(xuid ? { xuid } : {}) } };
+  },
+
+  // One tracking call per order line, as the client-side script would send one event per purchased product.
+  // The key names the line, so a delivery interrupted after some lines resumes with the rest only.
+  buildRequests({ order, config, context }) {
+    const base = `${config.endpoint}/${config.customerId}.rsa`;
+    const ids = idParams(context);
+    return order.items.map((item, index) => {
+      const lineNumber = index + 1;
+      const url = buildUrl(base, [...purchaseParamValues(config.purchaseParams, order, item, lineNumber), ...ids]);
+      return { key: `item-${lineNumber}`, method: 'GET' as const, url, headers: {} };
+    });
+  },
+
+  classify: classifyRaptorResponse,
+
+  inspect: inspectRaptorRequest,
+};
+
+/**
+ * The document says nothing about the tracking service's answer, so the status decides (2xx sent, 408/425/429/5xx
+ * retried, other 4xx failed) – unless a 2xx body itself says the call was rejected, which a retry would not change.
+ */
+export function classifyRaptorResponse(response: VendorResponse): DeliveryOutcome {
+  const outcome = classifyByStatus(response);
+  if (outcome.kind !== 'sent') return outcome;
+  const reported = reportedError(response);
+  if (reported === undefined) return outcome;
+  return { kind: 'failed', error: `HTTP ${response.status} but the body reports an error: ${excerpt(reported)}`, vendorStatus: response.status };
+}
+
+/**
+ * The error a 2xx body clearly reports, if any: a JSON object with `error`/`errors`, `success: false` or an error
+ * `status`, or a plain-text body that starts with "error", "invalid", "exception" or "fail". Anything else – empty,
+ * a tracking pixel, "OK", an HTML page – is not read as a rejection.
+ */
+function reportedError(response: VendorResponse): string | undefined {
+  const body = response.body.trim();
+  if (!body) return undefined;
+  const contentType = response.headers['content-type'] ?? '';
+  if (contentType.includes('json') || body.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    const json = parsed as Record<string, unknown>;
+    const errors = json['errors'];
+    const hasErrors = Array.isArray(errors) ? errors.length > 0 : Boolean(errors);
+    const status = typeof json['status'] === 'string' ? json['status'].toLowerCase() : '';
+    if (json['error'] || hasErrors || json['success'] === false || ['error', 'failed', 'failure'].includes(status)) return body;
+    return undefined;
+  }
+  if (/html|image|octet-stream/.test(contentType)) return undefined;
+  return /^(error|invalid|exception|fail(ed|ure)?)\b/i.test(body) ? body : undefined;
+}
