@@ -1,0 +1,3 @@
+import { apiFunctionHandler } from '../runtime';
+
+export const handler = apiFunctionHandler('conversion');

@@ -1,0 +1,3 @@
+import { senderFunctionHandler } from '../runtime';
+
+export const handler = senderFunctionHandler();

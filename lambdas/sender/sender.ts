@@ -1,0 +1,139 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { DeliverySettings } from '../core/config';
+import { DeliveryMessage, deliveryMessageSchema } from '../core/delivery';
+import type { Destination } from '../core/destinations';
+import { Clock, systemClock } from '../core/time';
+import type { RetryScheduler } from '../store/delivery-queues';
+import type { TrackingStore } from '../store/tracking-store';
+import { HttpSender, TransportError } from '../vendors/http-sender';
+import type { DeliveryOutcome, VendorRequest } from '../vendors/types';
+import { retryDelaySeconds } from './backoff';
+
+export interface SenderDeps {
+  destination: Destination;
+  delivery: DeliverySettings;
+  store: TrackingStore;
+  retries: RetryScheduler;
+  http: HttpSender;
+  logger: Logger;
+  /** How long a claimed delivery stays reserved to this sender (longer than the function can run). */
+  claimLeaseSeconds: number;
+  clock?: Clock;
+  random?: () => number;
+}
+
+/** Thrown to leave a message on its queue for a later attempt (the batch reports it as a failed item). */
+export class RetryLaterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
+/** Thrown for a message that can never be processed; it goes to the DLQ after maxAttempts for a human to see. */
+export class PoisonMessageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PoisonMessageError';
+  }
+}
+
+/**
+ * One destination's sender: for each SQS record, claim the delivery (so that a delivery already `sent` is never
+ * sent again, whoever else holds the same message), make the vendor call(s), record the outcome, and either
+ * acknowledge the record or leave it on the queue with a per-message backoff. Records fail individually
+ * (partial batch response); one bad record never fails its neighbours.
+ */
+export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? Math.random;
+  const { destination, store, logger } = deps;
+  const adapter = destination.adapter;
+  const processor = new BatchProcessor(EventType.SQS);
+
+  function parse(record: SQSRecord): DeliveryMessage {
+    let body: unknown;
+    try {
+      body = JSON.parse(record.body);
+    } catch {
+      throw new PoisonMessageError('message body is not JSON');
+    }
+    const result = deliveryMessageSchema.safeParse(body);
+    if (!result.success) throw new PoisonMessageError(`message does not match contract v1: ${result.error.issues[0]?.message}`);
+    if (result.data.destination !== destination.id) throw new PoisonMessageError(`message for ${result.data.destination} on the ${destination.id} queue`);
+    return result.data;
+  }
+
+  async function call(request: VendorRequest): Promise<DeliveryOutcome> {
+    const timeoutMs = Math.min(request.timeoutMs ?? Infinity, deps.delivery.timeoutMs);
+    try {
+      return adapter.classify(await deps.http.send(request, timeoutMs), request);
+    } catch (error) {
+      if (error instanceof TransportError) return { kind: 'retry', error: error.message };
+      throw error;
+    }
+  }
+
+  async function processRecord(record: SQSRecord): Promise<void> {
+    const message = parse(record);
+    const { orderId } = message.order;
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+    const claim = await store.claimDelivery(orderId, destination.id, clock(), deps.claimLeaseSeconds);
+    if (claim.kind === 'done') {
+      logger.info('Delivery already settled; no call made', { orderId, destination: destination.id, status: claim.status });
+      return;
+    }
+    if (claim.kind === 'missing') {
+      logger.warn('No delivery record for message; acknowledged without a call', { orderId, destination: destination.id });
+      return;
+    }
+    if (claim.kind === 'busy') {
+      await deps.retries.retryIn(record.receiptHandle, deps.claimLeaseSeconds);
+      throw new RetryLaterError('delivery held by another sender');
+    }
+
+    const context = adapter.contextSchema.safeParse(message.context);
+    if (!context.success) throw new PoisonMessageError(`context does not match ${destination.id}: ${context.error.issues[0]?.message}`);
+    const completed = new Set(claim.completedRequests);
+    const requests = adapter.buildRequests({ order: message.order, config: destination.config, context: context.data });
+
+    let outcome: DeliveryOutcome = { kind: 'sent', vendorStatus: 0 };
+    for (const request of requests) {
+      if (completed.has(request.key)) continue;
+      outcome = await call(request);
+      if (outcome.kind !== 'sent') break;
+      completed.add(request.key);
+    }
+
+    const at = clock();
+    const log = { orderId, destination: destination.id, attempt: claim.attempts, receiveCount };
+    if (outcome.kind === 'sent') {
+      await store.recordDelivery(orderId, destination.id, { status: 'sent', vendorStatus: outcome.vendorStatus, at });
+      logger.info('Delivered', { ...log, vendorStatus: outcome.vendorStatus });
+      return;
+    }
+    const base = { error: outcome.error, vendorStatus: outcome.vendorStatus, completedRequests: [...completed], at };
+    if (outcome.kind === 'failed') {
+      await store.recordDelivery(orderId, destination.id, { status: 'failed', ...base });
+      logger.warn('Delivery failed permanently; not retried', { ...log, error: outcome.error, vendorStatus: outcome.vendorStatus });
+      return;
+    }
+    if (receiveCount >= deps.delivery.maxAttempts) {
+      await store.recordDelivery(orderId, destination.id, { status: 'dead-lettered', ...base });
+      // Visible again at once, so SQS moves it to the dead-letter queue on the next receive.
+      await deps.retries.retryIn(record.receiptHandle, 0);
+      logger.error('Delivery attempts exhausted; message goes to the dead-letter queue', { ...log, error: outcome.error });
+      throw new RetryLaterError(outcome.error);
+    }
+    const delay = retryDelaySeconds(receiveCount, deps.delivery.retryBaseSeconds, random, outcome.retryAfterSeconds);
+    await store.recordDelivery(orderId, destination.id, { status: 'retrying', ...base });
+    await deps.retries.retryIn(record.receiptHandle, delay);
+    logger.warn('Delivery will be retried', { ...log, error: outcome.error, retryInSeconds: delay });
+    throw new RetryLaterError(outcome.error);
+  }
+
+  return async (event, context) =>
+    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+}

@@ -1,0 +1,411 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  BatchWriteCommandInput,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { StoredClick } from '../core/attribution';
+import type { DeliveryState, DeliveryStatus } from '../core/delivery';
+import { epochSeconds } from '../core/time';
+import type { VisitorKey } from '../core/visitor';
+import {
+  CLICK_PREFIX,
+  clickSk,
+  DELIVERY_PREFIX,
+  deliverySk,
+  LINK_PREFIX,
+  linkedKey,
+  linkSk,
+  ORDER_SK,
+  orderPk,
+  visitorPk,
+} from './keys';
+
+/** A click identifier value to store under each of a visitor's keys. */
+export interface ClickToStore {
+  key: string;
+  value: string;
+  occurredAt: Date;
+  /** Epoch seconds: the longest window of any destination that uses this click id. */
+  expiresAt: number;
+}
+
+export interface NewDelivery {
+  destination: string;
+  status: 'queued' | 'skipped';
+  reason?: string;
+}
+
+export interface NewOrder {
+  orderId: string;
+  receivedAt: Date;
+  occurredAt: string;
+  /** Epoch seconds: `retentionDays` after receipt. */
+  expiresAt: number;
+  deliveries: NewDelivery[];
+  /**
+   * The outbox: the order (JSON) and each queued destination's context, kept until the messages are on their
+   * queues, so that a shop's retry after a failed enqueue can finish the job without the original request.
+   */
+  outbox: { order: string; contexts: Record<string, string> };
+  /** Epoch ms until which the creating request alone may enqueue. */
+  enqueueLeaseUntil: number;
+}
+
+export interface OrderView {
+  orderId: string;
+  receivedAt: string;
+  deliveries: DeliveryState[];
+  /** Destinations whose messages are not yet on their queues, with what is needed to send them. */
+  pending: { order: string; contexts: Record<string, string> } | undefined;
+  enqueueLeaseUntil: number | undefined;
+}
+
+export type DeliveryClaim =
+  | { kind: 'claimed'; attempts: number; completedRequests: string[] }
+  /** Already sent, failed or skipped: nothing more to do. */
+  | { kind: 'done'; status: DeliveryStatus }
+  /** Another sender holds it right now. */
+  | { kind: 'busy' }
+  /** No such delivery (order past retention, or a message that never matched an order). */
+  | { kind: 'missing' };
+
+export type DeliveryUpdate =
+  | { status: 'sent'; vendorStatus: number; at: Date }
+  | { status: 'retrying' | 'dead-lettered' | 'failed'; error: string; vendorStatus?: number; completedRequests: string[]; at: Date };
+
+/** How far identify links are followed from the keys given with a conversion, and how many keys at most. */
+const LINK_DEPTH = 3;
+const MAX_LINKED_KEYS = 30;
+const BATCH_LIMIT = 25;
+
+/**
+ * The data layer: every read and write of click records, visitor links, orders and delivery status.
+ * Key schema and access patterns: docs/DATA-MODEL.md.
+ */
+export class TrackingStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Capture: one item per (visitor key, click id); the newest capture of a click id wins. */
+  async saveClicks(keys: VisitorKey[], clicks: ClickToStore[]): Promise<void> {
+    const puts = keys.flatMap((visitor) =>
+      clicks.map((click) => ({
+        PutRequest: {
+          Item: {
+            pk: visitorPk(visitor),
+            sk: clickSk(click.key),
+            key: click.key,
+            value: click.value,
+            occurredAt: click.occurredAt.toISOString(),
+            ttl: click.expiresAt,
+          },
+        },
+      })),
+    );
+    await this.batchWrite(puts);
+  }
+
+  /** Identify: links every pair of keys, both ways, so any one of them reaches the others' clicks. */
+  async linkVisitorKeys(keys: VisitorKey[], expiresAt: number): Promise<void> {
+    const puts = keys.flatMap((from) =>
+      keys
+        .filter((to) => to !== from)
+        .map((to) => ({ PutRequest: { Item: { pk: visitorPk(from), sk: linkSk(to), ttl: expiresAt } } })),
+    );
+    await this.batchWrite(puts);
+  }
+
+  /**
+   * Every unexpired click record held by the given keys or by keys linked to them (following links up to
+   * LINK_DEPTH hops, MAX_LINKED_KEYS keys at most). One Query per key, a level at a time, in parallel.
+   */
+  async clicksForVisitor(keys: VisitorKey[], now: Date): Promise<StoredClick[]> {
+    const nowEpoch = epochSeconds(now);
+    const visited = new Set(keys.map(visitorPk));
+    let frontier = [...visited];
+    const clicks: StoredClick[] = [];
+    for (let depth = 0; frontier.length && depth <= LINK_DEPTH; depth++) {
+      const partitions = await Promise.all(frontier.map((pk) => this.queryPartition(pk)));
+      frontier = [];
+      for (const item of partitions.flat()) {
+        if (typeof item.ttl === 'number' && item.ttl <= nowEpoch) continue;
+        const sk = String(item.sk);
+        if (sk.startsWith(CLICK_PREFIX)) {
+          clicks.push({ key: String(item.key), value: String(item.value), occurredAt: String(item.occurredAt), expiresAt: Number(item.ttl) });
+        } else if (sk.startsWith(LINK_PREFIX)) {
+          const linked = linkedKey(sk);
+          if (!linked) continue;
+          const pk = visitorPk(linked);
+          if (!visited.has(pk) && visited.size < MAX_LINKED_KEYS) {
+            visited.add(pk);
+            frontier.push(pk);
+          }
+        }
+      }
+    }
+    return clicks;
+  }
+
+  /** Erase: deletes the keys' click records and links (and the links pointing back at them). Returns items deleted. */
+  async eraseVisitor(keys: VisitorKey[]): Promise<number> {
+    const deletes: Array<{ pk: string; sk: string }> = [];
+    for (const key of keys) {
+      const pk = visitorPk(key);
+      for (const item of await this.queryPartition(pk)) {
+        const sk = String(item.sk);
+        deletes.push({ pk, sk });
+        const linked = sk.startsWith(LINK_PREFIX) ? linkedKey(sk) : undefined;
+        if (linked) deletes.push({ pk: visitorPk(linked), sk: linkSk(key) });
+      }
+    }
+    const unique = [...new Map(deletes.map((d) => [`${d.pk}\u0000${d.sk}`, d])).values()];
+    await this.batchWrite(unique.map((Key) => ({ DeleteRequest: { Key } })));
+    return unique.length;
+  }
+
+  /**
+   * Conversion: writes the order and its delivery records in one transaction, only if the order is new.
+   * Returns false when the order already exists (a repeated or concurrent report of the same orderId).
+   */
+  async createOrder(order: NewOrder): Promise<boolean> {
+    const pk = orderPk(order.orderId);
+    const receivedAt = order.receivedAt.toISOString();
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk,
+                  sk: ORDER_SK,
+                  orderId: order.orderId,
+                  receivedAt,
+                  occurredAt: order.occurredAt,
+                  ttl: order.expiresAt,
+                  outboxOrder: order.outbox.order,
+                  outboxContexts: order.outbox.contexts,
+                  enqueueLeaseUntil: order.enqueueLeaseUntil,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...order.deliveries.map((d) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk,
+                  sk: deliverySk(d.destination),
+                  destination: d.destination,
+                  status: d.status,
+                  attempts: 0,
+                  reason: d.reason,
+                  updatedAt: receivedAt,
+                  ttl: order.expiresAt,
+                },
+              },
+            })),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** Status: the order and all its delivery records in one Query. */
+  async getOrder(orderId: string): Promise<OrderView | undefined> {
+    const items = await this.queryPartition(orderPk(orderId));
+    const order = items.find((i) => i.sk === ORDER_SK);
+    if (!order) return undefined;
+    const deliveries = items
+      .filter((i) => String(i.sk).startsWith(DELIVERY_PREFIX))
+      .map(
+        (i): DeliveryState => ({
+          vendor: String(i.destination),
+          status: i.status as DeliveryStatus,
+          attempts: Number(i.attempts ?? 0),
+          ...(i.lastError !== undefined ? { lastError: String(i.lastError) } : {}),
+          ...(i.vendorStatus !== undefined ? { vendorStatus: Number(i.vendorStatus) } : {}),
+          ...(i.sentAt !== undefined ? { sentAt: String(i.sentAt) } : {}),
+          ...(i.reason !== undefined ? { reason: String(i.reason) } : {}),
+        }),
+      );
+    const contexts = (order.outboxContexts ?? {}) as Record<string, string>;
+    return {
+      orderId: String(order.orderId),
+      receivedAt: String(order.receivedAt),
+      deliveries,
+      pending: typeof order.outboxOrder === 'string' && Object.keys(contexts).length ? { order: order.outboxOrder, contexts } : undefined,
+      enqueueLeaseUntil: typeof order.enqueueLeaseUntil === 'number' ? order.enqueueLeaseUntil : undefined,
+    };
+  }
+
+  /** Takes over the right to enqueue an order's pending deliveries when nobody holds it (or the holder died). */
+  async claimEnqueue(orderId: string, now: Date, leaseSeconds: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: ORDER_SK },
+          UpdateExpression: 'SET enqueueLeaseUntil = :lease',
+          ConditionExpression: 'attribute_exists(outboxOrder) AND (attribute_not_exists(enqueueLeaseUntil) OR enqueueLeaseUntil < :now)',
+          ExpressionAttributeValues: { ':lease': now.getTime() + leaseSeconds * 1000, ':now': now.getTime() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Empties the outbox of the destinations now on their queues and gives up the enqueue lease, in one write.
+   * When `remaining` is empty the stored order copy (which may hold the shopper's IP) goes too.
+   */
+  async completeEnqueue(orderId: string, enqueued: string[], remaining: string[]): Promise<void> {
+    const names: Record<string, string> = {};
+    const removals =
+      remaining.length === 0
+        ? ['enqueueLeaseUntil', 'outboxOrder', 'outboxContexts']
+        : ['enqueueLeaseUntil', ...enqueued.map((destination, i) => ((names[`#d${i}`] = destination), `outboxContexts.#d${i}`))];
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: orderPk(orderId), sk: ORDER_SK },
+        UpdateExpression: `REMOVE ${removals.join(', ')}`,
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+  }
+
+  /**
+   * Sender: takes a delivery for one vendor call. Succeeds only while the delivery is still owed
+   * (queued, retrying, or dead-lettered and redriven) and no other sender holds an unexpired lease on it.
+   * Counts the attempt in the same write.
+   */
+  async claimDelivery(orderId: string, destination: string, now: Date, leaseSeconds: number): Promise<DeliveryClaim> {
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression: 'SET leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, updatedAt = :at',
+          ConditionExpression:
+            'attribute_exists(pk) AND #status IN (:queued, :retrying, :dead) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':lease': now.getTime() + leaseSeconds * 1000,
+            ':now': now.getTime(),
+            ':zero': 0,
+            ':one': 1,
+            ':at': now.toISOString(),
+            ':queued': 'queued',
+            ':retrying': 'retrying',
+            ':dead': 'dead-lettered',
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      const item = result.Attributes ?? {};
+      return { kind: 'claimed', attempts: Number(item.attempts ?? 1), completedRequests: toStringArray(item.completedRequests) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const old = error.Item as Record<string, { S?: string }> | undefined;
+      const status = old?.status?.S as DeliveryStatus | undefined;
+      if (!old || !status) return { kind: 'missing' };
+      if (status === 'queued' || status === 'retrying' || status === 'dead-lettered') return { kind: 'busy' };
+      return { kind: 'done', status };
+    }
+  }
+
+  /** Sender: records the outcome of a claimed delivery and releases the lease. Never downgrades a `sent`. */
+  async recordDelivery(orderId: string, destination: string, update: DeliveryUpdate): Promise<void> {
+    const values: Record<string, unknown> = { ':status': update.status, ':at': update.at.toISOString(), ':sent': 'sent' };
+    const sets = ['#status = :status', 'updatedAt = :at'];
+    const removes = ['leaseUntil'];
+    if (update.status === 'sent') {
+      sets.push('sentAt = :at', 'vendorStatus = :vs');
+      values[':vs'] = update.vendorStatus;
+      removes.push('lastError', 'completedRequests');
+    } else {
+      sets.push('lastError = :error');
+      values[':error'] = update.error;
+      if (update.vendorStatus !== undefined) {
+        sets.push('vendorStatus = :vs');
+        values[':vs'] = update.vendorStatus;
+      }
+      if (update.completedRequests.length) {
+        sets.push('completedRequests = :done');
+        values[':done'] = update.completedRequests;
+      }
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :sent',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      // Already sent by a concurrent sender: its record stands.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+  }
+
+  private async queryPartition(pk: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /** BatchWriteItem in chunks of 25, retrying unprocessed items with a short backoff. */
+  private async batchWrite(requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string]): Promise<void> {
+    for (let i = 0; i < requests.length; i += BATCH_LIMIT) {
+      let pending = requests.slice(i, i + BATCH_LIMIT);
+      for (let attempt = 0; pending.length; attempt++) {
+        if (attempt === 5) throw new Error(`DynamoDB left ${pending.length} writes unprocessed after ${attempt} attempts`);
+        if (attempt) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+        const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = result.UnprocessedItems?.[this.tableName] ?? [];
+      }
+    }
+  }
+}
+
+function toStringArray(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (value instanceof Set) return [...value].map(String);
+  return [];
+}
