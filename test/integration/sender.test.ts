@@ -1,0 +1,191 @@
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { parseConfig } from '../../lambdas/core/config';
+import type { DeliveryMessage } from '../../lambdas/core/delivery';
+import { destinationsOf } from '../../lambdas/core/destinations';
+import { createSenderHandler } from '../../lambdas/sender/sender';
+import { SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
+import type { TrackingStore } from '../../lambdas/store/tracking-store';
+import { fetchHttpSender } from '../../lambdas/vendors/http-sender';
+import { decodeProductsInfos } from '../../lambdas/vendors/kelkoo/mapping';
+import { lambdaContext } from '../support/api';
+import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
+import { SPEC_VENDORS } from '../support/config';
+import { VendorDouble } from '../support/vendor-double';
+
+const sqs = sqsClient();
+let store: TrackingStore;
+let vendor: VendorDouble;
+let queue: { queueUrl: string; dlqUrl: string };
+let orderSeq = 0;
+
+beforeAll(async () => {
+  ({ store } = await createTestStore());
+  vendor = await VendorDouble.start();
+});
+afterAll(() => vendor.stop());
+beforeEach(async () => {
+  // A queue per test: messages a test leaves behind (retries) must not reach the next one.
+  queue = await createTestQueue(sqs, 3);
+  vendor.calls.length = 0;
+  vendor.always({ kind: 'status', status: 200, body: 'OK' });
+});
+
+function sender(options: { maxAttempts?: number; timeoutMs?: number } = {}) {
+  const config = parseConfig({
+    vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, endpoint: `${vendor.url}/st` } },
+    delivery: { maxAttempts: options.maxAttempts ?? 3, retryBaseSeconds: 1, timeoutMs: options.timeoutMs ?? 2000 },
+  });
+  const { logger, lines } = recordingLogger();
+  const handler = createSenderHandler({
+    destination: destinationsOf(config)[0]!,
+    delivery: config.delivery,
+    store,
+    retries: new SqsRetryScheduler(sqs, queue.queueUrl),
+    http: fetchHttpSender,
+    logger,
+    claimLeaseSeconds: 90,
+    random: () => 0.5,
+  });
+  return { handler, lines };
+}
+
+/** Creates the order's delivery record (as the conversion would) and returns the message for it. */
+async function queuedOrder(orderId = `S-${++orderSeq}`): Promise<DeliveryMessage> {
+  const message: DeliveryMessage = {
+    version: 1,
+    destination: 'kelkoo',
+    receivedAt: '2026-11-21T10:00:00.000Z',
+    context: { saleId: '0.42', kelkooId: 'kk&=?#%+/ é' },
+    order: {
+      orderId,
+      currency: 'EUR',
+      orderValue: 10.5,
+      netValue: 9,
+      occurredAt: '2026-11-21T10:00:00.000Z',
+      items: [{ productId: 'P1', name: 'Thing & "quotes"', unitPrice: 10.5, quantity: 1, groupId: 'P1', variantId: 'P1' }],
+    },
+  };
+  await store.createOrder({
+    orderId,
+    receivedAt: new Date(),
+    occurredAt: message.order.occurredAt,
+    expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+    deliveries: [{ destination: 'kelkoo', status: 'queued' }],
+    outbox: { order: '{}', contexts: {} },
+    enqueueLeaseUntil: 0,
+  });
+  return message;
+}
+
+/** Puts the message on the real queue and receives it back, so the record carries a real receipt handle. */
+async function recordFor(message: DeliveryMessage | string): Promise<SQSRecord> {
+  await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: typeof message === 'string' ? message : JSON.stringify(message) }));
+  const received = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }),
+  );
+  const m = received.Messages![0]!;
+  return {
+    messageId: m.MessageId!,
+    receiptHandle: m.ReceiptHandle!,
+    body: m.Body!,
+    attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' } as SQSRecord['attributes'],
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:delivery',
+    awsRegion: 'eu-west-1',
+  };
+}
+
+const withReceiveCount = (record: SQSRecord, count: number): SQSRecord => ({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(count) } });
+const event = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+const statusOf = async (orderId: string) => (await store.getOrder(orderId))!.deliveries[0]!;
+
+describe('sender', () => {
+  it('makes the exact Kelkoo call once, marks it sent and acknowledges the record', async () => {
+    const message = await queuedOrder('S & 1/?');
+    const result = await sender().handler(event(await recordFor(message)), lambdaContext);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(vendor.calls).toHaveLength(1);
+    const url = new URL(vendor.calls[0]!.url, vendor.url);
+    expect(url.pathname).toBe('/st');
+    expect(url.searchParams.get('orderId')).toBe('S & 1/?');
+    expect(url.searchParams.get('kelkooId')).toBe('kk&=?#%+/ é');
+    expect(url.searchParams.get('saleId')).toBe('0.42');
+    expect(url.searchParams.get('source')).toBe('serverToServer');
+    expect(decodeProductsInfos(url.searchParams.get('productsInfos')!)).toEqual([{ productname: 'Thing & "quotes"', productid: 'P1', price: 10.5, quantity: 1 }]);
+    expect(vendor.calls[0]!.headers.referer).toBe('https://www.shop.example');
+    expect(await statusOf('S & 1/?')).toMatchObject({ status: 'sent', attempts: 1, vendorStatus: 200, sentAt: expect.any(String) });
+  });
+
+  it('does not call the vendor again for a duplicate of a message already sent', async () => {
+    const message = await queuedOrder();
+    const { handler } = sender();
+    await handler(event(await recordFor(message)), lambdaContext);
+    const duplicate = await handler(event(await recordFor(message), await recordFor(message)), lambdaContext);
+    expect(duplicate.batchItemFailures).toEqual([]);
+    expect(vendor.calls).toHaveLength(1);
+  });
+
+  it('makes one call when two senders process the same message at the same time', async () => {
+    const message = await queuedOrder();
+    vendor.always({ kind: 'status', status: 200 });
+    const record = await recordFor(message);
+    const [a, b] = await Promise.all([sender().handler(event(record), lambdaContext), sender().handler(event(record), lambdaContext)]);
+    expect(vendor.calls).toHaveLength(1);
+    // the loser leaves its copy for later; when it comes back the delivery is settled
+    expect([...a.batchItemFailures, ...b.batchItemFailures]).toHaveLength(1);
+    expect((await statusOf(message.order.orderId)).status).toBe('sent');
+  });
+
+  it.each([
+    ['a 503', { kind: 'status', status: 503, body: 'down' } as const, /HTTP 503/],
+    ['a 429 with Retry-After', { kind: 'status', status: 429, headers: { 'retry-after': '7' } } as const, /HTTP 429/],
+    ['a connection reset', { kind: 'reset' } as const, /Transport error/],
+    ['no answer within the timeout', { kind: 'hang' } as const, /no answer within 300 ms/],
+  ])('retries after %s with backoff, counting the attempt', async (_, behaviour, error) => {
+    const message = await queuedOrder();
+    vendor.always(behaviour);
+    const record = await recordFor(message);
+    const result = await sender({ timeoutMs: 300 }).handler(event(record), lambdaContext);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(await statusOf(message.order.orderId)).toMatchObject({ status: 'retrying', attempts: 1, lastError: expect.stringMatching(error) });
+    // the visibility was pushed into the future: the message is not receivable at once
+    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, WaitTimeSeconds: 0 }));
+    expect(again.Messages ?? []).toEqual([]);
+  });
+
+  it('marks a non-retryable 4xx failed at once and does not retry it', async () => {
+    const message = await queuedOrder();
+    vendor.always({ kind: 'status', status: 400, body: 'bad comId' });
+    const result = await sender().handler(event(await recordFor(message)), lambdaContext);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await statusOf(message.order.orderId)).toMatchObject({ status: 'failed', attempts: 1, vendorStatus: 400, lastError: 'HTTP 400: bad comId' });
+  });
+
+  it('marks the delivery dead-lettered on the last allowed attempt', async () => {
+    const message = await queuedOrder();
+    vendor.always({ kind: 'status', status: 500 });
+    const record = withReceiveCount(await recordFor(message), 3);
+    const result = await sender({ maxAttempts: 3 }).handler(event(record), lambdaContext);
+    expect(result.batchItemFailures).toHaveLength(1);
+    expect(await statusOf(message.order.orderId)).toMatchObject({ status: 'dead-lettered', attempts: 1 });
+  });
+
+  it('fails only the bad record of a batch', async () => {
+    const good = await queuedOrder();
+    const poison = await recordFor('{"not":"a delivery"}');
+    const result = await sender().handler(event(poison, await recordFor(good)), lambdaContext);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
+    expect((await statusOf(good.order.orderId)).status).toBe('sent');
+  });
+
+  it('keeps click ids and order data out of its logs', async () => {
+    const message = await queuedOrder();
+    const { handler, lines } = sender();
+    await handler(event(await recordFor(message)), lambdaContext);
+    expect(lines.join('\n')).not.toContain('kk&=');
+    expect(lines.join('\n')).not.toContain(vendor.url);
+  });
+});

@@ -1,0 +1,171 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../lambdas/runtime';
+import { epochSeconds } from '../../lambdas/core/time';
+import type { VisitorKey } from '../../lambdas/core/visitor';
+import { NewOrder, TrackingStore } from '../../lambdas/store/tracking-store';
+import { createTestStore } from '../support/aws';
+
+const now = new Date('2026-11-21T10:00:00Z');
+const inDays = (days: number) => epochSeconds(now) + days * 86_400;
+const session = (value: string): VisitorKey => ({ kind: 'sessionId', value });
+const user = (value: string): VisitorKey => ({ kind: 'userId', value });
+
+let store: TrackingStore;
+let tableName: string;
+let client: Awaited<ReturnType<typeof createTestStore>>['client'];
+
+beforeAll(async () => {
+  ({ store, tableName, client } = await createTestStore());
+});
+
+function newOrder(orderId: string, destinations = ['kelkoo']): NewOrder {
+  return {
+    orderId,
+    receivedAt: now,
+    occurredAt: now.toISOString(),
+    expiresAt: inDays(400),
+    deliveries: destinations.map((destination) => ({ destination, status: 'queued' as const })),
+    outbox: { order: '{"orderId":"x"}', contexts: Object.fromEntries(destinations.map((d) => [d, '{}'])) },
+    enqueueLeaseUntil: now.getTime() + 30_000,
+  };
+}
+
+describe('click records and visitor links', () => {
+  it('stores a click under every visitor key given', async () => {
+    await store.saveClicks([session('s-a'), user('u-a')], [{ key: 'kk', value: 'kk-1', occurredAt: now, expiresAt: inDays(30) }]);
+    expect((await store.clicksForVisitor([session('s-a')], now)).map((c) => c.value)).toEqual(['kk-1']);
+    expect((await store.clicksForVisitor([user('u-a')], now)).map((c) => c.value)).toEqual(['kk-1']);
+  });
+
+  it('does not return a record whose TTL has passed, though DynamoDB has not deleted it yet', async () => {
+    await store.saveClicks([session('s-old')], [{ key: 'kk', value: 'old', occurredAt: now, expiresAt: epochSeconds(now) - 1 }]);
+    expect(await store.clicksForVisitor([session('s-old')], now)).toEqual([]);
+  });
+
+  it('replaces a click id with the newer capture of the same key', async () => {
+    await store.saveClicks([session('s-b')], [{ key: 'kk', value: 'first', occurredAt: now, expiresAt: inDays(30) }]);
+    await store.saveClicks([session('s-b')], [{ key: 'kk', value: 'second', occurredAt: new Date(now.getTime() + 1000), expiresAt: inDays(30) }]);
+    expect((await store.clicksForVisitor([session('s-b')], now)).map((c) => c.value)).toEqual(['second']);
+  });
+
+  it('writes more than one batch when keys × click ids exceed 25 items', async () => {
+    const clicks = Array.from({ length: 12 }, (_, i) => ({ key: `p${i}`, value: `v${i}`, occurredAt: now, expiresAt: inDays(30) }));
+    const keys = [session('s-many'), user('u-many'), { kind: 'basketId', value: 'b-many' } as VisitorKey];
+    await store.saveClicks(keys, clicks);
+    expect(await store.clicksForVisitor([{ kind: 'basketId', value: 'b-many' }], now)).toHaveLength(12);
+  });
+
+  it('follows identify links across sessions: s-1 ↔ u-1 ↔ s-7 reaches s-1 from s-7 alone', async () => {
+    await store.saveClicks([session('s-1x')], [{ key: 'kk', value: 'from-s1', occurredAt: now, expiresAt: inDays(30) }]);
+    await store.linkVisitorKeys([session('s-1x'), user('u-1x')], inDays(30));
+    await store.linkVisitorKeys([session('s-7x'), user('u-1x')], inDays(30));
+    expect((await store.clicksForVisitor([session('s-7x')], now)).map((c) => c.value)).toEqual(['from-s1']);
+    expect(await store.clicksForVisitor([session('unrelated')], now)).toEqual([]);
+  });
+
+  it('ignores expired links', async () => {
+    await store.saveClicks([session('s-2x')], [{ key: 'kk', value: 'v', occurredAt: now, expiresAt: inDays(30) }]);
+    await store.linkVisitorKeys([session('s-2x'), user('u-2x')], epochSeconds(now) - 1);
+    expect(await store.clicksForVisitor([user('u-2x')], now)).toEqual([]);
+  });
+
+  it('erases a visitor: its clicks, its links and the links pointing back at it', async () => {
+    await store.saveClicks([session('s-e')], [{ key: 'kk', value: 'v', occurredAt: now, expiresAt: inDays(30) }]);
+    await store.saveClicks([user('u-e')], [{ key: 'gclid', value: 'g', occurredAt: now, expiresAt: inDays(30) }]);
+    await store.linkVisitorKeys([session('s-e'), user('u-e')], inDays(30));
+    const erased = await store.eraseVisitor([session('s-e')]);
+    expect(erased).toBe(3); // its click, its link, and u-e's link back
+    expect(await store.clicksForVisitor([session('s-e')], now)).toEqual([]);
+    // u-e keeps its own click but no longer reaches s-e
+    expect((await store.clicksForVisitor([user('u-e')], now)).map((c) => c.key)).toEqual(['gclid']);
+  });
+});
+
+describe('orders', () => {
+  it('creates an order once; a second create of the same orderId is refused', async () => {
+    expect(await store.createOrder(newOrder('O-1'))).toBe(true);
+    expect(await store.createOrder(newOrder('O-1'))).toBe(false);
+    const view = await store.getOrder('O-1');
+    expect(view?.deliveries).toEqual([{ vendor: 'kelkoo', status: 'queued', attempts: 0 }]);
+  });
+
+  it('lets exactly one of many concurrent creates win', async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, () => store.createOrder(newOrder('O-race'))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('keeps an outbox until every destination is enqueued, then drops the order copy', async () => {
+    await store.createOrder(newOrder('O-outbox', ['kelkoo', 'klevu']));
+    await store.completeEnqueue('O-outbox', ['kelkoo'], ['klevu']);
+    let view = await store.getOrder('O-outbox');
+    expect(Object.keys(view!.pending!.contexts)).toEqual(['klevu']);
+    expect(view!.enqueueLeaseUntil).toBeUndefined();
+    await store.completeEnqueue('O-outbox', ['klevu'], []);
+    view = await store.getOrder('O-outbox');
+    expect(view!.pending).toBeUndefined();
+    const raw = await documentClient(client).send(new GetCommand({ TableName: tableName, Key: { pk: 'ORDER#O-outbox', sk: 'ORDER' } }));
+    expect(raw.Item?.outboxOrder).toBeUndefined();
+  });
+
+  it('grants the enqueue lease to one claimant only while it is unexpired', async () => {
+    await store.createOrder(newOrder('O-lease'));
+    expect(await store.claimEnqueue('O-lease', now, 30)).toBe(false); // creator still holds it
+    const later = new Date(now.getTime() + 31_000);
+    const claims = await Promise.all([store.claimEnqueue('O-lease', later, 30), store.claimEnqueue('O-lease', later, 30)]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('sets every order and delivery item to expire after the retention period', async () => {
+    await store.createOrder(newOrder('O-ttl'));
+    const doc = documentClient(client);
+    const order = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'ORDER#O-ttl', sk: 'ORDER' } }));
+    const delivery = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'ORDER#O-ttl', sk: 'DELIVERY#kelkoo' } }));
+    expect(order.Item?.ttl).toBe(inDays(400));
+    expect(delivery.Item?.ttl).toBe(inDays(400));
+  });
+});
+
+describe('delivery claims', () => {
+  it('claims an owed delivery once, counts the attempt, and refuses a second claimant while leased', async () => {
+    await store.createOrder(newOrder('D-1'));
+    expect(await store.claimDelivery('D-1', 'kelkoo', now, 90)).toEqual({ kind: 'claimed', attempts: 1, completedRequests: [] });
+    expect(await store.claimDelivery('D-1', 'kelkoo', now, 90)).toEqual({ kind: 'busy' });
+  });
+
+  it('lets exactly one of many concurrent senders claim', async () => {
+    await store.createOrder(newOrder('D-race'));
+    const claims = await Promise.all(Array.from({ length: 8 }, () => store.claimDelivery('D-race', 'kelkoo', now, 90)));
+    expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
+    expect(claims.filter((c) => c.kind === 'busy')).toHaveLength(7);
+  });
+
+  it('never claims a delivery that is sent, and never downgrades it', async () => {
+    await store.createOrder(newOrder('D-sent'));
+    await store.claimDelivery('D-sent', 'kelkoo', now, 90);
+    await store.recordDelivery('D-sent', 'kelkoo', { status: 'sent', vendorStatus: 200, at: now });
+    await store.recordDelivery('D-sent', 'kelkoo', { status: 'retrying', error: 'late', completedRequests: [], at: now });
+    expect(await store.claimDelivery('D-sent', 'kelkoo', new Date(now.getTime() + 3_600_000), 90)).toEqual({ kind: 'done', status: 'sent' });
+    const view = await store.getOrder('D-sent');
+    expect(view!.deliveries[0]).toMatchObject({ status: 'sent', attempts: 1, vendorStatus: 200, sentAt: now.toISOString() });
+    expect(view!.deliveries[0]!.lastError).toBeUndefined();
+  });
+
+  it('lets a retry resume after a lease expires, remembering requests already delivered', async () => {
+    await store.createOrder(newOrder('D-resume'));
+    await store.claimDelivery('D-resume', 'kelkoo', now, 90);
+    await store.recordDelivery('D-resume', 'kelkoo', { status: 'retrying', error: 'HTTP 503', vendorStatus: 503, completedRequests: ['item-1'], at: now });
+    const claim = await store.claimDelivery('D-resume', 'kelkoo', now, 90);
+    expect(claim).toEqual({ kind: 'claimed', attempts: 2, completedRequests: ['item-1'] });
+  });
+
+  it('takes over a delivery whose holder died once its lease has expired', async () => {
+    await store.createOrder(newOrder('D-dead-holder'));
+    await store.claimDelivery('D-dead-holder', 'kelkoo', now, 90);
+    const afterLease = new Date(now.getTime() + 91_000);
+    expect((await store.claimDelivery('D-dead-holder', 'kelkoo', afterLease, 90)).kind).toBe('claimed');
+  });
+
+  it('reports a delivery that does not exist as missing', async () => {
+    expect(await store.claimDelivery('no-such-order', 'kelkoo', now, 90)).toEqual({ kind: 'missing' });
+  });
+});

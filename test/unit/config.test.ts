@@ -1,0 +1,67 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfigFile, parseConfig } from '../../lambdas/core/config';
+import { ConfigurationError } from '../../lambdas/core/errors';
+import { retryDelaySeconds, retryWindowSeconds } from '../../lambdas/sender/backoff';
+import { SPEC_VENDORS, specConfig } from '../support/config';
+
+function configError(raw: unknown): ConfigurationError {
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('configuration', () => {
+  it('accepts SPEC §3 example and applies defaults', () => {
+    const config = specConfig();
+    expect(Object.keys(config.vendors)).toEqual(['kelkoo', 'klevu', 'qualityclick', 'clickmeter', 'raptor']);
+    expect(parseConfig({ vendors: { kelkoo: SPEC_VENDORS.kelkoo } })).toMatchObject({
+      delivery: { maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000 },
+      retentionDays: 400,
+    });
+  });
+
+  it.each([
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: 'abc' } } }, 'vendors.kelkoo.comId'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, referer: 'not a url' } } }, 'vendors.kelkoo.referer'],
+    [{ vendors: { unknownvendor: {} } }, 'vendors'],
+    [{ vendors: {}, delivery: { maxAttempts: 0 } }, 'delivery.maxAttempts'],
+    [{ vendors: {}, alarmEmail: 'nope' }, 'alarmEmail'],
+    [{ vendors: {}, retentionDays: 0 }, 'retentionDays'],
+    [{ vendors: { raptor: { ...SPEC_VENDORS.raptor, purchaseParams: { p1: '{item.sku}' } } } }, 'vendors.raptor.purchaseParams.p1'],
+  ])('fails fast naming the bad field (%#)', (raw, field) => {
+    const error = configError(raw);
+    expect(error.details.map((d) => d.field)).toContain(field);
+    expect(error.message).toContain(field);
+  });
+
+  it('reports an unreadable or non-JSON file clearly', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    writeFileSync(join(dir, 'broken.json'), '{ not json');
+    expect(() => loadConfigFile(join(dir, 'broken.json'))).toThrow(/not valid JSON/);
+    expect(() => loadConfigFile(join(dir, 'missing.json'))).toThrow(/Cannot read configuration file/);
+  });
+});
+
+describe('retry backoff', () => {
+  it('grows exponentially from the base with jitter between half and the full delay', () => {
+    expect(retryDelaySeconds(1, 30, () => 0)).toBe(15);
+    expect(retryDelaySeconds(1, 30, () => 0.999999)).toBe(30);
+    expect(retryDelaySeconds(3, 30, () => 0.999999)).toBe(120);
+    expect(retryDelaySeconds(4, 30, () => 0)).toBe(120);
+  });
+
+  it('honours a longer Retry-After and caps at the SQS visibility limit', () => {
+    expect(retryDelaySeconds(1, 1, () => 0, 90)).toBe(90);
+    expect(retryDelaySeconds(30, 30, () => 1)).toBe(12 * 3600);
+  });
+
+  it('documents the default retry window: 5 attempts from 30 s span 7.5 minutes', () => {
+    expect(retryWindowSeconds(5, 30)).toBe(30 + 60 + 120 + 240);
+  });
+});
