@@ -45,3 +45,59 @@ export function buildUrl(base: string, params: ReadonlyArray<readonly [string, s
   if (!query) return base;
   return `${base}${base.includes('?') ? '&' : '?'}${query}`;
 }
+
+/** Words a plain-text answer starts with when it rejects a call ("ERROR: unknown id", "Invalid clickId", "KO"). */
+const ERROR_TEXT = /^(?:error|err|exception|fail(?:ed|ure)?|invalid|ko|not found|bad request)\b/i;
+const ERROR_TITLE = /<title[^>]*>([^<]*\b(?:error|not found|invalid|bad request|forbidden)\b[^<]*)<\/title>/i;
+const ERROR_STATUS = /^(?:error|errors|fail(?:ed|ure)?|ko|invalid)$/i;
+
+function hasContent(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value && typeof value === 'object') return Object.keys(value).length > 0;
+  return value === true || (typeof value === 'string' && value.trim() !== '');
+}
+
+function isFailureRecord(record: Record<string, unknown>): boolean {
+  if (record.success === false || record.ok === false) return true;
+  if (hasContent(record.error) || hasContent(record.errors) || hasContent(record.errorMessage)) return true;
+  return [record.status, record.result].some((v) => typeof v === 'string' && ERROR_STATUS.test(v.trim()));
+}
+
+/**
+ * The error a 2xx body clearly reports, if any – affiliate platforms are known to answer 200 with an error inside.
+ * Recognised: JSON (an object, or an array of them) with `success:false`, `ok:false`, a non-empty
+ * `error`/`errors`/`errorMessage`, or an error `status`/`result`; an HTML page whose title says error; plain text
+ * starting with an error word. Anything else – empty, a pixel, "OK", other JSON or HTML – reads as acceptance,
+ * so an unexpected but harmless answer can never fail every order.
+ */
+export function reportedError(response: VendorResponse): string | undefined {
+  const body = response.body.trim();
+  if (!body) return undefined;
+  const contentType = (response.headers['content-type'] ?? '').toLowerCase();
+  if (/image\/|octet-stream/.test(contentType)) return undefined;
+  if (contentType.includes('json') || body.startsWith('{') || body.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      const records = Array.isArray(parsed) ? parsed : [parsed];
+      const failed = records.some((r) => typeof r === 'object' && r !== null && !Array.isArray(r) && isFailureRecord(r as Record<string, unknown>));
+      return failed ? body : undefined;
+    } catch {
+      // Not JSON after all: judged as text below.
+    }
+  }
+  if (body.startsWith('<')) return ERROR_TITLE.exec(body)?.[1]?.trim();
+  return ERROR_TEXT.test(body) ? body : undefined;
+}
+
+/**
+ * Status first (classifyByStatus), then the body of a 2xx (reportedError). A 2xx that reports an error is `failed`
+ * by default: the retry would send the same bytes and be refused the same way; a vendor that judges otherwise
+ * passes 'retry'.
+ */
+export function classifyByStatusAndBody(response: VendorResponse, vendor: string, onBodyError: 'failed' | 'retry' = 'failed'): DeliveryOutcome {
+  const outcome = classifyByStatus(response);
+  if (outcome.kind !== 'sent') return outcome;
+  const reported = reportedError(response);
+  if (reported === undefined) return outcome;
+  return { kind: onBodyError, error: `${vendor} answered HTTP ${response.status} reporting an error: ${excerpt(reported)}`, vendorStatus: response.status };
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SECONDS_PER_DAY } from '../../core/time';
-import { buildUrl, classifyByStatus, excerpt } from '../classify';
-import type { DeliveryOutcome, VendorAdapter, VendorResponse } from '../types';
+import { buildUrl, classifyByStatusAndBody } from '../classify';
+import type { VendorAdapter } from '../types';
 import { ClickmeterConfig, clickmeterConfigSchema } from './config';
 import { toPostback } from './mapping';
 import { inspectClickmeterRequest } from './sandbox';
@@ -37,52 +37,12 @@ export const clickmeter: VendorAdapter<ClickmeterConfig, ClickmeterContext> = {
     return [{ key: 'conversion', method: 'GET', url, headers: {} }];
   },
 
-  classify: classifyClickmeterResponse,
+  /**
+   * The document says nothing about ClickMeter's answer, so the status decides (see classifyByStatus), except that a
+   * 2xx whose body plainly reports an error is a failure: such a postback was not counted, and resending the same
+   * URL would not change that. Anything else in a 2xx body (empty, a pixel, "OK", an HTML page) is success.
+   */
+  classify: (response) => classifyByStatusAndBody(response, 'ClickMeter'),
 
   inspect: inspectClickmeterRequest,
 };
-
-/**
- * The document says nothing about ClickMeter's answer, so the status decides (see classifyByStatus), except that a
- * 2xx whose body plainly reports an error is a failure: such a postback was not counted, and resending the same
- * URL would not change that. Anything else in a 2xx body (empty, a pixel, "OK", an HTML page) is success.
- */
-export function classifyClickmeterResponse(response: VendorResponse): DeliveryOutcome {
-  const outcome = classifyByStatus(response);
-  if (outcome.kind !== 'sent') return outcome;
-  const reported = reportedError(response.body);
-  return reported ? { kind: 'failed', error: `HTTP ${response.status} reporting an error: ${excerpt(reported)}`, vendorStatus: response.status } : outcome;
-}
-
-/** Words a plain-text answer starts with when it rejects the call ("ERROR: unknown id", "Invalid clickId", "KO"). */
-const ERROR_TEXT = /^(?:error|err|fail(?:ed|ure)?|invalid|ko|not found|bad request)\b/i;
-const ERROR_TITLE = /<title[^>]*>([^<]*\b(?:error|not found|invalid|bad request|forbidden)\b[^<]*)<\/title>/i;
-
-/** The error a 2xx body reports, if it clearly reports one; undefined for anything that reads as acceptance. */
-function reportedError(body: string): string | undefined {
-  const text = body.trim();
-  if (!text) return undefined;
-  if (text.startsWith('{')) {
-    try {
-      return jsonError(JSON.parse(text) as unknown) ? text : undefined;
-    } catch {
-      // Not JSON after all: judged as text below.
-    }
-  }
-  if (text.startsWith('<')) return ERROR_TITLE.exec(text)?.[1]?.trim();
-  return ERROR_TEXT.test(text) ? text : undefined;
-}
-
-function jsonError(json: unknown): boolean {
-  if (!json || typeof json !== 'object' || Array.isArray(json)) return false;
-  const body = json as Record<string, unknown>;
-  if (body.success === false || body.ok === false) return true;
-  if (hasContent(body.error) || hasContent(body.errors) || hasContent(body.errorMessage)) return true;
-  return [body.status, body.result].some((v) => typeof v === 'string' && /^(?:error|fail(?:ed|ure)?|ko|invalid)$/i.test(v));
-}
-
-function hasContent(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  if (value && typeof value === 'object') return Object.keys(value).length > 0;
-  return value === true || (typeof value === 'string' && value.trim() !== '');
-}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SECONDS_PER_DAY } from '../../core/time';
-import { buildUrl, classifyByStatus, excerpt } from '../classify';
-import type { DeliveryOutcome, VendorAdapter, VendorResponse } from '../types';
+import { buildUrl, classifyByStatusAndBody } from '../classify';
+import type { VendorAdapter } from '../types';
 import { RaptorConfig, raptorConfigSchema } from './config';
 import { idParams, purchaseParamValues } from './mapping';
 import { inspectRaptorRequest } from './sandbox';
@@ -67,47 +67,11 @@ export const raptor: VendorAdapter<RaptorConfig, RaptorContext> = {
     });
   },
 
-  classify: classifyRaptorResponse,
+  /**
+   * The document says nothing about the tracking service's answer, so the status decides (2xx sent, 408/425/429/5xx
+   * retried, other 4xx failed) – unless a 2xx body itself says the call was rejected, which a retry would not change.
+   */
+  classify: (response) => classifyByStatusAndBody(response, 'Raptor'),
 
   inspect: inspectRaptorRequest,
 };
-
-/**
- * The document says nothing about the tracking service's answer, so the status decides (2xx sent, 408/425/429/5xx
- * retried, other 4xx failed) – unless a 2xx body itself says the call was rejected, which a retry would not change.
- */
-export function classifyRaptorResponse(response: VendorResponse): DeliveryOutcome {
-  const outcome = classifyByStatus(response);
-  if (outcome.kind !== 'sent') return outcome;
-  const reported = reportedError(response);
-  if (reported === undefined) return outcome;
-  return { kind: 'failed', error: `HTTP ${response.status} but the body reports an error: ${excerpt(reported)}`, vendorStatus: response.status };
-}
-
-/**
- * The error a 2xx body clearly reports, if any: a JSON object with `error`/`errors`, `success: false` or an error
- * `status`, or a plain-text body that starts with "error", "invalid", "exception" or "fail". Anything else – empty,
- * a tracking pixel, "OK", an HTML page – is not read as a rejection.
- */
-function reportedError(response: VendorResponse): string | undefined {
-  const body = response.body.trim();
-  if (!body) return undefined;
-  const contentType = response.headers['content-type'] ?? '';
-  if (contentType.includes('json') || body.startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return undefined;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-    const json = parsed as Record<string, unknown>;
-    const errors = json['errors'];
-    const hasErrors = Array.isArray(errors) ? errors.length > 0 : Boolean(errors);
-    const status = typeof json['status'] === 'string' ? json['status'].toLowerCase() : '';
-    if (json['error'] || hasErrors || json['success'] === false || ['error', 'failed', 'failure'].includes(status)) return body;
-    return undefined;
-  }
-  if (/html|image|octet-stream/.test(contentType)) return undefined;
-  return /^(error|invalid|exception|fail(ed|ure)?)\b/i.test(body) ? body : undefined;
-}

@@ -253,7 +253,7 @@ describe('Raptor response classification', () => {
     expect(raptor.classify({ status: 200, headers: {}, body: '{"success": false, "message": "unknown customer"}' }, request)).toEqual({
       kind: 'failed',
       vendorStatus: 200,
-      error: 'HTTP 200 but the body reports an error: {"success": false, "message": "unknown customer"}',
+      error: 'Raptor answered HTTP 200 reporting an error: {"success": false, "message": "unknown customer"}',
     });
   });
 
