@@ -124,8 +124,8 @@ export function queueUrlEnvName(destinationId: string): string {
  * No secrets: API keys are in Secrets Manager and `local` never leaves the machine.
  */
 export function runtimeConfig(config: TrackingConfig, onlyDestination?: string): string {
-  const vendors = Object.fromEntries(
-    Object.entries(config.vendors).filter(([id, value]) => value !== undefined && (!onlyDestination || id === onlyDestination)),
-  );
-  return JSON.stringify({ vendors, delivery: config.delivery, retentionDays: config.retentionDays });
+  const wanted = (id: string, value: unknown) => value !== undefined && (!onlyDestination || id === onlyDestination);
+  const vendors = Object.fromEntries(Object.entries(config.vendors).filter(([id, value]) => wanted(id, value)));
+  const postbacks = Object.fromEntries(Object.entries(config.postbacks).filter(([id, value]) => wanted(id, value)));
+  return JSON.stringify({ vendors, postbacks, delivery: config.delivery, retentionDays: config.retentionDays });
 }

@@ -18,7 +18,7 @@ import { ApiHandler, jsonResponse, route } from './http';
 import { captureSchema, conversionSchema, ConversionRequest, eraseSchema, identifySchema, orderIdParamSchema } from './schemas';
 
 export interface ApiDeps {
-  config: Pick<TrackingConfig, 'vendors' | 'retentionDays'>;
+  config: Pick<TrackingConfig, 'vendors' | 'postbacks' | 'retentionDays'>;
   store: TrackingStore;
   queues: DeliveryQueues;
   apiKeys: ApiKeySource;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { vendorAdapters, VendorId } from '../vendors/registry';
+import { postbackConfigSchema } from '../vendors/postback/config';
+import { POSTBACK_NAME } from '../vendors/postback/types';
+import { VENDOR_IDS, vendorAdapters, VendorId } from '../vendors/registry';
 import type { VendorAdapter } from '../vendors/types';
 import { ConfigurationError } from './errors';
 import { parseConfigInput } from './validation';
@@ -20,6 +22,16 @@ export const deliverySchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   vendors: z.strictObject(vendorsShape),
+  /** Generic postback destinations by name: each a destination of its own, like a built-in vendor. */
+  postbacks: z
+    .record(
+      z
+        .string()
+        .regex(POSTBACK_NAME, 'postback names are 2–31 lower-case letters, digits or -, starting with a letter')
+        .refine((name) => !(VENDOR_IDS as string[]).includes(name), 'a postback may not take the name of a built-in vendor'),
+      postbackConfigSchema,
+    )
+    .default({}),
   delivery: deliverySchema.default({ maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000 }),
   alarmEmail: z.email().optional(),
   /** How long orders and their delivery records are kept. */

@@ -1,6 +1,7 @@
 import { buildCatalogue, ClickIdCatalogue } from './click-ids';
 import type { TrackingConfig } from './config';
 import { vendorAdapters, VendorId } from '../vendors/registry';
+import { postback } from '../vendors/postback/adapter';
 import type { VendorAdapter } from '../vendors/types';
 
 /** One place the service delivers conversions to: an enabled vendor, with its configuration. */
@@ -10,11 +11,16 @@ export interface Destination {
   config: unknown;
 }
 
-/** The enabled destinations, in configuration order. A vendor absent from `vendors` is not one. */
-export function destinationsOf(config: Pick<TrackingConfig, 'vendors'>): Destination[] {
-  return (Object.keys(config.vendors) as VendorId[])
+/**
+ * The enabled destinations: the vendors under `vendors` (a vendor absent there is not one), then every
+ * generic postback under `postbacks`, each in configuration order.
+ */
+export function destinationsOf(config: Pick<TrackingConfig, 'vendors'> & Partial<Pick<TrackingConfig, 'postbacks'>>): Destination[] {
+  const vendors = (Object.keys(config.vendors) as VendorId[])
     .filter((id) => config.vendors[id] !== undefined)
     .map((id) => ({ id, adapter: vendorAdapters[id] as VendorAdapter<any, any>, config: config.vendors[id] }));
+  const postbacks = Object.entries(config.postbacks ?? {}).map(([id, instance]) => ({ id, adapter: postback as VendorAdapter<any, any>, config: instance }));
+  return [...vendors, ...postbacks];
 }
 
 export function catalogueOf(destinations: Destination[]): ClickIdCatalogue {

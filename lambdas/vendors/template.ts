@@ -19,9 +19,12 @@ export interface TemplateScope {
 export interface MacroSet {
   item?: boolean;
   clickId?: boolean;
+  /** Whether `{` and `}` may appear outside macros (JSON body templates); elsewhere a stray brace is a typo. */
+  literalBraces?: boolean;
 }
 
-const MACRO = /\{([^{}]*)\}/g;
+/** `{name}` or `{scope.field}`: identifiers only, so the braces of a JSON body template are not macros. */
+const MACRO = /\{([A-Za-z]+(?:\.[A-Za-z]+)?)\}/g;
 
 export function templateMacros(template: string): string[] {
   return [...template.matchAll(MACRO)].map((m) => m[1]!);
@@ -53,7 +56,9 @@ export function templateString(allowed: MacroSet) {
     if (unknown.length) {
       ctx.addIssue({ code: 'custom', message: `unknown macro ${unknown.map((m) => `{${m}}`).join(', ')}; known: ${known.join(' ')}` });
     }
-    if (/[{}]/.test(template.replace(MACRO, ''))) ctx.addIssue({ code: 'custom', message: 'unbalanced { or }' });
+    if (!allowed.literalBraces && /[{}]/.test(template.replace(MACRO, ''))) {
+      ctx.addIssue({ code: 'custom', message: 'a { or } that is not part of a macro such as {order.orderId}' });
+    }
   });
 }
 

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { SECONDS_PER_DAY } from '../../core/time';
+import { classifyByStatusAndBody } from '../classify';
+import type { VendorAdapter } from '../types';
+import { PostbackConfig, postbackConfigSchema } from './config';
+import { postbackRequests } from './mapping';
+import { inspectPostbackRequest } from './sandbox';
+import { POSTBACK_DOCUMENT } from './types';
+
+const contextSchema = z.strictObject({ clickId: z.string() });
+type PostbackContext = z.infer<typeof contextSchema>;
+
+/**
+ * The adapter behind every `postbacks.<name>` instance; each instance is a destination of its own (queue, DLQ,
+ * sender, alarm), named by its key in the configuration.
+ */
+export const postback: VendorAdapter<PostbackConfig, PostbackContext> = {
+  id: 'postback',
+  displayName: 'Generic postback',
+  documentation: POSTBACK_DOCUMENT,
+  configSchema: postbackConfigSchema,
+  contextSchema,
+
+  clickIds: (config) => [{ source: { query: config.clickIdParam }, windowSeconds: config.attributionDays * SECONDS_PER_DAY }],
+
+  plan({ config, click }) {
+    const clickId = click(config.clickIdParam);
+    if (!clickId) return { deliver: false, reason: `no live ${config.clickIdParam} click identifier for this visitor` };
+    return { deliver: true, context: { clickId } };
+  },
+
+  buildRequests: ({ order, config, context }) => postbackRequests(order, config, context.clickId),
+
+  // Networks answer 200 with an error in the body often enough that the body is read too.
+  classify: (response) => classifyByStatusAndBody(response, 'Postback'),
+
+  inspect: inspectPostbackRequest,
+};
