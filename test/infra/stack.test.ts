@@ -1,12 +1,12 @@
 /**
  * Infrastructure tests: single properties of the synthesised template (no snapshot), the rejection of
  * contradictory settings, and the AWS Solutions and Serverless cdk-nag packs. Each configuration is synthesised
- * once; bundling is skipped (`aws:cdk:bundling-stacks: []`) because these tests look at the template, not the code –
- * `npm run synth` bundles for real.
+ * once. Two slow steps of `cdk synth` are left to it: bundling (`aws:cdk:bundling-stacks: []`: these tests look at
+ * the template, not the code) and the built-in CloudFormation schema validation.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
@@ -49,6 +49,12 @@ const ALL_VENDORS = parseConfig({
     clickmeter: { conversionId: 'A531F18FCECC4DEB9B2C3994556FBF41', clickIdParam: 's1', commission: 0, commissionPercent: 10 },
     raptor: { customerId: '1234', purchaseParams: { p1: 'buy', p2: '{item.productId}', p5: '{order.orderId}' } },
   },
+  postbacks: {
+    'awin-fr': {
+      clickIdParam: 'awc',
+      url: 'https://www.awin1.com/sread.php?tt=ss&ref={order.orderId}&cks={clickId}&amount={order.netValue}',
+    },
+  },
 });
 
 const NO_VENDORS = parseConfig({ vendors: {} });
@@ -60,7 +66,7 @@ interface Synthesised {
 }
 
 function synthesise(config: TrackingConfig): Synthesised {
-  const app = new App({ context: { ...FEATURE_FLAGS, 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { ...FEATURE_FLAGS, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new TrackingStack(app, 'ConversionTracking', { config });
   return { config, stack, template: Template.fromStack(stack) };
 }
@@ -206,9 +212,9 @@ describe('vendor delivery, kelkoo only', () => {
 });
 
 describe('enabled vendors', () => {
-  it('gives each enabled vendor its own queue, dead-letter queue, sender and alarm', () => {
+  it('gives each enabled vendor and postback its own queue, dead-letter queue, sender and alarm', () => {
     const ids = destinationIds(ALL_VENDORS);
-    expect(ids).toHaveLength(5);
+    expect(ids).toEqual(['kelkoo', 'klevu', 'qualityclick', 'clickmeter', 'raptor', 'awin-fr']);
     allVendors.template.resourceCountIs('AWS::SQS::Queue', 2 * ids.length);
     allVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', ids.length);
     allVendors.template.resourceCountIs('AWS::Lambda::EventSourceMapping', ids.length);
@@ -389,7 +395,15 @@ describe('outputs', () => {
   it('publish the API URL, the secret, the table and every queue', () => {
     const outputs = Object.keys(allVendors.template.toJSON().Outputs);
     expect(outputs).toEqual(
-      expect.arrayContaining(['ApiUrl', 'ApiKeysSecretName', 'ApiKeysSecretArn', 'TableName', 'KelkooQueueUrl', 'RaptorDeadLetterQueueUrl']),
+      expect.arrayContaining([
+        'ApiUrl',
+        'ApiKeysSecretName',
+        'ApiKeysSecretArn',
+        'TableName',
+        'KelkooQueueUrl',
+        'RaptorDeadLetterQueueUrl',
+        'AwinFrQueueUrl',
+      ]),
     );
   });
 });
@@ -418,7 +432,7 @@ describe('rejected at synth', () => {
   });
 
   it('a function environment over Lambda’s 4 KB limit, naming the function', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Oversized');
     new TrackingFunction(stack, 'Chatty', {
       entry: entryPath('status'),
@@ -430,6 +444,29 @@ describe('rejected at synth', () => {
 });
 
 describe('cdk-nag', () => {
+  it('acknowledges only the reviewed rules, each with a reason', () => {
+    const acknowledged = new Map<string, string>();
+    for (const construct of kelkooOnly.stack.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+          acknowledged.set(id.replace(/^annotation::/i, ''), reason);
+        }
+      }
+    }
+    expect([...acknowledged.keys()].sort()).toEqual([
+      'AwsSolutions-APIG4',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-SMG4',
+      'Serverless-LambdaDLQ',
+      'Serverless-LambdaEventSourceMappingDestination',
+      'Serverless-SNSRedrivePolicy',
+      'Serverless-SQSRedrivePolicy',
+    ]);
+    for (const reason of acknowledged.values()) expect(reason.length).toBeGreaterThan(40);
+  });
+
+
   it.each([
     ['kelkoo only', () => kelkooOnly],
     ['all vendors', () => allVendors],
