@@ -431,6 +431,12 @@ describe('rejected at synth', () => {
     ).toThrow(/dlqRetentionSeconds/);
   });
 
+  it('two destinations whose ids would share a construct name', () => {
+    const postback = { clickIdParam: 'net', url: 'https://net.example/pb?ref={order.orderId}&click={clickId}' };
+    const config = parseConfig({ vendors: {}, postbacks: { 'net-1': postback, net1: postback } });
+    expect(() => synthesise(config)).toThrow('Destinations net-1 and net1 would both be named Net1; rename one');
+  });
+
   it('a function environment over Lambda’s 4 KB limit, naming the function', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Oversized');

@@ -1,0 +1,227 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ENV } from '../shape';
+import { PROJECT_ROOT } from './paths';
+
+/** The DynamoDB actions a function may be granted; anything else the handlers do not call. */
+export type TableAction =
+  | 'dynamodb:BatchWriteItem'
+  | 'dynamodb:ConditionCheckItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:UpdateItem';
+
+/** What active X-Ray tracing grants, on "*" because X-Ray has no resource-level permissions. */
+const TRACING_ACTIONS: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+/** Lambda refuses a function whose environment variables (names and values) exceed 4 KB in total. */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4 * 1024;
+
+/**
+ * Bytes counted for a value only known at deployment. The longest is a queue URL,
+ * `https://sqs.<region>.amazonaws.com[.cn]/<account>/<generated name, at most 80 characters>`: at most 137 bytes.
+ * The secret's ARN stays under 110 and the generated table name, prefixed by the stack name, under 70.
+ */
+const DEPLOY_TIME_VALUE_BYTES = 150;
+
+export interface TrackingFunctionProps {
+  /** Absolute path of the entry point; it must export `handler`. */
+  readonly entry: string;
+  /** Maximum run time. Required: API functions and senders have very different budgets. */
+  readonly timeout: Duration;
+  /**
+   * Memory, which also sets the CPU share.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /** @default - no description */
+  readonly description?: string;
+  /**
+   * Value of `POWERTOOLS_SERVICE_NAME`, the `service` key of every log line and metric.
+   * @default 'conversion-tracking'
+   */
+  readonly serviceName?: string;
+  /**
+   * Variables beyond those the `bind*` methods set.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * How long the function's logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * What happens to the log group when the function is removed. Logs are operational data already bounded by
+   * `logRetention`, so by default they go with the function instead of lingering as orphans.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A Node.js function with every default of this service in one place: Node.js 24 on Graviton, minified bundle with
+ * source maps, its own log group with a retention, X-Ray tracing, and a role holding only what the `bind*` methods
+ * grant. Each `bind*` method sets an environment variable and grants the matching permission together, so a
+ * function never knows a resource it may not use, nor may use one it does not know.
+ */
+export class TrackingFunction extends NodejsFunction {
+  private readonly executionRole: Role;
+  /** The role's inline policy, holding every statement: the bind methods', tracing's and the event sources'. */
+  private readonly rolePolicy: Policy;
+
+  constructor(scope: Construct, id: string, props: TrackingFunctionProps) {
+    // The role and log group are created first so that the function is created with them; they are siblings of
+    // the function, named after it.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${id} function`,
+    });
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+
+    super(scope, id, {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout,
+      role,
+      logGroup,
+      tracing: Tracing.ACTIVE,
+      projectRoot: PROJECT_ROOT.dir,
+      depsLockFilePath: PROJECT_ROOT.lockFile,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'conversion-tracking',
+        // Stack traces point into the TypeScript sources rather than the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        // Source maps carry line mappings only; the sources themselves would double the bundle for nothing.
+        sourcesContent: false,
+        target: 'node24',
+        // The AWS SDK is bundled rather than taken from the runtime: the project pins exact SDK versions and its
+        // tests run against them, while the runtime's copy changes without notice.
+        externalModules: [],
+      },
+    });
+    this.executionRole = role;
+
+    // The role is created here rather than by Lambda so that it carries no AWS managed policy: writing to its own
+    // log group is the only logging permission it needs.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+    // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*": X-Ray has no resource-level
+    // permissions, so "*" is the only resource those actions accept. validateWildcards keeps this acknowledgement
+    // from ever covering anything else.
+    this.rolePolicy = role.node.findChild('DefaultPolicy') as Policy;
+    Validations.of(this.rolePolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only the X-Ray actions added by active tracing use "*": X-Ray supports no resource-level permissions.',
+    });
+
+    this.node.addValidation({ validate: () => [...this.validateEnvironmentSize(), ...this.validateWildcards()] });
+  }
+
+  /**
+   * Sets `TABLE_NAME` and allows exactly `actions` on the table itself. No index ARN: the table has none, and a
+   * wildcard on indexes would outlive that fact.
+   */
+  bindTable(table: ITable, actions: readonly TableAction[]): this {
+    if (actions.length === 0) throw new Error(`${this.node.path}: bindTable needs at least one action`);
+    this.addEnvironment(ENV.tableName, table.tableName);
+    this.executionRole.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
+    return this;
+  }
+
+  /** Sets `API_KEYS_SECRET_ARN` – the secret's ARN, never its value – and allows reading the secret's value. */
+  bindApiKeysSecret(secret: ISecret): this {
+    this.addEnvironment(ENV.apiKeysSecretArn, secret.secretArn);
+    this.executionRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    return this;
+  }
+
+  /** Sets `envName` to the queue's URL and allows sending to it (the queues use SQS-managed keys: no KMS grant). */
+  bindQueueProducer(queue: IQueue, envName: string): this {
+    this.addEnvironment(envName, queue.queueUrl);
+    this.executionRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    return this;
+  }
+
+  /**
+   * Sets `QUEUE_URL` to the queue this function consumes and allows changing a message's visibility, with which
+   * the sender schedules its retry backoff. Receiving and deleting are granted by the SQS event source.
+   */
+  bindConsumedQueue(queue: IQueue): this {
+    this.addEnvironment(ENV.queueUrl, queue.queueUrl);
+    this.executionRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:ChangeMessageVisibility'], resources: [queue.queueArn] }),
+    );
+    return this;
+  }
+
+  /** Sets `TRACKING_RUNTIME_CONFIG`: the configuration the handlers need at run time, without secrets. */
+  bindRuntimeConfig(serialisedConfig: string): this {
+    this.addEnvironment(ENV.runtimeConfig, serialisedConfig);
+    return this;
+  }
+
+  /** The role's only statement on "*" may be active tracing's: anything else would hide behind the IAM5 acknowledgement. */
+  private validateWildcards(): string[] {
+    const document = Stack.of(this).resolve(this.rolePolicy.document) as {
+      Statement?: { Action: string | string[]; Resource: unknown }[];
+    };
+    const offending = (document.Statement ?? [])
+      .filter((statement) => [statement.Resource].flat().includes('*'))
+      .flatMap((statement) => [statement.Action].flat())
+      .filter((action) => !TRACING_ACTIONS.includes(action));
+    return offending.length === 0
+      ? []
+      : [`Function ${this.node.id}: ${offending.join(', ')} granted on "*"; grant it on the resource's ARN instead.`];
+  }
+
+  /**
+   * Lambda would reject the deployment; failing at synth names the function and the variable to look at. The
+   * variables are measured serialised as JSON, escapes included – the stricter of the ways the limit is read.
+   */
+  private validateEnvironmentSize(): string[] {
+    const cfn = this.node.defaultChild as CfnFunction;
+    const resolved = Stack.of(this).resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
+    // A value CloudFormation fills in at deployment (a Ref, a GetAtt) is counted at its longest plausible size.
+    const variables = Object.fromEntries(
+      Object.entries(resolved?.variables ?? {}).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? value : 'x'.repeat(DEPLOY_TIME_VALUE_BYTES),
+      ]),
+    );
+    const total = Buffer.byteLength(JSON.stringify(variables), 'utf8');
+    if (total <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) return [];
+    const [largest, largestBytes] = Object.entries(variables)
+      .map(([name, value]) => [name, Buffer.byteLength(JSON.stringify({ [name]: value }), 'utf8')] as const)
+      .sort((a, b) => b[1] - a[1])[0];
+    return [
+      `Function ${this.node.id}: its environment variables need about ${total} bytes, over Lambda's limit of ` +
+        `${LAMBDA_ENVIRONMENT_LIMIT_BYTES} bytes (largest: ${largest}, ${largestBytes} bytes). ` +
+        'Shorten the configuration or enable fewer destinations.',
+    ];
+  }
+}

@@ -1,0 +1,177 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DeliveryQueueSettings, ENV, queueNames } from '../shape';
+import { entryPath } from './paths';
+import { TrackingFunction } from './tracking-function';
+
+/** AWS asks for a visibility timeout of at least six times the function timeout on an SQS event source. */
+export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
+
+/** Lambda's bounds for `maxConcurrency` on an SQS event source. */
+const MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
+
+export interface VendorDeliveryProps {
+  /** The destination this delivery serves, e.g. `kelkoo`: one of `destinationIds(config)`. */
+  readonly destinationId: string;
+  /** Queue, retry and batching settings: `deliveryQueueSettings(config.delivery)` from lib/shape.ts. */
+  readonly settings: DeliveryQueueSettings;
+  /** The table holding orders and delivery records; the sender reads the order and updates its delivery status. */
+  readonly table: ITable;
+  /** The sender's `TRACKING_RUNTIME_CONFIG`: `runtimeConfig(config, destinationId)`, this destination only. */
+  readonly runtimeConfig: string;
+  /**
+   * Topic the dead-letter alarm notifies, on entering and on leaving the ALARM state.
+   * @default - the alarm only changes state; nobody is notified
+   */
+  readonly alarmTopic?: ITopic;
+  /**
+   * Entry point of the sender; the same code serves every destination.
+   * @default lambdas/entry/sender.ts
+   */
+  readonly senderEntry?: string;
+  /**
+   * Memory of the sender. It waits on one vendor call at a time, so CPU matters little.
+   * @default 256
+   */
+  readonly senderMemorySize?: number;
+}
+
+/**
+ * Delivery of conversions to one destination: its queue, a dead-letter queue after `maxReceiveCount` vendor calls,
+ * the sender function consuming the queue with partial batch failures, and an alarm as soon as anything is
+ * dead-lettered. Settings that contradict each other are rejected when the stack is synthesised.
+ */
+export class VendorDelivery extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly sender: TrackingFunction;
+  readonly alarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: VendorDeliveryProps) {
+    super(scope, id);
+    assertConsistent(props.destinationId, props.settings);
+    const { settings, destinationId } = props;
+    const names = queueNames(destinationId);
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.seconds(settings.dlqRetentionSeconds),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: `This is the dead-letter queue of ${names.queue}; operators redrive it back to that queue.`,
+    });
+
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(settings.retentionSeconds),
+      // One receive per vendor call: after maxAttempts calls the message is dead-lettered, not retried forever.
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
+    });
+
+    this.sender = new TrackingFunction(this, 'Sender', {
+      entry: props.senderEntry ?? entryPath('sender'),
+      description: `Delivers conversions to ${destinationId}`,
+      timeout: Duration.seconds(settings.senderTimeoutSeconds),
+      memorySize: props.senderMemorySize ?? 256,
+      environment: { [ENV.destination]: destinationId },
+    })
+      .bindTable(props.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+      .bindConsumedQueue(this.queue)
+      .bindRuntimeConfig(props.runtimeConfig);
+
+    this.sender.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: settings.batchSize,
+        maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
+        // A failed delivery returns only its own message to the queue; the rest of the batch is done.
+        reportBatchItemFailures: true,
+        maxConcurrency: settings.maxConcurrency,
+      }),
+    );
+    const eventSourceMapping = this.sender.node.children.find((child) => child instanceof EventSourceMapping);
+    if (!eventSourceMapping) throw new Error(`VendorDelivery ${destinationId}: the SQS event source created no mapping`);
+    Validations.of(eventSourceMapping).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'Lambda offers no on-failure destination for SQS event sources; failed messages reach the dead-letter queue ' +
+        "through the source queue's redrive policy instead.",
+    });
+    Validations.of(this.sender).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked only through its SQS event source, never asynchronously; the source queue has the dead-letter queue.',
+    });
+
+    // Threshold 1 over a single period: every dead-lettered message is a sale the vendor was never told about after
+    // all retries, which no amount of waiting repairs, so the first one alarms. Missing data means an idle (empty)
+    // queue, hence not breaching.
+    this.alarm = new Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription:
+        `Conversions for ${destinationId} were dead-lettered after ${settings.maxReceiveCount} attempts. ` +
+        `Inspect the messages and the sender's logs, then redrive with: npm run redrive -- ${destinationId}`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmTopic) {
+      const action = new SnsAction(props.alarmTopic);
+      this.alarm.addAlarmAction(action);
+      // Tells the operator when a redrive has emptied the queue.
+      this.alarm.addOkAction(action);
+    }
+  }
+}
+
+/** Rejects settings under which SQS and Lambda would misbehave silently (duplicate calls, lost retries). */
+function assertConsistent(destinationId: string, settings: DeliveryQueueSettings): void {
+  const problems: string[] = [];
+  const minimumVisibility = VISIBILITY_TO_TIMEOUT_RATIO * settings.senderTimeoutSeconds;
+  if (settings.visibilityTimeoutSeconds < minimumVisibility) {
+    problems.push(
+      `visibilityTimeoutSeconds (${settings.visibilityTimeoutSeconds}) must be at least ${VISIBILITY_TO_TIMEOUT_RATIO}× ` +
+        `senderTimeoutSeconds (${settings.senderTimeoutSeconds}), i.e. ${minimumVisibility}: otherwise a message ` +
+        'still being delivered becomes visible again and is sent twice',
+    );
+  }
+  if (!Number.isInteger(settings.maxReceiveCount) || settings.maxReceiveCount < 1) {
+    problems.push(`maxReceiveCount (${settings.maxReceiveCount}) must be a positive integer`);
+  }
+  if (settings.claimLeaseSeconds <= settings.senderTimeoutSeconds) {
+    problems.push(
+      `claimLeaseSeconds (${settings.claimLeaseSeconds}) must exceed senderTimeoutSeconds (${settings.senderTimeoutSeconds}): ` +
+        'a claim must outlive the invocation holding it',
+    );
+  }
+  if (settings.maxConcurrency < MAX_CONCURRENCY_RANGE.min || settings.maxConcurrency > MAX_CONCURRENCY_RANGE.max) {
+    problems.push(
+      `maxConcurrency (${settings.maxConcurrency}) must be between ${MAX_CONCURRENCY_RANGE.min} and ${MAX_CONCURRENCY_RANGE.max}`,
+    );
+  }
+  if (settings.batchSize > 10 && settings.maxBatchingWindowSeconds <= 0) {
+    problems.push(`batchSize (${settings.batchSize}) above 10 needs a maxBatchingWindowSeconds above 0`);
+  }
+  if (settings.dlqRetentionSeconds < settings.retentionSeconds) {
+    problems.push(
+      `dlqRetentionSeconds (${settings.dlqRetentionSeconds}) must be at least retentionSeconds (${settings.retentionSeconds}): ` +
+        'a dead-lettered message keeps its original enqueue time and would otherwise expire early',
+    );
+  }
+  if (problems.length > 0) {
+    throw new Error(`VendorDelivery ${destinationId}: contradictory delivery settings: ${problems.join('; ')}`);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The CDK app's choice of configuration file, and its refusal of an invalid one before any construct exists.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXAMPLE_CONFIG_FILE, LOCAL_CONFIG_FILE, resolveConfigSource } from '../../lib/config-source';
+
+const PROJECT_ROOT = join(__dirname, '..', '..');
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tracking-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('resolveConfigSource', () => {
+  it('prefers -c config=<path>, resolved against the working directory', () => {
+    expect(resolveConfigSource({ context: 'mine.json', environment: '/env.json', root: dir, cwd: '/srv/shop' })).toEqual({
+      path: '/srv/shop/mine.json',
+      origin: 'context',
+    });
+  });
+
+  it('then TRACKING_CONFIG', () => {
+    expect(resolveConfigSource({ environment: 'env.json', root: dir, cwd: '/srv/shop' })).toEqual({
+      path: '/srv/shop/env.json',
+      origin: 'environment',
+    });
+  });
+
+  it('then tracking.config.json at the repository root when present', () => {
+    writeFileSync(join(dir, LOCAL_CONFIG_FILE), '{}');
+    expect(resolveConfigSource({ root: dir, cwd: '/srv/shop' })).toEqual({ path: join(dir, LOCAL_CONFIG_FILE), origin: 'repository' });
+  });
+
+  it('and finally the shipped example', () => {
+    expect(resolveConfigSource({ root: dir, cwd: '/srv/shop' })).toEqual({ path: join(dir, EXAMPLE_CONFIG_FILE), origin: 'example' });
+  });
+});
+
+describe('bin/app.ts', () => {
+  it('stops with the name of the bad field when the configuration is invalid', () => {
+    const config = join(dir, 'bad.json');
+    writeFileSync(config, JSON.stringify({ vendors: { kelkoo: { country: 'fr', comId: 'not-a-number', referer: 'https://shop.example' } } }));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join('bin', 'app.ts')], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CDK_OUTDIR: join(dir, 'cdk.out'), CDK_CONTEXT_JSON: JSON.stringify({ config }) },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('vendors.kelkoo.comId');
+    expect(result.stderr).toContain(config);
+  });
+});
