@@ -13,6 +13,7 @@ import { createApiHandlers } from './api/handlers';
 import { ApiHandler, errorResponse } from './api/http';
 import { parseConfig, TrackingConfig } from './core/config';
 import { destinationsOf } from './core/destinations';
+import { CloudWatchDeliveryMetrics } from './core/metrics';
 import { requireEnv } from './core/env';
 import { createSenderHandler } from './sender/sender';
 import { SqsDeliveryQueues, SqsRetryScheduler } from './store/delivery-queues';
@@ -49,6 +50,7 @@ export function apiFunctionHandler(name: ApiFunctionName): ApiHandler {
     queues: new SqsDeliveryQueues(sqs, queueUrls),
     apiKeys: new SecretsManagerApiKeys(requireEnv(ENV.apiKeysSecretArn)),
     logger,
+    metrics: new CloudWatchDeliveryMetrics(),
   });
   const served = new Set<string>(API_FUNCTIONS[name]);
   const byRouteKey = new Map<string, ApiHandler>(
@@ -78,5 +80,6 @@ export function senderFunctionHandler() {
     http: fetchHttpSender,
     logger,
     claimLeaseSeconds: deliveryQueueSettings(config.delivery).claimLeaseSeconds,
+    metrics: new CloudWatchDeliveryMetrics(),
   });
 }

@@ -7,6 +7,7 @@ import type { TrackingConfig } from '../core/config';
 import type { DeliveryMessage, DeliveryState } from '../core/delivery';
 import { catalogueOf, Destination, destinationsOf } from '../core/destinations';
 import { EnqueueError, NotFoundError, ValidationError } from '../core/errors';
+import { DeliveryMetrics, noDeliveryMetrics } from '../core/metrics';
 import type { Order } from '../core/order';
 import { addSeconds, Clock, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/time';
 import { parseInput } from '../core/validation';
@@ -26,6 +27,7 @@ export interface ApiDeps {
   clock?: Clock;
   /** Randomness for per-sale values such as Kelkoo's saleId. */
   random?: () => number;
+  metrics?: DeliveryMetrics;
 }
 
 /** Timestamps further ahead than this are refused: a shop's clock may drift, but not by much. */
@@ -51,6 +53,7 @@ function linkLifetimeSeconds(catalogue: ClickIdCatalogue): number {
 export function createApiHandlers(deps: ApiDeps): Record<ApiHandlerName, ApiHandler> {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
+  const metrics = deps.metrics ?? noDeliveryMetrics;
   const { store, queues, logger } = deps;
   const destinations = destinationsOf(deps.config);
   const catalogue = catalogueOf(destinations);
@@ -167,6 +170,8 @@ export function createApiHandlers(deps: ApiDeps): Record<ApiHandlerName, ApiHand
     });
     if (!created) return existingOrder(order.orderId, now);
 
+    // Counted once, by the request that recorded the order, whatever happens to the enqueue after.
+    for (const d of deliveries) metrics.count(d.destination, d.status);
     await enqueue(order, now.toISOString(), contexts);
     logger.info('Conversion accepted', {
       orderId: order.orderId,

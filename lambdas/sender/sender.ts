@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeliverySettings } from '../core/config';
 import { DeliveryMessage, deliveryMessageSchema } from '../core/delivery';
+import { DeliveryMetrics, noDeliveryMetrics } from '../core/metrics';
 import type { Destination } from '../core/destinations';
 import { Clock, systemClock } from '../core/time';
 import type { RetryScheduler } from '../store/delivery-queues';
@@ -22,6 +23,7 @@ export interface SenderDeps {
   claimLeaseSeconds: number;
   clock?: Clock;
   random?: () => number;
+  metrics?: DeliveryMetrics;
 }
 
 /** Thrown to leave a message on its queue for a later attempt (the batch reports it as a failed item). */
@@ -50,6 +52,7 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
   const { destination, store, logger } = deps;
+  const metrics = deps.metrics ?? noDeliveryMetrics;
   const adapter = destination.adapter;
   const processor = new BatchProcessor(EventType.SQS);
 
@@ -111,17 +114,20 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     const log = { orderId, destination: destination.id, attempt: claim.attempts, receiveCount };
     if (outcome.kind === 'sent') {
       await store.recordDelivery(orderId, destination.id, { status: 'sent', vendorStatus: outcome.vendorStatus, at });
+      metrics.count(destination.id, 'sent');
       logger.info('Delivered', { ...log, vendorStatus: outcome.vendorStatus });
       return;
     }
     const base = { error: outcome.error, vendorStatus: outcome.vendorStatus, completedRequests: [...completed], at };
     if (outcome.kind === 'failed') {
       await store.recordDelivery(orderId, destination.id, { status: 'failed', ...base });
+      metrics.count(destination.id, 'failed');
       logger.warn('Delivery failed permanently; not retried', { ...log, error: outcome.error, vendorStatus: outcome.vendorStatus });
       return;
     }
     if (receiveCount >= deps.delivery.maxAttempts) {
       await store.recordDelivery(orderId, destination.id, { status: 'dead-lettered', ...base });
+      metrics.count(destination.id, 'dead-lettered');
       // Visible again at once, so SQS moves it to the dead-letter queue on the next receive.
       await deps.retries.retryIn(record.receiptHandle, 0);
       logger.error('Delivery attempts exhausted; message goes to the dead-letter queue', { ...log, error: outcome.error });
@@ -129,6 +135,7 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     }
     const delay = retryDelaySeconds(receiveCount, deps.delivery.retryBaseSeconds, random, outcome.retryAfterSeconds);
     await store.recordDelivery(orderId, destination.id, { status: 'retrying', ...base });
+    metrics.count(destination.id, 'retrying');
     await deps.retries.retryIn(record.receiptHandle, delay);
     logger.warn('Delivery will be retried', { ...log, error: outcome.error, retryInSeconds: delay });
     throw new RetryLaterError(outcome.error);

@@ -5,6 +5,7 @@ import { createApiHandlers } from '../../lambdas/api/handlers';
 import type { ApiHandler } from '../../lambdas/api/http';
 import type { TrackingConfig } from '../../lambdas/core/config';
 import { deliveryMessageSchema, DeliveryMessage } from '../../lambdas/core/delivery';
+import { RecordingDeliveryMetrics } from '../../lambdas/core/metrics';
 import { documentClient } from '../../lambdas/runtime';
 import { DeliveryQueues, SqsDeliveryQueues } from '../../lambdas/store/delivery-queues';
 import { API_KEY, apiEvent, call } from '../support/api';
@@ -21,6 +22,7 @@ interface Harness {
   sqs: SQSClient;
   count: () => Promise<number>;
   lines: string[];
+  metrics: RecordingDeliveryMetrics;
 }
 
 let shared: { sqs: SQSClient; store: Awaited<ReturnType<typeof createTestStore>> };
@@ -35,7 +37,9 @@ async function harness(config: TrackingConfig = specConfig(), wrapQueues?: (queu
   for (const id of Object.keys(config.vendors)) queueUrls[id] = (await createTestQueue(shared.sqs)).queueUrl;
   const queues = new SqsDeliveryQueues(shared.sqs, queueUrls);
   const { logger, lines } = recordingLogger();
+  const metrics = new RecordingDeliveryMetrics();
   const handlers = createApiHandlers({
+    metrics,
     config,
     store: shared.store.store,
     queues: wrapQueues ? wrapQueues(queues) : queues,
@@ -49,7 +53,7 @@ async function harness(config: TrackingConfig = specConfig(), wrapQueues?: (queu
     for (const url of Object.values(queueUrls)) total += (await drain(url)).length;
     return total;
   };
-  return { handlers, queueUrls, tableName: shared.store.tableName, sqs: shared.sqs, count, lines };
+  return { handlers, queueUrls, tableName: shared.store.tableName, sqs: shared.sqs, count, lines, metrics };
 }
 
 /** Every message currently on the queue (each becomes invisible for 30 s once read). */
@@ -227,6 +231,9 @@ describe('POST /v1/conversions', () => {
     expect(byVendor.qualityclick.status).toBe('queued');
     expect(byVendor.clickmeter).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/s1/) });
     expect(byVendor.raptor).toMatchObject({ status: 'skipped', reason: expect.any(String) });
+    expect(h.metrics.events.map((e) => `${e.destination}:${e.event}`)).toEqual([
+      'kelkoo:queued', 'klevu:queued', 'qualityclick:queued', 'clickmeter:skipped', 'raptor:skipped',
+    ]);
     const kelkoo = await drain(h.queueUrls.kelkoo!);
     expect(kelkoo).toHaveLength(1);
     expect(kelkoo[0]).toMatchObject({ version: 1, destination: 'kelkoo', order: { orderId: 'CV-1', currency: 'EUR', netValue: 503.36 } });

@@ -1,6 +1,7 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseConfig } from '../../lambdas/core/config';
+import { RecordingDeliveryMetrics } from '../../lambdas/core/metrics';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
 import { destinationsOf } from '../../lambdas/core/destinations';
 import { createSenderHandler } from '../../lambdas/sender/sender';
@@ -37,7 +38,9 @@ function sender(options: { maxAttempts?: number; timeoutMs?: number } = {}) {
     delivery: { maxAttempts: options.maxAttempts ?? 3, retryBaseSeconds: 1, timeoutMs: options.timeoutMs ?? 2000 },
   });
   const { logger, lines } = recordingLogger();
+  const metrics = new RecordingDeliveryMetrics();
   const handler = createSenderHandler({
+    metrics,
     destination: destinationsOf(config)[0]!,
     delivery: config.delivery,
     store,
@@ -47,7 +50,7 @@ function sender(options: { maxAttempts?: number; timeoutMs?: number } = {}) {
     claimLeaseSeconds: 90,
     random: () => 0.5,
   });
-  return { handler, lines };
+  return { handler, lines, metrics };
 }
 
 /** Creates the order's delivery record (as the conversion would) and returns the message for it. */
@@ -105,7 +108,9 @@ const statusOf = async (orderId: string) => (await store.getOrder(orderId))!.del
 describe('sender', () => {
   it('makes the exact Kelkoo call once, marks it sent and acknowledges the record', async () => {
     const message = await queuedOrder('S & 1/?');
-    const result = await sender().handler(event(await recordFor(message)), lambdaContext);
+    const { handler, metrics } = sender();
+    const result = await handler(event(await recordFor(message)), lambdaContext);
+    expect(metrics.events).toEqual([{ destination: 'kelkoo', event: 'sent' }]);
     expect(result.batchItemFailures).toEqual([]);
     expect(vendor.calls).toHaveLength(1);
     const url = new URL(vendor.calls[0]!.url, vendor.url);
@@ -148,8 +153,10 @@ describe('sender', () => {
     const message = await queuedOrder();
     vendor.always(behaviour);
     const record = await recordFor(message);
-    const result = await sender({ timeoutMs: 300 }).handler(event(record), lambdaContext);
+    const { handler, metrics } = sender({ timeoutMs: 300 });
+    const result = await handler(event(record), lambdaContext);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(metrics.events).toEqual([{ destination: 'kelkoo', event: 'retrying' }]);
     expect(await statusOf(message.order.orderId)).toMatchObject({ status: 'retrying', attempts: 1, lastError: expect.stringMatching(error) });
     // the visibility was pushed into the future: the message is not receivable at once
     const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, WaitTimeSeconds: 0 }));
@@ -168,8 +175,10 @@ describe('sender', () => {
     const message = await queuedOrder();
     vendor.always({ kind: 'status', status: 500 });
     const record = withReceiveCount(await recordFor(message), 3);
-    const result = await sender({ maxAttempts: 3 }).handler(event(record), lambdaContext);
+    const { handler, metrics } = sender({ maxAttempts: 3 });
+    const result = await handler(event(record), lambdaContext);
     expect(result.batchItemFailures).toHaveLength(1);
+    expect(metrics.events).toEqual([{ destination: 'kelkoo', event: 'dead-lettered' }]);
     expect(await statusOf(message.order.orderId)).toMatchObject({ status: 'dead-lettered', attempts: 1 });
   });
 

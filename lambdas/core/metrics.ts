@@ -1,0 +1,46 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * Per-destination delivery counts, published as CloudWatch metrics (embedded metric format, via Powertools):
+ * the dashboard's sent / failed / skipped / dead-lettered graphs and the alarms read these names.
+ */
+export const METRICS_NAMESPACE = 'ConversionTracking';
+export const METRICS_SERVICE = 'conversion-tracking';
+export const DESTINATION_DIMENSION = 'destination';
+
+export type DeliveryEvent = 'queued' | 'skipped' | 'sent' | 'failed' | 'retrying' | 'dead-lettered';
+
+export const DELIVERY_METRICS: Record<DeliveryEvent, string> = {
+  queued: 'DeliveriesQueued',
+  skipped: 'DeliveriesSkipped',
+  sent: 'DeliveriesSent',
+  failed: 'DeliveriesFailed',
+  retrying: 'DeliveryRetries',
+  'dead-lettered': 'DeliveriesDeadLettered',
+};
+
+export interface DeliveryMetrics {
+  count(destination: string, event: DeliveryEvent): void;
+}
+
+/** For tests and tools that publish nothing. */
+export const noDeliveryMetrics: DeliveryMetrics = { count: () => undefined };
+
+/** Records in memory; tests read `events`. */
+export class RecordingDeliveryMetrics implements DeliveryMetrics {
+  readonly events: Array<{ destination: string; event: DeliveryEvent }> = [];
+  count(destination: string, event: DeliveryEvent): void {
+    this.events.push({ destination, event });
+  }
+}
+
+/** One EMF record per event, dimensioned by destination (and Powertools' `service`). */
+export class CloudWatchDeliveryMetrics implements DeliveryMetrics {
+  private readonly metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
+
+  count(destination: string, event: DeliveryEvent): void {
+    const single = this.metrics.singleMetric();
+    single.addDimension(DESTINATION_DIMENSION, destination);
+    single.addMetric(DELIVERY_METRICS[event], MetricUnit.Count, 1);
+  }
+}
