@@ -56,12 +56,6 @@ export class UnsupportedMediaTypeError extends TrackingError {
   readonly httpStatus = 415;
 }
 
-/** Thrown when the route exists but not for this HTTP method (local server only; API Gateway answers 404 itself). */
-export class RouteNotFoundError extends TrackingError {
-  readonly code = 'route_not_found';
-  readonly httpStatus = 404;
-}
-
 /** Thrown at synth or start-up when the configuration file is invalid; names the bad field. */
 export class ConfigurationError extends Error {
   constructor(message: string, readonly details: FieldIssue[] = []) {

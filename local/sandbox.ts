@@ -1,0 +1,247 @@
+/**
+ * The local vendor sandbox: stands in for every vendor's server under `/sandbox/<vendor>/…`. It records each
+ * call as received, checks it against that vendor's documented mandatory parameters and encodings (the adapter's
+ * own `inspect`; a postback's calls are checked by the postback adapter), and answers 200 – or, for testing retries, whatever a behaviour set through
+ * `POST /sandbox/<vendor>/_behaviour` asks for.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import { vendorAdapters } from '../lambdas/vendors/registry';
+import type { VendorAdapter } from '../lambdas/vendors/types';
+import { readBody, sendError, sendJson } from './http-api';
+
+export const SANDBOX_PREFIX = '/sandbox';
+
+/** Vendor calls are small (Klevu's JSON events are the largest); anything beyond this is refused with 413. */
+const MAX_SANDBOX_BODY_BYTES = 1024 * 1024;
+
+/** The sandbox keeps the most recent calls only, so a long-running `npm start` does not grow without bound. */
+const MAX_RECORDED = 1000;
+
+export interface RecordedRequest {
+  /** Increasing number, in order of arrival. */
+  id: number;
+  vendor: string;
+  method: string;
+  /** Path and raw (still percent-encoded) query exactly as received, e.g. `/sandbox/kelkoo/st?country=fr&…`. */
+  url: string;
+  /** The same, as the vendor's own server would see it: relative to `/sandbox/<vendor>`. */
+  vendorUrl: string;
+  /** The query decoded; a parameter given more than once lists every value. */
+  query: Record<string, string | string[]>;
+  headers: Record<string, string>;
+  body: string;
+  /** The body parsed, when it is JSON. */
+  json?: unknown;
+  receivedAt: string;
+  /** The status the sandbox answered with. */
+  status: number;
+  /** Whether the vendor is known, i.e. whether `violations` comes from its documented rules. */
+  checked: boolean;
+  /** Every way the call breaks the vendor's documented rules; empty when it conforms (or is unchecked). */
+  violations: string[];
+}
+
+const behaviourSchema = z.strictObject({
+  /** Status to answer with. */
+  status: z.number().int().min(100).max(599),
+  /** For the next `times` calls; every call until reset when omitted. */
+  times: z.number().int().min(1).optional(),
+  body: z.string().max(4096).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Wait this long before answering: lets a sender's timeout be exercised. */
+  delayMs: z.number().int().min(0).max(60_000).optional(),
+});
+export type SandboxBehaviour = z.infer<typeof behaviourSchema>;
+
+function decodedQuery(url: string): Record<string, string | string[]> {
+  const at = url.indexOf('?');
+  const params = new URLSearchParams(at < 0 ? '' : url.slice(at + 1));
+  const result: Record<string, string | string[]> = {};
+  for (const name of new Set(params.keys())) {
+    const values = params.getAll(name);
+    result[name] = values.length === 1 ? values[0]! : values;
+  }
+  return result;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class VendorSandbox {
+  private recorded: RecordedRequest[] = [];
+  private nextId = 1;
+  private readonly behaviours = new Map<string, SandboxBehaviour>();
+  private readonly pendingReplies = new Set<NodeJS.Timeout>();
+
+  /**
+   * @param checks the rules to check each path segment's calls against: the stack's own destinations (so that a
+   *   postback such as `awin` is checked as a postback), then every built-in vendor, enabled or not.
+   */
+  constructor(
+    private readonly logger: Logger,
+    private readonly checks: ReadonlyMap<string, VendorAdapter<any, any>> = new Map(),
+  ) {}
+
+  private adapterFor(name: string): VendorAdapter<any, any> | undefined {
+    return this.checks.get(name) ?? (vendorAdapters as Record<string, VendorAdapter<any, any> | undefined>)[name];
+  }
+
+  /** Calls recorded so far, oldest first, optionally for one vendor. */
+  requests(vendor?: string): RecordedRequest[] {
+    return vendor ? this.recorded.filter((r) => r.vendor === vendor) : [...this.recorded];
+  }
+
+  clear(): number {
+    const count = this.recorded.length;
+    this.recorded = [];
+    return count;
+  }
+
+  setBehaviour(vendor: string, behaviour: SandboxBehaviour | undefined): void {
+    if (behaviour) this.behaviours.set(vendor, behaviour);
+    else this.behaviours.delete(vendor);
+  }
+
+  /** Drops delayed answers still waiting (on stop). */
+  close(): void {
+    for (const timer of this.pendingReplies) clearTimeout(timer);
+    this.pendingReplies.clear();
+  }
+
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = request.url ?? '/';
+    const method = (request.method ?? 'GET').toUpperCase();
+    const rawPath = url.split('?')[0]!;
+    const segments = rawPath.slice(SANDBOX_PREFIX.length).split('/').filter(Boolean);
+    const [vendor, action] = segments;
+
+    if (!vendor) {
+      request.resume();
+      return sendJson(response, 200, {
+        vendors: [...new Set([...this.checks.keys(), ...Object.keys(vendorAdapters)])].map((id) => `${SANDBOX_PREFIX}/${id}/`),
+        requests: `${SANDBOX_PREFIX}/requests`,
+        behaviour: `POST ${SANDBOX_PREFIX}/<vendor>/_behaviour {"status": 503, "times": 2}`,
+      });
+    }
+    if (vendor === 'requests' && segments.length === 1) return this.serveRequests(request, response, method, url);
+    if (action === '_behaviour' && segments.length === 2) return this.serveBehaviour(request, response, method, vendor);
+    return this.receive(request, response, method, url, vendor);
+  }
+
+  private serveRequests(request: IncomingMessage, response: ServerResponse, method: string, url: string): void {
+    request.resume();
+    if (method === 'GET') {
+      const vendor = new URLSearchParams(url.split('?')[1] ?? '').get('vendor') ?? undefined;
+      return sendJson(response, 200, this.requests(vendor));
+    }
+    if (method === 'DELETE') return sendJson(response, 200, { cleared: this.clear() });
+    return sendError(response, 405, 'method_not_allowed', 'Use GET or DELETE on /sandbox/requests', { allow: 'GET, DELETE' });
+  }
+
+  private async serveBehaviour(request: IncomingMessage, response: ServerResponse, method: string, vendor: string): Promise<void> {
+    if (method === 'GET') {
+      request.resume();
+      return sendJson(response, 200, { vendor, behaviour: this.behaviours.get(vendor) ?? null });
+    }
+    if (method === 'DELETE') {
+      request.resume();
+      this.setBehaviour(vendor, undefined);
+      return sendJson(response, 200, { vendor, behaviour: null });
+    }
+    if (method !== 'POST') {
+      request.resume();
+      return sendError(response, 405, 'method_not_allowed', 'Use GET, POST or DELETE on a behaviour', { allow: 'GET, POST, DELETE' });
+    }
+    const body = await readBody(request, 16 * 1024);
+    const parsed = behaviourSchema.safeParse(body.overLimit ? undefined : parseJson(body.bytes.toString('utf8')));
+    if (!parsed.success) {
+      return sendError(response, 400, 'validation_error', `Behaviour must be {"status": 100-599, "times"?: n, "body"?: "...", "headers"?: {...}, "delayMs"?: ms}: ${parsed.error.issues[0]?.message}`);
+    }
+    this.setBehaviour(vendor, parsed.data);
+    this.logger.info(`${vendor} behaviour set`, { status: parsed.data.status, times: parsed.data.times ?? 'until reset' });
+    return sendJson(response, 200, { vendor, behaviour: parsed.data });
+  }
+
+  /** The next answer for `vendor`, consuming one use of its behaviour. */
+  private nextAnswer(vendor: string): SandboxBehaviour | undefined {
+    const behaviour = this.behaviours.get(vendor);
+    if (!behaviour) return undefined;
+    if (behaviour.times !== undefined) {
+      if (behaviour.times <= 1) this.behaviours.delete(vendor);
+      else this.behaviours.set(vendor, { ...behaviour, times: behaviour.times - 1 });
+    }
+    return behaviour;
+  }
+
+  private async receive(request: IncomingMessage, response: ServerResponse, method: string, url: string, vendor: string): Promise<void> {
+    const received = await readBody(request, MAX_SANDBOX_BODY_BYTES);
+    if (received.overLimit) {
+      response.setHeader('connection', 'close');
+      return sendError(response, 413, 'payload_too_large', `The sandbox accepts bodies up to ${MAX_SANDBOX_BODY_BYTES} bytes`);
+    }
+    const body = received.bytes.toString('utf8');
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const rest = url.slice(`${SANDBOX_PREFIX}/${vendor}`.length);
+    const vendorUrl = rest.startsWith('/') ? rest : `/${rest}`;
+
+    const adapter = this.adapterFor(vendor);
+    let violations: string[] = [];
+    if (adapter) {
+      try {
+        violations = adapter.inspect({ method, url: vendorUrl, headers, body });
+      } catch (error) {
+        violations = [`the ${vendor} check itself failed: ${(error as Error).message}`];
+      }
+    }
+
+    const answer = this.nextAnswer(vendor);
+    const status = answer?.status ?? 200;
+    const json = headers['content-type']?.includes('json') ? parseJson(body) : undefined;
+    this.record({
+      id: this.nextId++,
+      vendor,
+      method,
+      url,
+      vendorUrl,
+      query: decodedQuery(url),
+      headers,
+      body,
+      ...(json !== undefined ? { json } : {}),
+      receivedAt: new Date().toISOString(),
+      status,
+      checked: adapter !== undefined,
+      violations,
+    });
+
+    const path = vendorUrl.split('?')[0];
+    if (!adapter) this.logger.warn(`${vendor} ${method} ${path} → ${status}`, { note: 'unknown vendor: recorded without checks' });
+    else if (violations.length) this.logger.warn(`${vendor} ${method} ${path} → ${status}`, { violations });
+    else this.logger.info(`${vendor} ${method} ${path} → ${status}`, { conforms: true });
+
+    const reply = () => {
+      response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(answer?.headers ?? {}) });
+      response.end(answer?.body ?? (status < 400 ? 'OK' : `Sandbox answered ${status}`));
+    };
+    if (!answer?.delayMs) return reply();
+    const timer = setTimeout(() => {
+      this.pendingReplies.delete(timer);
+      reply();
+    }, answer.delayMs);
+    this.pendingReplies.add(timer);
+  }
+
+  private record(entry: RecordedRequest): void {
+    this.recorded.push(entry);
+    if (this.recorded.length > MAX_RECORDED) this.recorded.splice(0, this.recorded.length - MAX_RECORDED);
+  }
+}

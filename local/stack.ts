@@ -1,0 +1,293 @@
+/**
+ * The whole pipeline on one machine: the real API and sender handlers behind one HTTP server, DynamoDB Local,
+ * the local SQS server, one poller per destination, and the vendor sandbox. Tables, queues, dead-letter queues,
+ * redrive policies and poller batching all come from lib/shape.ts, the definitions the CDK stack is built from.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { deliveryQueueSettings, queueNames, TABLE } from '../lib/shape';
+import { StaticApiKeys } from '../lambdas/api/api-keys';
+import { createApiHandlers } from '../lambdas/api/handlers';
+import type { TrackingConfig } from '../lambdas/core/config';
+import { destinationsOf } from '../lambdas/core/destinations';
+import { documentClient } from '../lambdas/runtime';
+import { createSenderHandler } from '../lambdas/sender/sender';
+import { SqsDeliveryQueues, SqsRetryScheduler } from '../lambdas/store/delivery-queues';
+import { TrackingStore } from '../lambdas/store/tracking-store';
+import { fetchHttpSender } from '../lambdas/vendors/http-sender';
+import { ConfigChoice, chooseConfig, loadLocalConfig } from './config';
+import { consoleLogger } from './console-logger';
+import { createApiGateway, sendError } from './http-api';
+import { QueuePoller } from './poller';
+import { SANDBOX_PREFIX, VendorSandbox } from './sandbox';
+import { LOCAL_AWS, RunningService, startDynamoDbLocal, startSqsServer } from './services';
+
+export interface LocalStackOptions {
+  /** Configuration file; default: TRACKING_CONFIG, else tracking.config.json at the repo root, else the shipped example. */
+  configPath?: string;
+  /** Port to listen on; 0 picks a free one. Default 3000. */
+  port?: number;
+  /** No console output (tests). */
+  quiet?: boolean;
+  /** A running DynamoDB Local to use instead of starting one (it is left running on stop). */
+  dynamoEndpoint?: string;
+  /** A running SQS server to use instead of starting one (it is left running on stop). */
+  sqsEndpoint?: string;
+}
+
+export interface DestinationQueues {
+  queue: string;
+  deadLetterQueue: string;
+}
+
+export interface LocalStack {
+  /** The API's base URL, e.g. http://localhost:3000 (routes start with /v1). */
+  baseUrl: string;
+  /** The vendor sandbox's base URL: vendors under `<sandboxUrl>/<vendor>/`, recorded calls at `<sandboxUrl>/requests`. */
+  sandboxUrl: string;
+  config: TrackingConfig;
+  /** The configuration file in use and why it was chosen. */
+  configFile: ConfigChoice;
+  /** API keys the local API accepts. */
+  apiKeys: readonly string[];
+  tableName: string;
+  /** Per destination id: its delivery queue and dead-letter queue. */
+  queueUrls: Record<string, DestinationQueues>;
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  /** Stops pollers, the HTTP server and the services this stack started itself. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/** Keys used when the configuration has no `local.apiKeys`. */
+export const DEFAULT_LOCAL_API_KEYS = ['local-dev-key'] as const;
+
+/** Loopback only: the local stack has a well-known key and no TLS, so it is not offered to the network. */
+const LISTEN_HOST = '127.0.0.1';
+
+async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, LISTEN_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** The table as TrackingTable defines it: generic keys, on-demand billing, TTL on TABLE.timeToLiveAttribute. */
+async function createTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
+        { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  await dynamo.send(
+    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TABLE.timeToLiveAttribute, Enabled: true } }),
+  );
+}
+
+async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const arn = attributes.Attributes?.QueueArn;
+  if (!arn) throw new Error(`The SQS server returned no ARN for ${queueUrl}`);
+  return arn;
+}
+
+/** A destination's queue pair as VendorDelivery defines it: DLQ, redrive after maxReceiveCount, visibility and retention. */
+async function createDestinationQueues(
+  sqs: SQSClient,
+  destinationId: string,
+  suffix: string,
+  config: TrackingConfig,
+): Promise<DestinationQueues & { queueArn: string }> {
+  const settings = deliveryQueueSettings(config.delivery);
+  const names = queueNames(destinationId);
+  const dlq = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${names.deadLetterQueue}-${suffix}`,
+      Attributes: { MessageRetentionPeriod: String(settings.dlqRetentionSeconds) },
+    }),
+  );
+  const deadLetterQueue = dlq.QueueUrl!;
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${names.queue}-${suffix}`,
+      Attributes: {
+        VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+        MessageRetentionPeriod: String(settings.retentionSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await queueArn(sqs, deadLetterQueue), maxReceiveCount: settings.maxReceiveCount }),
+      },
+    }),
+  );
+  return { queue: queue.QueueUrl!, deadLetterQueue, queueArn: await queueArn(sqs, queue.QueueUrl!) };
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const quiet = options.quiet ?? false;
+  const log = consoleLogger('local-stack', quiet);
+
+  // Validated before anything is started, so a bad file costs no Java start-up.
+  const configFile = chooseConfig(options.configPath);
+  let config = loadLocalConfig(configFile);
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanUp = async () => {
+    for (const step of cleanups.splice(0).reverse()) {
+      await step().catch((error: unknown) => log.warn('Clean-up step failed', { error: error as Error }));
+    }
+  };
+
+  const sandbox = new VendorSandbox(consoleLogger('sandbox', quiet), new Map(destinationsOf(config).map((d) => [d.id, d.adapter])));
+  let serveApi: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0]!;
+    const serve = path === SANDBOX_PREFIX || path.startsWith(`${SANDBOX_PREFIX}/`) ? sandbox.handle.bind(sandbox) : serveApi;
+    if (!serve) {
+      request.resume();
+      return sendError(response, 503, 'starting', 'The local stack is still starting; try again in a moment', { 'retry-after': '1' });
+    }
+    serve(request, response).catch((error: unknown) => {
+      log.error('Request failed in the local server', { error: error as Error });
+      if (!response.headersSent) sendError(response, 500, 'internal_error', 'Internal error in the local server');
+      else response.destroy();
+    });
+  });
+  cleanups.push(async () => {
+    sandbox.close();
+    await closeServer(server);
+  });
+
+  try {
+    // Listening first: a busy port fails before services start, and the example's URLs can follow the real port.
+    const port = await listen(server, options.port ?? 3000);
+    const baseUrl = `http://localhost:${port}`;
+    if (configFile.isExample) config = loadLocalConfig(configFile, baseUrl);
+
+    // Given endpoints are used as they are; what this stack starts, it stops – even when the other one fails to start.
+    const service = async (endpoint: string | undefined, launch: () => Promise<RunningService>): Promise<RunningService> => {
+      if (endpoint) return { endpoint, stop: async () => undefined };
+      const started = await launch();
+      cleanups.push(() => started.stop());
+      return started;
+    };
+    const [dynamoStart, sqsStart] = await Promise.allSettled([
+      service(options.dynamoEndpoint, () => startDynamoDbLocal()),
+      service(options.sqsEndpoint, () => startSqsServer()),
+    ]);
+    if (dynamoStart.status === 'rejected') throw dynamoStart.reason;
+    if (sqsStart.status === 'rejected') throw sqsStart.reason;
+    const [dynamoService, sqsService] = [dynamoStart.value, sqsStart.value];
+
+    const dynamo = new DynamoDBClient({ endpoint: dynamoService.endpoint, ...LOCAL_AWS });
+    const sqs = new SQSClient({ endpoint: sqsService.endpoint, ...LOCAL_AWS });
+    cleanups.push(async () => {
+      dynamo.destroy();
+      sqs.destroy();
+    });
+
+    // Unique per stack, so that several stacks (tests) can share one DynamoDB Local and one SQS server.
+    const suffix = randomBytes(3).toString('hex');
+    const tableName = `conversion-tracking-${suffix}`;
+    await createTable(dynamo, tableName);
+    const destinations = destinationsOf(config);
+    const queues = await Promise.all(destinations.map((d) => createDestinationQueues(sqs, d.id, suffix, config)));
+    const queueUrls = Object.fromEntries(destinations.map((d, i) => [d.id, { queue: queues[i]!.queue, deadLetterQueue: queues[i]!.deadLetterQueue }]));
+    if (options.dynamoEndpoint || options.sqsEndpoint) {
+      // Shared services outlive this stack: leave them as they were found.
+      cleanups.push(async () => {
+        if (options.sqsEndpoint) {
+          await Promise.allSettled(queues.flatMap((q) => [q.queue, q.deadLetterQueue]).map((QueueUrl) => sqs.send(new DeleteQueueCommand({ QueueUrl }))));
+        }
+        if (options.dynamoEndpoint) await dynamo.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+      });
+    }
+
+    const store = new TrackingStore(documentClient(dynamo), tableName);
+    const apiKeys = config.local?.apiKeys ?? [...DEFAULT_LOCAL_API_KEYS];
+    const apiLogger = consoleLogger('api', quiet);
+    const handlers = createApiHandlers({
+      config,
+      store,
+      queues: new SqsDeliveryQueues(sqs, Object.fromEntries(destinations.map((d) => [d.id, queueUrls[d.id]!.queue]))),
+      apiKeys: new StaticApiKeys(apiKeys),
+      logger: apiLogger,
+    });
+
+    const settings = deliveryQueueSettings(config.delivery);
+    const pollers = destinations.map((destination, i) => {
+      const logger = consoleLogger(`sender/${destination.id}`, quiet);
+      const { queue, queueArn: arn } = queues[i]!;
+      return new QueuePoller({
+        sqs,
+        queueUrl: queue,
+        queueArn: arn,
+        region: LOCAL_AWS.region,
+        functionName: `sender-${destination.id}`,
+        settings,
+        logger,
+        handler: createSenderHandler({
+          destination,
+          delivery: config.delivery,
+          store,
+          retries: new SqsRetryScheduler(sqs, queue),
+          http: fetchHttpSender,
+          logger,
+          claimLeaseSeconds: settings.claimLeaseSeconds,
+        }),
+      });
+    });
+    const stopPollers = async () => {
+      await Promise.all(pollers.map((p) => p.stop()));
+    };
+    cleanups.push(stopPollers);
+    for (const poller of pollers) poller.start();
+    serveApi = createApiGateway(handlers, apiLogger);
+
+    let stopping: Promise<void> | undefined;
+    // Pollers first (none may still call SQS or DynamoDB when they go), then the server (no request may reach a
+    // stopped service), then everything else in reverse order of creation.
+    const stop = async () => {
+      await stopPollers();
+      sandbox.close();
+      await closeServer(server);
+      await cleanUp();
+    };
+    return {
+      baseUrl,
+      sandboxUrl: `${baseUrl}${SANDBOX_PREFIX}`,
+      config,
+      configFile,
+      apiKeys,
+      tableName,
+      queueUrls,
+      dynamoEndpoint: dynamoService.endpoint,
+      sqsEndpoint: sqsService.endpoint,
+      stop: () => (stopping ??= stop()),
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
