@@ -57,6 +57,10 @@ export function createApiHandlers(deps: ApiDeps): Record<ApiHandlerName, ApiHand
   const { store, queues, logger } = deps;
   const destinations = destinationsOf(deps.config);
   const catalogue = catalogueOf(destinations);
+  const position = new Map(destinations.map((d, i) => [d.id, i]));
+  /** Deliveries in configuration order (storage returns them by key); a destination since removed goes last. */
+  const inConfigOrder = (deliveries: DeliveryState[]) =>
+    [...deliveries].sort((a, b) => (position.get(a.vendor) ?? Infinity) - (position.get(b.vendor) ?? Infinity));
   const authed = { logger, apiKeys: deps.apiKeys };
 
   const health = route({ logger, body: false }, async () => jsonResponse(200, { status: 'ok' }));
@@ -131,9 +135,9 @@ export function createApiHandlers(deps: ApiDeps): Record<ApiHandlerName, ApiHand
     if (view.pending && leaseFree && (await store.claimEnqueue(orderId, now, ENQUEUE_LEASE_SECONDS))) {
       await enqueue(JSON.parse(view.pending.order) as Order, view.receivedAt, view.pending.contexts);
       logger.info('Conversion enqueue completed by retry', { orderId, destinations: Object.keys(view.pending.contexts) });
-      return jsonResponse(202, { orderId, deliveries: view.deliveries.map(summary) });
+      return jsonResponse(202, { orderId, deliveries: inConfigOrder(view.deliveries).map(summary) });
     }
-    return jsonResponse(200, { orderId, receivedAt: view.receivedAt, deliveries: view.deliveries, duplicate: true });
+    return jsonResponse(200, { orderId, receivedAt: view.receivedAt, deliveries: inConfigOrder(view.deliveries), duplicate: true });
   }
 
   const conversion = route({ ...authed, body: true }, async ({ body }) => {
@@ -188,7 +192,7 @@ export function createApiHandlers(deps: ApiDeps): Record<ApiHandlerName, ApiHand
     const orderId = parseInput(orderIdParamSchema, event.pathParameters?.orderId ?? '');
     const view = await store.getOrder(orderId);
     if (!view) throw new NotFoundError(`No conversion with orderId ${JSON.stringify(orderId)}`);
-    return jsonResponse(200, { orderId: view.orderId, receivedAt: view.receivedAt, deliveries: view.deliveries });
+    return jsonResponse(200, { orderId: view.orderId, receivedAt: view.receivedAt, deliveries: inConfigOrder(view.deliveries) });
   });
 
   return { health, capture, identify, erase, conversion, status };

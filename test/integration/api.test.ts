@@ -346,7 +346,7 @@ describe('GET /v1/conversions/{orderId} and health', () => {
     expect(status).toBe(200);
     expect(body.orderId).toBe('ST/1 & ?#');
     expect(body.receivedAt).toBe(NOW.toISOString());
-    expect(body.deliveries).toHaveLength(5);
+    expect(body.deliveries.map((d: { vendor: string }) => d.vendor)).toEqual(['kelkoo', 'klevu', 'qualityclick', 'clickmeter', 'raptor']);
     expect(body.deliveries.find((d: { vendor: string }) => d.vendor === 'kelkoo')).toEqual({ vendor: 'kelkoo', status: 'queued', attempts: 0 });
     expect(body.deliveries.find((d: { vendor: string }) => d.vendor === 'clickmeter')).toMatchObject({ status: 'skipped', attempts: 0, reason: expect.any(String) });
   });
