@@ -14,18 +14,10 @@ import { chooseConfig, DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH, loadLocalConfig
 import { failedMessageIds } from '../../local/poller';
 import { freePort, LOCAL_AWS } from '../../local/services';
 import { LocalStack, startLocalStack } from '../../local/stack';
+import { eventually, RecordedCall, sleep, StackClient } from '../support/local-stack';
 
 const API_KEY = 'e2e-test-key-0123';
 const REFERER = 'https://www.shop.example';
-
-interface Recorded {
-  vendor: string;
-  url: string;
-  query: Record<string, string | string[]>;
-  headers: Record<string, string>;
-  status: number;
-  violations: string[];
-}
 
 let workDir: string;
 const stacks: LocalStack[] = [];
@@ -57,52 +49,19 @@ async function startStack(delivery: { maxAttempts: number; retryBaseSeconds: num
   return stack;
 }
 
-async function api(
-  stack: LocalStack,
-  method: string,
-  path: string,
-  body?: unknown,
-  options: { auth?: boolean } = {},
-): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${stack.baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(options.auth === false ? {} : { authorization: `Bearer ${API_KEY}` }),
-    },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+const client = (stack: LocalStack) => new StackClient(stack, API_KEY);
+
+function api(stack: LocalStack, method: string, path: string, body?: unknown, options: { auth?: boolean } = {}) {
+  return client(stack).api(method, path, body, options);
 }
 
-async function sandboxCalls(stack: LocalStack, vendor: string, orderId: string): Promise<Recorded[]> {
-  const response = await fetch(`${stack.sandboxUrl}/requests?vendor=${vendor}`);
-  const all = (await response.json()) as Recorded[];
-  return all.filter((r) => r.query.orderId === orderId);
+async function sandboxCalls(stack: LocalStack, vendor: string, orderId: string): Promise<RecordedCall[]> {
+  return (await client(stack).sandboxCalls(vendor)).filter((r) => r.query.orderId === orderId);
 }
 
-async function setBehaviour(stack: LocalStack, vendor: string, behaviour: { status: number; times?: number } | null): Promise<void> {
-  const response = await fetch(`${stack.sandboxUrl}/${vendor}/_behaviour`, {
-    method: behaviour ? 'POST' : 'DELETE',
-    ...(behaviour ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(behaviour) } : {}),
-  });
-  expect(response.status).toBe(200);
+function setBehaviour(stack: LocalStack, vendor: string, behaviour: { status: number; times?: number } | null): Promise<void> {
+  return client(stack).setBehaviour(vendor, behaviour);
 }
-
-/** Polls `read` until `done` holds, or fails after `timeoutMs` showing the last value read. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 150));
-    value = await read();
-  }
-  return value;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function deliveryOf(stack: LocalStack, orderId: string, vendor: string) {
   const { status, body } = await api(stack, 'GET', `/v1/conversions/${encodeURIComponent(orderId)}`);
