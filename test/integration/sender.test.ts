@@ -32,25 +32,35 @@ beforeEach(async () => {
   vendor.always({ kind: 'status', status: 200, body: 'OK' });
 });
 
-function sender(options: { maxAttempts?: number; timeoutMs?: number } = {}) {
+/** The real scheduler, remembering each delay it was asked for. */
+class RecordingRetries extends SqsRetryScheduler {
+  readonly delays: number[] = [];
+  override async retryIn(receiptHandle: string, seconds: number): Promise<void> {
+    this.delays.push(seconds);
+    await super.retryIn(receiptHandle, seconds);
+  }
+}
+
+function sender(options: { maxAttempts?: number; timeoutMs?: number; retryBaseSeconds?: number } = {}) {
   const config = parseConfig({
     vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, endpoint: `${vendor.url}/st` } },
-    delivery: { maxAttempts: options.maxAttempts ?? 3, retryBaseSeconds: 1, timeoutMs: options.timeoutMs ?? 2000 },
+    delivery: { maxAttempts: options.maxAttempts ?? 3, retryBaseSeconds: options.retryBaseSeconds ?? 1, timeoutMs: options.timeoutMs ?? 2000 },
   });
   const { logger, lines } = recordingLogger();
   const metrics = new RecordingDeliveryMetrics();
+  const retries = new RecordingRetries(sqs, queue.queueUrl);
   const handler = createSenderHandler({
     metrics,
     destination: destinationsOf(config)[0]!,
     delivery: config.delivery,
     store,
-    retries: new SqsRetryScheduler(sqs, queue.queueUrl),
+    retries,
     http: fetchHttpSender,
     logger,
     claimLeaseSeconds: 90,
     random: () => 0.5,
   });
-  return { handler, lines, metrics };
+  return { handler, lines, metrics, retries };
 }
 
 /** Creates the order's delivery record (as the conversion would) and returns the message for it. */
@@ -161,6 +171,22 @@ describe('sender', () => {
     // the visibility was pushed into the future: the message is not receivable at once
     const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, WaitTimeSeconds: 0 }));
     expect(again.Messages ?? []).toEqual([]);
+  });
+
+  it('waits at least as long as a 429 asks in Retry-After, and backs off exponentially otherwise', async () => {
+    vendor.always({ kind: 'status', status: 429, headers: { 'retry-after': '40' } });
+    const limited = sender({ retryBaseSeconds: 2 });
+    await limited.handler(event(await recordFor(await queuedOrder())), lambdaContext);
+    expect(limited.retries.delays).toEqual([40]);
+
+    vendor.always({ kind: 'status', status: 503 });
+    const backoff = sender({ retryBaseSeconds: 10 });
+    const message = await queuedOrder();
+    const record = await recordFor(message);
+    for (const receiveCount of [1, 2]) await backoff.handler(event(withReceiveCount(record, receiveCount)), lambdaContext);
+    // attempt 1: 10 s with equal jitter (random 0.5 → 7.5, rounded up); attempt 2: 20 s → 15
+    expect(backoff.retries.delays).toEqual([8, 15]);
+    expect(await statusOf(message.order.orderId)).toMatchObject({ status: 'retrying', attempts: 2 });
   });
 
   it('marks a non-retryable 4xx failed at once and does not retry it', async () => {
