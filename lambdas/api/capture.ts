@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { extractClickIds } from '../core/click-ids';
+import { catalogueOf, destinationsOf } from '../core/destinations';
+import { addSeconds, epochSeconds, systemClock } from '../core/time';
+import { parseInput } from '../core/validation';
+import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
+import { ApiDeps, NO_CONSENT, occurredAt } from './deps';
+import { ApiHandler, jsonResponse, route } from './http';
+import { consentSchema, identifiersSchema, isoTimestamp } from './schemas';
+
+export const captureSchema = z.strictObject({
+  visitor: visitorWithAtLeast(1),
+  landingUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(8192).optional(),
+  params: z
+    .record(z.string().min(1).max(128), z.string().max(2048))
+    .refine((r) => Object.keys(r).length <= 100, 'at most 100 parameters')
+    .optional(),
+  identifiers: identifiersSchema.optional(),
+  occurredAt: isoTimestamp.optional(),
+  consent: consentSchema.optional(),
+});
+
+/** POST /v1/clicks: stores every known click id of a landing under each visitor key, in one batch write. */
+export function createCaptureHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'apiKeys' | 'logger' | 'clock'>): ApiHandler {
+  const clock = deps.clock ?? systemClock;
+  const { store, logger } = deps;
+  const catalogue = catalogueOf(destinationsOf(deps.config));
+
+  return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
+    const request = parseInput(captureSchema, body);
+    if (request.consent?.tracking === false) return jsonResponse(200, { stored: [], consent: NO_CONSENT });
+    const now = clock();
+    const at = occurredAt(request.occurredAt, now);
+    const found = extractClickIds(request, catalogue).map((f) => ({ ...f, expiresAt: addSeconds(at, f.entry.retentionSeconds) }));
+    // A click whose longest window has already passed can never be attributed: not stored, but reported.
+    const live = found.filter((f) => f.expiresAt > now);
+    const expired = found.filter((f) => f.expiresAt <= now);
+    if (live.length) {
+      await store.saveClicks(
+        visitorKeys(request.visitor),
+        live.map((f) => ({ key: f.entry.key, value: f.value, occurredAt: at, expiresAt: epochSeconds(f.expiresAt) })),
+      );
+    }
+    logger.info('Clicks captured', { stored: live.map((f) => f.entry.key), expired: expired.map((f) => f.entry.key) });
+    const describe = (f: (typeof found)[number]) => ({ param: f.entry.key, vendors: Object.keys(f.entry.windows), expiresAt: f.expiresAt.toISOString() });
+    return jsonResponse(live.length ? 201 : 200, { stored: live.map(describe), ...(expired.length ? { expired: expired.map(describe) } : {}) });
+  });
+}

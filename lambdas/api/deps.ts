@@ -1,0 +1,44 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { TrackingConfig } from '../core/config';
+import type { DeliveryState } from '../core/delivery';
+import type { Destination } from '../core/destinations';
+import { ValidationError } from '../core/errors';
+import type { DeliveryMetrics } from '../core/metrics';
+import type { Clock } from '../core/time';
+import type { DeliveryQueues } from '../store/delivery-queues';
+import type { TrackingStore } from '../store/tracking-store';
+import type { ApiKeySource } from './api-keys';
+
+/** Everything the API handlers may need; each handler factory takes only the part it uses. */
+export interface ApiDeps {
+  config: Pick<TrackingConfig, 'vendors' | 'postbacks' | 'retentionDays'>;
+  store: TrackingStore;
+  queues: DeliveryQueues;
+  apiKeys: ApiKeySource;
+  logger: Logger;
+  clock?: Clock;
+  /** Randomness for per-sale values such as Kelkoo's saleId. */
+  random?: () => number;
+  metrics?: DeliveryMetrics;
+}
+
+/** Timestamps further ahead than this are refused: a shop's clock may drift, but not by much. */
+const MAX_FUTURE_SKEW_SECONDS = 300;
+
+export const NO_CONSENT = { tracking: false } as const;
+
+/** The time a capture or order happened: the caller's `occurredAt`, or now. */
+export function occurredAt(value: string | undefined, now: Date): Date {
+  if (value === undefined) return now;
+  const at = new Date(value);
+  if (at.getTime() > now.getTime() + MAX_FUTURE_SKEW_SECONDS * 1000) {
+    throw new ValidationError('Invalid request: occurredAt', [{ field: 'occurredAt', message: 'must not be more than 5 minutes in the future' }]);
+  }
+  return at;
+}
+
+/** Deliveries in configuration order (storage returns them by key); a destination since removed goes last. */
+export function configOrder(destinations: Destination[]): (deliveries: DeliveryState[]) => DeliveryState[] {
+  const position = new Map(destinations.map((d, i) => [d.id, i]));
+  return (deliveries) => [...deliveries].sort((a, b) => (position.get(a.vendor) ?? Infinity) - (position.get(b.vendor) ?? Infinity));
+}

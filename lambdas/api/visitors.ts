@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { ClickIdCatalogue } from '../core/click-ids';
+import { catalogueOf, destinationsOf } from '../core/destinations';
+import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/time';
+import { parseInput } from '../core/validation';
+import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
+import { ApiDeps, NO_CONSENT } from './deps';
+import { ApiHandler, jsonResponse, route } from './http';
+import { consentSchema } from './schemas';
+
+export const identifySchema = z.strictObject({
+  visitor: visitorWithAtLeast(2),
+  consent: consentSchema.optional(),
+});
+
+export const eraseSchema = z.strictObject({
+  visitor: visitorWithAtLeast(1),
+});
+
+/** Visitor links live as long as the longest attribution window: beyond it a link can attribute nothing. */
+function linkLifetimeSeconds(catalogue: ClickIdCatalogue): number {
+  return Math.max(SECONDS_PER_DAY, ...[...catalogue.values()].map((e) => e.retentionSeconds));
+}
+
+type VisitorDeps = Pick<ApiDeps, 'config' | 'store' | 'apiKeys' | 'logger' | 'clock'>;
+
+/** POST /v1/identify: links the keys so that each resolves the click ids held by any of them. */
+export function createIdentifyHandler(deps: VisitorDeps): ApiHandler {
+  const clock = deps.clock ?? systemClock;
+  const lifetime = linkLifetimeSeconds(catalogueOf(destinationsOf(deps.config)));
+  return route({ logger: deps.logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
+    const request = parseInput(identifySchema, body);
+    if (request.consent?.tracking === false) return jsonResponse(200, { linked: 0, consent: NO_CONSENT });
+    const keys = visitorKeys(request.visitor);
+    await deps.store.linkVisitorKeys(keys, epochSeconds(addSeconds(clock(), lifetime)));
+    return jsonResponse(200, { linked: keys.length });
+  });
+}
+
+/** DELETE /v1/visitors: erases the keys' click records and links now instead of waiting for their expiry. */
+export function createEraseHandler(deps: Pick<VisitorDeps, 'store' | 'apiKeys' | 'logger'>): ApiHandler {
+  return route({ logger: deps.logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
+    const request = parseInput(eraseSchema, body);
+    const erased = await deps.store.eraseVisitor(visitorKeys(request.visitor));
+    deps.logger.info('Visitor erased', { records: erased });
+    return jsonResponse(200, { erased });
+  });
+}
