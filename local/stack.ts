@@ -88,7 +88,7 @@ async function closeServer(server: Server): Promise<void> {
 }
 
 /** The table as TrackingTable defines it: generic keys, on-demand billing, TTL on TABLE.timeToLiveAttribute. */
-async function createTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
+export async function createTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
   await dynamo.send(
     new CreateTableCommand({
       TableName: tableName,

@@ -1,4 +1,5 @@
 import { FieldIssue, ValidationError } from './errors';
+import { SECONDS_PER_DAY } from './time';
 
 /** Where a click identifier arrives: a landing-page query parameter, or an id the shop keeps in its own cookies. */
 export type ClickIdSource = { query: string } | { identifier: { vendor: string; field: string } };
@@ -24,6 +25,11 @@ export interface CatalogueEntry {
 export type ClickIdCatalogue = ReadonlyMap<string, CatalogueEntry>;
 
 export const MAX_CLICK_ID_LENGTH = 512;
+
+/** A click id arriving as a landing-page query parameter, attributable for `days`. */
+export function queryClickId(query: string, days: number): ClickIdSpec {
+  return { source: { query }, windowSeconds: days * SECONDS_PER_DAY };
+}
 
 export function clickIdKey(source: ClickIdSource): string {
   return 'query' in source ? source.query : `${source.identifier.vendor}.${source.identifier.field}`;

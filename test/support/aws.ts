@@ -3,11 +3,11 @@
  * resources per test file built from the same shape definitions as the CDK stack.
  */
 import { randomBytes } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { TABLE } from '../../lib/shape';
 import { LOCAL_AWS } from '../../local/services';
+import { createTable } from '../../local/stack';
 import { documentClient } from '../../lambdas/runtime';
 import { TrackingStore } from '../../lambdas/store/tracking-store';
 
@@ -25,27 +25,11 @@ export function sqsClient(): SQSClient {
 
 export const uniqueName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
 
-/** A new table with the stack's key schema and TTL attribute. */
+/** A new table with the stack's key schema and TTL attribute (created as the local stack creates its own). */
 export async function createTestTable(client: DynamoDBClient): Promise<string> {
-  const TableName = uniqueName('tracking');
-  await client.send(
-    new CreateTableCommand({
-      TableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
-        { AttributeName: TABLE.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await client.send(
-    new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName: TABLE.timeToLiveAttribute, Enabled: true } }),
-  );
-  return TableName;
+  const tableName = uniqueName('tracking');
+  await createTable(client, tableName);
+  return tableName;
 }
 
 export async function createTestStore(): Promise<{ store: TrackingStore; tableName: string; client: DynamoDBClient }> {

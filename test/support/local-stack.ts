@@ -1,18 +1,9 @@
 /** A client of a running local stack for end-to-end tests: its API, its vendor sandbox, and polling helpers. */
+import type { RecordedRequest } from '../../local/sandbox';
 import type { LocalStack } from '../../local/stack';
 
-export interface RecordedCall {
-  id: number;
-  vendor: string;
-  method: string;
-  url: string;
-  vendorUrl: string;
-  query: Record<string, string | string[]>;
-  headers: Record<string, string>;
-  body: string;
-  status: number;
-  violations: string[];
-}
+/** A vendor call as the sandbox recorded it. */
+export type RecordedCall = RecordedRequest;
 
 export interface DeliveryView {
   vendor: string;

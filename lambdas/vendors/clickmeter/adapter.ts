@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SECONDS_PER_DAY } from '../../core/time';
+import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
 import { ClickmeterConfig, clickmeterConfigSchema } from './config';
@@ -21,7 +21,7 @@ export const clickmeter: VendorAdapter<ClickmeterConfig, ClickmeterContext> = {
   contextSchema,
 
   // ClickMeter has no parameter of its own: the merchant chooses which landing-page parameter carries the id.
-  clickIds: (config) => [{ source: { query: config.clickIdParam }, windowSeconds: config.attributionDays * SECONDS_PER_DAY }],
+  clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
 
   plan({ click, config }) {
     const clickId = click(config.clickIdParam);

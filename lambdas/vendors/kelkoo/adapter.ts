@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SECONDS_PER_DAY } from '../../core/time';
+import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus } from '../classify';
 import type { VendorAdapter } from '../types';
 import { KelkooConfig, kelkooConfigSchema } from './config';
@@ -24,8 +24,7 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
   contextSchema,
 
   // Kelkoo asks merchants to report Google and Microsoft Ads traffic too, not only its own `kk` clicks.
-  clickIds: (config) =>
-    ['kk', 'gclid', 'msclkid'].map((query) => ({ source: { query }, windowSeconds: config.attributionDays * SECONDS_PER_DAY })),
+  clickIds: (config) => ['kk', 'gclid', 'msclkid'].map((query) => queryClickId(query, config.attributionDays)),
 
   plan({ click, random }) {
     const kelkooId = click('kk');

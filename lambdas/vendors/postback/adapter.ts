@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SECONDS_PER_DAY } from '../../core/time';
+import { queryClickId } from '../../core/click-ids';
 import { classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
 import { PostbackConfig, postbackConfigSchema } from './config';
@@ -21,7 +21,7 @@ export const postback: VendorAdapter<PostbackConfig, PostbackContext> = {
   configSchema: postbackConfigSchema,
   contextSchema,
 
-  clickIds: (config) => [{ source: { query: config.clickIdParam }, windowSeconds: config.attributionDays * SECONDS_PER_DAY }],
+  clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
 
   plan({ config, click }) {
     const clickId = click(config.clickIdParam);

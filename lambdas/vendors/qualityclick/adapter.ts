@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SECONDS_PER_DAY } from '../../core/time';
+import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus, excerpt } from '../classify';
 import type { VendorAdapter } from '../types';
 import { QualityclickConfig, qualityclickConfigSchema } from './config';
@@ -20,7 +20,7 @@ export const qualityclick: VendorAdapter<QualityclickConfig, QualityclickContext
   configSchema: qualityclickConfigSchema,
   contextSchema,
 
-  clickIds: (config) => [{ source: { query: config.clickIdParam }, windowSeconds: config.attributionDays * SECONDS_PER_DAY }],
+  clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
 
   plan({ order, config, click }) {
     const clickId = click(config.clickIdParam);
