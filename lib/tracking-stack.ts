@@ -38,7 +38,8 @@ const API_MEMORY_MB = 512;
 
 /**
  * The whole service in one stack: table, API keys secret, HTTP API and its functions, one VendorDelivery per
- * enabled destination, and the alarm topic. It only composes constructs; each construct owns its resources.
+ * enabled destination, and monitoring (alarm topic, API alarm, dashboard). It only composes constructs; each
+ * construct owns its resources.
  */
 export class TrackingStack extends Stack {
   readonly trackingTable: TrackingTable;
@@ -97,6 +98,7 @@ export class TrackingStack extends Stack {
     }
     this.apiFunctions = apiFunctions;
     this.api = new TrackingApi(this, 'Api', { functions: apiFunctions });
+    this.monitoring.monitorApi(this.api.httpApi);
 
     const settings = deliveryQueueSettings(config.delivery);
     const deliveries = new Map<string, VendorDelivery>();
@@ -121,6 +123,7 @@ export class TrackingStack extends Stack {
       });
       apiFunctions.conversion.bindQueueProducer(delivery.queue, variable);
       deliveries.set(destinationId, delivery);
+      this.monitoring.monitorDelivery(delivery);
       const outputNames = deliveryOutputNames(destinationId);
       new CfnOutput(this, outputNames.queueUrl, {
         description: `Delivery queue of ${destinationId}`,

@@ -15,6 +15,9 @@ export const DEFAULT_CONFIG_PATH = join(REPO_ROOT, 'tracking.config.json');
 export const EXAMPLE_CONFIG_PATH = join(REPO_ROOT, 'tracking.config.example.json');
 
 /** The base URL the example's sandbox endpoints are written with: the local stack on its default port. */
+/** While `npm start` runs: where its endpoints, table and queues are, for other local tools (`npm run redrive`). */
+export const LOCAL_STATE_FILE = join(REPO_ROOT, '.local-stack', 'stack.json');
+
 export const EXAMPLE_BASE_URL = 'http://localhost:3000';
 
 export interface ConfigChoice {

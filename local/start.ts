@@ -5,12 +5,12 @@
  * and queues are; it is removed on exit.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { ConfigurationError } from '../lambdas/core/errors';
+import { LOCAL_STATE_FILE } from './config';
 import { LOCAL_AWS } from './services';
 import { DEFAULT_LOCAL_API_KEYS, LocalStack, startLocalStack } from './stack';
 
-const STATE_FILE = resolve(__dirname, '..', '.local-stack', 'stack.json');
 
 /** Stopping normally takes a second or two (DynamoDB Local's JVM is the slowest part). */
 const STOP_TIMEOUT_MS = 15_000;
@@ -48,15 +48,15 @@ function writeState(stack: LocalStack): void {
     tableName: stack.tableName,
     queueUrls: stack.queueUrls,
   };
-  mkdirSync(join(STATE_FILE, '..'), { recursive: true });
-  writeFileSync(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
+  mkdirSync(join(LOCAL_STATE_FILE, '..'), { recursive: true });
+  writeFileSync(LOCAL_STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 function removeState(): void {
   try {
-    const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { pid?: number };
+    const state = JSON.parse(readFileSync(LOCAL_STATE_FILE, 'utf8')) as { pid?: number };
     // Another `npm start` on another port may have written it since: only remove our own.
-    if (state.pid === process.pid) rmSync(STATE_FILE, { force: true });
+    if (state.pid === process.pid) rmSync(LOCAL_STATE_FILE, { force: true });
   } catch {
     // Nothing to remove.
   }

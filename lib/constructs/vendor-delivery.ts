@@ -1,5 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
@@ -17,6 +17,24 @@ export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
 /** Lambda's bounds for `maxConcurrency` on an SQS event source. */
 const MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
 
+/**
+ * Age of the oldest dead-lettered message that escalates: the depth alarm already fired on the first one, so an
+ * hour later the message is still there only because nobody has redriven it. For a standard queue SQS measures this
+ * age from the move to the dead-letter queue, not from the original send, so the retries before it do not count.
+ * An hour leaves time to read the logs and fix a vendor's configuration, and is nothing against the fourteen days
+ * the message is kept.
+ */
+export const DEAD_LETTER_AGE_ALARM_SECONDS = 3600;
+
+/**
+ * Sender invocations that fail as a whole (timeout, crash, an error escaping the batch processor), in percent of
+ * invocations, over 5-minute periods. Vendor errors do not count: they fail single records through the partial batch
+ * response. A failed invocation returns its whole batch to the queue and spends one of `maxAttempts` receives of
+ * every message in it, so a sustained rate dead-letters sales that no vendor refused. Three periods in a row keep one
+ * timeout in a quiet hour (one invocation of two is 50 %) from paging anybody.
+ */
+export const SENDER_ERROR_RATE_ALARM = { percent: 5, periodMinutes: 5, periods: 3 } as const;
+
 export interface VendorDeliveryProps {
   /** The destination this delivery serves, e.g. `kelkoo`: one of `destinationIds(config)`. */
   readonly destinationId: string;
@@ -27,8 +45,8 @@ export interface VendorDeliveryProps {
   /** The sender's `TRACKING_RUNTIME_CONFIG`: `runtimeConfig(config, destinationId)`, this destination only. */
   readonly runtimeConfig: string;
   /**
-   * Topic the dead-letter alarm notifies, on entering and on leaving the ALARM state.
-   * @default - the alarm only changes state; nobody is notified
+   * Topic the alarms (dead-letter depth and age, sender error rate) notify, on entering and on leaving ALARM.
+   * @default - the alarms only change state; nobody is notified
    */
   readonly alarmTopic?: ITopic;
   /**
@@ -45,19 +63,27 @@ export interface VendorDeliveryProps {
 
 /**
  * Delivery of conversions to one destination: its queue, a dead-letter queue after `maxReceiveCount` vendor calls,
- * the sender function consuming the queue with partial batch failures, and an alarm as soon as anything is
- * dead-lettered. Settings that contradict each other are rejected when the stack is synthesised.
+ * the sender function consuming the queue with partial batch failures, and three alarms: as soon as anything is
+ * dead-lettered, when a dead-lettered message has waited an hour, and when the sender itself keeps failing.
+ * Settings that contradict each other are rejected when the stack is synthesised.
  */
 export class VendorDelivery extends Construct {
+  readonly destinationId: string;
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly sender: TrackingFunction;
+  /** Any message in the dead-letter queue. */
   readonly alarm: Alarm;
+  /** A dead-lettered message older than DEAD_LETTER_AGE_ALARM_SECONDS. */
+  readonly deadLetterAgeAlarm: Alarm;
+  /** Failed sender invocations above SENDER_ERROR_RATE_ALARM. */
+  readonly senderErrorRateAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: VendorDeliveryProps) {
     super(scope, id);
     assertConsistent(props.destinationId, props.settings);
     const { settings, destinationId } = props;
+    this.destinationId = destinationId;
     const names = queueNames(destinationId);
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
@@ -128,11 +154,52 @@ export class VendorDelivery extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+
+    this.deadLetterAgeAlarm = new Alarm(this, 'DeadLetterAgeAlarm', {
+      alarmDescription:
+        `A conversion for ${destinationId} has waited in the dead-letter queue for over ` +
+        `${DEAD_LETTER_AGE_ALARM_SECONDS / 3600} h: the vendor was never told about this sale. ` +
+        `Fix the cause, then redrive with: npm run redrive -- ${destinationId}`,
+      metric: this.deadLetterQueue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: DEAD_LETTER_AGE_ALARM_SECONDS,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    const period = Duration.minutes(SENDER_ERROR_RATE_ALARM.periodMinutes);
+    this.senderErrorRateAlarm = new Alarm(this, 'SenderErrorRateAlarm', {
+      alarmDescription:
+        `Over ${SENDER_ERROR_RATE_ALARM.percent} % of the ${destinationId} sender's invocations failed as a whole ` +
+        `for ${SENDER_ERROR_RATE_ALARM.periods * SENDER_ERROR_RATE_ALARM.periodMinutes} minutes (timeouts or crashes, ` +
+        "not vendor errors); each failure spends an attempt of every message in its batch. See the sender's logs.",
+      metric: new MathExpression({
+        expression: '100 * errors / invocations',
+        usingMetrics: {
+          errors: this.sender.metricErrors({ period, statistic: 'Sum' }),
+          invocations: this.sender.metricInvocations({ period, statistic: 'Sum' }),
+        },
+        label: `${destinationId} sender errors (% of invocations)`,
+        period,
+      }),
+      threshold: SENDER_ERROR_RATE_ALARM.percent,
+      evaluationPeriods: SENDER_ERROR_RATE_ALARM.periods,
+      datapointsToAlarm: SENDER_ERROR_RATE_ALARM.periods,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // No invocations means an idle queue, not a failing sender.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
     if (props.alarmTopic) {
       const action = new SnsAction(props.alarmTopic);
-      this.alarm.addAlarmAction(action);
-      // Tells the operator when a redrive has emptied the queue.
-      this.alarm.addOkAction(action);
+      for (const alarm of [this.alarm, this.deadLetterAgeAlarm, this.senderErrorRateAlarm]) {
+        alarm.addAlarmAction(action);
+        // Tells the operator when the condition is over, e.g. when a redrive has emptied the queue.
+        alarm.addOkAction(action);
+      }
     }
   }
 }

@@ -134,9 +134,10 @@ describe('table', () => {
 describe('vendor delivery, kelkoo only', () => {
   const settings = () => deliveryQueueSettings(KELKOO_ONLY.delivery);
 
-  it('creates exactly one queue and its dead-letter queue, one alarm and one sender', () => {
+  it('creates exactly one queue and its dead-letter queue, three alarms (DLQ depth, DLQ age, sender errors) and one sender', () => {
     kelkooOnly.template.resourceCountIs('AWS::SQS::Queue', 2);
-    kelkooOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    // three per destination, plus the API's 5xx-rate alarm
+    kelkooOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 1);
     kelkooOnly.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     kelkooOnly.template.resourceCountIs('AWS::Lambda::Function', Object.keys(API_FUNCTIONS).length + 1);
     expect([...kelkooOnly.stack.deliveries.keys()]).toEqual(['kelkoo']);
@@ -216,7 +217,7 @@ describe('enabled vendors', () => {
     const ids = destinationIds(ALL_VENDORS);
     expect(ids).toEqual(['kelkoo', 'klevu', 'qualityclick', 'clickmeter', 'raptor', 'awin-fr']);
     allVendors.template.resourceCountIs('AWS::SQS::Queue', 2 * ids.length);
-    allVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', ids.length);
+    allVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', 3 * ids.length + 1);
     allVendors.template.resourceCountIs('AWS::Lambda::EventSourceMapping', ids.length);
     expect([...allVendors.stack.deliveries.keys()]).toEqual(ids);
   });
@@ -224,7 +225,8 @@ describe('enabled vendors', () => {
   it('creates nothing for a vendor absent from the configuration', () => {
     noVendors.template.resourceCountIs('AWS::SQS::Queue', 0);
     noVendors.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
-    noVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    // only the API's 5xx-rate alarm
+    noVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
     const outputs = Object.keys(kelkooOnly.template.toJSON().Outputs);
     expect(outputs.filter((name) => /QueueUrl$/.test(name)).sort()).toEqual(['KelkooDeadLetterQueueUrl', 'KelkooQueueUrl']);
     const senders = kelkooOnly.template.findResources('AWS::Lambda::Function', {

@@ -1,0 +1,386 @@
+/**
+ * Monitoring infrastructure: the alarms per destination and on the API (kind, count, threshold, period, actions),
+ * the operations dashboard (the metrics it queries are exactly those the functions publish), and cdk-nag. Single
+ * properties of templates synthesised once per configuration, as in stack.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { parseConfig, TrackingConfig } from '../../lambdas/core/config';
+import { CloudWatchDeliveryMetrics, DELIVERY_METRICS, DeliveryEvent } from '../../lambdas/core/metrics';
+import { destinationIds } from '../../lib/shape';
+import { TrackingStack } from '../../lib/tracking-stack';
+
+const FEATURE_FLAGS = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: object }).context;
+
+const KELKOO_ONLY = parseConfig({
+  vendors: { kelkoo: { country: 'fr', comId: '100475501', referer: 'https://www.shop.example' } },
+  alarmEmail: 'ops@shop.example',
+});
+
+const ALL_VENDORS = parseConfig({
+  vendors: {
+    kelkoo: { country: 'fr', comId: '100475501', referer: 'https://www.shop.example' },
+    klevu: { apiKey: 'klevu-1234567890' },
+    qualityclick: { endpoint: 'https://partner.shop.example/get_trans.cgi', cpid: '1', product: 'Sale' },
+    clickmeter: { conversionId: 'A531F18FCECC4DEB9B2C3994556FBF41', clickIdParam: 's1', commission: 0, commissionPercent: 10 },
+    raptor: { customerId: '1234', purchaseParams: { p1: 'buy', p2: '{item.productId}', p5: '{order.orderId}' } },
+  },
+  postbacks: {
+    'awin-fr': { clickIdParam: 'awc', url: 'https://www.awin1.com/sread.php?tt=ss&ref={order.orderId}&cks={clickId}' },
+  },
+});
+
+const NO_VENDORS = parseConfig({ vendors: {} });
+
+interface Synthesised {
+  stack: TrackingStack;
+  template: Template;
+  alarms: Alarm[];
+  dashboard: Widget[];
+}
+
+interface Alarm {
+  id: string;
+  MetricName?: string;
+  Namespace?: string;
+  Dimensions?: Array<{ Name: string; Value: unknown }>;
+  Statistic?: string;
+  Period?: number;
+  Metrics?: Array<{ Id: string; Expression?: string; MetricStat?: MetricStat; ReturnData?: boolean }>;
+  Threshold: number;
+  ComparisonOperator: string;
+  EvaluationPeriods: number;
+  DatapointsToAlarm?: number;
+  TreatMissingData?: string;
+  AlarmActions?: unknown[];
+  OKActions?: unknown[];
+}
+
+interface MetricStat {
+  Metric: { Namespace: string; MetricName: string; Dimensions: Array<{ Name: string; Value: unknown }> };
+  Period: number;
+  Stat: string;
+}
+
+interface Widget {
+  type: string;
+  properties: { title?: string; metrics?: unknown[][]; annotations?: { horizontal?: Array<{ value: number }> } };
+}
+
+/** A metric line of a dashboard graph: `[namespace, name, dimension, value, …, options]`. */
+interface GraphMetric {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  options: { stat?: string; expression?: string };
+}
+
+function synthesise(config: TrackingConfig): Synthesised {
+  const app = new App({ context: { ...FEATURE_FLAGS, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const stack = new TrackingStack(app, 'ConversionTracking', { config });
+  const template = Template.fromStack(stack);
+  const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(
+    ([id, resource]) => ({ id, ...resource.Properties }) as Alarm,
+  );
+  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  expect(dashboards).toHaveLength(1);
+  const body = JSON.parse(renderTokens(dashboards[0]!.Properties.DashboardBody)) as { widgets: Widget[] };
+  return { stack, template, alarms, dashboard: body.widgets };
+}
+
+/**
+ * The dashboard body is a `Fn::Join` of JSON text and CloudFormation references; references become readable
+ * placeholders (`{Ref:ApiHttpApi…}`, `{GetAtt:Queue….QueueName}`) so that the body parses as JSON.
+ */
+function renderTokens(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const token = value as Record<string, unknown>;
+  if ('Fn::Join' in token) {
+    const [separator, parts] = token['Fn::Join'] as [string, unknown[]];
+    return parts.map(renderTokens).join(separator);
+  }
+  if ('Ref' in token) return `{Ref:${token.Ref as string}}`;
+  if ('Fn::GetAtt' in token) return `{GetAtt:${(token['Fn::GetAtt'] as string[]).join('.')}}`;
+  throw new Error(`Unexpected token in the dashboard body: ${JSON.stringify(value)}`);
+}
+
+function graphMetrics(widget: Widget): GraphMetric[] {
+  return (widget.properties.metrics ?? []).map((line) => {
+    const options = (typeof line[line.length - 1] === 'object' ? line[line.length - 1] : {}) as GraphMetric['options'];
+    const [namespace, metricName, ...rest] = line.filter((part) => typeof part === 'string') as string[];
+    const dimensions: Record<string, string> = {};
+    for (let i = 0; i + 1 < rest.length; i += 2) dimensions[rest[i]!] = rest[i + 1]!;
+    return { namespace: namespace ?? '', metricName: metricName ?? '', dimensions, options };
+  });
+}
+
+function widgetTitled(s: Synthesised, title: string): Widget {
+  const found = s.dashboard.filter((w) => w.properties.title === title);
+  expect(found.map((w) => w.properties.title)).toEqual([title]);
+  return found[0]!;
+}
+
+function logicalId(stack: Stack, construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/** Alarms on one metric of one dead-letter queue. */
+function deadLetterAlarms(s: Synthesised, destinationId: string, metricName: string): Alarm[] {
+  const queue = s.stack.deliveries.get(destinationId)!.deadLetterQueue;
+  const dimensions = JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(s.stack, queue), 'QueueName'] } }]);
+  return s.alarms.filter(
+    (a) => a.Namespace === 'AWS/SQS' && a.MetricName === metricName && JSON.stringify(a.Dimensions) === dimensions,
+  );
+}
+
+/** Alarms whose math expression reads `metricName` of `namespace` with the given dimension. */
+function expressionAlarms(
+  s: Synthesised,
+  namespace: string,
+  metricName: string,
+  dimension: { Name: string; Value: unknown },
+): Alarm[] {
+  return s.alarms.filter((a) =>
+    (a.Metrics ?? []).some(
+      (m) =>
+        m.MetricStat?.Metric.Namespace === namespace &&
+        m.MetricStat.Metric.MetricName === metricName &&
+        JSON.stringify(m.MetricStat.Metric.Dimensions) === JSON.stringify([dimension]),
+    ),
+  );
+}
+
+function senderErrorAlarms(s: Synthesised, destinationId: string): Alarm[] {
+  const sender = s.stack.deliveries.get(destinationId)!.sender;
+  return expressionAlarms(s, 'AWS/Lambda', 'Errors', { Name: 'FunctionName', Value: { Ref: logicalId(s.stack, sender) } });
+}
+
+function apiErrorAlarms(s: Synthesised): Alarm[] {
+  return expressionAlarms(s, 'AWS/ApiGateway', '5xx', { Name: 'ApiId', Value: { Ref: logicalId(s.stack, s.stack.api.httpApi) } });
+}
+
+function statOf(alarm: Alarm, id: string): MetricStat {
+  const stat = alarm.Metrics?.find((m) => m.Id === id)?.MetricStat;
+  if (!stat) throw new Error(`Alarm ${alarm.id} has no metric ${id}`);
+  return stat;
+}
+
+let kelkooOnly: Synthesised;
+let allVendors: Synthesised;
+let noVendors: Synthesised;
+
+beforeAll(() => {
+  kelkooOnly = synthesise(KELKOO_ONLY);
+  allVendors = synthesise(ALL_VENDORS);
+  noVendors = synthesise(NO_VENDORS);
+});
+
+describe('alarms per destination', () => {
+  it('one dead-letter depth, one dead-letter age and one sender error-rate alarm per destination, and one on the API', () => {
+    const ids = destinationIds(ALL_VENDORS);
+    for (const id of ids) {
+      expect([
+        deadLetterAlarms(allVendors, id, 'ApproximateNumberOfMessagesVisible').length,
+        deadLetterAlarms(allVendors, id, 'ApproximateAgeOfOldestMessage').length,
+        senderErrorAlarms(allVendors, id).length,
+      ]).toEqual([1, 1, 1]);
+    }
+    expect(apiErrorAlarms(allVendors)).toHaveLength(1);
+    expect(allVendors.alarms).toHaveLength(3 * ids.length + 1);
+  });
+
+  it('alarms when a dead-lettered message has waited an hour (maximum age over 5 minutes)', () => {
+    const [alarm] = deadLetterAlarms(kelkooOnly, 'kelkoo', 'ApproximateAgeOfOldestMessage');
+    expect(alarm).toMatchObject({
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 3600,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms when over 5 % of sender invocations fail, in 3 consecutive 5-minute periods', () => {
+    const [alarm] = senderErrorAlarms(kelkooOnly, 'kelkoo');
+    const returned = alarm!.Metrics!.filter((m) => m.ReturnData !== false);
+    expect(returned.map((m) => m.Expression)).toEqual(['100 * errors / invocations']);
+    const senderFunction = kelkooOnly.stack.deliveries.get('kelkoo')!.sender;
+    const sender = { Name: 'FunctionName', Value: { Ref: logicalId(kelkooOnly.stack, senderFunction) } };
+    expect(statOf(alarm!, 'errors')).toEqual({
+      Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [sender] },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    expect(statOf(alarm!, 'invocations')).toEqual({
+      Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: [sender] },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    expect(alarm).toMatchObject({
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('notifies the alarm topic on ALARM and on OK, from every alarm', () => {
+    const topic = { Ref: logicalId(kelkooOnly.stack, kelkooOnly.stack.monitoring.alarmTopic) };
+    expect(kelkooOnly.alarms).toHaveLength(4);
+    for (const alarm of kelkooOnly.alarms) {
+      expect(alarm.AlarmActions).toEqual([topic]);
+      expect(alarm.OKActions).toEqual([topic]);
+    }
+  });
+});
+
+describe('API alarm', () => {
+  it('alarms when over 1 % of requests answer 5xx, in 3 consecutive 5-minute periods', () => {
+    const [alarm] = apiErrorAlarms(kelkooOnly);
+    const api = { Name: 'ApiId', Value: { Ref: logicalId(kelkooOnly.stack, kelkooOnly.stack.api.httpApi) } };
+    const returned = alarm!.Metrics!.filter((m) => m.ReturnData !== false);
+    expect(returned.map((m) => m.Expression)).toEqual(['100 * serverErrors / requests']);
+    expect(statOf(alarm!, 'serverErrors')).toEqual({
+      Metric: { Namespace: 'AWS/ApiGateway', MetricName: '5xx', Dimensions: [api] },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    expect(statOf(alarm!, 'requests')).toEqual({
+      Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: [api] },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    expect(alarm).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('is the only alarm of a stack without destinations', () => {
+    expect(noVendors.alarms).toHaveLength(1);
+    expect(apiErrorAlarms(noVendors)).toHaveLength(1);
+  });
+});
+
+describe('operations dashboard', () => {
+  /** The EMF record the sender and conversion functions write for one delivery event. */
+  function publishedRecord(destination: string, event: DeliveryEvent): Omit<GraphMetric, 'options'> {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(chunk.toString());
+      return true;
+    });
+    try {
+      new CloudWatchDeliveryMetrics().count(destination, event);
+    } finally {
+      spy.mockRestore();
+    }
+    const record = JSON.parse(written.join('').trim()) as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+    };
+    const [directive] = record._aws.CloudWatchMetrics;
+    const [dimensionSet] = directive!.Dimensions;
+    return {
+      namespace: directive!.Namespace,
+      metricName: directive!.Metrics[0]!.Name,
+      dimensions: Object.fromEntries(dimensionSet!.map((name) => [name, record[name] as string])),
+    };
+  }
+
+  it('is one dashboard named after the stack', () => {
+    kelkooOnly.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    kelkooOnly.template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'ConversionTracking-operations' });
+  });
+
+  it.each(destinationIds(ALL_VENDORS))('graphs the six delivery counts of %s exactly as the functions publish them', (id) => {
+    const metrics = graphMetrics(widgetTitled(allVendors, `${id}: deliveries`));
+    expect(metrics.map((m) => m.metricName).sort()).toEqual(
+      [
+        'DeliveriesSent',
+        'DeliveriesFailed',
+        'DeliveriesSkipped',
+        'DeliveriesDeadLettered',
+        'DeliveryRetries',
+        'DeliveriesQueued',
+      ].sort(),
+    );
+    for (const event of Object.keys(DELIVERY_METRICS) as DeliveryEvent[]) {
+      const published = publishedRecord(id, event);
+      const graphed = metrics.find((m) => m.metricName === published.metricName);
+      expect(graphed).toEqual({ ...published, options: expect.objectContaining({ stat: 'Sum' }) });
+    }
+    expect(metrics[0]).toMatchObject({ namespace: 'ConversionTracking', dimensions: { service: 'conversion-tracking', destination: id } });
+  });
+
+  it('graphs each dead-letter queue’s depth and oldest age, with the age alarm’s threshold', () => {
+    for (const [id, delivery] of allVendors.stack.deliveries) {
+      const widget = widgetTitled(allVendors, `${id}: dead-letter queue`);
+      const queueName = `{GetAtt:${logicalId(allVendors.stack, delivery.deadLetterQueue)}.QueueName}`;
+      expect(graphMetrics(widget).map((m) => [m.namespace, m.metricName, m.dimensions.QueueName, m.options.stat])).toEqual([
+        ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', queueName, 'Maximum'],
+        ['AWS/SQS', 'ApproximateAgeOfOldestMessage', queueName, 'Maximum'],
+      ]);
+      expect(widget.properties.annotations?.horizontal?.map((a) => a.value)).toEqual([3600]);
+    }
+  });
+
+  it('graphs each sender’s error rate with the alarm’s threshold', () => {
+    const widget = widgetTitled(kelkooOnly, 'kelkoo: sender errors (% of invocations)');
+    const metrics = graphMetrics(widget);
+    expect(metrics.map((m) => m.options.expression ?? m.metricName)).toEqual(['100 * errors / invocations', 'Errors', 'Invocations']);
+    expect(widget.properties.annotations?.horizontal?.map((a) => a.value)).toEqual([5]);
+  });
+
+  it('graphs the API’s requests, 4xx, 5xx, 5xx rate and latency, by ApiId', () => {
+    const apiId = `{Ref:${logicalId(noVendors.stack, noVendors.stack.api.httpApi)}}`;
+    const byTitle = (title: string) => graphMetrics(widgetTitled(noVendors, title));
+    expect(byTitle('API: requests').map((m) => [m.namespace, m.metricName, m.dimensions, m.options.stat])).toEqual([
+      ['AWS/ApiGateway', 'Count', { ApiId: apiId }, 'Sum'],
+    ]);
+    expect(byTitle('API: 4xx and 5xx answers').map((m) => m.metricName)).toEqual(['4xx', '5xx']);
+    expect(byTitle('API: 5xx (% of requests)').map((m) => m.options.expression ?? m.metricName)).toEqual([
+      '100 * serverErrors / requests',
+      '5xx',
+      'Count',
+    ]);
+    const latency = byTitle('API: latency (ms)');
+    expect(latency.map((m) => [m.metricName, m.dimensions.ApiId, m.options.stat])).toEqual([
+      ['Latency', apiId, 'p50'],
+      ['Latency', apiId, 'p90'],
+      ['Latency', apiId, 'p99'],
+    ]);
+  });
+
+  it('has a row per destination and none for a destination that is not configured', () => {
+    const deliveryWidgets = (s: Synthesised) =>
+      s.dashboard.filter((w) => w.properties.title?.endsWith(': deliveries')).map((w) => w.properties.title);
+    expect(deliveryWidgets(allVendors)).toEqual(destinationIds(ALL_VENDORS).map((id) => `${id}: deliveries`));
+    expect(deliveryWidgets(kelkooOnly)).toEqual(['kelkoo: deliveries']);
+    expect(deliveryWidgets(noVendors)).toEqual([]);
+  });
+});
+
+describe('cdk-nag', () => {
+  it.each([
+    ['kelkoo only', () => kelkooOnly],
+    ['all vendors', () => allVendors],
+    ['no vendors', () => noVendors],
+  ])('AwsSolutions and Serverless find nothing unacknowledged with the alarms and dashboard (%s)', (_name, get) => {
+    const { stack } = get();
+    const findings = [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
+      pack.validateScope(stack).violations.flatMap((violation) =>
+        violation.violatingResources.map((resource) => `${violation.severity} ${violation.ruleName} ${resource.constructPath}`),
+      ),
+    );
+    expect(findings).toEqual([]);
+  });
+});
