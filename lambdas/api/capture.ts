@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { extractClickIds } from '../core/click-ids';
 import { catalogueOf, destinationsOf } from '../core/destinations';
 import { addSeconds, epochSeconds, systemClock } from '../core/time';

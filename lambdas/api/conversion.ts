@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENQUEUE_LEASE_SECONDS } from '../../lib/shape';
 import { Attribution } from '../core/attribution';
 import { extractClickIds } from '../core/click-ids';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Pieces shared by the request schemas of several routes (SPEC §2). Each route's own schema lives beside its handler. */
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { destinationsOf } from '../core/destinations';
 import { NotFoundError } from '../core/errors';
 import { parseInput } from '../core/validation';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ClickIdCatalogue } from '../core/click-ids';
 import { catalogueOf, destinationsOf } from '../core/destinations';
 import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/time';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { postbackConfigSchema } from '../vendors/postback/config';
 import { POSTBACK_NAME } from '../vendors/postback/types';
 import { VENDOR_IDS, vendorAdapters, VendorId } from '../vendors/registry';

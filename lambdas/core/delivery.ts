@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { orderSchema } from './order';
 
 export const DELIVERY_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'dead-lettered', 'skipped'] as const;

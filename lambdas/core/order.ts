@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An order as the service keeps it after validation and defaulting. Amounts are in the order's currency. */
 export const orderItemSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError, FieldIssue, ValidationError } from './errors';
 
 /** Turns zod issues into `{field, message}` pairs with dotted paths. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The visitor keys a shop can hand us, and the short tag each has in storage keys. */
 export const VISITOR_KEY_KINDS = { sessionId: 's', userId: 'u', basketId: 'b' } as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Order, OrderItem } from '../core/order';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';

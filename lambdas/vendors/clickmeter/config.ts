@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { templateString } from '../template';
 import { CLICKMETER_PUBLIC_ENDPOINT, CONVERSION_ID_PATTERN } from './types';
 

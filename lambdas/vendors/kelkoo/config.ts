@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { KELKOO_PUBLIC_ENDPOINT } from './types';
 
 export const kelkooConfigSchema = z.strictObject({

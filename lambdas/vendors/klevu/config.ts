@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { KLEVU_PUBLIC_ENDPOINT } from './types';
 
 export const klevuConfigSchema = z.strictObject({

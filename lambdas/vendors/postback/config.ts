@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { templateMacros, templateString } from '../template';
 
 const MACRO = /\{[A-Za-z]+(?:\.[A-Za-z]+)?\}/g;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_CLICK_ID_PARAM, QUALITYCLICK_FORBIDDEN, QUALITYCLICK_QUERY_ORDER } from './types';
 
 /** Parameters an endpoint must not carry itself: the ones the service sets, and the ones that would override the ClickID. */

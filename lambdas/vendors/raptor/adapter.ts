@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SECONDS_PER_DAY } from '../../core/time';
 import { buildUrl, classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';

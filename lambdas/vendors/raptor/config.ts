@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { templateString } from '../template';
 import { PURCHASE_PARAM_NAME, RAPTOR_PUBLIC_ENDPOINT } from './types';
 
