@@ -1,24 +1,22 @@
 /**
- * Wiring for the deployed Lambda functions: reads the environment once per cold start, creates the AWS SDK
+ * Wiring shared by the deployed Lambda functions: reads the environment once per cold start, creates the AWS SDK
  * clients once per module, and hands them to the same handler factories the local stack uses.
+ *
+ * Only what every function needs lives here. Each entry point (lambdas/entry/*.ts) imports the handler factories
+ * and the clients of its own routes, so that esbuild bundles nothing else: capture, identify and status never load
+ * the SQS client, and no API function loads the sender. Every module loaded is paid for at each cold start
+ * (docs/PERFORMANCE.md measures it against the SDK clients alone).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { API_FUNCTIONS, API_ROUTES, ApiFunctionName, deliveryQueueSettings, ENV, queueUrlEnvName } from '../lib/shape';
-import { SecretsManagerApiKeys } from './api/api-keys';
-import { createApiHandlers } from './api/handlers';
+import { API_FUNCTIONS, API_ROUTES, ApiFunctionName, ENV } from '../lib/shape';
+import { ApiKeySource, SecretsManagerApiKeys } from './api/api-keys';
 import { ApiHandler, errorResponse } from './api/http';
-import { parseConfig, TrackingConfig } from './core/config';
-import { destinationsOf } from './core/destinations';
-import { CloudWatchDeliveryMetrics } from './core/metrics';
+import type { TrackingConfig } from './core/config';
 import { requireEnv } from './core/env';
-import { createSenderHandler } from './sender/sender';
-import { SqsDeliveryQueues, SqsRetryScheduler } from './store/delivery-queues';
 import { TrackingStore } from './store/tracking-store';
-import { fetchHttpSender } from './vendors/http-sender';
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'conversion-tracking' });
 
@@ -27,59 +25,61 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-function runtimeConfig(): TrackingConfig {
-  return parseConfig(JSON.parse(requireEnv(ENV.runtimeConfig)));
+let config: TrackingConfig | undefined;
+
+/**
+ * The function's configuration (`TRACKING_RUNTIME_CONFIG`), read once per cold start. The stack writes it from a
+ * configuration already validated when the stack was synthesised (`loadConfigFile`), defaults filled in, so it is
+ * not validated with zod again here: that would cost every cold start about 20 ms of CPU (docs/PERFORMANCE.md) to
+ * re-check what the stack itself wrote. A missing or mangled value still fails at once, naming the variable.
+ */
+export function runtimeConfig(): TrackingConfig {
+  if (config) return config;
+  const text = requireEnv(ENV.runtimeConfig);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`Environment variable ${ENV.runtimeConfig} is not valid JSON`);
+  }
+  const candidate = value as Partial<Record<keyof TrackingConfig, unknown>> | null;
+  const written =
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.vendors === 'object' &&
+    typeof candidate.postbacks === 'object' &&
+    typeof candidate.delivery === 'object' &&
+    typeof candidate.retentionDays === 'number';
+  if (!written) throw new Error(`Environment variable ${ENV.runtimeConfig} is not a configuration written by the stack (runtimeConfig in lib/shape.ts)`);
+  return (config = value as TrackingConfig);
 }
 
-function store(): TrackingStore {
+/** The data layer over the function's table. */
+export function trackingStore(): TrackingStore {
   return new TrackingStore(documentClient(new DynamoDBClient({})), requireEnv(ENV.tableName));
 }
 
+/** The API keys in the stack's secret, fetched at the first request and cached (see SecretsManagerApiKeys). */
+export function apiKeys(): ApiKeySource {
+  return new SecretsManagerApiKeys(requireEnv(ENV.apiKeysSecretArn));
+}
+
+/** The handlers an API function must provide: exactly those `API_FUNCTIONS` assigns to it, checked by the compiler. */
+export type ServedHandlers<N extends ApiFunctionName> = Record<(typeof API_FUNCTIONS)[N][number], ApiHandler>;
+
 /** The handler of one API function: dispatches on API Gateway's route key to the handlers it serves. */
-export function apiFunctionHandler(name: ApiFunctionName): ApiHandler {
-  const config = runtimeConfig();
-  const sqs = new SQSClient({});
-  const queueUrls = Object.fromEntries(
-    destinationsOf(config)
-      .map((d) => [d.id, process.env[queueUrlEnvName(d.id)]] as const)
-      .filter((entry): entry is readonly [string, string] => !!entry[1]),
-  );
-  const handlers = createApiHandlers({
-    config,
-    store: store(),
-    queues: new SqsDeliveryQueues(sqs, queueUrls),
-    apiKeys: new SecretsManagerApiKeys(requireEnv(ENV.apiKeysSecretArn)),
-    logger,
-    metrics: new CloudWatchDeliveryMetrics(),
-  });
-  const served = new Set<string>(API_FUNCTIONS[name]);
+export function apiFunction<N extends ApiFunctionName>(name: N, handlers: ServedHandlers<N>): ApiHandler {
+  const served = handlers as Record<string, ApiHandler>;
   const byRouteKey = new Map<string, ApiHandler>(
-    API_ROUTES.filter((r) => served.has(r.handler)).map((r) => [`${r.method} ${r.path}`, handlers[r.handler]] as const),
+    API_ROUTES.filter((r) => served[r.handler] !== undefined).map((r) => [`${r.method} ${r.path}`, served[r.handler]!] as const),
   );
+  if (byRouteKey.size !== API_FUNCTIONS[name].length) {
+    throw new Error(`The ${name} function must serve exactly ${API_FUNCTIONS[name].join(', ')}`);
+  }
   return async (event: APIGatewayProxyEventV2, context: Context) => {
     const handler = byRouteKey.get(event.routeKey);
     if (!handler) return errorResponse(404, 'route_not_found', `No route ${event.routeKey}`);
     logger.addContext(context);
     return handler(event, context);
   };
-}
-
-/** The handler of a destination's sender function. */
-export function senderFunctionHandler() {
-  const config = runtimeConfig();
-  const destinationId = requireEnv(ENV.destination);
-  const destination = destinationsOf(config).find((d) => d.id === destinationId);
-  if (!destination) throw new Error(`${ENV.destination}=${destinationId} is not an enabled destination`);
-  const sqs = new SQSClient({});
-  logger.appendKeys({ destination: destinationId });
-  return createSenderHandler({
-    destination,
-    delivery: config.delivery,
-    store: store(),
-    retries: new SqsRetryScheduler(sqs, requireEnv(ENV.queueUrl)),
-    http: fetchHttpSender,
-    logger,
-    claimLeaseSeconds: deliveryQueueSettings(config.delivery).claimLeaseSeconds,
-    metrics: new CloudWatchDeliveryMetrics(),
-  });
 }

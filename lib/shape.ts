@@ -87,9 +87,13 @@ export function deliveryQueueSettings(delivery: DeliverySettings): DeliveryQueue
     maxReceiveCount: delivery.maxAttempts,
     retentionSeconds: FOURTEEN_DAYS,
     dlqRetentionSeconds: FOURTEEN_DAYS,
+    // Chosen by measurement (docs/PERFORMANCE.md, "Sender batch size…"): batches of 10 sent in parallel cut the
+    // invocations and the receive/delete requests tenfold against one message per invocation; at most 3 batches in
+    // flight bound what one vendor sees to 30 open calls (5 allowed 50) with room above 50 conversions/s for a vendor
+    // answering in 150 ms.
     batchSize: 10,
     maxBatchingWindowSeconds: 1,
-    maxConcurrency: 5,
+    maxConcurrency: 3,
     claimLeaseSeconds: senderTimeoutSeconds + 30,
   };
 }

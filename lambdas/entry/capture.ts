@@ -1,3 +1,7 @@
-import { apiFunctionHandler } from '../runtime';
+/** The capture function: POST /v1/clicks. DynamoDB and the API keys only – no queue, no vendor delivery. */
+import { createCaptureHandler } from '../api/capture';
+import { apiFunction, apiKeys, logger, runtimeConfig, trackingStore } from '../runtime';
 
-export const handler = apiFunctionHandler('capture');
+export const handler = apiFunction('capture', {
+  capture: createCaptureHandler({ config: runtimeConfig(), store: trackingStore(), apiKeys: apiKeys(), logger }),
+});

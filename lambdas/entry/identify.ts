@@ -1,3 +1,10 @@
-import { apiFunctionHandler } from '../runtime';
+/** The identify function: POST /v1/identify and DELETE /v1/visitors, both on the visitor's records. */
+import { createEraseHandler, createIdentifyHandler } from '../api/visitors';
+import { apiFunction, apiKeys, logger, runtimeConfig, trackingStore } from '../runtime';
 
-export const handler = apiFunctionHandler('identify');
+const deps = { config: runtimeConfig(), store: trackingStore(), apiKeys: apiKeys(), logger };
+
+export const handler = apiFunction('identify', {
+  identify: createIdentifyHandler(deps),
+  erase: createEraseHandler(deps),
+});

@@ -1,3 +1,8 @@
-import { apiFunctionHandler } from '../runtime';
+/** The status function: GET /v1/conversions/{orderId} and GET /v1/health. Reads only. */
+import { createHealthHandler, createStatusHandler } from '../api/status';
+import { apiFunction, apiKeys, logger, runtimeConfig, trackingStore } from '../runtime';
 
-export const handler = apiFunctionHandler('status');
+export const handler = apiFunction('status', {
+  status: createStatusHandler({ config: runtimeConfig(), store: trackingStore(), apiKeys: apiKeys(), logger }),
+  health: createHealthHandler({ logger }),
+});

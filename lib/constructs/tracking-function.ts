@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -23,6 +23,31 @@ export type TableAction =
 /** What active X-Ray tracing grants, on "*" because X-Ray has no resource-level permissions. */
 const TRACING_ACTIONS: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 
+/**
+ * How every function is bundled. Exported so that `npm run bench` bundles exactly as CDK does (docs/PERFORMANCE.md
+ * holds the measurements behind each choice).
+ */
+export const TRACKING_BUNDLING: Readonly<BundlingOptions> = {
+  minify: true,
+  sourceMap: true,
+  // Source maps carry line mappings only; the sources themselves would double the bundle for nothing.
+  sourcesContent: false,
+  target: 'node24',
+  // ES module builds first: esbuild tree-shakes them, while the CommonJS builds the AWS SDK and others list under
+  // `main` are bundled whole. Measured (docs/PERFORMANCE.md): a fifth less code and a quarter less module init.
+  mainFields: ['module', 'main'],
+  // The AWS SDK is bundled rather than taken from the runtime: the project pins exact SDK versions and its tests run
+  // against them, while the runtime's copy changes without notice; and a minified bundle of the few clients a
+  // function uses initialises faster than the runtime's unminified SDK (measured in docs/PERFORMANCE.md).
+  externalModules: [],
+};
+
+/** Node options of every function: stack traces point into the TypeScript sources rather than the minified bundle. */
+export const TRACKING_NODE_OPTIONS = '--enable-source-maps';
+
+/** Memory of a function that does not choose its own: enough for the bundle and the SDK with room to spare. */
+export const DEFAULT_MEMORY_MB = 256;
+
 /** Lambda refuses a function whose environment variables (names and values) exceed 4 KB in total. */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4 * 1024;
 
@@ -40,7 +65,7 @@ export interface TrackingFunctionProps {
   readonly timeout: Duration;
   /**
    * Memory, which also sets the CPU share.
-   * @default 256
+   * @default DEFAULT_MEMORY_MB
    */
   readonly memorySize?: number;
   /** @default - no description */
@@ -97,7 +122,7 @@ export class TrackingFunction extends NodejsFunction {
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
       timeout: props.timeout,
       role,
       logGroup,
@@ -106,20 +131,10 @@ export class TrackingFunction extends NodejsFunction {
       depsLockFilePath: PROJECT_ROOT.lockFile,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'conversion-tracking',
-        // Stack traces point into the TypeScript sources rather than the minified bundle.
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: TRACKING_NODE_OPTIONS,
         ...props.environment,
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        // Source maps carry line mappings only; the sources themselves would double the bundle for nothing.
-        sourcesContent: false,
-        target: 'node24',
-        // The AWS SDK is bundled rather than taken from the runtime: the project pins exact SDK versions and its
-        // tests run against them, while the runtime's copy changes without notice.
-        externalModules: [],
-      },
+      bundling: TRACKING_BUNDLING,
     });
     this.executionRole = role;
 
