@@ -54,7 +54,6 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
   const { destination, store, logger } = deps;
   const metrics = deps.metrics ?? noDeliveryMetrics;
   const adapter = destination.adapter;
-  const processor = new BatchProcessor(EventType.SQS);
 
   function parse(record: SQSRecord): DeliveryMessage {
     let body: unknown;
@@ -142,5 +141,7 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
   }
 
   return async (event, context) =>
-    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+    // A processor per invocation: its records and failures live on the instance, and concurrent invocations of one
+    // handler (the local pollers, Lambda's multi-concurrency) must not clear each other's failures.
+    processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
 }
