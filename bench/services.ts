@@ -1,10 +1,10 @@
 /** The local services every phase shares: DynamoDB Local, the SQS server in its own process, tables and queues. */
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { TABLE } from '../lib/shape';
 import { LOCAL_AWS, RunningService, startDynamoDbLocal } from '../local/services';
+import { createTable } from '../local/stack';
 
 export interface BenchServices {
   dynamo: RunningService;
@@ -50,23 +50,8 @@ export async function startBenchServices(): Promise<BenchServices> {
   return { dynamo, sqs, stop: async () => void (await Promise.allSettled([dynamo.stop(), sqs.stop()])) };
 }
 
-/** A table shaped as TrackingTable defines it (keys from lib/shape.ts). */
-export async function createBenchTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
-        { AttributeName: TABLE.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-    }),
-  );
-}
+/** A table shaped as TrackingTable defines it: the local stack's own table creation. */
+export const createBenchTable = createTable;
 
 export async function createBenchQueue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}): Promise<string> {
   const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
