@@ -216,6 +216,23 @@ describe('sender', () => {
     expect((await statusOf(good.order.orderId)).status).toBe('sent');
   });
 
+  it('reports to each of two overlapping invocations of one handler its own failures', async () => {
+    const { handler } = sender();
+    // The first invocation: a record that fails at once, and one whose vendor call takes a while.
+    const poison = await recordFor('{"not":"a delivery"}');
+    const slow = await recordFor(await queuedOrder());
+    const other = await recordFor(await queuedOrder());
+    vendor.answer({ kind: 'slow', delayMs: 400, status: 200 }, { kind: 'status', status: 200 });
+    const first = handler(event(poison, slow), lambdaContext);
+    for (let i = 0; vendor.calls.length === 0; i++) {
+      if (i === 200) throw new Error('the first invocation never called the vendor');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // The second starts and ends while the first waits, after the first has already failed its poison record.
+    expect((await handler(event(other), lambdaContext)).batchItemFailures).toEqual([]);
+    expect((await first).batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
+  });
+
   it('keeps click ids and order data out of its logs', async () => {
     const message = await queuedOrder();
     const { handler, lines } = sender();
