@@ -56,9 +56,6 @@ export const API_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 /** Request bodies above this size are refused with 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** How long a conversion holds the right to enqueue an order's deliveries (longer than the function can run). */
-export const ENQUEUE_LEASE_SECONDS = API_TIMEOUT_SECONDS * 3;
-
 export interface DeliveryQueueSettings {
   /** Sender function timeout. */
   senderTimeoutSeconds: number;

@@ -28,8 +28,7 @@ export interface TrackingStackProps extends StackProps {
 const API_TABLE_ACTIONS: Record<ApiFunctionName, readonly TableAction[]> = {
   capture: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
   identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
-  // TransactWriteItems is authorised per contained action: Put, Update and ConditionCheck.
-  conversion: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  conversion: ['dynamodb:Query', 'dynamodb:PutItem'],
   status: ['dynamodb:Query', 'dynamodb:GetItem'],
 };
 

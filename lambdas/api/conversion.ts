@@ -1,16 +1,16 @@
 import * as z from 'zod';
-import { ENQUEUE_LEASE_SECONDS } from '../../lib/shape';
 import { Attribution } from '../core/attribution';
 import { extractClickIds } from '../core/click-ids';
-import type { DeliveryMessage, DeliveryState } from '../core/delivery';
+import type { DeliveryMessage } from '../core/delivery';
 import { catalogueOf, Destination, destinationsOf } from '../core/destinations';
 import { EnqueueError } from '../core/errors';
 import { noDeliveryMetrics } from '../core/metrics';
 import type { Order } from '../core/order';
+import { seededRandom } from '../core/random';
 import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/time';
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
-import type { NewDelivery } from '../store/tracking-store';
+import type { NewDelivery, OrderView } from '../store/tracking-store';
 import { ApiDeps, configOrder, NO_CONSENT, occurredAt } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
@@ -54,89 +54,76 @@ export const conversionSchema = z.strictObject({
 export type ConversionRequest = z.infer<typeof conversionSchema>;
 
 /**
- * POST /v1/conversions: records the order once (by orderId), decides per destination whether to call it, and puts
- * one message per eligible destination on its queue – see docs/ARCHITECTURE.md, "Delivery semantics".
+ * POST /v1/conversions: decides per destination whether to call it, puts one message per eligible destination on its
+ * queue, then records the order once (by orderId) – see docs/ARCHITECTURE.md, "Delivery semantics".
  */
 export function createConversionHandler(deps: ApiDeps): ApiHandler {
   const clock = deps.clock ?? systemClock;
-  const random = deps.random ?? Math.random;
   const metrics = deps.metrics ?? noDeliveryMetrics;
   const { store, queues, logger } = deps;
   const destinations = destinationsOf(deps.config);
   const catalogue = catalogueOf(destinations);
   const inConfigOrder = configOrder(destinations);
 
-  /** Sends the messages of `queued` destinations; records what made it; throws EnqueueError if anything did not. */
-  async function enqueue(order: Order, receivedAt: string, contexts: Record<string, string>): Promise<void> {
-    const ids = Object.keys(contexts);
-    const results = await Promise.allSettled(
-      ids.map((destination) => {
-        const message: DeliveryMessage = { version: 1, destination, order, context: JSON.parse(contexts[destination]!), receivedAt };
-        return queues.send(message);
-      }),
-    );
-    const sent = ids.filter((_, i) => results[i]!.status === 'fulfilled');
-    const failed = ids.filter((_, i) => results[i]!.status === 'rejected');
-    await store.completeEnqueue(order.orderId, sent, failed);
+  /** Sends every message; throws EnqueueError naming the destinations whose message did not make it. */
+  async function enqueue(messages: DeliveryMessage[]): Promise<void> {
+    const results = await Promise.allSettled(messages.map((message) => queues.send(message)));
+    const failed = messages.filter((_, i) => results[i]!.status === 'rejected').map((m) => m.destination);
     if (failed.length) {
       const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
       throw new EnqueueError(`Could not queue deliveries for ${failed.join(', ')}`, { cause: reason });
     }
   }
 
-  /** A repeated report: answers the current status, finishing an enqueue that an earlier request left undone. */
-  async function existingOrder(orderId: string, now: Date) {
-    const view = await store.getOrder(orderId);
-    if (!view) throw new Error(`Order ${orderId} reported as existing but not found`);
-    const leaseFree = view.enqueueLeaseUntil === undefined || view.enqueueLeaseUntil < now.getTime();
-    if (view.pending && leaseFree && (await store.claimEnqueue(orderId, now, ENQUEUE_LEASE_SECONDS))) {
-      await enqueue(JSON.parse(view.pending.order) as Order, view.receivedAt, view.pending.contexts);
-      logger.info('Conversion enqueue completed by retry', { orderId, destinations: Object.keys(view.pending.contexts) });
-      return jsonResponse(202, { orderId, deliveries: inConfigOrder(view.deliveries).map(summary) });
-    }
-    return jsonResponse(200, { orderId, receivedAt: view.receivedAt, deliveries: inConfigOrder(view.deliveries), duplicate: true });
-  }
+  /** A repeated report: the current status, and nothing sent. */
+  const duplicate = (view: OrderView) =>
+    jsonResponse(200, { orderId: view.orderId, receivedAt: view.receivedAt, deliveries: inConfigOrder(view.deliveries), duplicate: true });
 
   return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
     const request = parseInput(conversionSchema, body);
     if (request.consent?.tracking === false) {
       return jsonResponse(200, { orderId: request.orderId, deliveries: [], consent: NO_CONSENT });
     }
+    const known = await store.getOrder(request.orderId);
+    if (known) return duplicate(known);
+
     const now = clock();
     const order = toOrder(request, occurredAt(request.occurredAt, now));
     const overrides = request.identifiers ? extractClickIds({ identifiers: request.identifiers }, catalogue) : [];
     const stored = await store.clicksForVisitor(visitorKeys(request.visitor), now);
     const attribution = Attribution.resolve(stored, overrides, catalogue, new Date(order.occurredAt), now);
+    // Per-sale random values come from the order id: a retry after a 503 builds the same messages.
+    const random = deps.random ?? seededRandom(order.orderId);
+    const expiresAt = epochSeconds(addSeconds(now, deps.config.retentionDays * SECONDS_PER_DAY));
 
     const deliveries: NewDelivery[] = [];
-    const contexts: Record<string, string> = {};
+    const messages: DeliveryMessage[] = [];
     for (const destination of destinations) {
       const plan = planFor(destination, order, attribution, random);
       if (plan.deliver) {
         deliveries.push({ destination: destination.id, status: 'queued' });
-        contexts[destination.id] = JSON.stringify(plan.context);
+        messages.push({ version: 1, destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt });
       } else {
         deliveries.push({ destination: destination.id, status: 'skipped', reason: plan.reason });
       }
     }
 
-    const created = await store.createOrder({
-      orderId: order.orderId,
-      receivedAt: now,
-      occurredAt: order.occurredAt,
-      expiresAt: epochSeconds(addSeconds(now, deps.config.retentionDays * SECONDS_PER_DAY)),
-      deliveries,
-      outbox: { order: JSON.stringify(order), contexts },
-      enqueueLeaseUntil: now.getTime() + ENQUEUE_LEASE_SECONDS * 1000,
-    });
-    if (!created) return existingOrder(order.orderId, now);
+    // Queued first, recorded second: a failure in between answers 5xx with nothing recorded, and the shop's retry
+    // sends the same messages again – the senders' claims make the copies harmless.
+    await enqueue(messages);
+    const created = await store.createOrder({ orderId: order.orderId, receivedAt: now, occurredAt: order.occurredAt, expiresAt, deliveries });
+    if (!created) {
+      // A concurrent report of the same order recorded it first; the messages just sent are copies of its own.
+      const view = await store.getOrder(order.orderId);
+      if (!view) throw new Error(`Order ${order.orderId} reported as existing but not found`);
+      return duplicate(view);
+    }
 
-    // Counted once, by the request that recorded the order, whatever happens to the enqueue after.
+    // Counted once, by the request that recorded the order.
     for (const d of deliveries) metrics.count(d.destination, d.status);
-    await enqueue(order, now.toISOString(), contexts);
     logger.info('Conversion accepted', {
       orderId: order.orderId,
-      queued: Object.keys(contexts),
+      queued: messages.map((m) => m.destination),
       skipped: deliveries.filter((d) => d.status === 'skipped').map((d) => d.destination),
     });
     return jsonResponse(202, {
@@ -144,10 +131,6 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       deliveries: deliveries.map((d) => ({ vendor: d.destination, status: d.status, ...(d.reason ? { reason: d.reason } : {}) })),
     });
   });
-}
-
-function summary(d: DeliveryState) {
-  return { vendor: d.vendor, status: d.status, ...(d.reason ? { reason: d.reason } : {}) };
 }
 
 function planFor(destination: Destination, order: Order, attribution: Attribution, random: () => number) {

@@ -104,7 +104,7 @@ function errorMapper(logger: Logger): MiddlewareObj<ApiEvent, ApiResult> {
       }
       if (error instanceof EnqueueError) {
         logger.error('Enqueue failed', { error: error.message, cause: String((error.cause as Error | undefined)?.message ?? '') });
-        request.response = errorResponse(503, 'enqueue_failed', 'The order was recorded but not yet queued for every vendor; send the same request again', [], {
+        request.response = errorResponse(503, 'enqueue_failed', 'The order could not be queued for every vendor and was not recorded; send the same request again', [], {
           'retry-after': '1',
         });
         return;

@@ -29,5 +29,7 @@ export const deliveryMessageSchema = z.strictObject({
   /** Destination-specific values fixed at conversion time (click ids, Kelkoo's saleId), reused on every retry. */
   context: z.record(z.string(), z.unknown()),
   receivedAt: z.string(),
+  /** Epoch seconds: when the delivery record the sender creates expires (the order's `retentionDays`). */
+  expiresAt: z.number().int().positive(),
 });
 export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;

@@ -82,13 +82,9 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     const message = parse(record);
     const { orderId } = message.order;
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
-    const claim = await store.claimDelivery(orderId, destination.id, clock(), deps.claimLeaseSeconds);
+    const claim = await store.claimDelivery(orderId, destination.id, clock(), deps.claimLeaseSeconds, message.expiresAt);
     if (claim.kind === 'done') {
       logger.info('Delivery already settled; no call made', { orderId, destination: destination.id, status: claim.status });
-      return;
-    }
-    if (claim.kind === 'missing') {
-      logger.warn('No delivery record for message; acknowledged without a call', { orderId, destination: destination.id });
       return;
     }
     if (claim.kind === 'busy') {

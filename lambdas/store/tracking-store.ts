@@ -1,12 +1,5 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  BatchWriteCommandInput,
-  DynamoDBDocumentClient,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredClick } from '../core/attribution';
 import type { DeliveryState, DeliveryStatus } from '../core/delivery';
 import { epochSeconds } from '../core/time';
@@ -45,23 +38,14 @@ export interface NewOrder {
   occurredAt: string;
   /** Epoch seconds: `retentionDays` after receipt. */
   expiresAt: number;
+  /** The plan per destination: queued (its message is on its queue) or skipped, with the reason. */
   deliveries: NewDelivery[];
-  /**
-   * The outbox: the order (JSON) and each queued destination's context, kept until the messages are on their
-   * queues, so that a shop's retry after a failed enqueue can finish the job without the original request.
-   */
-  outbox: { order: string; contexts: Record<string, string> };
-  /** Epoch ms until which the creating request alone may enqueue. */
-  enqueueLeaseUntil: number;
 }
 
 export interface OrderView {
   orderId: string;
   receivedAt: string;
   deliveries: DeliveryState[];
-  /** Destinations whose messages are not yet on their queues, with what is needed to send them. */
-  pending: { order: string; contexts: Record<string, string> } | undefined;
-  enqueueLeaseUntil: number | undefined;
 }
 
 export type DeliveryClaim =
@@ -69,9 +53,7 @@ export type DeliveryClaim =
   /** Already sent, failed or skipped: nothing more to do. */
   | { kind: 'done'; status: DeliveryStatus }
   /** Another sender holds it right now. */
-  | { kind: 'busy' }
-  /** No such delivery (order past retention, or a message that never matched an order). */
-  | { kind: 'missing' };
+  | { kind: 'busy' };
 
 export type DeliveryUpdate =
   | { status: 'sent'; vendorStatus: number; at: Date }
@@ -170,98 +152,26 @@ export class TrackingStore {
   }
 
   /**
-   * Conversion: writes the order and its delivery records in one transaction, only if the order is new.
-   * Returns false when the order already exists (a repeated or concurrent report of the same orderId).
+   * Conversion: records the order – ids, times and the plan per destination – with one conditional PutItem, only
+   * if the order is new. The conversion calls it once the messages are on their queues; the delivery records are
+   * created by the senders' first claim. Returns false when the order already exists (a repeated or concurrent
+   * report of the same orderId).
    */
   async createOrder(order: NewOrder): Promise<boolean> {
-    const pk = orderPk(order.orderId);
-    const receivedAt = order.receivedAt.toISOString();
     try {
       await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  pk,
-                  sk: ORDER_SK,
-                  orderId: order.orderId,
-                  receivedAt,
-                  occurredAt: order.occurredAt,
-                  ttl: order.expiresAt,
-                  outboxOrder: order.outbox.order,
-                  outboxContexts: order.outbox.contexts,
-                  enqueueLeaseUntil: order.enqueueLeaseUntil,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            ...order.deliveries.map((d) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  pk,
-                  sk: deliverySk(d.destination),
-                  destination: d.destination,
-                  status: d.status,
-                  attempts: 0,
-                  reason: d.reason,
-                  updatedAt: receivedAt,
-                  ttl: order.expiresAt,
-                },
-              },
-            })),
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-        return false;
-      }
-      throw error;
-    }
-  }
-
-  /** Status: the order and all its delivery records in one Query. */
-  async getOrder(orderId: string): Promise<OrderView | undefined> {
-    const items = await this.queryPartition(orderPk(orderId));
-    const order = items.find((i) => i.sk === ORDER_SK);
-    if (!order) return undefined;
-    const deliveries = items
-      .filter((i) => String(i.sk).startsWith(DELIVERY_PREFIX))
-      .map(
-        (i): DeliveryState => ({
-          vendor: String(i.destination),
-          status: i.status as DeliveryStatus,
-          attempts: Number(i.attempts ?? 0),
-          ...(i.lastError !== undefined ? { lastError: String(i.lastError) } : {}),
-          ...(i.vendorStatus !== undefined ? { vendorStatus: Number(i.vendorStatus) } : {}),
-          ...(i.sentAt !== undefined ? { sentAt: String(i.sentAt) } : {}),
-          ...(i.reason !== undefined ? { reason: String(i.reason) } : {}),
-        }),
-      );
-    const contexts = (order.outboxContexts ?? {}) as Record<string, string>;
-    return {
-      orderId: String(order.orderId),
-      receivedAt: String(order.receivedAt),
-      deliveries,
-      pending: typeof order.outboxOrder === 'string' && Object.keys(contexts).length ? { order: order.outboxOrder, contexts } : undefined,
-      enqueueLeaseUntil: typeof order.enqueueLeaseUntil === 'number' ? order.enqueueLeaseUntil : undefined,
-    };
-  }
-
-  /** Takes over the right to enqueue an order's pending deliveries when nobody holds it (or the holder died). */
-  async claimEnqueue(orderId: string, now: Date, leaseSeconds: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: { pk: orderPk(orderId), sk: ORDER_SK },
-          UpdateExpression: 'SET enqueueLeaseUntil = :lease',
-          ConditionExpression: 'attribute_exists(outboxOrder) AND (attribute_not_exists(enqueueLeaseUntil) OR enqueueLeaseUntil < :now)',
-          ExpressionAttributeValues: { ':lease': now.getTime() + leaseSeconds * 1000, ':now': now.getTime() },
+          Item: {
+            pk: orderPk(order.orderId),
+            sk: ORDER_SK,
+            orderId: order.orderId,
+            receivedAt: order.receivedAt.toISOString(),
+            occurredAt: order.occurredAt,
+            ttl: order.expiresAt,
+            plan: order.deliveries.map((d) => ({ destination: d.destination, status: d.status, ...(d.reason !== undefined ? { reason: d.reason } : {}) })),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
       return true;
@@ -272,47 +182,50 @@ export class TrackingStore {
   }
 
   /**
-   * Empties the outbox of the destinations now on their queues and gives up the enqueue lease, in one write.
-   * When `remaining` is empty the stored order copy (which may hold the shopper's IP) goes too.
+   * Status: the order and its delivery records in one strongly consistent Query. A destination whose sender has
+   * not claimed it yet shows as planned (`queued` or `skipped`); a delivery record found for a destination outside
+   * the plan (a concurrent report of the same order that attributed differently) is listed too.
    */
-  async completeEnqueue(orderId: string, enqueued: string[], remaining: string[]): Promise<void> {
-    const names: Record<string, string> = {};
-    const removals =
-      remaining.length === 0
-        ? ['enqueueLeaseUntil', 'outboxOrder', 'outboxContexts']
-        : ['enqueueLeaseUntil', ...enqueued.map((destination, i) => ((names[`#d${i}`] = destination), `outboxContexts.#d${i}`))];
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: orderPk(orderId), sk: ORDER_SK },
-        UpdateExpression: `REMOVE ${removals.join(', ')}`,
-        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
+  async getOrder(orderId: string): Promise<OrderView | undefined> {
+    const items = await this.queryPartition(orderPk(orderId), true);
+    const order = items.find((i) => i.sk === ORDER_SK);
+    if (!order) return undefined;
+    const records = new Map(
+      items.filter((i) => String(i.sk).startsWith(DELIVERY_PREFIX)).map((i) => [String(i.destination), deliveryState(i)] as const),
     );
+    const plan = (Array.isArray(order.plan) ? order.plan : []) as Array<{ destination: string; status: DeliveryStatus; reason?: string }>;
+    const deliveries = plan.map(
+      (p): DeliveryState => records.get(p.destination) ?? { vendor: p.destination, status: p.status, attempts: 0, ...(p.reason !== undefined ? { reason: p.reason } : {}) },
+    );
+    for (const [destination, state] of records) if (!plan.some((p) => p.destination === destination)) deliveries.push(state);
+    return { orderId: String(order.orderId), receivedAt: String(order.receivedAt), deliveries };
   }
 
   /**
-   * Sender: takes a delivery for one vendor call. Succeeds only while the delivery is still owed
-   * (queued, retrying, or dead-lettered and redriven) and no other sender holds an unexpired lease on it.
-   * Counts the attempt in the same write.
+   * Sender: takes a delivery for one vendor call, creating its record on the first claim. Succeeds only while the
+   * delivery is still owed (new, queued, retrying, or dead-lettered and redriven) and no other sender holds an
+   * unexpired lease on it. Counts the attempt in the same write.
    */
-  async claimDelivery(orderId: string, destination: string, now: Date, leaseSeconds: number): Promise<DeliveryClaim> {
+  async claimDelivery(orderId: string, destination: string, now: Date, leaseSeconds: number, expiresAt: number): Promise<DeliveryClaim> {
     try {
       const result = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
-          UpdateExpression: 'SET leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, updatedAt = :at',
+          UpdateExpression:
+            'SET leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, updatedAt = :at, destination = :destination, ' +
+            '#status = if_not_exists(#status, :queued), #ttl = if_not_exists(#ttl, :ttl)',
           ConditionExpression:
-            'attribute_exists(pk) AND #status IN (:queued, :retrying, :dead) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
+            '(attribute_not_exists(#status) OR #status IN (:queued, :retrying, :dead)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
           ExpressionAttributeValues: {
             ':lease': now.getTime() + leaseSeconds * 1000,
             ':now': now.getTime(),
             ':zero': 0,
             ':one': 1,
             ':at': now.toISOString(),
+            ':destination': destination,
+            ':ttl': expiresAt,
             ':queued': 'queued',
             ':retrying': 'retrying',
             ':dead': 'dead-lettered',
@@ -325,10 +238,8 @@ export class TrackingStore {
       return { kind: 'claimed', attempts: Number(item.attempts ?? 1), completedRequests: toStringArray(item.completedRequests) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const old = error.Item as Record<string, { S?: string }> | undefined;
-      const status = old?.status?.S as DeliveryStatus | undefined;
-      if (!old || !status) return { kind: 'missing' };
-      if (status === 'queued' || status === 'retrying' || status === 'dead-lettered') return { kind: 'busy' };
+      const status = (error.Item as Record<string, { S?: string }> | undefined)?.status?.S as DeliveryStatus | undefined;
+      if (status === undefined || status === 'queued' || status === 'retrying' || status === 'dead-lettered') return { kind: 'busy' };
       return { kind: 'done', status };
     }
   }
@@ -372,7 +283,7 @@ export class TrackingStore {
     }
   }
 
-  private async queryPartition(pk: string): Promise<Record<string, unknown>[]> {
+  private async queryPartition(pk: string, consistent = false): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -382,6 +293,7 @@ export class TrackingStore {
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': pk },
           ExclusiveStartKey: startKey,
+          ...(consistent ? { ConsistentRead: true } : {}),
         }),
       );
       items.push(...(page.Items ?? []));
@@ -402,6 +314,18 @@ export class TrackingStore {
       }
     }
   }
+}
+
+function deliveryState(i: Record<string, unknown>): DeliveryState {
+  return {
+    vendor: String(i.destination),
+    status: i.status as DeliveryStatus,
+    attempts: Number(i.attempts ?? 0),
+    ...(i.lastError !== undefined ? { lastError: String(i.lastError) } : {}),
+    ...(i.vendorStatus !== undefined ? { vendorStatus: Number(i.vendorStatus) } : {}),
+    ...(i.sentAt !== undefined ? { sentAt: String(i.sentAt) } : {}),
+    ...(i.reason !== undefined ? { reason: String(i.reason) } : {}),
+  };
 }
 
 function toStringArray(value: unknown): string[] {

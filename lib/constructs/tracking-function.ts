@@ -13,7 +13,6 @@ import { PROJECT_ROOT } from './paths';
 /** The DynamoDB actions a function may be granted; anything else the handlers do not call. */
 export type TableAction =
   | 'dynamodb:BatchWriteItem'
-  | 'dynamodb:ConditionCheckItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:GetItem'
   | 'dynamodb:PutItem'

@@ -112,7 +112,7 @@ export class VendorDelivery extends Construct {
       memorySize: props.senderMemorySize ?? 256,
       environment: { [ENV.destination]: destinationId },
     })
-      .bindTable(props.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+      .bindTable(props.table, ['dynamodb:UpdateItem'])
       .bindConsumedQueue(this.queue)
       .bindRuntimeConfig(props.runtimeConfig);
 

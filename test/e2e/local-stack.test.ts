@@ -167,6 +167,19 @@ describe('the journey of SPEC §1 on the local stack', () => {
     await sleep(2500);
     expect(await sandboxCalls(stack, 'kelkoo', orderId)).toHaveLength(1);
   });
+
+  it('answers twelve concurrent posts of one order with one 202 and 200s, and calls the vendor once', async () => {
+    const { sessionId } = await visitorWithKelkooClick(stack);
+    const orderId = `CMD-${randomUUID()}`;
+    const order = conversion(orderId, { sessionId });
+    const answers = await Promise.all(Array.from({ length: 12 }, () => api(stack, 'POST', '/v1/conversions', order)));
+    expect(answers.map((a) => a.status).sort()).toEqual([...Array(11).fill(200), 202]);
+    await eventually(() => deliveryOf(stack, orderId, 'kelkoo'), (d) => d.status === 'sent');
+    // Requests that passed the existence check before the order was recorded queued copies; they reach no vendor.
+    await sleep(2500);
+    expect(await sandboxCalls(stack, 'kelkoo', orderId)).toHaveLength(1);
+    expect(await deliveryOf(stack, orderId, 'kelkoo')).toMatchObject({ status: 'sent', attempts: 1 });
+  });
 });
 
 describe('delivery retries on the local stack', () => {

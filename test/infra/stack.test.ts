@@ -271,9 +271,9 @@ describe('functions', () => {
   const expectedTableActions: Record<ApiFunctionName | 'sender', string[]> = {
     capture: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
     identify: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-    conversion: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    conversion: ['dynamodb:PutItem', 'dynamodb:Query'],
     status: ['dynamodb:GetItem', 'dynamodb:Query'],
-    sender: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    sender: ['dynamodb:UpdateItem'],
   };
 
   it.each(Object.keys(API_FUNCTIONS) as ApiFunctionName[])(

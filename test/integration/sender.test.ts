@@ -69,6 +69,7 @@ async function queuedOrder(orderId = `S-${++orderSeq}`): Promise<DeliveryMessage
     version: 1,
     destination: 'kelkoo',
     receivedAt: '2026-11-21T10:00:00.000Z',
+    expiresAt: Math.floor(Date.now() / 1000) + 86_400,
     context: { saleId: '0.42', kelkooId: 'kk&=?#%+/ é' },
     order: {
       orderId,
@@ -85,8 +86,6 @@ async function queuedOrder(orderId = `S-${++orderSeq}`): Promise<DeliveryMessage
     occurredAt: message.order.occurredAt,
     expiresAt: Math.floor(Date.now() / 1000) + 86_400,
     deliveries: [{ destination: 'kelkoo', status: 'queued' }],
-    outbox: { order: '{}', contexts: {} },
-    enqueueLeaseUntil: 0,
   });
   return message;
 }

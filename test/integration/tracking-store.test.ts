@@ -25,8 +25,6 @@ function newOrder(orderId: string, destinations = ['kelkoo']): NewOrder {
     occurredAt: now.toISOString(),
     expiresAt: inDays(400),
     deliveries: destinations.map((destination) => ({ destination, status: 'queued' as const })),
-    outbox: { order: '{"orderId":"x"}', contexts: Object.fromEntries(destinations.map((d) => [d, '{}'])) },
-    enqueueLeaseUntil: now.getTime() + 30_000,
   };
 }
 
@@ -94,29 +92,38 @@ describe('orders', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
-  it('keeps an outbox until every destination is enqueued, then drops the order copy', async () => {
-    await store.createOrder(newOrder('O-outbox', ['kelkoo', 'klevu']));
-    await store.completeEnqueue('O-outbox', ['kelkoo'], ['klevu']);
-    let view = await store.getOrder('O-outbox');
-    expect(Object.keys(view!.pending!.contexts)).toEqual(['klevu']);
-    expect(view!.enqueueLeaseUntil).toBeUndefined();
-    await store.completeEnqueue('O-outbox', ['klevu'], []);
-    view = await store.getOrder('O-outbox');
-    expect(view!.pending).toBeUndefined();
-    const raw = await documentClient(client).send(new GetCommand({ TableName: tableName, Key: { pk: 'ORDER#O-outbox', sk: 'ORDER' } }));
-    expect(raw.Item?.outboxOrder).toBeUndefined();
+  it('shows the plan until a sender claims a delivery, then the delivery record', async () => {
+    await store.createOrder({
+      ...newOrder('O-plan'),
+      deliveries: [
+        { destination: 'kelkoo', status: 'queued' },
+        { destination: 'klevu', status: 'skipped', reason: 'no shopper IP' },
+      ],
+    });
+    expect((await store.getOrder('O-plan'))!.deliveries).toEqual([
+      { vendor: 'kelkoo', status: 'queued', attempts: 0 },
+      { vendor: 'klevu', status: 'skipped', attempts: 0, reason: 'no shopper IP' },
+    ]);
+    await store.claimDelivery('O-plan', 'kelkoo', now, 90, inDays(400));
+    await store.recordDelivery('O-plan', 'kelkoo', { status: 'retrying', error: 'HTTP 503', vendorStatus: 503, completedRequests: [], at: now });
+    // A record outside the plan (a concurrent report that attributed differently) is listed too.
+    await store.claimDelivery('O-plan', 'raptor', now, 90, inDays(400));
+    expect((await store.getOrder('O-plan'))!.deliveries).toEqual([
+      { vendor: 'kelkoo', status: 'retrying', attempts: 1, lastError: 'HTTP 503', vendorStatus: 503 },
+      { vendor: 'klevu', status: 'skipped', attempts: 0, reason: 'no shopper IP' },
+      { vendor: 'raptor', status: 'queued', attempts: 1 },
+    ]);
   });
 
-  it('grants the enqueue lease to one claimant only while it is unexpired', async () => {
-    await store.createOrder(newOrder('O-lease'));
-    expect(await store.claimEnqueue('O-lease', now, 30)).toBe(false); // creator still holds it
-    const later = new Date(now.getTime() + 31_000);
-    const claims = await Promise.all([store.claimEnqueue('O-lease', later, 30), store.claimEnqueue('O-lease', later, 30)]);
-    expect(claims.filter(Boolean)).toHaveLength(1);
+  it('keeps no order content on the order record: ids, times and the plan only', async () => {
+    await store.createOrder(newOrder('O-lean'));
+    const raw = await documentClient(client).send(new GetCommand({ TableName: tableName, Key: { pk: 'ORDER#O-lean', sk: 'ORDER' } }));
+    expect(Object.keys(raw.Item!).sort()).toEqual(['occurredAt', 'orderId', 'pk', 'plan', 'receivedAt', 'sk', 'ttl']);
   });
 
   it('sets every order and delivery item to expire after the retention period', async () => {
     await store.createOrder(newOrder('O-ttl'));
+    await store.claimDelivery('O-ttl', 'kelkoo', now, 90, inDays(400));
     const doc = documentClient(client);
     const order = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'ORDER#O-ttl', sk: 'ORDER' } }));
     const delivery = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'ORDER#O-ttl', sk: 'DELIVERY#kelkoo' } }));
@@ -128,23 +135,23 @@ describe('orders', () => {
 describe('delivery claims', () => {
   it('claims an owed delivery once, counts the attempt, and refuses a second claimant while leased', async () => {
     await store.createOrder(newOrder('D-1'));
-    expect(await store.claimDelivery('D-1', 'kelkoo', now, 90)).toEqual({ kind: 'claimed', attempts: 1, completedRequests: [] });
-    expect(await store.claimDelivery('D-1', 'kelkoo', now, 90)).toEqual({ kind: 'busy' });
+    expect(await store.claimDelivery('D-1', 'kelkoo', now, 90, inDays(400))).toEqual({ kind: 'claimed', attempts: 1, completedRequests: [] });
+    expect(await store.claimDelivery('D-1', 'kelkoo', now, 90, inDays(400))).toEqual({ kind: 'busy' });
   });
 
   it('lets exactly one of many concurrent senders claim', async () => {
     await store.createOrder(newOrder('D-race'));
-    const claims = await Promise.all(Array.from({ length: 8 }, () => store.claimDelivery('D-race', 'kelkoo', now, 90)));
+    const claims = await Promise.all(Array.from({ length: 8 }, () => store.claimDelivery('D-race', 'kelkoo', now, 90, inDays(400))));
     expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
     expect(claims.filter((c) => c.kind === 'busy')).toHaveLength(7);
   });
 
   it('never claims a delivery that is sent, and never downgrades it', async () => {
     await store.createOrder(newOrder('D-sent'));
-    await store.claimDelivery('D-sent', 'kelkoo', now, 90);
+    await store.claimDelivery('D-sent', 'kelkoo', now, 90, inDays(400));
     await store.recordDelivery('D-sent', 'kelkoo', { status: 'sent', vendorStatus: 200, at: now });
     await store.recordDelivery('D-sent', 'kelkoo', { status: 'retrying', error: 'late', completedRequests: [], at: now });
-    expect(await store.claimDelivery('D-sent', 'kelkoo', new Date(now.getTime() + 3_600_000), 90)).toEqual({ kind: 'done', status: 'sent' });
+    expect(await store.claimDelivery('D-sent', 'kelkoo', new Date(now.getTime() + 3_600_000), 90, inDays(400))).toEqual({ kind: 'done', status: 'sent' });
     const view = await store.getOrder('D-sent');
     expect(view!.deliveries[0]).toMatchObject({ status: 'sent', attempts: 1, vendorStatus: 200, sentAt: now.toISOString() });
     expect(view!.deliveries[0]!.lastError).toBeUndefined();
@@ -152,20 +159,24 @@ describe('delivery claims', () => {
 
   it('lets a retry resume after a lease expires, remembering requests already delivered', async () => {
     await store.createOrder(newOrder('D-resume'));
-    await store.claimDelivery('D-resume', 'kelkoo', now, 90);
+    await store.claimDelivery('D-resume', 'kelkoo', now, 90, inDays(400));
     await store.recordDelivery('D-resume', 'kelkoo', { status: 'retrying', error: 'HTTP 503', vendorStatus: 503, completedRequests: ['item-1'], at: now });
-    const claim = await store.claimDelivery('D-resume', 'kelkoo', now, 90);
+    const claim = await store.claimDelivery('D-resume', 'kelkoo', now, 90, inDays(400));
     expect(claim).toEqual({ kind: 'claimed', attempts: 2, completedRequests: ['item-1'] });
   });
 
   it('takes over a delivery whose holder died once its lease has expired', async () => {
     await store.createOrder(newOrder('D-dead-holder'));
-    await store.claimDelivery('D-dead-holder', 'kelkoo', now, 90);
+    await store.claimDelivery('D-dead-holder', 'kelkoo', now, 90, inDays(400));
     const afterLease = new Date(now.getTime() + 91_000);
-    expect((await store.claimDelivery('D-dead-holder', 'kelkoo', afterLease, 90)).kind).toBe('claimed');
+    expect((await store.claimDelivery('D-dead-holder', 'kelkoo', afterLease, 90, inDays(400))).kind).toBe('claimed');
   });
 
-  it('reports a delivery that does not exist as missing', async () => {
-    expect(await store.claimDelivery('no-such-order', 'kelkoo', now, 90)).toEqual({ kind: 'missing' });
+  it('creates the delivery record on the first claim, even before the order is recorded', async () => {
+    // The conversion queues first and records second: a sender may get there in between.
+    expect(await store.claimDelivery('D-early', 'kelkoo', now, 90, inDays(400))).toEqual({ kind: 'claimed', attempts: 1, completedRequests: [] });
+    await store.recordDelivery('D-early', 'kelkoo', { status: 'sent', vendorStatus: 200, at: now });
+    await store.createOrder(newOrder('D-early'));
+    expect((await store.getOrder('D-early'))!.deliveries).toEqual([{ vendor: 'kelkoo', status: 'sent', attempts: 1, vendorStatus: 200, sentAt: now.toISOString() }]);
   });
 });
