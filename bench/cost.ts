@@ -14,6 +14,8 @@ import type { SenderFigures } from './senders';
 /** What the stack deploys, read from the synthesised template (bundling skipped: only the settings are wanted). */
 export interface StackFacts {
   memoryMb: Record<string, number>;
+  /** Whether Lambda's START/END/REPORT lines reach CloudWatch Logs (system log level INFO or finer, or text logs). */
+  platformLogs: boolean;
   alarms: number;
   alarmMetrics: number;
   dashboards: number;
@@ -33,6 +35,10 @@ export function stackFacts(config: TrackingConfig): StackFacts {
   if (firstDelivery) {
     memoryMb.sender = (template.findResources('AWS::Lambda::Function')[stack.getLogicalId(firstDelivery.sender.node.defaultChild as never)]!.Properties as { MemorySize: number }).MemorySize;
   }
+  const levels = Object.values(template.findResources('AWS::Lambda::Function')).map(
+    (fn) => (fn.Properties as { LoggingConfig?: { SystemLogLevel?: string } }).LoggingConfig?.SystemLogLevel,
+  );
+  const platformLogs = levels.some((level) => level !== 'WARN' && level !== 'ERROR');
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
   const alarmMetrics = alarms.reduce((sum, alarm) => {
     const metrics = (alarm.Properties as { Metrics?: Array<{ MetricStat?: unknown }> }).Metrics;
@@ -40,6 +46,7 @@ export function stackFacts(config: TrackingConfig): StackFacts {
   }, 0);
   return {
     memoryMb,
+    platformLogs,
     alarms: alarms.length,
     alarmMetrics,
     dashboards: Object.keys(template.findResources('AWS::CloudWatch::Dashboard')).length,
@@ -71,13 +78,19 @@ export function billedMs(cpuMs: number, ioMs: number, memoryMb: number): number 
 const perMillion = (unitsPerCall: number, price: { usd: number }) => unitsPerCall * price.usd;
 const gbSeconds = (ms: number, memoryMb: number) => (ms / 1000) * (memoryMb / 1024);
 
-function logsLine(bytesPerCall: number): CostLine {
+function logsLine(bytesPerCall: number, facts: StackFacts): CostLine {
   return {
     item: 'CloudWatch Logs ingestion',
     usdPerMillion: (bytesPerCall * 1e6 * PRICES.logsIngestion.usd) / 1024 ** 3,
-    basis: `${bytesPerCall.toFixed(0)} bytes per call (measured log lines + Lambda's START/END/REPORT + 26 B per event)`,
+    basis: `${bytesPerCall.toFixed(0)} bytes per call (measured log lines${facts.platformLogs ? " + Lambda's START/END/REPORT" : ''} + 26 B per event${
+      facts.platformLogs ? '' : "; Lambda's own lines filtered out by the system log level WARN"
+    })`,
   };
 }
+
+/** Bytes Lambda itself logs per invocation, as ingested. */
+const platformLogBytes = (facts: StackFacts) =>
+  facts.platformLogs ? ASSUMPTIONS.platformLogBytesPerInvocation + ASSUMPTIONS.platformLogEventsPerInvocation * ASSUMPTIONS.logEventOverheadBytes : 0;
 
 function initLine(initCpuMs: number, memoryMb: number, invocationsPerCall: number): CostLine {
   const initMs = billedMs(initCpuMs, 0, memoryMb);
@@ -110,8 +123,7 @@ export function captureCost({ cpu, facts, initCpuMs }: CostInputs): CostBreakdow
   const logBytes =
     account.logBytes +
     account.logLines * ASSUMPTIONS.logEventOverheadBytes +
-    ASSUMPTIONS.platformLogBytesPerInvocation +
-    ASSUMPTIONS.platformLogEventsPerInvocation * ASSUMPTIONS.logEventOverheadBytes;
+    platformLogBytes(facts);
   return total(
     [
       { item: 'API Gateway HTTP API', usdPerMillion: PRICES.apiGatewayHttp.usd, basis: '1 request' },
@@ -127,7 +139,7 @@ export function captureCost({ cpu, facts, initCpuMs }: CostInputs): CostBreakdow
         usdPerMillion: perMillion(account.writeUnits, PRICES.dynamoWrite),
         basis: `${account.writeUnits} WRU in ${account.dynamoRoundTrips} round trip (measured)`,
       },
-      logsLine(logBytes),
+      logsLine(logBytes, facts),
     ],
     'per million captures',
   );
@@ -146,7 +158,7 @@ export function conversionCost({ cpu, sender, facts, initCpuMs, vendors }: CostI
     account.logBytes +
     account.logLines * ASSUMPTIONS.logEventOverheadBytes +
     vendors * sender.logBytesPerMessage +
-    (1 + senderInvocations) * (ASSUMPTIONS.platformLogBytesPerInvocation + ASSUMPTIONS.platformLogEventsPerInvocation * ASSUMPTIONS.logEventOverheadBytes);
+    (1 + senderInvocations) * platformLogBytes(facts);
   return total(
     [
       { item: 'API Gateway HTTP API', usdPerMillion: PRICES.apiGatewayHttp.usd, basis: '1 request' },
@@ -170,7 +182,7 @@ export function conversionCost({ cpu, sender, facts, initCpuMs, vendors }: CostI
       {
         item: 'DynamoDB writes',
         usdPerMillion: perMillion(account.writeUnits + senderWriteUnits, PRICES.dynamoWrite),
-        basis: `${account.writeUnits} WRU at conversion (transaction of order + ${vendors} deliveries, outbox cleared) + ${senderWriteUnits} WRU by the senders`,
+        basis: `${account.writeUnits} WRU at conversion (conditional PutItem of the order) + ${senderWriteUnits} WRU by the senders`,
       },
       {
         item: 'DynamoDB reads',
@@ -182,7 +194,7 @@ export function conversionCost({ cpu, sender, facts, initCpuMs, vendors }: CostI
         usdPerMillion: (account.sqsChunks + vendors * sender.sqsRequestsPerMessage) * PRICES.sqsStandard.usd,
         basis: `${account.sqsChunks} SendMessage (${account.sqsMessageBytes.toFixed(0)} B each, one 64 KB chunk) + ${vendors} × ${sender.sqsRequestsPerMessage.toFixed(2)} receive/delete per message (measured)`,
       },
-      logsLine(logBytes),
+      logsLine(logBytes, facts),
     ],
     `per million conversions (${vendors} vendors)`,
   );

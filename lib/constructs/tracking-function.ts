@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, CfnFunction, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -125,6 +125,12 @@ export class TrackingFunction extends NodejsFunction {
       timeout: props.timeout,
       role,
       logGroup,
+      // JSON logs, so Lambda filters by level: the functions' own lines (JSON with a level; EMF metrics count as INFO)
+      // from INFO, Lambda's platform lines (START/END/REPORT, INFO) only from WARN – they are most of the log bytes of
+      // a capture, and Lambda's Duration, Errors and Throttles metrics carry what they say.
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
       tracing: Tracing.ACTIVE,
       projectRoot: PROJECT_ROOT.dir,
       depsLockFilePath: PROJECT_ROOT.lockFile,

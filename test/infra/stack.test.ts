@@ -260,7 +260,13 @@ describe('functions', () => {
       expect(fn.Properties.MemorySize).toEqual(expect.any(Number));
       expect(fn.Properties.Timeout).toEqual(expect.any(Number));
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
-      expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.any(String) });
+      expect(fn.Properties.LoggingConfig).toEqual({
+        LogGroup: { Ref: expect.any(String) },
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'INFO',
+        // Lambda's START/END/REPORT lines are INFO: not ingested (and not paid for).
+        SystemLogLevel: 'WARN',
+      });
     }
   });
 
