@@ -5,47 +5,54 @@ import { POSTBACK_NAME } from '../vendors/postback/types';
 import { VENDOR_IDS, vendorAdapters, VendorId } from '../vendors/registry';
 import type { VendorAdapter } from '../vendors/types';
 import { ConfigurationError } from './errors';
+import { lazy } from './lazy';
 import { parseConfigInput } from './validation';
 
-const vendorsShape = Object.fromEntries(
-  Object.entries(vendorAdapters).map(([id, adapter]) => [id, (adapter as VendorAdapter<any, any>).configSchema.optional()]),
-) as { [K in VendorId]: z.ZodOptional<(typeof vendorAdapters)[K]['configSchema']> };
+type VendorsShape = { [K in VendorId]: z.ZodOptional<(typeof vendorAdapters)[K]['configSchema']> };
 
-export const deliverySchema = z.strictObject({
-  /** Vendor calls per message before it goes to the dead-letter queue; also the queue's maxReceiveCount. */
-  maxAttempts: z.number().int().min(1).max(20).default(5),
-  /** First retry delay; each further retry doubles it (with jitter). 0 retries at once (tests). */
-  retryBaseSeconds: z.number().min(0).max(3600).default(30),
-  /** Per vendor call. */
-  timeoutMs: z.number().int().min(100).max(30_000).default(5000),
+/** Built on first use: the Lambda functions receive a configuration validated at synthesis and never build it. */
+export const deliverySchema = lazy(() =>
+  z.strictObject({
+    /** Vendor calls per message before it goes to the dead-letter queue; also the queue's maxReceiveCount. */
+    maxAttempts: z.number().int().min(1).max(20).default(5),
+    /** First retry delay; each further retry doubles it (with jitter). 0 retries at once (tests). */
+    retryBaseSeconds: z.number().min(0).max(3600).default(30),
+    /** Per vendor call. */
+    timeoutMs: z.number().int().min(100).max(30_000).default(5000),
+  }),
+);
+
+export const configSchema = lazy(() => {
+  const vendorsShape = Object.fromEntries(
+    Object.entries(vendorAdapters).map(([id, adapter]) => [id, (adapter as VendorAdapter<any, any>).configSchema.optional()]),
+  ) as VendorsShape;
+  return z.strictObject({
+    vendors: z.strictObject(vendorsShape),
+    /** Generic postback destinations by name: each a destination of its own, like a built-in vendor. */
+    postbacks: z
+      .record(
+        z
+          .string()
+          .regex(POSTBACK_NAME, 'postback names are 2–31 lower-case letters, digits or -, starting with a letter')
+          .refine((name) => !(VENDOR_IDS as string[]).includes(name), 'a postback may not take the name of a built-in vendor'),
+        postbackConfigSchema(),
+      )
+      .default({}),
+    delivery: deliverySchema().default({ maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000 }),
+    alarmEmail: z.email().optional(),
+    /** How long orders and their delivery records are kept. */
+    retentionDays: z.number().int().min(1).max(3650).default(400),
+    /** Local stack only; deployed keys live in Secrets Manager. */
+    local: z.strictObject({ apiKeys: z.array(z.string().min(8)).min(1) }).optional(),
+  });
 });
 
-export const configSchema = z.strictObject({
-  vendors: z.strictObject(vendorsShape),
-  /** Generic postback destinations by name: each a destination of its own, like a built-in vendor. */
-  postbacks: z
-    .record(
-      z
-        .string()
-        .regex(POSTBACK_NAME, 'postback names are 2–31 lower-case letters, digits or -, starting with a letter')
-        .refine((name) => !(VENDOR_IDS as string[]).includes(name), 'a postback may not take the name of a built-in vendor'),
-      postbackConfigSchema,
-    )
-    .default({}),
-  delivery: deliverySchema.default({ maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000 }),
-  alarmEmail: z.email().optional(),
-  /** How long orders and their delivery records are kept. */
-  retentionDays: z.number().int().min(1).max(3650).default(400),
-  /** Local stack only; deployed keys live in Secrets Manager. */
-  local: z.strictObject({ apiKeys: z.array(z.string().min(8)).min(1) }).optional(),
-});
-
-export type TrackingConfig = z.infer<typeof configSchema>;
-export type DeliverySettings = z.infer<typeof deliverySchema>;
+export type TrackingConfig = z.infer<ReturnType<typeof configSchema>>;
+export type DeliverySettings = z.infer<ReturnType<typeof deliverySchema>>;
 
 /** Validates a configuration object; throws a ConfigurationError naming each bad field (e.g. `vendors.kelkoo.comId`). */
 export function parseConfig(raw: unknown): TrackingConfig {
-  return parseConfigInput(configSchema, raw);
+  return parseConfigInput(configSchema(), raw);
 }
 
 /** Reads and validates the configuration file at `path`. */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazy } from '../../core/lazy';
 import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
@@ -7,18 +8,24 @@ import { toPostback } from './mapping';
 import { inspectClickmeterRequest } from './sandbox';
 import { CLICKMETER_DOCUMENT, CLICKMETER_QUERY_ORDER } from './types';
 
-const contextSchema = z.strictObject({
-  /** The `[s2sidentifier]` held for the visitor at conversion time; the sender must not look it up again. */
-  clickId: z.string().min(1),
-});
-type ClickmeterContext = z.infer<typeof contextSchema>;
+const contextSchema = lazy(() =>
+  z.strictObject({
+    /** The `[s2sidentifier]` held for the visitor at conversion time; the sender must not look it up again. */
+    clickId: z.string().min(1),
+  }),
+);
+type ClickmeterContext = z.infer<ReturnType<typeof contextSchema>>;
 
 export const clickmeter: VendorAdapter<ClickmeterConfig, ClickmeterContext> = {
   id: 'clickmeter',
   displayName: 'ClickMeter',
   documentation: CLICKMETER_DOCUMENT,
-  configSchema: clickmeterConfigSchema,
-  contextSchema,
+  get configSchema() {
+    return clickmeterConfigSchema();
+  },
+  get contextSchema() {
+    return contextSchema();
+  },
 
   // ClickMeter has no parameter of its own: the merchant chooses which landing-page parameter carries the id.
   clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],

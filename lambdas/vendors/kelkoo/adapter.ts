@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazy } from '../../core/lazy';
 import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus } from '../classify';
 import type { VendorAdapter } from '../types';
@@ -7,21 +8,27 @@ import { encodeProductsInfos } from './mapping';
 import { inspectKelkooRequest } from './sandbox';
 import { KELKOO_DOCUMENT } from './types';
 
-const contextSchema = z.strictObject({
-  /** "A randomly generated number between 0 and 1", drawn once per sale so that retries resend the same value. */
-  saleId: z.string(),
-  kelkooId: z.string().optional(),
-  gclid: z.string().optional(),
-  msclkid: z.string().optional(),
-});
-type KelkooContext = z.infer<typeof contextSchema>;
+const contextSchema = lazy(() =>
+  z.strictObject({
+    /** "A randomly generated number between 0 and 1", drawn once per sale so that retries resend the same value. */
+    saleId: z.string(),
+    kelkooId: z.string().optional(),
+    gclid: z.string().optional(),
+    msclkid: z.string().optional(),
+  }),
+);
+type KelkooContext = z.infer<ReturnType<typeof contextSchema>>;
 
 export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
   id: 'kelkoo',
   displayName: 'Kelkoo Group',
   documentation: KELKOO_DOCUMENT,
-  configSchema: kelkooConfigSchema,
-  contextSchema,
+  get configSchema() {
+    return kelkooConfigSchema();
+  },
+  get contextSchema() {
+    return contextSchema();
+  },
 
   // Kelkoo asks merchants to report Google and Microsoft Ads traffic too, not only its own `kk` clicks.
   clickIds: (config) => ['kk', 'gclid', 'msclkid'].map((query) => queryClickId(query, config.attributionDays)),

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazy } from '../../core/lazy';
 import { SECONDS_PER_DAY } from '../../core/time';
 import { classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
@@ -7,11 +8,13 @@ import { toKlevuPayload } from './mapping';
 import { inspectKlevuRequest } from './sandbox';
 import { KLEVU_DOCUMENT } from './types';
 
-const contextSchema = z.strictObject({
-  /** Klevu's visitor id, when the shop captured one within the attribution window. */
-  uuid: z.string().optional(),
-});
-type KlevuContext = z.infer<typeof contextSchema>;
+const contextSchema = lazy(() =>
+  z.strictObject({
+    /** Klevu's visitor id, when the shop captured one within the attribution window. */
+    uuid: z.string().optional(),
+  }),
+);
+type KlevuContext = z.infer<ReturnType<typeof contextSchema>>;
 
 /** Storage key of the Klevu uuid the shop passes as `identifiers.klevu.uuid`. */
 const UUID_KEY = 'klevu.uuid';
@@ -20,8 +23,12 @@ export const klevu: VendorAdapter<KlevuConfig, KlevuContext> = {
   id: 'klevu',
   displayName: 'Klevu',
   documentation: KLEVU_DOCUMENT,
-  configSchema: klevuConfigSchema,
-  contextSchema,
+  get configSchema() {
+    return klevuConfigSchema();
+  },
+  get contextSchema() {
+    return contextSchema();
+  },
 
   clickIds: (config) => [{ source: { identifier: { vendor: 'klevu', field: 'uuid' } }, windowSeconds: config.attributionDays * SECONDS_PER_DAY }],
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazy } from '../../core/lazy';
 import { queryClickId } from '../../core/click-ids';
 import { classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
@@ -7,8 +8,8 @@ import { postbackRequests } from './mapping';
 import { inspectPostbackRequest } from './sandbox';
 import { POSTBACK_DOCUMENT } from './types';
 
-const contextSchema = z.strictObject({ clickId: z.string() });
-type PostbackContext = z.infer<typeof contextSchema>;
+const contextSchema = lazy(() => z.strictObject({ clickId: z.string() }));
+type PostbackContext = z.infer<ReturnType<typeof contextSchema>>;
 
 /**
  * The adapter behind every `postbacks.<name>` instance; each instance is a destination of its own (queue, DLQ,
@@ -18,8 +19,12 @@ export const postback: VendorAdapter<PostbackConfig, PostbackContext> = {
   id: 'postback',
   displayName: 'Generic postback',
   documentation: POSTBACK_DOCUMENT,
-  configSchema: postbackConfigSchema,
-  contextSchema,
+  get configSchema() {
+    return postbackConfigSchema();
+  },
+  get contextSchema() {
+    return contextSchema();
+  },
 
   clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
 

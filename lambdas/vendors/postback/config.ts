@@ -1,48 +1,52 @@
 import * as z from 'zod';
+import { lazy } from '../../core/lazy';
 import { templateMacros, templateString } from '../template';
 
 const MACRO = /\{[A-Za-z]+(?:\.[A-Za-z]+)?\}/g;
 
-/** A URL template: macros are replaced by URL-encoded values, so it must be an http(s) URL once they are. */
-const urlTemplate = templateString({ clickId: true, item: true }).superRefine((template, ctx) => {
-  try {
-    if (!/^https?:$/.test(new URL(template.replace(MACRO, 'x')).protocol)) ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL once its macros are filled' });
-  }
-});
-
-export const postbackConfigSchema = z
-  .strictObject({
-    /** Landing-page query parameter carrying the network's click id (e.g. Awin's `awc`). */
-    clickIdParam: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'must be a query parameter name'),
-    attributionDays: z.number().int().min(1).max(365).default(30),
-    /** The network's postback URL with macros in its slots: `…?ref={order.orderId}&cks={clickId}&amount={order.netValue}`. */
-    url: urlTemplate,
-    method: z.enum(['GET', 'POST']).default('GET'),
-    /** For POST: a body template. */
-    body: templateString({ clickId: true, item: true, literalBraces: true }).optional(),
-    /** `form`: macros filled URL-encoded, sent as application/x-www-form-urlencoded; `json`: filled JSON-escaped. */
-    bodyEncoding: z.enum(['form', 'json']).default('form'),
-    /** Static headers, e.g. a token the network issues. */
-    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string().max(1024)).default({}),
-    /** One call per order line instead of one per order; allows `{item.*}` macros. */
-    perItem: z.boolean().default(false),
-  })
-  .superRefine((config, ctx) => {
-    if (config.body !== undefined && config.method !== 'POST') ctx.addIssue({ code: 'custom', path: ['body'], message: 'a body needs "method": "POST"' });
-    for (const field of ['url', 'body'] as const) {
-      const template = config[field];
-      if (template && !config.perItem && templateMacros(template).some((m) => m.startsWith('item.'))) {
-        ctx.addIssue({ code: 'custom', path: [field], message: '{item.*} macros need "perItem": true' });
-      }
-    }
-    if (config.bodyEncoding === 'json' && config.body !== undefined) {
-      try {
-        JSON.parse(config.body.replace(MACRO, 'x'));
-      } catch {
-        ctx.addIssue({ code: 'custom', path: ['body'], message: 'with bodyEncoding "json" the body must be JSON, macros inside strings' });
-      }
+export const postbackConfigSchema = lazy(() => {
+  /** A URL template: macros are replaced by URL-encoded values, so it must be an http(s) URL once they are. */
+  const urlTemplate = templateString({ clickId: true, item: true }).superRefine((template, ctx) => {
+    try {
+      if (!/^https?:$/.test(new URL(template.replace(MACRO, 'x')).protocol)) ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL once its macros are filled' });
     }
   });
-export type PostbackConfig = z.infer<typeof postbackConfigSchema>;
+
+  return z
+    .strictObject({
+      /** Landing-page query parameter carrying the network's click id (e.g. Awin's `awc`). */
+      clickIdParam: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'must be a query parameter name'),
+      attributionDays: z.number().int().min(1).max(365).default(30),
+      /** The network's postback URL with macros in its slots: `…?ref={order.orderId}&cks={clickId}&amount={order.netValue}`. */
+      url: urlTemplate,
+      method: z.enum(['GET', 'POST']).default('GET'),
+      /** For POST: a body template. */
+      body: templateString({ clickId: true, item: true, literalBraces: true }).optional(),
+      /** `form`: macros filled URL-encoded, sent as application/x-www-form-urlencoded; `json`: filled JSON-escaped. */
+      bodyEncoding: z.enum(['form', 'json']).default('form'),
+      /** Static headers, e.g. a token the network issues. */
+      headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string().max(1024)).default({}),
+      /** One call per order line instead of one per order; allows `{item.*}` macros. */
+      perItem: z.boolean().default(false),
+    })
+    .superRefine((config, ctx) => {
+      if (config.body !== undefined && config.method !== 'POST') ctx.addIssue({ code: 'custom', path: ['body'], message: 'a body needs "method": "POST"' });
+      for (const field of ['url', 'body'] as const) {
+        const template = config[field];
+        if (template && !config.perItem && templateMacros(template).some((m) => m.startsWith('item.'))) {
+          ctx.addIssue({ code: 'custom', path: [field], message: '{item.*} macros need "perItem": true' });
+        }
+      }
+      if (config.bodyEncoding === 'json' && config.body !== undefined) {
+        try {
+          JSON.parse(config.body.replace(MACRO, 'x'));
+        } catch {
+          ctx.addIssue({ code: 'custom', path: ['body'], message: 'with bodyEncoding "json" the body must be JSON, macros inside strings' });
+        }
+      }
+    });
+});
+
+export type PostbackConfig = z.infer<ReturnType<typeof postbackConfigSchema>>;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazy } from '../../core/lazy';
 import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus, excerpt } from '../classify';
 import type { VendorAdapter } from '../types';
@@ -7,18 +8,24 @@ import { formatUmsatz, reportedError } from './mapping';
 import { inspectQualityclickRequest } from './sandbox';
 import { NOCHECK_ON, QUALITYCLICK_DOCUMENT, QUALITYCLICK_TIMEOUT_MS } from './types';
 
-const contextSchema = z.strictObject({
-  /** The ClickID captured from the landing page (`QC…`), fixed at conversion time so that retries resend it. */
-  clickId: z.string().min(1),
-});
-type QualityclickContext = z.infer<typeof contextSchema>;
+const contextSchema = lazy(() =>
+  z.strictObject({
+    /** The ClickID captured from the landing page (`QC…`), fixed at conversion time so that retries resend it. */
+    clickId: z.string().min(1),
+  }),
+);
+type QualityclickContext = z.infer<ReturnType<typeof contextSchema>>;
 
 export const qualityclick: VendorAdapter<QualityclickConfig, QualityclickContext> = {
   id: 'qualityclick',
   displayName: 'QUALITYCLICK',
   documentation: QUALITYCLICK_DOCUMENT,
-  configSchema: qualityclickConfigSchema,
-  contextSchema,
+  get configSchema() {
+    return qualityclickConfigSchema();
+  },
+  get contextSchema() {
+    return contextSchema();
+  },
 
   clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
 

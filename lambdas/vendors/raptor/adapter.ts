@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazy } from '../../core/lazy';
 import { SECONDS_PER_DAY } from '../../core/time';
 import { buildUrl, classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
@@ -7,17 +8,19 @@ import { idParams, purchaseParamValues } from './mapping';
 import { inspectRaptorRequest } from './sandbox';
 import { RAPTOR_COOKIE_DAYS, RAPTOR_DOCUMENT, RAPTOR_SESSION_SECONDS } from './types';
 
-const contextSchema = z.strictObject({
-  /** Device/browser cookie id ("Raptor Cookie"), a GUID. */
-  coid: z.string().min(1),
-  /** Session cookie id, a GUID; only live within 20 minutes of its capture. */
-  sid: z.string().min(1),
-  /** The raw user id or e-mail address: Base64 is applied when the call is built, so the queue holds one form only. */
-  ruid: z.string().min(1).optional(),
-  reaid: z.string().min(1).optional(),
-  xuid: z.string().min(1).optional(),
-});
-export type RaptorContext = z.infer<typeof contextSchema>;
+const contextSchema = lazy(() =>
+  z.strictObject({
+    /** Device/browser cookie id ("Raptor Cookie"), a GUID. */
+    coid: z.string().min(1),
+    /** Session cookie id, a GUID; only live within 20 minutes of its capture. */
+    sid: z.string().min(1),
+    /** The raw user id or e-mail address: Base64 is applied when the call is built, so the queue holds one form only. */
+    ruid: z.string().min(1).optional(),
+    reaid: z.string().min(1).optional(),
+    xuid: z.string().min(1).optional(),
+  }),
+);
+export type RaptorContext = z.infer<ReturnType<typeof contextSchema>>;
 
 const YEAR_SECONDS = RAPTOR_COOKIE_DAYS * SECONDS_PER_DAY;
 
@@ -25,8 +28,12 @@ export const raptor: VendorAdapter<RaptorConfig, RaptorContext> = {
   id: 'raptor',
   displayName: 'Raptor Smart Advisor',
   documentation: RAPTOR_DOCUMENT,
-  configSchema: raptorConfigSchema,
-  contextSchema,
+  get configSchema() {
+    return raptorConfigSchema();
+  },
+  get contextSchema() {
+    return contextSchema();
+  },
 
   // coid, sid and ruid live in the shop's own cookies and arrive as `identifiers.raptor.*`; reaid and xuid arrive
   // in the landing page's query string. Windows are the cookie lifetimes the document prescribes.

@@ -73,7 +73,7 @@ describe('QUALITYCLICK request', () => {
   });
 
   it('attributes on the configured parameter within the configured window', () => {
-    const config = qualityclickConfigSchema.parse({ ...(example.input.config as object), clickIdParam: 'affiliate_click', attributionDays: 7 });
+    const config = qualityclickConfigSchema().parse({ ...(example.input.config as object), clickIdParam: 'affiliate_click', attributionDays: 7 });
     expect(qualityclick.clickIds(config)).toEqual([{ source: { query: 'affiliate_click' }, windowSeconds: 7 * SECONDS_PER_DAY }]);
   });
 });
@@ -97,12 +97,12 @@ describe('QUALITYCLICK umsatz', () => {
 describe('QUALITYCLICK configuration', () => {
   const valid = { endpoint: 'https://partner.shop.example/get_trans.cgi', cpid: '1', product: 'Sale' };
   const errorsOf = (config: unknown) => {
-    const result = qualityclickConfigSchema.safeParse(config);
+    const result = qualityclickConfigSchema().safeParse(config);
     return result.success ? [] : result.error.issues.map((i) => i.path.join('.'));
   };
 
   it('applies the defaults and keeps cpid as digits', () => {
-    expect(qualityclickConfigSchema.parse({ ...valid, cpid: 12 })).toEqual({ ...valid, cpid: '12', clickIdParam: 'qc_clickid', nocheck: false, attributionDays: 30 });
+    expect(qualityclickConfigSchema().parse({ ...valid, cpid: 12 })).toEqual({ ...valid, cpid: '12', clickIdParam: 'qc_clickid', nocheck: false, attributionDays: 30 });
   });
 
   it.each([
@@ -127,7 +127,7 @@ describe('QUALITYCLICK configuration', () => {
   });
 
   it('keeps the product exactly as spelled', () => {
-    expect(qualityclickConfigSchema.parse({ ...valid, product: 'Lead Neukunde' }).product).toBe('Lead Neukunde');
+    expect(qualityclickConfigSchema().parse({ ...valid, product: 'Lead Neukunde' }).product).toBe('Lead Neukunde');
   });
 });
 
