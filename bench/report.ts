@@ -166,7 +166,6 @@ function bundleSection(r: BenchResults): string {
   );
   const external = b.variants.filter((v) => v.label.includes('external'));
   const commonJs = b.variants.find((v) => v.label.includes('CommonJS'));
-  const zod = b.variants.find((v) => v.label.includes('zod'));
   const maps = b.variants.find((v) => v.label.includes('source-maps'));
   const zodNamed = b.blocks.find((k) => k.label.startsWith('zod imported by name'));
   const zodNs = b.blocks.find((k) => k.label.startsWith('zod imported as a namespace'));
@@ -235,21 +234,20 @@ ${
     : `The SDK floor itself is small (${fixed(capture.floor.initCpuMs)} ms CPU for capture's clients), so 25 % leaves about ${fixed(capture.floor.initCpuMs * 0.25, 0)} ms for
 everything else. What the rest costs, measured above:
 
-- **zod imported by name.** \`import { z } from 'zod'\` (in every schema module under lambdas/) makes esbuild bundle all of
-  zod, locales included: ${zodNamed && zodNs ? `${fixed(zodNamed.addedCpuMs)} ms CPU against ${fixed(zodNs.addedCpuMs)} ms for \`import * as z from 'zod'\`` : 'see the building blocks'}${
-        zod ? `; the whole capture bundle with the imports rewritten: ${kib(zod.subject.bytes)} instead of ${kib(zod.deployed.bytes)}, ${fixed(zod.subject.initCpuMs)} instead of ${fixed(zod.deployed.initCpuMs)} ms CPU (ratio ${fixed(zod.ratioCpu, 2)})` : ''
-      }; every schema module now imports zod as a namespace.
-- **Schemas built at module scope.** Every vendor's configuration and context schemas, and each route's request schema,
-  are built when their module loads (${schemas ? `${fixed(schemas.addedCpuMs)} ms CPU for the configuration schemas alone, zod included` : ''}). Building them on
-  first use (a memoised \`schema()\` function per module) would move that cost out of the init – but every first request
-  needs its route's schema, so it would move, not vanish; only schemas a function never uses (each function loads every
-  vendor's) would be saved.
+- **zod and the route's request schema.** Loading zod and building one schema costs ${zodNs ? `${fixed(zodNs.addedCpuMs)} ms CPU` : 'see the building blocks'}
+  (zod imported by name, as the sources once did: ${zodNamed ? `${fixed(zodNamed.addedCpuMs)} ms` : '–'}). Every route validates its body with it, so its
+  first request needs it: building the request schemas on first use would move this cost out of the init, not remove it,
+  and the comparison would flatter the function.
+- **Vendor configuration and context schemas: built on first use now** (\`lambdas/core/lazy.ts\`). Building all of them
+  costs ${schemas ? `${fixed(schemas.addedCpuMs)} ms CPU, zod included` : 'see the building blocks'}; every function used to pay it at load, and no API
+  function ever needs them (the stack validated the configuration at synthesis; a sender builds only its own vendor's
+  context schema, on its first message).
 - Powertools Logger, Parameters and Metrics and middy each add a few milliseconds (building blocks above); they are
   kept for the logging, metrics and secret caching they provide.
 
-With the zod import changed, the remaining gap is the schema construction and the service's own code; meeting 1.25 ×
-would take lazily built schemas or a lighter validator for the runtime (e.g. \`zod/mini\`), a change to every schema
-module.`
+What remains is zod with the request schemas and the service's own code. Meeting 1.25 × would take a lighter validator
+for the request bodies (\`zod/mini\`'s functional API tree-shakes to the checks a route uses), a rewrite of every request
+schema and of the error mapping that names fields.`
 }
 `;
 }
@@ -386,8 +384,18 @@ function latencyGap(r: BenchResults): string {
   const perConversion = conversion.dynamoRoundTrips + 2 * vendors;
   const demand = perConversion * l.rate;
   const ceiling = Math.max(...r.throughput.levels.map((x) => x.rawPerSecond));
+  const cpuOf = (name: string) => r.cpu.handlers.find((h) => h.name === name)?.cpuMs.p50 ?? Number.NaN;
+  const requestCpu = cpuOf('bare PutItem');
+  // The stack's one JavaScript thread: the conversion handler, plus the senders' SDK requests (claim, record, delete).
+  const threadShare = (l.rate * (cpuOf('conversion') + vendors * 2 * requestCpu)) / 1000;
   return `
 ### What stands in the way
+
+The stack's JavaScript thread is out of CPU. The conversion handler spends ${fixed(cpuOf('conversion'))} ms of CPU per call
+(section 2; most of it the AWS SDK's work on its ${fixed(conversion.dynamoRoundTrips, 0)} DynamoDB and ${fixed(conversion.sqsRequests, 0)} SQS requests – a bare
+PutItem costs ${fixed(requestCpu)} ms here), and the senders' two DynamoDB requests per delivery add about as much again: at
+${l.rate} conversions/s that is about **${fixed(threadShare * 100, 0)} % of one core** for the stack's single thread, before the
+HTTP server, the pollers, the SQS server and the vendor sandbox, on ${r.machine.cores} cores shared with DynamoDB Local.
 
 Latency here is queueing, not the pipeline: each conversion makes ${fixed(conversion.dynamoRoundTrips, 0)} DynamoDB requests itself and its
 ${vendors} deliveries 2 each (claim, record) – ${perConversion} requests per conversion, **${fixed(demand, 0)} DynamoDB requests per second at
