@@ -385,7 +385,7 @@ function latencyGap(r: BenchResults): string {
   const demand = perConversion * l.rate;
   const ceiling = Math.max(...r.throughput.levels.map((x) => x.rawPerSecond));
   const cpuOf = (name: string) => r.cpu.handlers.find((h) => h.name === name)?.cpuMs.p50 ?? Number.NaN;
-  const requestCpu = cpuOf('bare PutItem');
+  const requestCpu = r.cpu.bareWrite.cpuMs.p50;
   // The stack's one JavaScript thread: the conversion handler, plus the senders' SDK requests (claim, record, delete).
   const threadShare = (l.rate * (cpuOf('conversion') + vendors * 2 * requestCpu)) / 1000;
   return `

@@ -243,6 +243,8 @@ describe('POST /v1/conversions', () => {
     expect(kelkoo).toHaveLength(1);
     expect(kelkoo[0]).toMatchObject({ version: 1, destination: 'kelkoo', order: { orderId: 'CV-1', currency: 'EUR', netValue: 503.36 } });
     expect(kelkoo[0]!.order.items[0]).toMatchObject({ groupId: 'P140490', variantId: 'P140490' });
+    // The delivery record the sender creates expires with the order: retentionDays (400) after receipt.
+    expect(kelkoo[0]!.expiresAt).toBe(Math.floor(NOW.getTime() / 1000) + 400 * 86_400);
     expect(await drain(h.queueUrls.clickmeter!)).toHaveLength(0);
     // the order record keeps ids, times and the plan: no shopper data
     const order = (await itemsUnder('ORDER#CV-1')).find((i) => (i as { sk: string }).sk === 'ORDER') as Record<string, unknown>;
