@@ -141,6 +141,23 @@ describe.each(routes)('%s under random and adversarial input', (_, handler, vali
   });
 });
 
+describe('GET /v1/conversions/{orderId} under random and adversarial ids', () => {
+  it('answers any path parameter with 200, 400 or 404 – never 5xx – and writes nothing', async () => {
+    const before = await countItems();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 140 }), fc.constantFrom('\ud800', 'a\udc00b', '%2F', '../ORDER', '#', '')),
+        async (orderId) => {
+          const { status } = await call(handlers.status, apiEvent({ method: 'GET', pathParameters: { orderId } }));
+          expect([200, 400, 404]).toContain(status);
+        },
+      ),
+      { numRuns: 120 },
+    );
+    expect(await countItems()).toBe(before);
+  });
+});
+
 describe('after the storm', () => {
   it('is healthy and still accepts a valid request', async () => {
     expect((await call(handlers.health, apiEvent({ method: 'GET', auth: null }))).status).toBe(200);
