@@ -175,8 +175,11 @@ export const ASSUMPTIONS = {
   fullVcpuAtMb: 1769,
   /** Billed I/O wait per capture on AWS: one BatchWriteItem. */
   captureAwsIoMs: 8,
-  /** Per conversion: Query, TransactWriteItems, three SendMessage in parallel, UpdateItem. */
-  conversionAwsIoMs: 35,
+  /**
+   * Per conversion: three sequential round trips at the capture's 8 ms each – the order and the click ids read in
+   * parallel, the SendMessage calls in parallel, then the conditional PutItem.
+   */
+  conversionAwsIoMs: 24,
   /** Lambda's own log lines per invocation (START, END, REPORT with its X-Ray line), bytes. */
   platformLogBytesPerInvocation: 420,
   platformLogEventsPerInvocation: 3,

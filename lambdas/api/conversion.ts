@@ -84,13 +84,13 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     if (request.consent?.tracking === false) {
       return jsonResponse(200, { orderId: request.orderId, deliveries: [], consent: NO_CONSENT });
     }
-    const known = await store.getOrder(request.orderId);
+    const now = clock();
+    // Both reads at once: one round trip of latency; a repeated report (rare) wastes the click read.
+    const [known, stored] = await Promise.all([store.getOrder(request.orderId), store.clicksForVisitor(visitorKeys(request.visitor), now)]);
     if (known) return duplicate(known);
 
-    const now = clock();
     const order = toOrder(request, occurredAt(request.occurredAt, now));
     const overrides = request.identifiers ? extractClickIds({ identifiers: request.identifiers }, catalogue) : [];
-    const stored = await store.clicksForVisitor(visitorKeys(request.visitor), now);
     const attribution = Attribution.resolve(stored, overrides, catalogue, new Date(order.occurredAt), now);
     // Per-sale random values come from the order id: a retry after a 503 builds the same messages.
     const random = deps.random ?? seededRandom(order.orderId);
