@@ -535,13 +535,16 @@ ${breakdown(r.capture)}
 ${
   r.capture.total > TARGETS.capturePerMillion
     ? `**≤ $${TARGETS.capturePerMillion} per million captures is impossible behind API Gateway:** the HTTP API alone costs $${gateway.toFixed(2)} per million
-requests, and everything else together adds ${usd(r.capture.withoutApiGateway)}. What would meet it, without touching the rest of the design:
-a **Lambda Function URL** (no charge beyond the function's own requests and duration) in front of the same capture
-function – the API-key middleware already authenticates every request in the handler, so nothing else changes for the
-shop – at **${usd(r.capture.withoutApiGateway)} per million**. What it gives up: API Gateway's throttling (replace it with the function's
-reserved concurrency), its access logs and the one custom domain for all routes (a Function URL has its own host name,
-or sits behind CloudFront). The deployed design keeps API Gateway: SPEC §1 names API Gateway routes, and one host
-with one throttle for every route is what a shop's backend is configured against.`
+requests, and everything else together adds ${usd(r.capture.withoutApiGateway)}. A **Lambda Function URL** (no charge beyond the function's
+own requests and duration) in front of the same capture function – the API-key middleware already authenticates every
+request in the handler – would come to **${usd(r.capture.withoutApiGateway)} per million**${
+        r.capture.withoutApiGateway <= TARGETS.capturePerMillion
+          ? ', within the target'
+          : `, still above it: the one write unit a capture stores (${usd(PRICES.dynamoWrite.usd)}) and Lambda's request charge (${usd(PRICES.lambdaRequests.usd)}) alone are ${usd(PRICES.dynamoWrite.usd + PRICES.lambdaRequests.usd)}, and what is left does not pay for the invocation's duration`
+      }. It would also give up API Gateway's throttling (replace it with the function's reserved concurrency), its access
+logs and the one custom domain for all routes (a Function URL has its own host name, or sits behind CloudFront). The
+deployed design keeps API Gateway: SPEC §1 names API Gateway routes, and one host with one throttle for every route is
+what a shop's backend is configured against.`
     : ''
 }
 
