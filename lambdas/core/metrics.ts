@@ -20,7 +20,8 @@ export const DELIVERY_METRICS: Record<DeliveryEvent, string> = {
 };
 
 export interface DeliveryMetrics {
-  count(destination: string, event: DeliveryEvent): void;
+  /** Counts `value` (default 1) occurrences of `event` for `destination`. */
+  count(destination: string, event: DeliveryEvent, value?: number): void;
 }
 
 /** For tests and tools that publish nothing. */
@@ -29,18 +30,21 @@ export const noDeliveryMetrics: DeliveryMetrics = { count: () => undefined };
 /** Records in memory; tests read `events`. */
 export class RecordingDeliveryMetrics implements DeliveryMetrics {
   readonly events: Array<{ destination: string; event: DeliveryEvent }> = [];
-  count(destination: string, event: DeliveryEvent): void {
-    this.events.push({ destination, event });
+  count(destination: string, event: DeliveryEvent, value = 1): void {
+    for (let i = 0; i < value; i++) this.events.push({ destination, event });
   }
 }
 
-/** One EMF record per event, dimensioned by destination (and Powertools' `service`). */
+/**
+ * One EMF record per call, dimensioned by destination (and Powertools' `service`). Callers count what they can
+ * together (a sender: one record per event kind per batch) – every record is a log line that is paid for.
+ */
 export class CloudWatchDeliveryMetrics implements DeliveryMetrics {
   private readonly metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
 
-  count(destination: string, event: DeliveryEvent): void {
+  count(destination: string, event: DeliveryEvent, value = 1): void {
     const single = this.metrics.singleMetric();
     single.addDimension(DESTINATION_DIMENSION, destination);
-    single.addMetric(DELIVERY_METRICS[event], MetricUnit.Count, 1);
+    single.addMetric(DELIVERY_METRICS[event], MetricUnit.Count, value);
   }
 }

@@ -3,7 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeliverySettings } from '../core/config';
 import { DeliveryMessage, deliveryMessageSchema } from '../core/delivery';
-import { DeliveryMetrics, noDeliveryMetrics } from '../core/metrics';
+import { DeliveryEvent, DeliveryMetrics, noDeliveryMetrics } from '../core/metrics';
 import type { Destination } from '../core/destinations';
 import { Clock, systemClock } from '../core/time';
 import type { RetryScheduler } from '../store/delivery-queues';
@@ -78,7 +78,7 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     }
   }
 
-  async function processRecord(record: SQSRecord): Promise<void> {
+  async function processRecord(record: SQSRecord, counts: Map<DeliveryEvent, number>): Promise<void> {
     const message = parse(record);
     const { orderId } = message.order;
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
@@ -109,20 +109,20 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     const log = { orderId, destination: destination.id, attempt: claim.attempts, receiveCount };
     if (outcome.kind === 'sent') {
       await store.recordDelivery(orderId, destination.id, { status: 'sent', vendorStatus: outcome.vendorStatus, at });
-      metrics.count(destination.id, 'sent');
+      counted(counts, 'sent');
       logger.info('Delivered', { ...log, vendorStatus: outcome.vendorStatus });
       return;
     }
     const base = { error: outcome.error, vendorStatus: outcome.vendorStatus, completedRequests: [...completed], at };
     if (outcome.kind === 'failed') {
       await store.recordDelivery(orderId, destination.id, { status: 'failed', ...base });
-      metrics.count(destination.id, 'failed');
+      counted(counts, 'failed');
       logger.warn('Delivery failed permanently; not retried', { ...log, error: outcome.error, vendorStatus: outcome.vendorStatus });
       return;
     }
     if (receiveCount >= deps.delivery.maxAttempts) {
       await store.recordDelivery(orderId, destination.id, { status: 'dead-lettered', ...base });
-      metrics.count(destination.id, 'dead-lettered');
+      counted(counts, 'dead-lettered');
       // Visible again at once, so SQS moves it to the dead-letter queue on the next receive.
       await deps.retries.retryIn(record.receiptHandle, 0);
       logger.error('Delivery attempts exhausted; message goes to the dead-letter queue', { ...log, error: outcome.error });
@@ -130,14 +130,28 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     }
     const delay = retryDelaySeconds(receiveCount, deps.delivery.retryBaseSeconds, random, outcome.retryAfterSeconds);
     await store.recordDelivery(orderId, destination.id, { status: 'retrying', ...base });
-    metrics.count(destination.id, 'retrying');
+    counted(counts, 'retrying');
     await deps.retries.retryIn(record.receiptHandle, delay);
     logger.warn('Delivery will be retried', { ...log, error: outcome.error, retryInSeconds: delay });
     throw new RetryLaterError(outcome.error);
   }
 
-  return async (event, context) =>
-    // A processor per invocation: its records and failures live on the instance, and concurrent invocations of one
-    // handler (the local pollers, Lambda's multi-concurrency) must not clear each other's failures.
-    processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+  return async (event, context) => {
+    // Outcomes are counted per batch and published once per kind: one metric record per batch, not per message.
+    const counts = new Map<DeliveryEvent, number>();
+    try {
+      // A processor per invocation: its records and failures live on the instance, and concurrent invocations of one
+      // handler (the local pollers, Lambda's multi-concurrency) must not clear each other's failures.
+      return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, counts), new BatchProcessor(EventType.SQS), {
+        context,
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      for (const [kind, value] of counts) metrics.count(destination.id, kind, value);
+    }
+  };
+}
+
+function counted(counts: Map<DeliveryEvent, number>, kind: DeliveryEvent): void {
+  counts.set(kind, (counts.get(kind) ?? 0) + 1);
 }

@@ -273,14 +273,14 @@ describe('API alarm', () => {
 
 describe('operations dashboard', () => {
   /** The EMF record the sender and conversion functions write for one delivery event. */
-  function publishedRecord(destination: string, event: DeliveryEvent): Omit<GraphMetric, 'options'> {
+  function publishedRecord(destination: string, event: DeliveryEvent, value?: number): Omit<GraphMetric, 'options'> & { value: unknown } {
     const written: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       written.push(chunk.toString());
       return true;
     });
     try {
-      new CloudWatchDeliveryMetrics().count(destination, event);
+      new CloudWatchDeliveryMetrics().count(destination, event, value);
     } finally {
       spy.mockRestore();
     }
@@ -293,8 +293,14 @@ describe('operations dashboard', () => {
       namespace: directive!.Namespace,
       metricName: directive!.Metrics[0]!.Name,
       dimensions: Object.fromEntries(dimensionSet!.map((name) => [name, record[name] as string])),
+      value: record[directive!.Metrics[0]!.Name],
     };
   }
+
+  it('publishes the count a sender gives for a whole batch in one record', () => {
+    expect(publishedRecord('kelkoo', 'sent', 7)).toMatchObject({ metricName: 'DeliveriesSent', value: 7 });
+    expect(publishedRecord('kelkoo', 'sent')).toMatchObject({ value: 1 });
+  });
 
   it('is one dashboard named after the stack', () => {
     kelkooOnly.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
@@ -314,7 +320,7 @@ describe('operations dashboard', () => {
       ].sort(),
     );
     for (const event of Object.keys(DELIVERY_METRICS) as DeliveryEvent[]) {
-      const published = publishedRecord(id, event);
+      const { value: _value, ...published } = publishedRecord(id, event);
       const graphed = metrics.find((m) => m.metricName === published.metricName);
       expect(graphed).toEqual({ ...published, options: expect.objectContaining({ stat: 'Sum' }) });
     }

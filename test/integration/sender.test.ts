@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseConfig } from '../../lambdas/core/config';
-import { RecordingDeliveryMetrics } from '../../lambdas/core/metrics';
+import { DeliveryMetrics, RecordingDeliveryMetrics } from '../../lambdas/core/metrics';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
 import { destinationsOf } from '../../lambdas/core/destinations';
 import { createSenderHandler } from '../../lambdas/sender/sender';
@@ -41,7 +41,7 @@ class RecordingRetries extends SqsRetryScheduler {
   }
 }
 
-function sender(options: { maxAttempts?: number; timeoutMs?: number; retryBaseSeconds?: number } = {}) {
+function sender(options: { maxAttempts?: number; timeoutMs?: number; retryBaseSeconds?: number; metrics?: DeliveryMetrics } = {}) {
   const config = parseConfig({
     vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, endpoint: `${vendor.url}/st` } },
     delivery: { maxAttempts: options.maxAttempts ?? 3, retryBaseSeconds: options.retryBaseSeconds ?? 1, timeoutMs: options.timeoutMs ?? 2000 },
@@ -50,7 +50,7 @@ function sender(options: { maxAttempts?: number; timeoutMs?: number; retryBaseSe
   const metrics = new RecordingDeliveryMetrics();
   const retries = new RecordingRetries(sqs, queue.queueUrl);
   const handler = createSenderHandler({
-    metrics,
+    metrics: options.metrics ?? metrics,
     destination: destinationsOf(config)[0]!,
     delivery: config.delivery,
     store,
@@ -230,6 +230,18 @@ describe('sender', () => {
     // The second starts and ends while the first waits, after the first has already failed its poison record.
     expect((await handler(event(other), lambdaContext)).batchItemFailures).toEqual([]);
     expect((await first).batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
+  });
+
+  it('publishes one metric record per outcome kind per batch, carrying the count', async () => {
+    const published: Array<[string, string, number | undefined]> = [];
+    const { handler } = sender({ metrics: { count: (destination, event, value) => void published.push([destination, event, value]) } });
+    vendor.answer({ kind: 'status', status: 200 }, { kind: 'status', status: 200 }, { kind: 'status', status: 503 });
+    const result = await handler(event(await recordFor(await queuedOrder()), await recordFor(await queuedOrder()), await recordFor(await queuedOrder())), lambdaContext);
+    expect(result.batchItemFailures).toHaveLength(1);
+    expect(published.sort()).toEqual([
+      ['kelkoo', 'retrying', 1],
+      ['kelkoo', 'sent', 2],
+    ]);
   });
 
   it('keeps click ids and order data out of its logs', async () => {
