@@ -8,7 +8,7 @@ import { ConfigurationError } from './errors';
 import { lazy } from './lazy';
 import { parseConfigInput } from './validation';
 
-type VendorsShape = { [K in VendorId]: z.ZodOptional<(typeof vendorAdapters)[K]['configSchema']> };
+type VendorsShape = { [K in VendorId]: z.ZodOptional<ReturnType<(typeof vendorAdapters)[K]['configSchema']>> };
 
 /** Built on first use: the Lambda functions receive a configuration validated at synthesis and never build it. */
 export const deliverySchema = lazy(() =>
@@ -24,7 +24,7 @@ export const deliverySchema = lazy(() =>
 
 export const configSchema = lazy(() => {
   const vendorsShape = Object.fromEntries(
-    Object.entries(vendorAdapters).map(([id, adapter]) => [id, (adapter as VendorAdapter<any, any>).configSchema.optional()]),
+    Object.entries(vendorAdapters).map(([id, adapter]) => [id, (adapter as VendorAdapter<any, any>).configSchema().optional()]),
   ) as VendorsShape;
   return z.strictObject({
     vendors: z.strictObject(vendorsShape),

@@ -92,7 +92,7 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
       throw new RetryLaterError('delivery held by another sender');
     }
 
-    const context = adapter.contextSchema.safeParse(message.context);
+    const context = adapter.contextSchema().safeParse(message.context);
     if (!context.success) throw new PoisonMessageError(`context does not match ${destination.id}: ${context.error.issues[0]?.message}`);
     const completed = new Set(claim.completedRequests);
     const requests = adapter.buildRequests({ order: message.order, config: destination.config, context: context.data });

@@ -53,8 +53,12 @@ export interface VendorAdapter<Config = unknown, Context extends Record<string, 
   readonly displayName: string;
   /** Where the vendor documents the call (file under shared vendor docs, or URL). */
   readonly documentation: string;
-  readonly configSchema: z.ZodType<Config>;
-  readonly contextSchema: z.ZodType<Context>;
+  /**
+   * The schemas, built on first call (`lazy` in core/lazy.ts): no API function ever builds a vendor's schemas – the
+   * stack validated the configuration at synthesis – and a sender builds only its own vendor's context schema.
+   */
+  readonly configSchema: () => z.ZodType<Config>;
+  readonly contextSchema: () => z.ZodType<Context>;
   /** Click identifiers this vendor attributes on, with their windows. */
   clickIds(config: Config): ClickIdSpec[];
   /** At conversion time: call this vendor for this order, or skip it with a reason. */

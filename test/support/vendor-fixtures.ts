@@ -7,7 +7,7 @@ import type { VendorFixtures } from '../../lambdas/vendors/fixture-types';
 import type { VendorAdapter, VendorRequest } from '../../lambdas/vendors/types';
 
 export function buildFromFixture(adapter: VendorAdapter<any, any>, input: VendorFixtures['requests'][number]['input']) {
-  const config = adapter.configSchema.parse(input.config);
+  const config = adapter.configSchema().parse(input.config);
   const plan = adapter.plan({
     order: input.order,
     config,
@@ -15,7 +15,7 @@ export function buildFromFixture(adapter: VendorAdapter<any, any>, input: Vendor
     random: () => input.random ?? 0.5,
   });
   if (!plan.deliver) return { plan, requests: [] as VendorRequest[] };
-  const context = adapter.contextSchema.parse(plan.context);
+  const context = adapter.contextSchema().parse(plan.context);
   return { plan, requests: adapter.buildRequests({ order: input.order, config, context }) };
 }
 

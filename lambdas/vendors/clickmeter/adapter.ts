@@ -20,12 +20,8 @@ export const clickmeter: VendorAdapter<ClickmeterConfig, ClickmeterContext> = {
   id: 'clickmeter',
   displayName: 'ClickMeter',
   documentation: CLICKMETER_DOCUMENT,
-  get configSchema() {
-    return clickmeterConfigSchema();
-  },
-  get contextSchema() {
-    return contextSchema();
-  },
+  configSchema: clickmeterConfigSchema,
+  contextSchema,
 
   // ClickMeter has no parameter of its own: the merchant chooses which landing-page parameter carries the id.
   clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],

@@ -23,12 +23,8 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
   id: 'kelkoo',
   displayName: 'Kelkoo Group',
   documentation: KELKOO_DOCUMENT,
-  get configSchema() {
-    return kelkooConfigSchema();
-  },
-  get contextSchema() {
-    return contextSchema();
-  },
+  configSchema: kelkooConfigSchema,
+  contextSchema,
 
   // Kelkoo asks merchants to report Google and Microsoft Ads traffic too, not only its own `kk` clicks.
   clickIds: (config) => ['kk', 'gclid', 'msclkid'].map((query) => queryClickId(query, config.attributionDays)),

@@ -23,12 +23,8 @@ export const klevu: VendorAdapter<KlevuConfig, KlevuContext> = {
   id: 'klevu',
   displayName: 'Klevu',
   documentation: KLEVU_DOCUMENT,
-  get configSchema() {
-    return klevuConfigSchema();
-  },
-  get contextSchema() {
-    return contextSchema();
-  },
+  configSchema: klevuConfigSchema,
+  contextSchema,
 
   clickIds: (config) => [{ source: { identifier: { vendor: 'klevu', field: 'uuid' } }, windowSeconds: config.attributionDays * SECONDS_PER_DAY }],
 

@@ -19,12 +19,8 @@ export const postback: VendorAdapter<PostbackConfig, PostbackContext> = {
   id: 'postback',
   displayName: 'Generic postback',
   documentation: POSTBACK_DOCUMENT,
-  get configSchema() {
-    return postbackConfigSchema();
-  },
-  get contextSchema() {
-    return contextSchema();
-  },
+  configSchema: postbackConfigSchema,
+  contextSchema,
 
   clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
 

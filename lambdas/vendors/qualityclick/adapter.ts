@@ -20,12 +20,8 @@ export const qualityclick: VendorAdapter<QualityclickConfig, QualityclickContext
   id: 'qualityclick',
   displayName: 'QUALITYCLICK',
   documentation: QUALITYCLICK_DOCUMENT,
-  get configSchema() {
-    return qualityclickConfigSchema();
-  },
-  get contextSchema() {
-    return contextSchema();
-  },
+  configSchema: qualityclickConfigSchema,
+  contextSchema,
 
   clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
 

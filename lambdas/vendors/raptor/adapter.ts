@@ -28,12 +28,8 @@ export const raptor: VendorAdapter<RaptorConfig, RaptorContext> = {
   id: 'raptor',
   displayName: 'Raptor Smart Advisor',
   documentation: RAPTOR_DOCUMENT,
-  get configSchema() {
-    return raptorConfigSchema();
-  },
-  get contextSchema() {
-    return contextSchema();
-  },
+  configSchema: raptorConfigSchema,
+  contextSchema,
 
   // coid, sid and ruid live in the shop's own cookies and arrive as `identifiers.raptor.*`; reaid and xuid arrive
   // in the landing page's query string. Windows are the cookie lifetimes the document prescribes.

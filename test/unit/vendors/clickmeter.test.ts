@@ -14,7 +14,7 @@ const queryOf = (url: string) => new URL(url).searchParams;
 /** The fields a configuration error names, as the service reports them (`vendors.clickmeter.<field>`). */
 function rejectedFields(config: unknown): string[] {
   try {
-    parseConfigInput(clickmeter.configSchema, config, 'vendors.clickmeter.');
+    parseConfigInput(clickmeter.configSchema(), config, 'vendors.clickmeter.');
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigurationError);
     return (error as ConfigurationError).details.map((d) => d.field);
@@ -24,7 +24,7 @@ function rejectedFields(config: unknown): string[] {
 
 describe('ClickMeter configuration', () => {
   it('applies the documented defaults', () => {
-    expect(clickmeter.configSchema.parse(base)).toEqual({
+    expect(clickmeter.configSchema().parse(base)).toEqual({
       ...base,
       commission: 0,
       value: 'orderValue',
@@ -34,7 +34,7 @@ describe('ClickMeter configuration', () => {
   });
 
   it('rejects a percentage next to a non-zero commission, naming commissionPercent', () => {
-    const result = clickmeter.configSchema.safeParse({ ...base, commission: 2, commissionPercent: 10 });
+    const result = clickmeter.configSchema().safeParse({ ...base, commission: 2, commissionPercent: 10 });
     expect(result.success).toBe(false);
     expect(result.error?.issues).toEqual([
       expect.objectContaining({ path: ['commissionPercent'], message: expect.stringContaining('only when com is 0') }),
@@ -62,13 +62,13 @@ describe('ClickMeter configuration', () => {
   });
 
   it("rejects the document's parameter names in place of the configuration's, naming them", () => {
-    const result = clickmeter.configSchema.safeParse({ ...base, com: 1 });
+    const result = clickmeter.configSchema().safeParse({ ...base, com: 1 });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toContain('"com"');
   });
 
   it('keeps the conversion id exactly as ClickMeter wrote it', () => {
-    expect(clickmeter.configSchema.parse({ ...base, conversionId: 'a531f18fcecc4deb9b2c3994556fbf41' }).conversionId).toBe(
+    expect(clickmeter.configSchema().parse({ ...base, conversionId: 'a531f18fcecc4deb9b2c3994556fbf41' }).conversionId).toBe(
       'a531f18fcecc4deb9b2c3994556fbf41',
     );
   });
@@ -76,7 +76,7 @@ describe('ClickMeter configuration', () => {
 
 describe('ClickMeter postback', () => {
   it('attributes on the configured landing-page parameter within the attribution window', () => {
-    const config = clickmeter.configSchema.parse({ ...base, clickIdParam: 'cm_id', attributionDays: 7 });
+    const config = clickmeter.configSchema().parse({ ...base, clickIdParam: 'cm_id', attributionDays: 7 });
     expect(clickmeter.clickIds(config)).toEqual([{ source: { query: 'cm_id' }, windowSeconds: 7 * 86_400 }]);
   });
 

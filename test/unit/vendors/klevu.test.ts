@@ -157,7 +157,7 @@ describe('Klevu sandbox inspection', () => {
 
 describe('Klevu configuration', () => {
   it('applies the documented defaults', () => {
-    expect(klevu.configSchema.parse({ apiKey: 'klevu-1234567890' })).toEqual({
+    expect(klevu.configSchema().parse({ apiKey: 'klevu-1234567890' })).toEqual({
       apiKey: 'klevu-1234567890',
       endpoint: 'https://stats.ksearchnet.com/analytics/collect',
       sendEmail: false,
@@ -174,11 +174,11 @@ describe('Klevu configuration', () => {
     ['a fractional attribution window', { apiKey: 'k', attributionDays: 1.5 }],
     ['an unknown field', { apiKey: 'k', apikey: 'k' }],
   ])('rejects %s', (_, config) => {
-    expect(klevu.configSchema.safeParse(config).success).toBe(false);
+    expect(klevu.configSchema().safeParse(config).success).toBe(false);
   });
 
   it('keeps the Klevu uuid for the attribution window', () => {
-    const config = klevu.configSchema.parse({ apiKey: 'k', attributionDays: 7 });
+    const config = klevu.configSchema().parse({ apiKey: 'k', attributionDays: 7 });
     expect(klevu.clickIds(config)).toEqual([{ source: { identifier: { vendor: 'klevu', field: 'uuid' } }, windowSeconds: 7 * 86_400 }]);
   });
 });

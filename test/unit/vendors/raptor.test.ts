@@ -43,7 +43,7 @@ function inspectUrl(url: string, method = 'GET'): string[] {
 
 function configIssues(raw: unknown) {
   try {
-    parseConfigInput(raptor.configSchema, raw, 'vendors.raptor.');
+    parseConfigInput(raptor.configSchema(), raw, 'vendors.raptor.');
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigurationError);
     return (error as ConfigurationError).details;
@@ -54,7 +54,7 @@ function configIssues(raw: unknown) {
 describe('Raptor configuration', () => {
   it("accepts SPEC §3's example and defaults the endpoint to Raptor's public host", () => {
     const { endpoint: _endpoint, ...withoutEndpoint } = specConfig;
-    expect(raptor.configSchema.parse(withoutEndpoint).endpoint).toBe('https://t.raptorsmartadvisor.com');
+    expect(raptor.configSchema().parse(withoutEndpoint).endpoint).toBe('https://t.raptorsmartadvisor.com');
   });
 
   it('rejects an unknown macro in purchaseParams, naming the field and the macro', () => {
@@ -86,7 +86,7 @@ describe('Raptor configuration', () => {
   it('rejects a non-http endpoint or one with a query, and trims a trailing slash', () => {
     expect(configIssues({ ...specConfig, endpoint: 'ftp://t.raptorsmartadvisor.com' }).map((i) => i.field)).toEqual(['vendors.raptor.endpoint']);
     expect(configIssues({ ...specConfig, endpoint: 'https://sandbox.example/?x=1' }).map((i) => i.field)).toEqual(['vendors.raptor.endpoint']);
-    expect(raptor.configSchema.parse({ ...specConfig, endpoint: 'https://sandbox.example/raptor//' }).endpoint).toBe('https://sandbox.example/raptor');
+    expect(raptor.configSchema().parse({ ...specConfig, endpoint: 'https://sandbox.example/raptor//' }).endpoint).toBe('https://sandbox.example/raptor');
   });
 
   it('rejects unknown keys and a missing customerId', () => {
@@ -97,7 +97,7 @@ describe('Raptor configuration', () => {
 });
 
 describe('Raptor ids and their lifetimes', () => {
-  const config = raptor.configSchema.parse(specConfig);
+  const config = raptor.configSchema().parse(specConfig);
   const catalogue = buildCatalogue([{ id: 'raptor', clickIds: raptor.clickIds(config) }]);
 
   it('stores coid, sid and ruid from identifiers.raptor and reaid, xuid from the landing query', () => {
