@@ -16,6 +16,7 @@ import { ApiKeySource, SecretsManagerApiKeys } from './api/api-keys';
 import { ApiHandler, errorResponse } from './api/http';
 import type { TrackingConfig } from './core/config';
 import { requireEnv } from './core/env';
+import { lazy } from './core/lazy';
 import { TrackingStore } from './store/tracking-store';
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'conversion-tracking' });
@@ -25,16 +26,13 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-let config: TrackingConfig | undefined;
-
 /**
  * The function's configuration (`TRACKING_RUNTIME_CONFIG`), read once per cold start. The stack writes it from a
  * configuration already validated when the stack was synthesised (`loadConfigFile`), defaults filled in, so it is
  * not validated with zod again here: that would cost every cold start about 20 ms of CPU (docs/PERFORMANCE.md) to
  * re-check what the stack itself wrote. A missing or mangled value still fails at once, naming the variable.
  */
-export function runtimeConfig(): TrackingConfig {
-  if (config) return config;
+export const runtimeConfig = lazy((): TrackingConfig => {
   const text = requireEnv(ENV.runtimeConfig);
   let value: unknown;
   try {
@@ -51,8 +49,8 @@ export function runtimeConfig(): TrackingConfig {
     typeof candidate.delivery === 'object' &&
     typeof candidate.retentionDays === 'number';
   if (!written) throw new Error(`Environment variable ${ENV.runtimeConfig} is not a configuration written by the stack (runtimeConfig in lib/shape.ts)`);
-  return (config = value as TrackingConfig);
-}
+  return value as TrackingConfig;
+});
 
 /** The data layer over the function's table. */
 export function trackingStore(): TrackingStore {

@@ -15,7 +15,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_AWS } from '../../local/services';
 import { LocalStack, startLocalStack } from '../../local/stack';
 import { queueArnOf, redrive } from '../../scripts/redrive';
-import { DeliveryView, StackClient } from '../support/local-stack';
+import { DeliveryView, eventually, sleep, StackClient } from '../support/local-stack';
 import type { VendorDouble } from '../support/vendor-double';
 
 /** Conversions per fault: the issue asks for at least 200. */
@@ -83,18 +83,6 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-/** Polls `read` every `intervalMs` until `done` holds; fails after `timeoutMs` naming `what` and the last value. */
-export async function waitFor<T>(what: string, read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs: number, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last: ${JSON.stringify(value).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-    value = await read();
-  }
-  return value;
 }
 
 export interface QueueCounts {
@@ -251,7 +239,7 @@ export class FaultRig {
     const isDrained = (c: Record<VendorId, { queue: QueueCounts; dlq: QueueCounts }>) =>
       VENDORS.every(({ id }) => c[id].queue.visible === 0 && c[id].queue.inFlight === 0);
     try {
-      const counts = await waitFor('delivery queues drained', () => this.allCounts(), isDrained, timeoutMs);
+      const counts = await eventually(() => this.allCounts(), isDrained, timeoutMs);
       return { counts, drained: true };
     } catch {
       return { counts: await this.allCounts(), drained: false };
@@ -300,7 +288,7 @@ export class FaultRig {
       // Three reads in a row, a second apart, with nothing on any queue: the missing deliveries are gone.
       emptyChecks = empty && this.acceptedPairs(double) < expected ? emptyChecks + 1 : 0;
       if (emptyChecks >= 3) break;
-      await new Promise((r) => setTimeout(r, empty ? 1000 : 250));
+      await sleep(empty ? 1000 : 250);
     }
     const seconds = complete ? (Date.now() - (this.conversionsStartedAt ?? this.startedAt)) / 1000 : Number.NaN;
     // Nothing is left to send: the answers on connections the senders kept open were read.
