@@ -12,6 +12,7 @@ import { decodeProductsInfos } from '../../lambdas/vendors/kelkoo/mapping';
 import { lambdaContext } from '../support/api';
 import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
 import { SPEC_VENDORS } from '../support/config';
+import { eventually } from '../support/local-stack';
 import { VendorDouble } from '../support/vendor-double';
 
 const sqs = sqsClient();
@@ -144,7 +145,8 @@ describe('sender', () => {
 
   it('makes one call when two senders process the same message at the same time', async () => {
     const message = await queuedOrder();
-    vendor.always({ kind: 'status', status: 200 });
+    // The winner's call takes a while, so the other sender's claim surely meets the lease rather than a `sent`.
+    vendor.always({ kind: 'slow', delayMs: 500, status: 200 });
     const record = await recordFor(message);
     const [a, b] = await Promise.all([sender().handler(event(record), lambdaContext), sender().handler(event(record), lambdaContext)]);
     expect(vendor.calls).toHaveLength(1);
@@ -221,12 +223,9 @@ describe('sender', () => {
     const poison = await recordFor('{"not":"a delivery"}');
     const slow = await recordFor(await queuedOrder());
     const other = await recordFor(await queuedOrder());
-    vendor.answer({ kind: 'slow', delayMs: 400, status: 200 }, { kind: 'status', status: 200 });
+    vendor.answer({ kind: 'slow', delayMs: 1000, status: 200 }, { kind: 'status', status: 200 });
     const first = handler(event(poison, slow), lambdaContext);
-    for (let i = 0; vendor.calls.length === 0; i++) {
-      if (i === 200) throw new Error('the first invocation never called the vendor');
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await eventually(async () => vendor.calls.length, (calls) => calls > 0, 2000);
     // The second starts and ends while the first waits, after the first has already failed its poison record.
     expect((await handler(event(other), lambdaContext)).batchItemFailures).toEqual([]);
     expect((await first).batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
