@@ -34,7 +34,9 @@ async function getJson(path, init) {
 
 // ---- Orders, polled ------------------------------------------------------------------------------------------
 
-let selected = decodeURIComponent(location.hash.match(/^#order=(.*)$/)?.[1] ?? '') || undefined;
+/** The order named in the address (`#order=…`), so that a link or a reload opens it. */
+const orderInHash = () => decodeURIComponent(location.hash.match(/^#order=(.*)$/)?.[1] ?? '') || undefined;
+let selected = orderInHash();
 let lastOrders = '';
 let lastDetail = '';
 
@@ -279,6 +281,10 @@ async function lookUp(kind, value) {
 // ---- Start ---------------------------------------------------------------------------------------------------
 
 $('try-button').addEventListener('click', tryIt);
+window.addEventListener('hashchange', () => {
+  const orderId = orderInHash();
+  if (orderId && orderId !== selected) void openOrder(orderId);
+});
 $('visitor-form').addEventListener('submit', (event) => {
   event.preventDefault();
   void lookUp($('visitor-kind').value, $('visitor-value').value.trim());
