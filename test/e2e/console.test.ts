@@ -140,10 +140,12 @@ describe('in Chromium', () => {
     process.stdout.write(`console "try it": every vendor sent after ${seconds.toFixed(1)} s\n`);
   });
 
-  it('shows a value holding <script> as text, and the policy blocks inline script', async () => {
+  it('shows a value holding <script> as text, the attempts of a retried call, and the policy blocks inline script', async () => {
     const hostile = '<script>window.__injected = 1</script><img src=x onerror="window.__injected = 2">';
     const orderId = `X-<script>window.__injected=3</script>`;
     expect((await client.api('POST', '/v1/clicks', { visitor: { sessionId: 'xss-1' }, params: { kk: 'kk-<b>bold</b>' } })).status).toBe(201);
+    // Kelkoo's first call is answered 503: the order shows both attempts.
+    await client.setBehaviour('kelkoo', { status: 503, times: 1 });
     const accepted = await client.api('POST', '/v1/conversions', {
       orderId,
       visitor: { sessionId: 'xss-1' },
@@ -156,10 +158,13 @@ describe('in Chromium', () => {
 
     await page.goto(`${stack.baseUrl}/#order=${encodeURIComponent(orderId)}`);
     await page.waitForFunction((id) => document.getElementById('order-id')?.textContent === id, orderId, { timeout: 10_000 });
-    await page.locator('.delivery[data-vendor="kelkoo"] table.products').waitFor();
+    await page.locator('.delivery[data-vendor="kelkoo"] table.products').first().waitFor();
     expect(await page.locator('.delivery[data-vendor="kelkoo"] table.products tbody td').first().textContent()).toBe(hostile);
     expect(await page.locator(`#order-table tr[data-order-id="${orderId.replace(/"/g, '\\"')}"] code`).textContent()).toBe(orderId);
     expect(await page.locator('.delivery[data-vendor="kelkoo"] .attribution li').first().textContent()).toMatch(/^kk = kk-<b>bold<\/b> · /);
+    await page.waitForFunction(() => document.querySelectorAll('.delivery[data-vendor="kelkoo"] .call').length === 2, undefined, { timeout: 10_000 });
+    expect(await page.locator('.delivery[data-vendor="kelkoo"] .call .answer').allTextContents()).toEqual([' → 503', ' → 200']);
+    expect(await page.locator('.delivery[data-vendor="kelkoo"] h3').textContent()).toMatch(/^kelkoo sent ×2 Kelkoo Group · 2 attempts · vendor answered 200 · sent \d\d:\d\d:\d\d$/);
 
     const dom = await page.evaluate(() => ({
       injected: window.__injected,
