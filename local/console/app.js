@@ -35,7 +35,13 @@ async function getJson(path, init) {
 // ---- Orders, polled ------------------------------------------------------------------------------------------
 
 /** The order named in the address (`#order=…`), so that a link or a reload opens it. */
-const orderInHash = () => decodeURIComponent(location.hash.match(/^#order=(.*)$/)?.[1] ?? '') || undefined;
+function orderInHash() {
+  try {
+    return decodeURIComponent(location.hash.match(/^#order=(.*)$/)?.[1] ?? '') || undefined;
+  } catch {
+    return undefined; // not percent-encoding: no order
+  }
+}
 let selected = orderInHash();
 let lastOrders = '';
 let lastDetail = '';

@@ -4,7 +4,7 @@
  */
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../../lambdas/core/time';
-import { VISITOR_KEY_KINDS, VisitorKey } from '../../lambdas/core/visitor';
+import type { VisitorKey } from '../../lambdas/core/visitor';
 import { CLICK_PREFIX, DELIVERY_PREFIX, LINK_PREFIX, linkedKey, ORDER_SK, orderPk, visitorPk } from '../../lambdas/store/keys';
 
 type Item = Record<string, unknown>;
@@ -186,6 +186,3 @@ export class ConsoleReader {
     return items;
   }
 }
-
-/** `sessionId` → `session`: how the console names a key kind. */
-export const KIND_NAMES: Record<keyof typeof VISITOR_KEY_KINDS, string> = { sessionId: 'session', userId: 'user', basketId: 'basket' };
