@@ -135,9 +135,23 @@ function renderDelivery(delivery) {
     h('h3', {}, chip(delivery), ' ', delivery.name, facts.length ? h('span', { class: 'muted' }, ` · ${facts.join(' · ')}`) : null),
     renderAttribution(delivery),
     delivery.lastError ? h('p', { class: 'error' }, `Last error: ${delivery.lastError}`) : null,
-    delivery.extra ? h('details', {}, h('summary', {}, 'Delivery record'), h('pre', {}, JSON.stringify(delivery.extra, null, 2))) : null,
+    delivery.history?.length ? renderHistory(delivery.history) : null,
     (delivery.calls ?? []).map((call, i) => renderCall(call, i + 1)),
     delivery.calls && delivery.calls.length === 0 && delivery.status !== 'skipped' ? h('p', { class: 'muted' }, 'No call has reached the sandbox yet.') : null,
+  );
+}
+
+/** The attempts the sender kept on the delivery record: when, what came back, how long it took. */
+function renderHistory(history) {
+  return h(
+    'details',
+    { class: 'history' },
+    h('summary', {}, `Attempt history (${history.length})`),
+    table(
+      ['at', 'outcome', 'answer', 'ms', 'request'],
+      history.map((a) => [time(a.at), a.outcome, a.httpStatus ?? a.transportError ?? '', a.durationMs ?? '', a.request ?? '']),
+      'history',
+    ),
   );
 }
 

@@ -19,8 +19,8 @@ export interface DeliveryRow {
   vendorStatus?: number;
   sentAt?: string;
   updatedAt?: string;
-  /** Whatever else the record holds (e.g. a per-attempt history), shown as it is. */
-  extra?: Record<string, unknown>;
+  /** The record's per-attempt history, when the sender keeps one (oldest first), as it is stored. */
+  history?: Array<Record<string, unknown>>;
 }
 
 export interface OrderRow {
@@ -50,10 +50,7 @@ export interface VisitorNode {
 const LINK_DEPTH = 3;
 const MAX_KEYS = 30;
 
-const KNOWN_DELIVERY_FIELDS = new Set(['pk', 'sk', 'destination', 'status', 'attempts', 'reason', 'lastError', 'vendorStatus', 'sentAt', 'updatedAt', 'ttl', 'leaseUntil']);
-
 function deliveryRow(record: Item): DeliveryRow {
-  const extra = Object.fromEntries(Object.entries(record).filter(([name]) => !KNOWN_DELIVERY_FIELDS.has(name)));
   return {
     vendor: String(record.destination),
     status: String(record.status),
@@ -63,7 +60,7 @@ function deliveryRow(record: Item): DeliveryRow {
     ...(record.vendorStatus !== undefined ? { vendorStatus: Number(record.vendorStatus) } : {}),
     ...(record.sentAt !== undefined ? { sentAt: String(record.sentAt) } : {}),
     ...(record.updatedAt !== undefined ? { updatedAt: String(record.updatedAt) } : {}),
-    ...(Object.keys(extra).length ? { extra: toPlain(extra) as Record<string, unknown> } : {}),
+    ...(Array.isArray(record.history) ? { history: toPlain(record.history) as Array<Record<string, unknown>> } : {}),
   };
 }
 

@@ -14,7 +14,7 @@ import { encodeRuid } from '../../lambdas/vendors/raptor/mapping';
 import { EXAMPLE_CONFIG_PATH } from '../../local/config';
 import { decodeRequest } from '../../local/console/decode';
 import { explainAttribution } from '../../local/console/journal';
-import type { VisitorNode } from '../../local/console/reader';
+import { orderRow, VisitorNode } from '../../local/console/reader';
 import { KELKOO_EXAMPLE_BASKET, tryItSample } from '../../local/console/sample';
 import { javaMajorVersion } from '../../local/preflight';
 
@@ -135,6 +135,38 @@ describe('the attribution explanation', () => {
       { key: 'raptor.coid', value: 'c-9', source: 'conversion' },
       { key: 'raptor.sid', value: 's-9', source: 'conversion' },
     ]);
+  });
+});
+
+describe('an order row', () => {
+  it('shows the plan until a sender writes a record, then the record – history kept, internals left out', () => {
+    const order = {
+      pk: 'ORDER#A',
+      sk: 'ORDER',
+      orderId: 'A',
+      receivedAt: '2026-11-21T10:00:00.000Z',
+      plan: [
+        { destination: 'kelkoo', status: 'queued' },
+        { destination: 'klevu', status: 'skipped', reason: 'no shopper IP' },
+        { destination: 'raptor', status: 'queued' },
+      ],
+    };
+    const history = [{ at: '2026-11-21T10:00:01.000Z', outcome: 'retry', httpStatus: 503, durationMs: 12, request: 'GET https://…' }];
+    const records = [
+      { pk: 'ORDER#A', sk: 'DELIVERY#raptor', destination: 'raptor', status: 'retrying', attempts: 1, lastError: 'HTTP 503', vendorStatus: 503, leaseUntil: 1, completedRequests: new Set(['item-1']), history },
+      { pk: 'ORDER#A', sk: 'DELIVERY#awin', destination: 'awin', status: 'sent', attempts: 1, sentAt: '2026-11-21T10:00:02.000Z' },
+    ];
+    expect(orderRow(order, records)).toEqual({
+      orderId: 'A',
+      receivedAt: '2026-11-21T10:00:00.000Z',
+      deliveries: [
+        { vendor: 'kelkoo', status: 'queued', attempts: 0 },
+        { vendor: 'klevu', status: 'skipped', attempts: 0, reason: 'no shopper IP' },
+        { vendor: 'raptor', status: 'retrying', attempts: 1, lastError: 'HTTP 503', vendorStatus: 503, history },
+        // A record outside the plan (a concurrent report that attributed differently) is listed too, as the status route does.
+        { vendor: 'awin', status: 'sent', attempts: 1, sentAt: '2026-11-21T10:00:02.000Z' },
+      ],
+    });
   });
 });
 
