@@ -158,7 +158,9 @@ function renderHistory(history) {
 function renderAttribution(delivery) {
   if (delivery.status === 'skipped') return h('p', { class: 'attribution skipped' }, `Skipped: ${delivery.reason ?? 'no reason given'}`);
   if (!delivery.attribution) return null;
-  if (delivery.attribution.length === 0) return h('p', { class: 'attribution' }, 'Sent without a click id (this vendor needs none).');
+  if (delivery.attribution.length === 0) {
+    return h('p', { class: 'attribution muted' }, 'No click id of this visitor is in the call: the vendor needs none, or the record was replaced or erased after the order.');
+  }
   return h(
     'ul',
     { class: 'attribution' },

@@ -1,8 +1,9 @@
 /**
  * What the local stack remembers of each conversion for the console, beyond what the table keeps: the message
  * queued for each destination (order, click ids chosen) and the visitor keys the shop sent. From these it tells
- * which stored click each destination was given – read right after the conversion, before a later capture can
- * replace the record – and which sandbox calls belong to the order.
+ * which stored click each destination was given – read when the console first shows the order (a later capture
+ * may have replaced the record by then: the console says so) – and which sandbox calls belong to the order.
+ * Nothing is read unless the console asks: a stack nobody looks at does no extra work.
  */
 import type { ClickIdCatalogue } from '../../lambdas/core/click-ids';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
@@ -30,7 +31,7 @@ export interface JournalEntry {
   visitor: VisitorKey[];
   identifiers?: Record<string, Record<string, string>>;
   messages: Map<string, DeliveryMessage>;
-  /** Per destination; settled shortly after the conversion answered. */
+  /** Per destination; read once, when first asked for. */
   attribution?: Promise<Record<string, AttributedClick[]> | { error: string }>;
 }
 
@@ -125,17 +126,23 @@ export class ConversionJournal {
     };
   }
 
-  /** A conversion was accepted (202): remember its visitor keys and read which records attributed it. */
+  /** A conversion was accepted (202): remember its visitor keys and the identifiers it carried. */
   accepted(orderId: string, visitor: VisitorKey[], identifiers: Record<string, Record<string, string>> | undefined): void {
     const entry = this.entry(orderId);
     entry.visitor = visitor;
     if (identifiers) entry.identifiers = identifiers;
+  }
+
+  /** Which records attributed each destination of an accepted order; read on the first call, then kept. */
+  attribution(orderId: string): JournalEntry['attribution'] {
+    const entry = this.entries.get(orderId);
     const lookups = this.lookups();
-    if (!lookups) return;
-    entry.attribution = lookups.reader.visitor(visitor).then(
+    if (!entry || !entry.visitor.length || !lookups) return undefined;
+    entry.attribution ??= lookups.reader.visitor(entry.visitor).then(
       (nodes) => explainAttribution(entry, lookups.catalogue, nodes),
       (error: unknown) => ({ error: `could not read the visitor's records: ${(error as Error).message}` }),
     );
+    return entry.attribution;
   }
 
   /** The sandbox calls the destination's sender made for this order (every attempt), oldest first. */

@@ -162,7 +162,7 @@ export class LocalConsole {
     const row = await wiring.reader.order(orderId);
     if (!row) return undefined;
     const entry = this.journal.get(orderId);
-    const attribution = entry?.attribution ? await entry.attribution : undefined;
+    const attribution = await this.journal.attribution(orderId);
     const recorded = this.sandbox.requests();
     const message = entry?.messages.values().next().value;
     return {
