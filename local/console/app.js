@@ -73,6 +73,8 @@ function renderOrders({ total, orders }) {
 }
 
 async function pollOrders() {
+  // A tab in the background asks for nothing; it catches up within a second of being shown again.
+  if (document.hidden) return void setTimeout(pollOrders, POLL_MS);
   try {
     const { status, text, body } = await getJson('/local/orders');
     if (status !== 200) throw new Error(body?.error?.message ?? `HTTP ${status}`);
