@@ -43,7 +43,7 @@ export interface TriedOrder {
  * On an open console page: clicks "Try it", waits until every destination of the new order shows `sent` in the
  * orders list, and returns the order as posted. The order's detail is open when it returns.
  */
-export async function tryIt(page: Page, timeoutMs = 20_000): Promise<TriedOrder> {
+export async function tryIt(page: Page, timeoutMs = 30_000): Promise<TriedOrder> {
   await page.waitForFunction(() => document.getElementById('try-conversion')?.value.includes('orderId'));
   const conversion = JSON.parse(await page.locator('#try-conversion').inputValue()) as { orderId: string; items: TriedOrder['items'] };
   await page.click('#try-button');

@@ -161,6 +161,8 @@ describe('in Chromium', () => {
     await page.locator('.delivery[data-vendor="kelkoo"] table.products').first().waitFor();
     expect(await page.locator('.delivery[data-vendor="kelkoo"] table.products tbody td').first().textContent()).toBe(hostile);
     expect(await page.locator(`#order-table tr[data-order-id="${orderId.replace(/"/g, '\\"')}"] code`).textContent()).toBe(orderId);
+    // Newest first: this order was reported after the try-it one.
+    expect(await page.locator('#order-table tbody tr').evaluateAll((rows) => rows.map((row: any) => row.dataset.orderId))).toEqual([orderId, expect.stringMatching(/^CMD0572084-/)]);
     expect(await page.locator('.delivery[data-vendor="kelkoo"] .attribution li').first().textContent()).toMatch(/^kk = kk-<b>bold<\/b> · /);
     await page.waitForFunction(() => document.querySelectorAll('.delivery[data-vendor="kelkoo"] .call').length === 2, undefined, { timeout: 10_000 });
     expect(await page.locator('.delivery[data-vendor="kelkoo"] .call .answer').allTextContents()).toEqual([' → 503', ' → 200']);
