@@ -4,6 +4,7 @@ import { extractClickIds } from '../core/click-ids';
 import type { DeliveryMessage } from '../core/delivery';
 import { catalogueOf, Destination, destinationsOf } from '../core/destinations';
 import { EnqueueError } from '../core/errors';
+import { lateReportSeconds } from '../core/late-reports';
 import { noDeliveryMetrics } from '../core/metrics';
 import type { Order } from '../core/order';
 import { seededRandom } from '../core/random';
@@ -11,7 +12,7 @@ import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
-import { ApiDeps, configOrder, NO_CONSENT, occurredAt } from './deps';
+import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
 
@@ -64,6 +65,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
   const destinations = destinationsOf(deps.config);
   const catalogue = catalogueOf(destinations);
   const inConfigOrder = configOrder(destinations);
+  const grace = lateReportSeconds(deps.config);
 
   /** Sends every message; throws EnqueueError naming the destinations whose message did not make it. */
   async function enqueue(messages: DeliveryMessage[]): Promise<void> {
@@ -85,11 +87,14 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       return jsonResponse(200, { orderId: request.orderId, deliveries: [], consent: NO_CONSENT });
     }
     const now = clock();
+    const at = occurredAt(request.occurredAt, now);
     // Both reads at once: one round trip of latency; a repeated report (rare) wastes the click read.
     const [known, stored] = await Promise.all([store.getOrder(request.orderId), store.clicksForVisitor(visitorKeys(request.visitor), now)]);
     if (known) return duplicate(known);
+    // After the duplicate check, so that a shop retrying an order recorded long ago still gets its status.
+    refuseTooLate(at, now, grace);
 
-    const order = toOrder(request, occurredAt(request.occurredAt, now));
+    const order = toOrder(request, at);
     const overrides = request.identifiers ? extractClickIds({ identifiers: request.identifiers }, catalogue) : [];
     const attribution = Attribution.resolve(stored, overrides, catalogue, new Date(order.occurredAt), now);
     // Per-sale random values come from the order id: a retry after a 503 builds the same messages.
