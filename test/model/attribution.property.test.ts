@@ -122,9 +122,21 @@ type Step =
    */
   | { kind: 'returning'; gap: number; user: string; visits: number; every: number; sorted: boolean }
   /** A click under a new key, reaching a key of the pool only through a path of identify links via `hops` more new keys. */
-  | { kind: 'chain'; gap: number; to: ModelKey; hops: number; clicks: Record<string, string> };
+  | { kind: 'chain'; gap: number; to: ModelKey; hops: number; clicks: Record<string, string> }
+  /** Two captures of one click id under the same keys, the older one arriving `after` the newer (a queued retry), then an order. */
+  | { kind: 'reordered'; gap: number; keys: ModelKey[]; clickId: string; values: [string, string]; apart: number; after: number };
 
 const gap = duration(20);
+const reordered: fc.Arbitrary<Step> = fc.record({
+  kind: fc.constant('reordered' as const),
+  gap,
+  keys: visitorKeys(1),
+  clickId: fc.constantFrom(...CLICK_IDS),
+  values: fc.tuple(fc.constantFrom(...CLICK_VALUES), fc.constantFrom(...CLICK_VALUES)),
+  apart: duration(3),
+  after: duration(1),
+});
+
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('capture' as const), gap, keys: visitorKeys(1), clicks, late: fc.option(lateness(40), { nil: undefined }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('identify' as const), gap, keys: visitorKeys(2) }) },
@@ -160,6 +172,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       clicks,
     }),
   },
+  { weight: 2, arbitrary: reordered },
 );
 
 const kindOf = (key: ModelKey) => key.slice(0, key.indexOf(':'));
@@ -190,6 +203,12 @@ function toEvents(steps: Step[], run: string): HistoryEvent[] {
         overrides: s.sid !== undefined ? { 'raptor.sid': s.sid } : {},
         shopperIp: s.shopperIp,
       });
+    } else if (s.kind === 'reordered') {
+      const [newer, older] = s.values;
+      events.push({ kind: 'capture', at, keys: s.keys.map(ns), clicks: { [s.clickId]: newer } });
+      events.push({ kind: 'capture', at: at + s.after, keys: s.keys.map(ns), clicks: { [s.clickId]: older }, occurredAt: at - s.apart });
+      at += s.after + SECOND;
+      events.push({ kind: 'conversion', at, orderId: `order-${run}-${++orders}`, keys: s.keys.map(ns), overrides: {}, shopperIp: true });
     } else if (s.kind === 'chain') {
       // Each link joins keys of different kinds (a visitor object holds one key of each kind).
       const start = ns(`sessionId:hop${chains}-start`);
