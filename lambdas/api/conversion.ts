@@ -137,7 +137,7 @@ function planFor(destination: Destination, order: Order, attribution: Attributio
   return destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random });
 }
 
-function toOrder(request: ConversionRequest, at: Date): Order {
+export function toOrder(request: ConversionRequest, at: Date): Order {
   const shopper = request.shopper && Object.keys(request.shopper).length ? request.shopper : undefined;
   return {
     orderId: request.orderId,
@@ -151,8 +151,9 @@ function toOrder(request: ConversionRequest, at: Date): Order {
       name: item.name,
       unitPrice: item.unitPrice,
       quantity: item.quantity,
-      groupId: item.groupId ?? item.productId,
-      variantId: item.variantId ?? item.productId,
+      // Kept only when the shop gave them: a defaulted variantId would pass for a real variant (Klevu's item_id).
+      ...(item.groupId !== undefined ? { groupId: item.groupId } : {}),
+      ...(item.variantId !== undefined ? { variantId: item.variantId } : {}),
     })),
     ...(shopper ? { shopper } : {}),
     occurredAt: at.toISOString(),
