@@ -24,7 +24,15 @@ export interface SenderDeps {
   clock?: Clock;
   random?: () => number;
   metrics?: DeliveryMetrics;
+  /**
+   * Time kept in hand, beyond one vendor call's timeout, when the sender decides whether another call of a
+   * multi-call delivery still fits in the function's remaining time (for the progress write and the release).
+   */
+  stopMarginMs?: number;
 }
+
+/** Default of `stopMarginMs`: a few DynamoDB and SQS round trips, with room to spare. */
+export const DEFAULT_STOP_MARGIN_MS = 3000;
 
 /** Thrown to leave a message on its queue for a later attempt (the batch reports it as a failed item). */
 export class RetryLaterError extends Error {
@@ -78,7 +86,43 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     }
   }
 
-  async function processRecord(record: SQSRecord, counts: Map<DeliveryEvent, number>): Promise<void> {
+  /** Whether one more call (its timeout plus the margin) fits before the function's time runs out. */
+  function timeLeftFor(request: VendorRequest, lambda: Context | undefined): boolean {
+    if (!lambda?.getRemainingTimeInMillis) return true;
+    const callMs = Math.min(request.timeoutMs ?? Infinity, deps.delivery.timeoutMs);
+    return lambda.getRemainingTimeInMillis() > callMs + (deps.stopMarginMs ?? DEFAULT_STOP_MARGIN_MS);
+  }
+
+  /**
+   * A delivery of several calls (Raptor: one per order line) makes the calls the vendor accepted durable as they
+   * complete, under this sender's lease, so that a stop or a crash never makes the next attempt repeat them. A
+   * delivery of one call needs no such write: its outcome is recorded right after.
+   */
+  function progressOf(orderId: string, total: number, leaseUntil: number): ProgressWriter {
+    return new ProgressWriter(total < 2 ? undefined : (keys) => store.recordProgress(orderId, destination.id, keys, leaseUntil));
+  }
+
+  /**
+   * The function's time is about to run out in the middle of a multi-call delivery: give the delivery back with its
+   * progress and leave the message for the next receive, at once. Not a vendor failure: no status, error or metric –
+   * unless this was the message's last receive, when it is marked dead-lettered like any exhausted delivery.
+   */
+  async function stopForTime(record: SQSRecord, orderId: string, leaseUntil: number, done: number, total: number, receiveCount: number): Promise<never> {
+    const log = { orderId, destination: destination.id, receiveCount, completed: done, requests: total };
+    if (receiveCount >= deps.delivery.maxAttempts) {
+      const error = `function time ran out after ${done} of ${total} calls on the last allowed attempt`;
+      await store.recordDelivery(orderId, destination.id, { status: 'dead-lettered', error, completedRequests: [], at: clock() });
+      await deps.retries.retryIn(record.receiptHandle, 0);
+      logger.error('Delivery attempts exhausted; message goes to the dead-letter queue', log);
+      throw new RetryLaterError(error);
+    }
+    await store.releaseDelivery(orderId, destination.id, leaseUntil);
+    await deps.retries.retryIn(record.receiptHandle, 0);
+    logger.info('Stopped before the function timed out; the rest follows on the next receive', log);
+    throw new RetryLaterError('stopped before the function timed out');
+  }
+
+  async function processRecord(record: SQSRecord, counts: Map<DeliveryEvent, number>, lambda?: Context): Promise<void> {
     const message = parse(record);
     const { orderId } = message.order;
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
@@ -98,12 +142,19 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     const requests = adapter.buildRequests({ order: message.order, config: destination.config, context: context.data });
 
     let outcome: DeliveryOutcome = { kind: 'sent', vendorStatus: 0 };
+    const progress = progressOf(orderId, requests.length, claim.leaseUntil);
     for (const request of requests) {
       if (completed.has(request.key)) continue;
+      if (!timeLeftFor(request, lambda)) {
+        await progress.flush();
+        await stopForTime(record, orderId, claim.leaseUntil, completed.size, requests.length, receiveCount);
+      }
       outcome = await call(request);
       if (outcome.kind !== 'sent') break;
       completed.add(request.key);
+      await progress.add(request.key);
     }
+    await progress.flush();
 
     const at = clock();
     const log = { orderId, destination: destination.id, attempt: claim.attempts, receiveCount };
@@ -142,7 +193,7 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     try {
       // A processor per invocation: its records and failures live on the instance, and concurrent invocations of one
       // handler (the local pollers, Lambda's multi-concurrency) must not clear each other's failures.
-      return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, counts), new BatchProcessor(EventType.SQS), {
+      return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, counts, context), new BatchProcessor(EventType.SQS), {
         context,
         throwOnFullBatchFailure: false,
       });
@@ -154,4 +205,53 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
 
 function counted(counts: Map<DeliveryEvent, number>, kind: DeliveryEvent): void {
   counts.set(kind, (counts.get(kind) ?? 0) + 1);
+}
+
+/** Calls a vendor accepted that may be not yet durable at any moment: the bound of what a crash can make resend. */
+export const MAX_UNSAVED_CALLS = 8;
+
+/**
+ * The durable progress of one multi-call delivery, written behind the calls: one write at a time, and the keys of
+ * calls that complete meanwhile go together in the next, so a vendor faster than the table is not slowed to the
+ * table's pace. At most MAX_UNSAVED_CALLS accepted calls are ever not yet written; `flush` waits until all are.
+ */
+class ProgressWriter {
+  private pending: string[] = [];
+  private writing: Promise<void> | undefined;
+  private failure: unknown;
+
+  constructor(private readonly write: ((keys: string[]) => Promise<boolean>) | undefined) {}
+
+  async add(key: string): Promise<void> {
+    if (!this.write) return;
+    this.check();
+    this.pending.push(key);
+    if (!this.writing) this.start();
+    else if (this.pending.length >= MAX_UNSAVED_CALLS) await this.flush();
+    this.check();
+  }
+
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+    this.check();
+  }
+
+  private start(): void {
+    const keys = this.pending.splice(0);
+    this.writing = this.write!(keys).then(
+      (held) => {
+        if (!held) this.failure = new RetryLaterError('delivery lease lost to another sender; stopping');
+      },
+      (error: unknown) => {
+        this.failure = error;
+      },
+    ).finally(() => {
+      this.writing = undefined;
+      if (this.pending.length && this.failure === undefined) this.start();
+    });
+  }
+
+  private check(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
 }

@@ -49,7 +49,8 @@ export interface OrderView {
 }
 
 export type DeliveryClaim =
-  | { kind: 'claimed'; attempts: number; completedRequests: string[] }
+  /** `leaseUntil` (epoch ms) identifies this sender's lease: progress writes are accepted only while it holds. */
+  | { kind: 'claimed'; attempts: number; completedRequests: string[]; leaseUntil: number }
   /** Already sent, failed or skipped: nothing more to do. */
   | { kind: 'done'; status: DeliveryStatus }
   /** Another sender holds it right now. */
@@ -235,7 +236,7 @@ export class TrackingStore {
         }),
       );
       const item = result.Attributes ?? {};
-      return { kind: 'claimed', attempts: Number(item.attempts ?? 1), completedRequests: toStringArray(item.completedRequests) };
+      return { kind: 'claimed', attempts: Number(item.attempts ?? 1), completedRequests: toStringArray(item.completedRequests), leaseUntil: Number(item.leaseUntil) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const status = (error.Item as Record<string, { S?: string }> | undefined)?.status?.S as DeliveryStatus | undefined;
@@ -280,6 +281,50 @@ export class TrackingStore {
       // Already sent by a concurrent sender: its record stands.
       if (error instanceof ConditionalCheckFailedException) return;
       throw error;
+    }
+  }
+
+  /**
+   * Sender, multi-call deliveries (Raptor's one call per order line): makes the calls already answered durable as
+   * they complete, so that a sender stopped mid-order (time running out, a crash) resumes after them. Accepted only
+   * while this sender's lease (`leaseUntil` from its claim) still holds; false when another sender has taken over.
+   */
+  async recordProgress(orderId: string, destination: string, keys: string[], leaseUntil: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression: 'SET completedRequests = list_append(if_not_exists(completedRequests, :none), :keys)',
+          ConditionExpression: 'leaseUntil = :lease',
+          ExpressionAttributeValues: { ':none': [], ':keys': keys, ':lease': leaseUntil },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Sender: gives a claimed delivery back untouched – status, lastError and progress stay as they are – so that the
+   * next receive of its message claims it at once. For a sender that stops before its function's time runs out.
+   */
+  async releaseDelivery(orderId: string, destination: string, leaseUntil: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression: 'REMOVE leaseUntil',
+          ConditionExpression: 'leaseUntil = :lease',
+          ExpressionAttributeValues: { ':lease': leaseUntil },
+        }),
+      );
+    } catch (error) {
+      // Another sender holds it by now: nothing of ours to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
