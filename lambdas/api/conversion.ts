@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Attribution } from '../core/attribution';
 import { extractClickIds } from '../core/click-ids';
-import type { DeliveryMessage } from '../core/delivery';
+import { DeliveryMessage, messageDigest } from '../core/delivery';
 import { catalogueOf, Destination, destinationsOf } from '../core/destinations';
 import { EnqueueError } from '../core/errors';
 import { noDeliveryMetrics } from '../core/metrics';
@@ -101,8 +101,9 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     for (const destination of destinations) {
       const plan = planFor(destination, order, attribution, random);
       if (plan.deliver) {
-        deliveries.push({ destination: destination.id, status: 'queued' });
-        messages.push({ version: 1, destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt });
+        const digest = messageDigest({ destination: destination.id, order, context: plan.context });
+        deliveries.push({ destination: destination.id, status: 'queued', digest });
+        messages.push({ version: 1, destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt, digest });
       } else {
         deliveries.push({ destination: destination.id, status: 'skipped', reason: plan.reason });
       }

@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeliverySettings } from '../core/config';
-import { DeliveryMessage, deliveryMessageSchema } from '../core/delivery';
+import { DeliveryMessage, deliveryMessageSchema, messageDigest } from '../core/delivery';
 import { DeliveryEvent, DeliveryMetrics, noDeliveryMetrics } from '../core/metrics';
 import type { Destination } from '../core/destinations';
 import { Clock, systemClock } from '../core/time';
@@ -24,6 +24,8 @@ export interface SenderDeps {
   clock?: Clock;
   random?: () => number;
   metrics?: DeliveryMetrics;
+  /** How long a sender waits, once, for the order of a message it received to be recorded (default 500 ms). */
+  recordWaitMs?: number;
   /**
    * Time kept in hand, beyond one vendor call's timeout, when the sender decides whether another call of a
    * multi-call delivery still fits in the function's remaining time (for the progress write and the release).
@@ -122,10 +124,49 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     throw new RetryLaterError('stopped before the function timed out');
   }
 
+  /**
+   * What vendors receive must be what the service recorded. The conversion queues its messages before it records the
+   * order, so a message may belong to a report that lost the race to record it (a concurrent report of the same
+   * orderId with another body), or to one whose record failed. Before any claim or call:
+   * - order not recorded (after one short wait for the conversion that is recording it): left on the queue, and
+   *   retried with backoff like a vendor fault – into the dead-letter queue if it never gets recorded;
+   * - recorded, but this destination not planned as queued, or this message's digest not the recorded one: dropped
+   *   (acknowledged, logged, counted as `dropped`), never sent;
+   * - recorded with this message's digest (or, for orders recorded before digests existed, without one): sent.
+   */
+  async function matchesRecordedOrder(record: SQSRecord, message: DeliveryMessage, receiveCount: number, counts: Map<DeliveryEvent, number>): Promise<boolean> {
+    const { orderId } = message.order;
+    let plan = await store.recordedPlan(orderId, destination.id);
+    if (!plan.recorded) {
+      await new Promise((resolve) => setTimeout(resolve, deps.recordWaitMs ?? 500));
+      plan = await store.recordedPlan(orderId, destination.id);
+    }
+    const log = { orderId, destination: destination.id, receiveCount };
+    if (!plan.recorded) {
+      const last = receiveCount >= deps.delivery.maxAttempts;
+      const delay = last ? 0 : retryDelaySeconds(receiveCount, deps.delivery.retryBaseSeconds, random);
+      await deps.retries.retryIn(record.receiptHandle, delay);
+      logger.warn(last ? 'Order never recorded; message goes to the dead-letter queue' : 'Order not recorded yet; no call made, retried later', { ...log, retryInSeconds: delay });
+      throw new RetryLaterError('order not recorded yet');
+    }
+    const digest = messageDigest(message);
+    const reason =
+      plan.status !== 'queued'
+        ? `the recorded order plans no delivery to ${destination.id}${plan.status ? ` (${plan.status})` : ''}`
+        : plan.digest !== undefined && plan.digest !== digest
+          ? 'the message differs from the recorded order (digest mismatch)'
+          : undefined;
+    if (reason === undefined) return true;
+    counted(counts, 'dropped');
+    logger.warn('Message dropped: not what the service recorded; no call made', { ...log, reason, digest, recordedDigest: plan.digest });
+    return false;
+  }
+
   async function processRecord(record: SQSRecord, counts: Map<DeliveryEvent, number>, lambda?: Context): Promise<void> {
     const message = parse(record);
     const { orderId } = message.order;
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+    if (!(await matchesRecordedOrder(record, message, receiveCount, counts))) return;
     const claim = await store.claimDelivery(orderId, destination.id, clock(), deps.claimLeaseSeconds, message.expiresAt);
     if (claim.kind === 'done') {
       logger.info('Delivery already settled; no call made', { orderId, destination: destination.id, status: claim.status });

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredClick } from '../core/attribution';
 import type { DeliveryState, DeliveryStatus } from '../core/delivery';
 import { epochSeconds } from '../core/time';
@@ -30,7 +30,14 @@ export interface NewDelivery {
   destination: string;
   status: 'queued' | 'skipped';
   reason?: string;
+  /** Of a queued delivery: the digest of its message (messageDigest), which the sender checks before any call. */
+  digest?: string;
 }
+
+/** What the recorded order planned for one destination, as the sender checks it. */
+export type RecordedPlan =
+  | { recorded: false }
+  | { recorded: true; status?: 'queued' | 'skipped'; digest?: string };
 
 export interface NewOrder {
   orderId: string;
@@ -170,7 +177,12 @@ export class TrackingStore {
             receivedAt: order.receivedAt.toISOString(),
             occurredAt: order.occurredAt,
             ttl: order.expiresAt,
-            plan: order.deliveries.map((d) => ({ destination: d.destination, status: d.status, ...(d.reason !== undefined ? { reason: d.reason } : {}) })),
+            plan: order.deliveries.map((d) => ({
+              destination: d.destination,
+              status: d.status,
+              ...(d.reason !== undefined ? { reason: d.reason } : {}),
+              ...(d.digest !== undefined ? { digest: d.digest } : {}),
+            })),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -282,6 +294,20 @@ export class TrackingStore {
       if (error instanceof ConditionalCheckFailedException) return;
       throw error;
     }
+  }
+
+  /**
+   * Sender: what the recorded order planned for one destination (one strongly consistent GetItem of the order record):
+   * not recorded (yet), or its planned status and message digest – no status when the plan does not name it.
+   */
+  async recordedPlan(orderId: string, destination: string): Promise<RecordedPlan> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: orderPk(orderId), sk: ORDER_SK }, ProjectionExpression: '#plan', ExpressionAttributeNames: { '#plan': 'plan' }, ConsistentRead: true }),
+    );
+    if (!result.Item) return { recorded: false };
+    const plan = (Array.isArray(result.Item.plan) ? result.Item.plan : []) as Array<{ destination?: string; status?: 'queued' | 'skipped'; digest?: string }>;
+    const entry = plan.find((p) => p.destination === destination);
+    return { recorded: true, ...(entry?.status ? { status: entry.status } : {}), ...(entry?.digest ? { digest: entry.digest } : {}) };
   }
 
   /**
