@@ -199,3 +199,16 @@ describe('Klevu configuration', () => {
     expect(klevu.clickIds(config)).toEqual([{ source: { identifier: { vendor: 'klevu', field: 'uuid' } }, windowSeconds: 7 * 86_400 }]);
   });
 });
+
+describe('Klevu sandbox check of documented constraints', () => {
+  it.each([
+    ['an ip_address that is not an IP', (e: any) => (e.user_profile.ip_address = 'not-an-ip'), /ip_address must be an IPv4 or IPv6 address/],
+    ['a negative unit_price', (e: any) => (e.event_data.items[0].unit_price = -1), /unit_price must not be negative/],
+  ])('rejects %s', (_, change, violation) => {
+    const payload = payloadOf(example.input);
+    expect(klevu.inspect(received(payload))).toEqual([]);
+    change(payload[0]);
+    expect(klevu.inspect(received(payload))).toEqual([expect.stringMatching(violation)]);
+  });
+});
+
