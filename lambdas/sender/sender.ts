@@ -24,7 +24,7 @@ export interface SenderDeps {
   clock?: Clock;
   random?: () => number;
   metrics?: DeliveryMetrics;
-  /** How long a sender waits, once, for the order of a message it received to be recorded (default 500 ms). */
+  /** How long a sender waits (polling) for the order of a message it received to be recorded (RECORD_WAIT_MS). */
   recordWaitMs?: number;
   /**
    * Time kept in hand, beyond one vendor call's timeout, when the sender decides whether another call of a
@@ -32,6 +32,9 @@ export interface SenderDeps {
    */
   stopMarginMs?: number;
 }
+
+/** Default of `recordWaitMs`: the conversion records its order a few milliseconds after queuing, seconds under load. */
+export const RECORD_WAIT_MS = 2000;
 
 /** Default of `stopMarginMs`: a few DynamoDB and SQS round trips, with room to spare. */
 export const DEFAULT_STOP_MARGIN_MS = 3000;
@@ -137,14 +140,18 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
   async function matchesRecordedOrder(record: SQSRecord, message: DeliveryMessage, receiveCount: number, counts: Map<DeliveryEvent, number>): Promise<boolean> {
     const { orderId } = message.order;
     let plan = await store.recordedPlan(orderId, destination.id);
-    if (!plan.recorded) {
-      await new Promise((resolve) => setTimeout(resolve, deps.recordWaitMs ?? 500));
+    // The conversion records the order right after queuing: a sender that polled faster waits for it a little,
+    // rather than burn one of the message's receives (and so its attempts) on a backoff.
+    const waitUntil = Date.now() + (deps.recordWaitMs ?? RECORD_WAIT_MS);
+    while (!plan.recorded && Date.now() < waitUntil) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(0, waitUntil - Date.now()))));
       plan = await store.recordedPlan(orderId, destination.id);
     }
     const log = { orderId, destination: destination.id, receiveCount };
     if (!plan.recorded) {
       const last = receiveCount >= deps.delivery.maxAttempts;
-      const delay = last ? 0 : retryDelaySeconds(receiveCount, deps.delivery.retryBaseSeconds, random);
+      // At least a second even with a backoff base of 0: the record is what is awaited, not a vendor.
+      const delay = last ? 0 : Math.max(1, retryDelaySeconds(receiveCount, deps.delivery.retryBaseSeconds, random));
       await deps.retries.retryIn(record.receiptHandle, delay);
       logger.warn(last ? 'Order never recorded; message goes to the dead-letter queue' : 'Order not recorded yet; no call made, retried later', { ...log, retryInSeconds: delay });
       throw new RetryLaterError('order not recorded yet');
