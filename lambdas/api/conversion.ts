@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Attribution } from '../core/attribution';
 import { extractClickIds } from '../core/click-ids';
-import type { DeliveryMessage } from '../core/delivery';
+import { DeliveryMessage, messageDigest } from '../core/delivery';
 import { catalogueOf, Destination, destinationsOf } from '../core/destinations';
 import { EnqueueError } from '../core/errors';
 import { lateReportSeconds } from '../core/late-reports';
@@ -106,8 +106,9 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     for (const destination of destinations) {
       const plan = planFor(destination, order, attribution, random);
       if (plan.deliver) {
-        deliveries.push({ destination: destination.id, status: 'queued' });
-        messages.push({ version: 1, destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt });
+        const digest = messageDigest({ destination: destination.id, order, context: plan.context });
+        deliveries.push({ destination: destination.id, status: 'queued', digest });
+        messages.push({ version: 1, destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt, digest });
       } else {
         deliveries.push({ destination: destination.id, status: 'skipped', reason: plan.reason });
       }
@@ -142,7 +143,7 @@ function planFor(destination: Destination, order: Order, attribution: Attributio
   return destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random });
 }
 
-function toOrder(request: ConversionRequest, at: Date): Order {
+export function toOrder(request: ConversionRequest, at: Date): Order {
   const shopper = request.shopper && Object.keys(request.shopper).length ? request.shopper : undefined;
   return {
     orderId: request.orderId,
@@ -156,8 +157,9 @@ function toOrder(request: ConversionRequest, at: Date): Order {
       name: item.name,
       unitPrice: item.unitPrice,
       quantity: item.quantity,
-      groupId: item.groupId ?? item.productId,
-      variantId: item.variantId ?? item.productId,
+      // Kept only when the shop gave them: a defaulted variantId would pass for a real variant (Klevu's item_id).
+      ...(item.groupId !== undefined ? { groupId: item.groupId } : {}),
+      ...(item.variantId !== undefined ? { variantId: item.variantId } : {}),
     })),
     ...(shopper ? { shopper } : {}),
     occurredAt: at.toISOString(),

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredClick } from '../core/attribution';
 import type { DeliveryState, DeliveryStatus } from '../core/delivery';
 import { epochSeconds } from '../core/time';
@@ -36,7 +36,14 @@ export interface NewDelivery {
   destination: string;
   status: 'queued' | 'skipped';
   reason?: string;
+  /** Of a queued delivery: the digest of its message (messageDigest), which the sender checks before any call. */
+  digest?: string;
 }
+
+/** What the recorded order planned for one destination, as the sender checks it. */
+export type RecordedPlan =
+  | { recorded: false }
+  | { recorded: true; status?: 'queued' | 'skipped'; digest?: string };
 
 export interface NewOrder {
   orderId: string;
@@ -55,7 +62,8 @@ export interface OrderView {
 }
 
 export type DeliveryClaim =
-  | { kind: 'claimed'; attempts: number; completedRequests: string[] }
+  /** `leaseUntil` (epoch ms) identifies this sender's lease: progress writes are accepted only while it holds. */
+  | { kind: 'claimed'; attempts: number; completedRequests: string[]; leaseUntil: number }
   /** Already sent, failed or skipped: nothing more to do. */
   | { kind: 'done'; status: DeliveryStatus }
   /** Another sender holds it right now. */
@@ -188,7 +196,12 @@ export class TrackingStore {
             receivedAt: order.receivedAt.toISOString(),
             occurredAt: order.occurredAt,
             ttl: order.expiresAt,
-            plan: order.deliveries.map((d) => ({ destination: d.destination, status: d.status, ...(d.reason !== undefined ? { reason: d.reason } : {}) })),
+            plan: order.deliveries.map((d) => ({
+              destination: d.destination,
+              status: d.status,
+              ...(d.reason !== undefined ? { reason: d.reason } : {}),
+              ...(d.digest !== undefined ? { digest: d.digest } : {}),
+            })),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -254,7 +267,7 @@ export class TrackingStore {
         }),
       );
       const item = result.Attributes ?? {};
-      return { kind: 'claimed', attempts: Number(item.attempts ?? 1), completedRequests: toStringArray(item.completedRequests) };
+      return { kind: 'claimed', attempts: Number(item.attempts ?? 1), completedRequests: toStringArray(item.completedRequests), leaseUntil: Number(item.leaseUntil) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const status = (error.Item as Record<string, { S?: string }> | undefined)?.status?.S as DeliveryStatus | undefined;
@@ -299,6 +312,64 @@ export class TrackingStore {
       // Already sent by a concurrent sender: its record stands.
       if (error instanceof ConditionalCheckFailedException) return;
       throw error;
+    }
+  }
+
+  /**
+   * Sender: what the recorded order planned for one destination (one strongly consistent GetItem of the order record):
+   * not recorded (yet), or its planned status and message digest – no status when the plan does not name it.
+   */
+  async recordedPlan(orderId: string, destination: string): Promise<RecordedPlan> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: orderPk(orderId), sk: ORDER_SK }, ProjectionExpression: '#plan', ExpressionAttributeNames: { '#plan': 'plan' }, ConsistentRead: true }),
+    );
+    if (!result.Item) return { recorded: false };
+    const plan = (Array.isArray(result.Item.plan) ? result.Item.plan : []) as Array<{ destination?: string; status?: 'queued' | 'skipped'; digest?: string }>;
+    const entry = plan.find((p) => p.destination === destination);
+    return { recorded: true, ...(entry?.status ? { status: entry.status } : {}), ...(entry?.digest ? { digest: entry.digest } : {}) };
+  }
+
+  /**
+   * Sender, multi-call deliveries (Raptor's one call per order line): makes the calls already answered durable as
+   * they complete, so that a sender stopped mid-order (time running out, a crash) resumes after them. Accepted only
+   * while this sender's lease (`leaseUntil` from its claim) still holds; false when another sender has taken over.
+   */
+  async recordProgress(orderId: string, destination: string, keys: string[], leaseUntil: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression: 'SET completedRequests = list_append(if_not_exists(completedRequests, :none), :keys)',
+          ConditionExpression: 'leaseUntil = :lease',
+          ExpressionAttributeValues: { ':none': [], ':keys': keys, ':lease': leaseUntil },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Sender: gives a claimed delivery back untouched – status, lastError and progress stay as they are – so that the
+   * next receive of its message claims it at once. For a sender that stops before its function's time runs out.
+   */
+  async releaseDelivery(orderId: string, destination: string, leaseUntil: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression: 'REMOVE leaseUntil',
+          ConditionExpression: 'leaseUntil = :lease',
+          ExpressionAttributeValues: { ':lease': leaseUntil },
+        }),
+      );
+    } catch (error) {
+      // Another sender holds it by now: nothing of ours to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 

@@ -37,6 +37,12 @@ describe('configuration', () => {
   it.each([
     [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: 'abc' } } }, 'vendors.kelkoo.comId'],
     [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, referer: 'not a url' } } }, 'vendors.kelkoo.referer'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, accounts: { fr: { comId: 1 } } } } }, 'vendors.kelkoo.accounts'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined } } }, 'vendors.kelkoo.comId'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, accounts: { fr: { comId: 'x1' } } } } }, 'vendors.kelkoo.accounts.fr.comId'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, accounts: { fra: { comId: 1 } } } } }, 'vendors.kelkoo.accounts.fra'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, accounts: { be: { comId: 1 } } } } }, 'vendors.kelkoo.country'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, accounts: { be: { comId: 1, referer: 'x' } } } } }, 'vendors.kelkoo.accounts.be.referer'],
     [{ vendors: { unknownvendor: {} } }, 'vendors'],
     [{ vendors: {}, delivery: { maxAttempts: 0 } }, 'delivery.maxAttempts'],
     [{ vendors: {}, alarmEmail: 'nope' }, 'alarmEmail'],
