@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { lazy } from '../../core/lazy';
+import { formatMoney } from '../../core/money';
 import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus } from '../classify';
 import type { VendorAdapter } from '../types';
@@ -52,7 +53,7 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
       ['country', order.country?.toLowerCase() ?? config.country],
       ['orderId', order.orderId],
       ['comId', config.comId],
-      ['orderValue', order.orderValue],
+      ['orderValue', formatMoney(order.orderValue, order.currency)],
       ['productsInfos', encodeProductsInfos(order)],
       ['saleId', context.saleId],
       ['kelkooId', context.kelkooId],

@@ -1,8 +1,24 @@
+import { formatMoney } from '../../core/money';
 import type { Order, OrderItem } from '../../core/order';
 import type { KelkooProductInfo } from './types';
 
-export function toProductInfo(item: OrderItem): KelkooProductInfo {
-  return { productname: item.name, productid: item.productId, price: item.unitPrice, quantity: item.quantity };
+export function toProductInfo(item: OrderItem, currency: string): KelkooProductInfo {
+  return { productname: item.name, productid: item.productId, price: Number(formatMoney(item.unitPrice, currency)), quantity: item.quantity };
+}
+
+/**
+ * The JSON array of `productsInfos`, written by hand so that `price` is a JSON number carrying the amount exactly
+ * as the money formatter writes it – `30.50`, as in the document's own example, where JSON.stringify would write
+ * `30.5` (and `1e-7` for a tiny amount). The document types it "double", so it stays a number, not a string.
+ * `maxNameLength` (code points) shortens product names: see fitProductsInfos.
+ */
+export function productsInfosJson(order: Pick<Order, 'items' | 'currency'>, maxNameLength = Infinity): string {
+  const entries = order.items.map((item) => {
+    const name = [...item.name].length > maxNameLength ? [...item.name].slice(0, maxNameLength).join('') : item.name;
+    const price = formatMoney(item.unitPrice, order.currency);
+    return `{"productname":${JSON.stringify(name)},"productid":${JSON.stringify(item.productId)},"price":${price},"quantity":${item.quantity}}`;
+  });
+  return `[${entries.join(',')}]`;
 }
 
 /**
@@ -11,8 +27,8 @@ export function toProductInfo(item: OrderItem): KelkooProductInfo {
  * survives any number of URL-encoding passes on either side unchanged; for the document's example basket it is
  * identical to the standard alphabet.
  */
-export function encodeProductsInfos(order: Pick<Order, 'items'>): string {
-  return Buffer.from(JSON.stringify(order.items.map(toProductInfo)), 'utf8').toString('base64url');
+export function encodeProductsInfos(order: Pick<Order, 'items' | 'currency'>, maxNameLength = Infinity): string {
+  return Buffer.from(productsInfosJson(order, maxNameLength), 'utf8').toString('base64url');
 }
 
 /** Inverse of encodeProductsInfos; accepts either Base64 alphabet, with or without padding. */

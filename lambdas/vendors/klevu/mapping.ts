@@ -1,3 +1,4 @@
+import { formatMoney } from '../../core/money';
 import type { Order, OrderItem } from '../../core/order';
 import type { KlevuConfig } from './config';
 import {
@@ -42,7 +43,7 @@ export function toKlevuItem(order: Pick<Order, 'orderId' | 'currency'>, item: Or
     item_id: klevuItemId(item),
     item_group_id: item.groupId,
     item_variant_id: item.variantId,
-    unit_price: item.unitPrice,
+    unit_price: Number(formatMoney(item.unitPrice, order.currency)),
     currency: order.currency,
     units: item.quantity,
   };
