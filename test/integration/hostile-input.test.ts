@@ -162,3 +162,25 @@ describe('visitor keys at their maximum length in 4-byte characters', () => {
     expect(tooLong.body.error.details).toEqual([{ field: 'orderId', message: 'must be at most 128 characters' }]);
   });
 });
+
+describe('long baskets and the URL limit of GET-based vendors', () => {
+  async function convert(lines: number, nameLength: number) {
+    const sessionId = `s-long-${unique()}`;
+    await call(handlers.capture, apiEvent({ body: { visitor: { sessionId }, params: { kk: 'kk-long', qc_clickid: 'QC-long' } } }));
+    const items = Array.from({ length: lines }, (_, i) => ({ productId: `P${i}`, name: `${i} ${'n'.repeat(nameLength)}`.slice(0, nameLength), unitPrice: 1.5, quantity: 1 }));
+    const result = await call(handlers.conversion, apiEvent({ body: { orderId: `LONG-${unique()}`, visitor: { sessionId }, currency: 'EUR', orderValue: 1.5 * lines, items } }));
+    expect(result.status).toBe(202);
+    return (vendor: string) => result.body.deliveries.find((d: { vendor: string }) => d.vendor === vendor);
+  }
+
+  it('queues Kelkoo for 60 lines with 200-character names (names shortened at send time to fit)', async () => {
+    const delivery = await convert(60, 200);
+    expect(delivery('kelkoo')).toEqual({ vendor: 'kelkoo', status: 'queued' });
+  });
+
+  it('skips Kelkoo at conversion time, naming the limit, for a basket no shortening can fit; other vendors are unaffected', async () => {
+    const delivery = await convert(500, 20);
+    expect(delivery('kelkoo')).toEqual({ vendor: 'kelkoo', status: 'skipped', reason: expect.stringContaining('8000-byte URL limit') });
+    expect(delivery('qualityclick').status).toBe('queued');
+  });
+});

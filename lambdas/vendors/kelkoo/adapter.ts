@@ -5,7 +5,7 @@ import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus } from '../classify';
 import type { VendorAdapter } from '../types';
 import { KelkooConfig, kelkooConfigSchema } from './config';
-import { encodeProductsInfos } from './mapping';
+import { encodeProductsInfos, fitProductsInfos } from './mapping';
 import { inspectKelkooRequest } from './sandbox';
 import { KELKOO_DOCUMENT } from './types';
 
@@ -62,7 +62,7 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
       ['returningUser', order.returningUser],
       ['source', 'serverToServer'],
     ]);
-    return [{ key: 'sale', method: 'GET', url, headers: { Referer: config.referer } }];
+    return [{ key: 'sale', method: 'GET', url: fitProductsInfos(url, order), headers: { Referer: config.referer } }];
   },
 
   // The document describes no response body; any 2xx is taken as accepted.

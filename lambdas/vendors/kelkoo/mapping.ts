@@ -1,5 +1,6 @@
 import { formatMoney } from '../../core/money';
 import type { Order, OrderItem } from '../../core/order';
+import { MAX_URL_BYTES, urlBytes } from '../url-limit';
 import type { KelkooProductInfo } from './types';
 
 export function toProductInfo(item: OrderItem, currency: string): KelkooProductInfo {
@@ -35,4 +36,36 @@ export function encodeProductsInfos(order: Pick<Order, 'items' | 'currency'>, ma
 export function decodeProductsInfos(value: string): KelkooProductInfo[] {
   const standard = value.replace(/-/g, '+').replace(/_/g, '/');
   return JSON.parse(Buffer.from(standard, 'base64').toString('utf8')) as KelkooProductInfo[];
+}
+
+/**
+ * Keeps the one GET per sale under MAX_URL_BYTES by shortening product names in `productsInfos`, and nothing else:
+ * every line, id, price and quantity stays, and the call is never split (the document asks for one call per sale).
+ * Names longer than a common maximum are cut to it, the largest maximum (in code points) that fits; names are
+ * descriptive for Kelkoo's reports, the ids identify the products. When even one-character names do not fit, the
+ * URL stays over the limit and the conversion skips Kelkoo for this order (url-limit.ts).
+ */
+export function fitProductsInfos(url: string, order: Pick<Order, 'items' | 'currency'>): string {
+  if (urlBytes(url) <= MAX_URL_BYTES) return url;
+  const full = encodeProductsInfos(order);
+  const slot = `productsInfos=${full}`;
+  const at = url.indexOf(slot);
+  if (at < 0) return url;
+  // Base64url is ASCII: the rest of the URL costs the same whatever the names.
+  const budget = MAX_URL_BYTES - (urlBytes(url) - full.length);
+  let low = 1;
+  let high = Math.max(...order.items.map((item) => [...item.name].length)) - 1;
+  let fitting: string | undefined;
+  while (low <= high) {
+    const middle = Math.floor((low + high) / 2);
+    const candidate = encodeProductsInfos(order, middle);
+    if (candidate.length <= budget) {
+      fitting = candidate;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  const value = fitting ?? encodeProductsInfos(order, 1);
+  return `${url.slice(0, at)}productsInfos=${value}${url.slice(at + slot.length)}`;
 }
