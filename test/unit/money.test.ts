@@ -1,29 +1,6 @@
 import fc from 'fast-check';
+import { decimalAmount, referenceRound } from '../support/money';
 import { formatDecimal, formatLineMoney, formatMoney, minorUnits } from '../../lambdas/core/money';
-
-/**
- * Reference model: rounds a plain decimal string half away from zero to `digits` decimals by digit arithmetic on the
- * string itself (carry propagation), independently of the BigInt division in core/money.ts.
- */
-function referenceRound(decimal: string, digits: number): string {
-  const [int, frac = ''] = decimal.split('.');
-  const padded = (frac + '0'.repeat(digits + 1)).slice(0, digits + 1);
-  const kept = (int! + padded.slice(0, digits)).split('').map(Number);
-  if (Number(padded[digits]) >= 5) {
-    let i = kept.length - 1;
-    while (i >= 0 && kept[i] === 9) kept[i--] = 0;
-    if (i < 0) kept.unshift(1);
-    else kept[i]! += 1;
-  }
-  const text = kept.join('').replace(/^0+/, '').padStart(digits + 1, '0');
-  return digits ? `${text.slice(0, -digits)}.${text.slice(-digits)}` : text;
-}
-
-/** Amounts as the shop writes them: up to 1e12, up to 6 decimals, at most 15 significant digits (exact in a double). */
-const decimalAmount = fc
-  .tuple(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.integer({ min: 0, max: 6 }), fc.bigInt({ min: 0n, max: 999_999n }))
-  .map(([whole, places, fraction]) => (places === 0 ? whole.toString() : `${whole}.${(fraction % 10n ** BigInt(places)).toString().padStart(places, '0')}`))
-  .filter((text) => text.replace('.', '').replace(/^0+/, '').length <= 15);
 
 describe('formatMoney', () => {
   it.each([
