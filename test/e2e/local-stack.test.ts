@@ -64,7 +64,7 @@ function setBehaviour(stack: LocalStack, vendor: string, behaviour: { status: nu
 }
 
 async function deliveryOf(stack: LocalStack, orderId: string, vendor: string) {
-  const { status, body } = await api(stack, 'GET', `/v1/conversions/${encodeURIComponent(orderId)}`);
+  const { status, body } = await api(stack, 'GET', `/v1/conversions/${encodeURIComponent(encodeURIComponent(orderId))}`);
   expect(status).toBe(200);
   return (body.deliveries as Array<{ vendor: string; status: string; attempts: number; vendorStatus?: number }>).find((d) => d.vendor === vendor)!;
 }
