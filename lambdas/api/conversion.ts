@@ -12,6 +12,7 @@ import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
+import { withinUrlLimit } from '../vendors/url-limit';
 import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
@@ -140,7 +141,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
 }
 
 function planFor(destination: Destination, order: Order, attribution: Attribution, random: () => number) {
-  return destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random });
+  return withinUrlLimit(destination.adapter, order, destination.config, destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random }));
 }
 
 export function toOrder(request: ConversionRequest, at: Date): Order {
