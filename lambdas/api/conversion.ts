@@ -11,6 +11,7 @@ import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
+import { dryRunDeliveries } from './dry-run';
 import { ApiDeps, configOrder, NO_CONSENT, occurredAt } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
@@ -50,6 +51,8 @@ export const conversionSchema = z.strictObject({
   identifiers: identifiersSchema.optional(),
   occurredAt: isoTimestamp.optional(),
   consent: consentSchema.optional(),
+  /** Plan every destination and answer with the exact requests each would get; nothing is recorded, queued or sent. */
+  dryRun: z.boolean().optional(),
 });
 export type ConversionRequest = z.infer<typeof conversionSchema>;
 
@@ -87,7 +90,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     const now = clock();
     // Both reads at once: one round trip of latency; a repeated report (rare) wastes the click read.
     const [known, stored] = await Promise.all([store.getOrder(request.orderId), store.clicksForVisitor(visitorKeys(request.visitor), now)]);
-    if (known) return duplicate(known);
+    if (known && !request.dryRun) return duplicate(known);
 
     const order = toOrder(request, occurredAt(request.occurredAt, now));
     const overrides = request.identifiers ? extractClickIds({ identifiers: request.identifiers }, catalogue) : [];
@@ -106,6 +109,11 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       } else {
         deliveries.push({ destination: destination.id, status: 'skipped', reason: plan.reason });
       }
+    }
+
+    if (request.dryRun) {
+      logger.info('Dry run planned', { orderId: order.orderId, planned: messages.map((m) => m.destination) });
+      return jsonResponse(200, { orderId: order.orderId, dryRun: true, deliveries: dryRunDeliveries(destinations, deliveries, messages) });
     }
 
     // Queued first, recorded second: a failure in between answers 5xx with nothing recorded, and the shop's retry
