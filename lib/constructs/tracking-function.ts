@@ -106,6 +106,8 @@ export interface TrackingFunctionProps {
  * function never knows a resource it may not use, nor may use one it does not know.
  */
 export class TrackingFunction extends NodejsFunction {
+  /** What the bundle's RUNTIME_CONFIG_FILE holds, if the function has one. */
+  readonly runtimeConfig?: string;
   private readonly executionRole: Role;
   /** The role's inline policy, holding every statement: the bind methods', tracing's and the event sources'. */
   private readonly rolePolicy: Policy;
@@ -149,6 +151,7 @@ export class TrackingFunction extends NodejsFunction {
       bundling: props.runtimeConfig === undefined ? TRACKING_BUNDLING : withRuntimeConfigFile(props.runtimeConfig),
     });
     this.executionRole = role;
+    this.runtimeConfig = props.runtimeConfig;
 
     // The role is created here rather than by Lambda so that it carries no AWS managed policy: writing to its own
     // log group is the only logging permission it needs.
@@ -267,7 +270,7 @@ export function withRuntimeConfigFile(runtimeConfig: string): BundlingOptions {
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (_inputDir: string, outputDir: string) => [`${write} "${outputDir}/${RUNTIME_CONFIG_FILE}" ${encoded}`],
+      afterBundling: (_inputDir: string, outputDir: string) => [`${write} "${outputDir}/${RUNTIME_CONFIG_FILE}" "${encoded}"`],
     },
   };
 }
