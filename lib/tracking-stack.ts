@@ -25,12 +25,16 @@ export interface TrackingStackProps extends StackProps {
   readonly config: TrackingConfig;
 }
 
-/** What each API function may do to the table: exactly the calls its handlers make, on the table ARN only. */
+/**
+ * What each API function may do to the table: exactly the calls its handlers make, on the table ARN only. The
+ * artifact tests (test/artifacts) record the calls the bundles make and list any grant none used: identify links and
+ * erases with BatchWriteItem and reads with Query, status reads with Query only.
+ */
 const API_TABLE_ACTIONS: Record<ApiFunctionName, readonly TableAction[]> = {
   capture: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
-  identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+  identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
   conversion: ['dynamodb:Query', 'dynamodb:PutItem'],
-  status: ['dynamodb:Query', 'dynamodb:GetItem'],
+  status: ['dynamodb:Query'],
 };
 
 /**

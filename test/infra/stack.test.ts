@@ -295,9 +295,9 @@ describe('functions', () => {
 
   const expectedTableActions: Record<ApiFunctionName | 'sender', string[]> = {
     capture: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
-    identify: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+    identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
     conversion: ['dynamodb:PutItem', 'dynamodb:Query'],
-    status: ['dynamodb:GetItem', 'dynamodb:Query'],
+    status: ['dynamodb:Query'],
     sender: ['dynamodb:UpdateItem'],
   };
 
