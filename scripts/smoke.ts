@@ -13,7 +13,7 @@
  * Prints one line per check and exits non-zero when any failed.
  *
  * Target: the deployed stack (default; `--stack`, default ConversionTracking, and `--region`), whose `ApiUrl` and
- * API key secret (`ApiKeysSecretName`) are read from its outputs; `--local`, the local stack while `npm start`
+ * API key secret (`ApiKeysSecretArn`) are read from its outputs; `--local`, the local stack while `npm start`
  * runs; or any service by `--url` and `--key`.
  */
 import { randomBytes } from 'node:crypto';
@@ -89,7 +89,7 @@ export async function resolveTarget(argv: string[], stateFile: string): Promise<
   }
   const stack = await describeStack(values.stack ?? STACK_NAME, values.region);
   const baseUrl = outputValue(stack, 'ApiUrl');
-  const apiKey = await readApiKey(outputValue(stack, 'ApiKeysSecretName'), stack.region);
+  const apiKey = await readApiKey(outputValue(stack, 'ApiKeysSecretArn'), stack.region);
   return { description: `stack ${stack.stackName} in ${stack.region} (${baseUrl})`, baseUrl, apiKey };
 }
 
