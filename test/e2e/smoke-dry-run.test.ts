@@ -148,3 +148,64 @@ describe('npm run smoke', () => {
     expect(err[0]).toMatch(/Choose one target/);
   });
 });
+
+describe('npm run smoke against a deployed stack', () => {
+  /**
+   * The deployed path end to end, without AWS: CloudFormation's DescribeStacks (query protocol) and Secrets Manager's
+   * GetSecretValue stand-ins reached through AWS_ENDPOINT_URL, the stack's ApiUrl output pointing at the local stack.
+   */
+  it('reads ApiUrl and the key from the stack outputs, and names a missing stack', async () => {
+    const { startSecretsStandIn, credentialScope } = await import('../artifacts/aws-doubles');
+    const { createServer } = await import('node:http');
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:ApiKeys3BB3983D-a1b2c3d4e5f6-AbCdEf';
+    const secrets = await startSecretsStandIn({ [secretArn]: JSON.stringify({ primary: 'local-dev-key' }) });
+    const outputs = { ApiUrl: `${stack.baseUrl}/`, ApiKeysSecretArn: secretArn, ApiKeysSecretName: 'ApiKeys3BB3983D-a1b2c3d4e5f6' };
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (c: Buffer) => chunks.push(c));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (credentialScope(request.headers.authorization)?.service === 'secretsmanager') return secrets.handle(request, body, response);
+        const params = new URLSearchParams(body.toString('utf8'));
+        if (params.get('StackName') !== 'ShopTracking') {
+          response.writeHead(400, { 'content-type': 'text/xml' });
+          return response.end(
+            `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${params.get('StackName')} does not exist</Message></Error><RequestId>r1</RequestId></ErrorResponse>`,
+          );
+        }
+        const members = Object.entries(outputs).map(([k, v]) => `<member><OutputKey>${k}</OutputKey><OutputValue>${v}</OutputValue></member>`).join('');
+        response.writeHead(200, { 'content-type': 'text/xml' });
+        response.end(
+          '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>' +
+            '<StackName>ShopTracking</StackName><StackId>arn:aws:cloudformation:eu-west-1:000000000000:stack/ShopTracking/1</StackId>' +
+            `<CreationTime>2026-01-01T00:00:00Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>${members}</Outputs>` +
+            '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r2</RequestId></ResponseMetadata></DescribeStacksResponse>',
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`,
+      AWS_ACCESS_KEY_ID: 'smoke-test',
+      AWS_SECRET_ACCESS_KEY: 'smoke-test',
+    });
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      expect(await run(['--stack', 'ShopTracking', '--region', 'eu-west-1'], { out: (l) => out.push(l), err: (l) => err.push(l) })).toBe(0);
+      expect(err).toEqual([]);
+      expect(out[0]).toContain('stack ShopTracking in eu-west-1');
+      expect(out.join('\n')).not.toContain('local-dev-key');
+
+      const missing: string[] = [];
+      expect(await run(['--stack', 'Nope', '--region', 'eu-west-1'], { out: () => undefined, err: (l) => missing.push(l) })).toBe(1);
+      expect(missing).toEqual(['Stack Nope does not exist in eu-west-1. Pass --stack and --region, or use --local while npm start runs']);
+    } finally {
+      process.env = saved;
+      server.close();
+      server.closeAllConnections();
+      await secrets.stop();
+    }
+  });
+});
