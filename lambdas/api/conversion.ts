@@ -13,6 +13,7 @@ import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
 import { withinUrlLimit } from '../vendors/url-limit';
+import { dryRunDeliveries } from './dry-run';
 import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
@@ -52,6 +53,8 @@ export const conversionSchema = z.strictObject({
   identifiers: identifiersSchema.optional(),
   occurredAt: isoTimestamp.optional(),
   consent: consentSchema.optional(),
+  /** Plan every destination and answer with the exact requests each would get; nothing is recorded, queued or sent. */
+  dryRun: z.boolean().optional(),
 });
 export type ConversionRequest = z.infer<typeof conversionSchema>;
 
@@ -91,7 +94,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     const at = occurredAt(request.occurredAt, now);
     // Both reads at once: one round trip of latency; a repeated report (rare) wastes the click read.
     const [known, stored] = await Promise.all([store.getOrder(request.orderId), store.clicksForVisitor(visitorKeys(request.visitor), now)]);
-    if (known) return duplicate(known);
+    if (known && !request.dryRun) return duplicate(known);
     // After the duplicate check, so that a shop retrying an order recorded long ago still gets its status.
     refuseTooLate(at, now, grace);
 
@@ -113,6 +116,11 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       } else {
         deliveries.push({ destination: destination.id, status: 'skipped', reason: plan.reason });
       }
+    }
+
+    if (request.dryRun) {
+      logger.info('Dry run planned', { orderId: order.orderId, planned: messages.map((m) => m.destination) });
+      return jsonResponse(200, { orderId: order.orderId, dryRun: true, deliveries: dryRunDeliveries(destinations, deliveries, messages) });
     }
 
     // Queued first, recorded second: a failure in between answers 5xx with nothing recorded, and the shop's retry
