@@ -28,10 +28,10 @@ const item = fc.record({
 describe('decoding what a vendor received', () => {
   it('gives back the lines Kelkoo was sent, for any basket', () => {
     fc.assert(
-      fc.property(fc.array(item, { minLength: 1, maxLength: 8 }), (items) => {
-        const order = { items: items.map((i) => ({ ...i, groupId: i.productId, variantId: i.productId })) };
+      fc.property(fc.array(item, { minLength: 1, maxLength: 8 }), fc.constantFrom('EUR', 'JPY', 'KWD'), (items, currency) => {
+        const order = { currency, items: items.map((i) => ({ ...i, groupId: i.productId, variantId: i.productId })) };
         const decoded = decodeRequest('kelkoo', { query: { productsInfos: encodeProductsInfos(order) }, body: '' });
-        expect(decoded.productsInfos).toEqual({ lines: order.items.map(toProductInfo) });
+        expect(decoded.productsInfos).toEqual({ lines: order.items.map((i) => toProductInfo(i, currency)) });
       }),
     );
   });
