@@ -143,7 +143,8 @@ export interface BundledRuntimeConfig {
   postbacks: TrackingConfig['postbacks'];
   delivery: TrackingConfig['delivery'];
   retentionDays: number;
-  /** Destination id → deliveryQueueName: only in the conversion function's file. */
+  lateReportHours: TrackingConfig['lateReportHours'];
+  /** Destination id → deliveryQueueName, for the conversion function to derive its queue URLs. */
   deliveryQueues?: Record<string, string>;
 }
 
@@ -159,5 +160,12 @@ export function runtimeConfig(config: TrackingConfig, onlyDestination?: string, 
   const wanted = (id: string, value: unknown) => value !== undefined && (!onlyDestination || id === onlyDestination);
   const vendors = Object.fromEntries(Object.entries(config.vendors).filter(([id, value]) => wanted(id, value)));
   const postbacks = Object.fromEntries(Object.entries(config.postbacks).filter(([id, value]) => wanted(id, value)));
-  return JSON.stringify({ vendors, postbacks, delivery: config.delivery, retentionDays: config.retentionDays, ...(deliveryQueues ? { deliveryQueues } : {}) });
+  return JSON.stringify({
+    vendors,
+    postbacks,
+    delivery: config.delivery,
+    retentionDays: config.retentionDays,
+    lateReportHours: config.lateReportHours,
+    ...(deliveryQueues ? { deliveryQueues } : {}),
+  });
 }
