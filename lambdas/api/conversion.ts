@@ -12,6 +12,7 @@ import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
+import { withinUrlLimit } from '../vendors/url-limit';
 import { dryRunDeliveries } from './dry-run';
 import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
@@ -148,7 +149,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
 }
 
 function planFor(destination: Destination, order: Order, attribution: Attribution, random: () => number) {
-  return destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random });
+  return withinUrlLimit(destination.adapter, order, destination.config, destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random }));
 }
 
 export function toOrder(request: ConversionRequest, at: Date): Order {
