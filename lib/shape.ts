@@ -143,9 +143,8 @@ export interface BundledRuntimeConfig {
   postbacks: TrackingConfig['postbacks'];
   delivery: TrackingConfig['delivery'];
   retentionDays: number;
-  /** The grace for late reports (absent in files written before it existed: 72 applies). */
-  lateReportHours?: number;
-  /** Destination id → deliveryQueueName: only in the conversion function's file. */
+  lateReportHours: TrackingConfig['lateReportHours'];
+  /** Destination id → deliveryQueueName, for the conversion function to derive its queue URLs. */
   deliveryQueues?: Record<string, string>;
 }
 

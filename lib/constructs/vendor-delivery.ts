@@ -119,7 +119,8 @@ export class VendorDelivery extends Construct {
       environment: { [ENV.destination]: destinationId },
       runtimeConfig: props.runtimeConfig,
     })
-      .bindTable(props.table, ['dynamodb:UpdateItem'])
+      // UpdateItem: claims, progress and outcomes; GetItem: the order's recorded plan (the message digests it checks).
+      .bindTable(props.table, ['dynamodb:UpdateItem', 'dynamodb:GetItem'])
       .bindConsumedQueue(this.queue);
 
     this.sender.addEventSource(

@@ -298,7 +298,7 @@ describe('functions', () => {
     identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
     conversion: ['dynamodb:PutItem', 'dynamodb:Query'],
     status: ['dynamodb:Query'],
-    sender: ['dynamodb:UpdateItem'],
+    sender: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   };
 
   it.each(Object.keys(API_FUNCTIONS) as ApiFunctionName[])(
