@@ -171,6 +171,19 @@ export class TrackingFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Sets `TABLE_NAME` and allows exactly `actions` on one index of the table (`<table ARN>/index/<name>`) and on
+   * nothing else: for a function that only lists from an index.
+   */
+  bindTableIndex(table: ITable, indexName: string, actions: readonly TableAction[]): this {
+    if (actions.length === 0) throw new Error(`${this.node.path}: bindTableIndex needs at least one action`);
+    this.addEnvironment(ENV.tableName, table.tableName);
+    this.executionRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...actions], resources: [`${table.tableArn}/index/${indexName}`] }),
+    );
+    return this;
+  }
+
   /** Sets `API_KEYS_SECRET_ARN` – the secret's ARN, never its value – and allows reading the secret's value. */
   bindApiKeysSecret(secret: ISecret): this {
     this.addEnvironment(ENV.apiKeysSecretArn, secret.secretArn);
@@ -196,6 +209,16 @@ export class TrackingFunction extends NodejsFunction {
     this.executionRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['sqs:ChangeMessageVisibility'], resources: [queue.queueArn] }),
     );
+    return this;
+  }
+
+  /**
+   * Sets `DEAD_LETTER_QUEUE_URL` and allows sending to that queue only: the sender parks a delivery the vendor
+   * refused there, for a redrive once the cause is fixed.
+   */
+  bindDeadLetterQueue(queue: IQueue): this {
+    this.addEnvironment(ENV.deadLetterQueueUrl, queue.queueUrl);
+    this.executionRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     return this;
   }
 

@@ -114,6 +114,7 @@ export class VendorDelivery extends Construct {
     })
       .bindTable(props.table, ['dynamodb:UpdateItem'])
       .bindConsumedQueue(this.queue)
+      .bindDeadLetterQueue(this.deadLetterQueue)
       .bindRuntimeConfig(props.runtimeConfig);
 
     this.sender.addEventSource(

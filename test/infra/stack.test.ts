@@ -26,6 +26,7 @@ import {
   functionServing,
   queueUrlEnvName,
   TABLE,
+  UNSETTLED_INDEX,
 } from '../../lib/shape';
 import { TrackingStack } from '../../lib/tracking-stack';
 
@@ -279,6 +280,7 @@ describe('functions', () => {
     identify: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
     conversion: ['dynamodb:PutItem', 'dynamodb:Query'],
     status: ['dynamodb:GetItem', 'dynamodb:Query'],
+    deliveries: [],
     sender: ['dynamodb:UpdateItem'],
   };
 
@@ -290,10 +292,28 @@ describe('functions', () => {
       const tableArn = { 'Fn::GetAtt': [logicalId(s.stack, s.stack.trackingTable.table), 'Arn'] };
       expect(actionsOn(statements, tableArn)).toEqual(expectedTableActions[name]);
       expect(actionsOn(statements, { Ref: logicalId(s.stack, s.stack.apiKeys) })).toEqual(['secretsmanager:GetSecretValue']);
-      expect(JSON.stringify(statements)).not.toContain('/index/');
+      if (name !== 'deliveries') expect(JSON.stringify(statements)).not.toContain('/index/');
       expect(JSON.stringify(statements)).not.toMatch(/"dynamodb:\*"|"sqs:\*"/);
     },
   );
+
+  it('lets the deliveries function query the unsettled index and nothing else of the table', () => {
+    const s = allVendors;
+    const statements = statementsOf(s, s.stack.apiFunctions.deliveries);
+    const onTable = statements.filter((st) => JSON.stringify(st.Resource).includes(logicalId(s.stack, s.stack.trackingTable.table)));
+    expect(onTable).toHaveLength(1);
+    expect([onTable[0]!.Action].flat()).toEqual(['dynamodb:Query']);
+    expect(JSON.stringify(onTable[0]!.Resource)).toContain(`/index/${UNSETTLED_INDEX.indexName}`);
+  });
+
+  it('lets a sender park a refused delivery in its own dead-letter queue only', () => {
+    const s = allVendors;
+    const kelkoo = s.stack.deliveries.get('kelkoo')!;
+    const statements = statementsOf(s, kelkoo.sender);
+    expect(actionsOn(statements, { 'Fn::GetAtt': [logicalId(s.stack, kelkoo.deadLetterQueue), 'Arn'] })).toEqual(['sqs:SendMessage']);
+    const klevuDlqArn = { 'Fn::GetAtt': [logicalId(s.stack, s.stack.deliveries.get('klevu')!.deadLetterQueue), 'Arn'] };
+    expect(actionsOn(statements, klevuDlqArn)).toEqual([]);
+  });
 
   it('lets a sender update deliveries, change its own messages’ visibility, and nothing on other queues', () => {
     const s = allVendors;
