@@ -1,0 +1,277 @@
+/**
+ * Where an operator command works: the local stack (`npm start`) or the deployed stack. One module for every command
+ * (`redrive`, `status`, `report`), so that `--local`, `--deployed`, `--stack` and `--region` mean the same everywhere.
+ *
+ *   const target = await resolveTarget(targetArguments(values));
+ *   target.apiUrl, await target.apiKey(), target.sqs, target.queues.get('kelkoo'), target.cloudWatch(), target.local
+ *
+ * Local: read from the state file `npm start` writes while it runs (local/start.ts): endpoints, table, queues, the
+ * configuration file (for its API key). Deployed: the stack's CloudFormation outputs (ApiUrl, ApiKeysSecretArn, the
+ * queue URLs of every destination); the API key is read from Secrets Manager only when a command needs it.
+ * `--local` or `--deployed` chooses; without either, the local stack while it runs, else the deployed one.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { CloudFormationClient, DescribeStacksCommand, Output } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { deliveryOutputNames, STACK_NAME } from '../lib/constructs/naming';
+import { LOCAL_STATE_FILE } from '../local/config';
+import { LOCAL_AWS } from '../local/services';
+
+export { LOCAL_STATE_FILE };
+
+/** The options every command accepts, for `parseArgs`. */
+export const TARGET_OPTIONS = {
+  local: { type: 'boolean' },
+  deployed: { type: 'boolean' },
+  stack: { type: 'string' },
+  region: { type: 'string' },
+} as const;
+
+export const TARGET_USAGE =
+  '  --local      the local stack started with npm start (the default while it runs)\n' +
+  `  --deployed   the deployed stack (the default otherwise): --stack (default ${STACK_NAME}), --region (default: ` +
+  'your AWS profile or AWS_REGION)';
+
+/** A failure the operator can act on: printed as one line, without a stack trace. */
+export class CommandError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CommandError';
+  }
+}
+
+export interface TargetArguments {
+  target: 'local' | 'deployed' | 'auto';
+  stackName: string;
+  region?: string;
+}
+
+/** The target from parsed TARGET_OPTIONS; `usage` is appended to the error of a contradiction. */
+export function targetArguments(
+  values: { local?: boolean; deployed?: boolean; stack?: string; region?: string },
+  usage: string,
+): TargetArguments {
+  const deployedOnly = values.deployed || values.stack !== undefined || values.region !== undefined;
+  if (values.local && deployedOnly) throw new CommandError(`--local cannot be combined with --deployed, --stack or --region.\n${usage}`);
+  return {
+    target: values.local ? 'local' : deployedOnly ? 'deployed' : 'auto',
+    stackName: values.stack ?? STACK_NAME,
+    ...(values.region ? { region: values.region } : {}),
+  };
+}
+
+export interface DestinationQueueUrls {
+  queue: string;
+  /** Known up front on both targets; absent only in a state file of an older local stack. */
+  deadLetterQueue?: string;
+}
+
+export interface Target {
+  kind: 'local' | 'deployed';
+  /** For messages: "the local stack (…)" or "stack ConversionTracking in eu-west-1". */
+  description: string;
+  region: string;
+  /** The API's base URL, without a trailing slash. */
+  apiUrl: string;
+  /** An API key the API accepts (the deployed one read from Secrets Manager on first call). */
+  apiKey(): Promise<string>;
+  sqs: SQSClient;
+  /** Per destination id: its queue URLs. */
+  queues: Map<string, DestinationQueueUrls>;
+  /** A CloudWatch client for the target's region (deployed only: the local stack publishes no metrics). */
+  cloudWatch(): CloudWatchClient;
+  /** The local stack's table (local only): for the report, which reads the counts from it. */
+  local?: { dynamoEndpoint: string; tableName: string };
+  /** Releases the clients. */
+  destroy(): void;
+}
+
+/** What `npm start` writes to LOCAL_STATE_FILE (local/start.ts). */
+export interface LocalState {
+  pid?: number;
+  baseUrl?: string;
+  configFile?: string;
+  sqsEndpoint?: string;
+  dynamoEndpoint?: string;
+  tableName?: string;
+  region?: string;
+  /** Per destination: `{queue, deadLetterQueue}`, or the queue URL alone. */
+  queueUrls?: Record<string, string | { queue?: string; deadLetterQueue?: string }>;
+}
+
+/** The local stack's state, if `npm start` is running (its process is alive). */
+export function readLocalState(stateFile: string): LocalState | undefined {
+  if (!existsSync(stateFile)) return undefined;
+  let state: LocalState;
+  try {
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalState;
+  } catch {
+    return undefined;
+  }
+  if (typeof state.pid !== 'number') return undefined;
+  try {
+    process.kill(state.pid, 0);
+  } catch (error) {
+    // EPERM: alive, but another user's process.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return state;
+}
+
+/** The first API key of the local stack's configuration file, else the local default. */
+function localApiKey(configFile: string | undefined): string {
+  if (configFile) {
+    try {
+      const config = JSON.parse(readFileSync(configFile, 'utf8')) as { local?: { apiKeys?: unknown } };
+      const keys = config.local?.apiKeys;
+      if (Array.isArray(keys) && typeof keys[0] === 'string') return keys[0];
+    } catch {
+      // The stack validated the file when it started; fall back to the default.
+    }
+  }
+  return 'local-dev-key';
+}
+
+export function localTarget(state: LocalState): Target {
+  if (!state.sqsEndpoint || !state.queueUrls) {
+    throw new CommandError('The local stack state file has no sqsEndpoint or queueUrls; restart npm start');
+  }
+  const queues = new Map<string, DestinationQueueUrls>();
+  for (const [id, urls] of Object.entries(state.queueUrls)) {
+    const queue = typeof urls === 'string' ? urls : urls.queue;
+    if (!queue) continue;
+    const deadLetterQueue = typeof urls === 'object' ? urls.deadLetterQueue : undefined;
+    queues.set(id, { queue, ...(deadLetterQueue ? { deadLetterQueue } : {}) });
+  }
+  const region = state.region ?? LOCAL_AWS.region;
+  const sqs = new SQSClient({ endpoint: state.sqsEndpoint, region, credentials: LOCAL_AWS.credentials });
+  const apiKey = localApiKey(state.configFile);
+  return {
+    kind: 'local',
+    description: `the local stack (SQS at ${state.sqsEndpoint})`,
+    region,
+    apiUrl: (state.baseUrl ?? 'http://localhost:3000').replace(/\/+$/, ''),
+    apiKey: async () => apiKey,
+    sqs,
+    queues,
+    cloudWatch: () => {
+      throw new CommandError('The local stack publishes no CloudWatch metrics');
+    },
+    ...(state.dynamoEndpoint && state.tableName ? { local: { dynamoEndpoint: state.dynamoEndpoint, tableName: state.tableName } } : {}),
+    destroy: () => sqs.destroy(),
+  };
+}
+
+/**
+ * The destinations of a deployed stack, from its outputs: each has `<Name>QueueUrl` and `<Name>DeadLetterQueueUrl`
+ * (`deliveryOutputNames`). The id is read back from the output's description ("Dead-letter queue of <id>; …"),
+ * since `AwinFr` could have come from `awin-fr` or `awinfr`.
+ */
+export function destinationsFromOutputs(outputs: Output[]): Map<string, { queue: string; deadLetterQueue: string }> {
+  const byKey = new Map(outputs.map((o) => [o.OutputKey ?? '', o]));
+  const found = new Map<string, { queue: string; deadLetterQueue: string }>();
+  for (const output of outputs) {
+    const id = /^Dead-letter queue of (\S+);/.exec(output.Description ?? '')?.[1];
+    if (!id) continue;
+    const names = deliveryOutputNames(id);
+    const queue = byKey.get(names.queueUrl)?.OutputValue;
+    const deadLetterQueue = byKey.get(names.deadLetterQueueUrl)?.OutputValue;
+    if (queue && deadLetterQueue) found.set(id, { queue, deadLetterQueue });
+  }
+  return found;
+}
+
+export async function deployedTarget(stackName: string, region: string | undefined): Promise<Target> {
+  const cloudFormation = new CloudFormationClient(region ? { region } : {});
+  try {
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const resolvedRegion = await cloudFormation.config.region();
+    const outputs = Stacks?.[0]?.Outputs ?? [];
+    const output = (key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue;
+    const sqs = new SQSClient({ region: resolvedRegion });
+    let cloudWatch: CloudWatchClient | undefined;
+    let key: Promise<string> | undefined;
+    return {
+      kind: 'deployed',
+      description: `stack ${stackName} in ${resolvedRegion}`,
+      region: resolvedRegion,
+      apiUrl: (output('ApiUrl') ?? '').replace(/\/+$/, ''),
+      apiKey: () => (key ??= readApiKey(output('ApiKeysSecretArn'), resolvedRegion, stackName)),
+      sqs,
+      queues: destinationsFromOutputs(outputs),
+      cloudWatch: () => (cloudWatch ??= new CloudWatchClient({ region: resolvedRegion })),
+      destroy: () => {
+        sqs.destroy();
+        cloudWatch?.destroy();
+      },
+    };
+  } catch (error) {
+    if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
+      const where = await cloudFormation.config.region().catch(() => 'the configured region');
+      throw new CommandError(`Stack ${stackName} does not exist in ${where}. Pass --stack and --region, or use --local while npm start runs`, {
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    cloudFormation.destroy();
+  }
+}
+
+/** The primary key in the stack's API keys secret ({"primary": …, "secondary": …}). */
+async function readApiKey(secretArn: string | undefined, region: string, stackName: string): Promise<string> {
+  if (!secretArn) throw new CommandError(`Stack ${stackName} has no ApiKeysSecretArn output`);
+  const client = new SecretsManagerClient({ region });
+  try {
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    const primary = (JSON.parse(SecretString ?? '{}') as { primary?: unknown }).primary;
+    if (typeof primary !== 'string') throw new CommandError(`The API keys secret of ${stackName} has no "primary" key`);
+    return primary;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The target the arguments name; `stateFile` defaults to LOCAL_STATE_FILE. */
+export async function resolveTarget(args: TargetArguments, stateFile: string = LOCAL_STATE_FILE): Promise<Target> {
+  const state = args.target === 'deployed' ? undefined : readLocalState(stateFile);
+  if (args.target === 'local' && !state) throw new CommandError('The local stack is not running: start it with npm start');
+  return state ? localTarget(state) : deployedTarget(args.stackName, args.region);
+}
+
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
+
+/** Expected failures of the AWS SDK, as one actionable line; undefined for anything unexpected. */
+export function explainAwsError(error: unknown, target: string): string | undefined {
+  const { name, message, code } = error as Error & { code?: string };
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
+    return 'No AWS credentials found: set AWS_PROFILE or the AWS_* environment variables, or use --local while npm start runs';
+  }
+  if (/Region is missing/i.test(message)) return 'No AWS region: pass --region or set AWS_REGION';
+  if (name === 'ExpiredTokenException' || name === 'ExpiredToken') return 'Your AWS session has expired: sign in again';
+  const cause = (error as { cause?: { code?: string } }).cause;
+  if ((code && NETWORK_ERRORS.has(code)) || (cause?.code && NETWORK_ERRORS.has(cause.code)) || [...NETWORK_ERRORS].some((c) => message.includes(c))) {
+    return `Cannot reach ${target} (${message}): check the network, or that npm start still runs for the local stack`;
+  }
+  if (name === 'AccessDenied' || name === 'AccessDeniedException' || /not authorized/i.test(message)) {
+    return `Access denied on ${target}: ${message}`;
+  }
+  if ((error as { $metadata?: unknown }).$metadata !== undefined) return `${name}: ${message}`;
+  return undefined;
+}
+
+/** Calls the target's API: GET `path` with its key; the parsed JSON and status. */
+export async function apiGet(target: Target, path: string): Promise<{ status: number; body: any }> {
+  if (!target.apiUrl) throw new CommandError(`No API URL known for ${target.description}`);
+  const response = await fetch(`${target.apiUrl}${path}`, { headers: { authorization: `Bearer ${await target.apiKey()}` } });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = text;
+  }
+  return { status: response.status, body };
+}
