@@ -15,7 +15,7 @@
  */
 import { parseArgs } from 'node:util';
 import {
-  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -231,16 +231,13 @@ export async function redriveSelected(
         }),
       );
       await sqs.send(new DeleteMessageCommand({ QueueUrl: deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
-      options.onMoved?.(++moved);
+      moved++;
+      options.onMoved?.(moved);
     }
   }
-  for (let i = 0; i < kept.length; i += 10) {
-    await sqs.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: deadLetterQueueUrl,
-        Entries: kept.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: 0 })),
-      }),
-    );
+  // One by one rather than in batches of ten: a batch reports a refused entry in its answer instead of failing.
+  for (const ReceiptHandle of kept) {
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deadLetterQueueUrl, ReceiptHandle, VisibilityTimeout: 0 }));
   }
   return { moved, kept: kept.length };
 }

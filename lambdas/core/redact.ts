@@ -3,8 +3,8 @@
  * answer, the error): by value, from the order itself, rather than by guessing what looks like an address. Pure.
  *
  * A value is found however a vendor call may carry it: as given, trimmed, lower-cased (e-mail addresses compare
- * case-insensitively), percent-encoded once or twice (a URL parameter, a URL inside a parameter), form-encoded, or
- * JSON-escaped. Redaction happens before any truncation, so a cut can never leave a recognisable prefix behind.
+ * case-insensitively, which also covers lower-case percent escapes), percent-encoded once or twice (a URL parameter,
+ * a URL inside a parameter), strictly per RFC 3986, form-encoded, or JSON-escaped. Redaction happens before any truncation, so a cut can never leave a recognisable prefix behind.
  */
 import type { Order } from './order';
 
@@ -26,10 +26,14 @@ export function spellings(value: string): string[] {
   for (const base of [value, value.trim()]) {
     if (!base) continue;
     const once = encodeURIComponent(base);
-    const twice = encodeURIComponent(once);
-    const form = once.replace(/%20/g, '+');
+    // RFC 3986 strictly also encodes !'()*; HTML forms (URLSearchParams) do too, with + for spaces.
+    const strict = once.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const form = new URLSearchParams({ v: base }).toString().slice(2);
     const json = JSON.stringify(base).slice(1, -1);
-    for (const form_ of [base, once, twice, form, json, once.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase())]) forms.add(form_);
+    for (const spelling of [base, once, strict, form, once.replace(/%20/g, '+'), json]) {
+      forms.add(spelling);
+      forms.add(encodeURIComponent(spelling));
+    }
   }
   // Longest first, so that an encoded form is replaced whole rather than in part.
   return [...forms].sort((a, b) => b.length - a.length);
