@@ -35,7 +35,7 @@ export interface AttemptRecord {
   transportError?: string;
   /** The outcome: sent, retry (retryable answer or no answer) or failed (refused). */
   outcome: 'sent' | 'retry' | 'failed';
-  /** `METHOD url` of the last call of the attempt, shopper IP and e-mail redacted, at most 512 bytes. */
+  /** `METHOD url` of the last call of the attempt, shopper IP and e-mail redacted, at most 256 bytes. */
   request: string;
   /** The first 256 bytes of the vendor's answer, shopper IP and e-mail redacted. */
   response?: string;

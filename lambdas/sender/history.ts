@@ -11,7 +11,7 @@ import type { DeliveryOutcome, VendorRequest, VendorResponse } from '../vendors/
 /** Bytes of the vendor's answer kept per attempt. */
 export const RESPONSE_BYTES = 256;
 /** Bytes of the request line (`METHOD url`) kept per attempt: the host, path and leading parameters. */
-export const REQUEST_LINE_BYTES = 512;
+export const REQUEST_LINE_BYTES = 256;
 
 /** Collects the calls of one attempt; `record` turns the last one into an AttemptRecord. */
 export class AttemptTrace {

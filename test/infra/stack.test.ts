@@ -135,10 +135,10 @@ describe('table', () => {
 describe('vendor delivery, kelkoo only', () => {
   const settings = () => deliveryQueueSettings(KELKOO_ONLY.delivery);
 
-  it('creates exactly one queue and its dead-letter queue, three alarms (DLQ depth, DLQ age, sender errors) and one sender', () => {
+  it('creates exactly one queue and its dead-letter queue, four alarms (DLQ depth, DLQ age, sender errors, delivery ratio) and one sender', () => {
     kelkooOnly.template.resourceCountIs('AWS::SQS::Queue', 2);
-    // three per destination, plus the API's 5xx-rate alarm
-    kelkooOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 1);
+    // four per destination (DLQ depth and age, sender errors, delivery ratio), plus the API's 5xx-rate alarm
+    kelkooOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 1);
     kelkooOnly.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     kelkooOnly.template.resourceCountIs('AWS::Lambda::Function', Object.keys(API_FUNCTIONS).length + 1);
     expect([...kelkooOnly.stack.deliveries.keys()]).toEqual(['kelkoo']);
@@ -218,7 +218,7 @@ describe('enabled vendors', () => {
     const ids = destinationIds(ALL_VENDORS);
     expect(ids).toEqual(['kelkoo', 'klevu', 'qualityclick', 'clickmeter', 'raptor', 'awin-fr']);
     allVendors.template.resourceCountIs('AWS::SQS::Queue', 2 * ids.length);
-    allVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', 3 * ids.length + 1);
+    allVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', 4 * ids.length + 1);
     allVendors.template.resourceCountIs('AWS::Lambda::EventSourceMapping', ids.length);
     expect([...allVendors.stack.deliveries.keys()]).toEqual(ids);
   });
