@@ -16,6 +16,25 @@ export function personalValues(order: Pick<Order, 'shopper'>): string[] {
   return [shopper?.ip, shopper?.email].filter((v): v is string => typeof v === 'string' && v.trim() !== '');
 }
 
+/** Values shorter than this are not redacted as identifiers: they would match ordinary text. */
+const MIN_IDENTIFIER_LENGTH = 6;
+
+/**
+ * The identifiers in a delivery message's context: click ids (`kelkooId`, `gclid`, Raptor's `coid`, …) and per-sale
+ * values. Pseudonymous personal data: the delivery record outlives the click's attribution window, so they are not
+ * kept on it either.
+ */
+export function contextIdentifiers(context: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown) => {
+    if (typeof value === 'string' && value.trim().length >= MIN_IDENTIFIER_LENGTH) found.push(value);
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(context);
+  return found;
+}
+
 function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,7 +1,7 @@
 /**
  * The attempt history of a delivery: what one attempt sent and got back, kept on the delivery record (the last
- * MAX_HISTORY attempts) and shown by GET /v1/conversions/{orderId}. The shopper's IP and e-mail are redacted by
- * value from the order before anything is cut to size (docs/PRIVACY.md).
+ * MAX_HISTORY attempts) and shown by GET /v1/conversions/{orderId}. The shopper's IP and e-mail, and the click ids
+ * the message carries, are redacted by value before anything is cut to size (docs/PRIVACY.md).
  */
 import { AttemptRecord, MAX_HISTORY } from '../core/delivery';
 import type { Order } from '../core/order';
@@ -24,8 +24,10 @@ export class AttemptTrace {
     order: Pick<Order, 'shopper'>,
     private readonly clock: () => Date,
     private readonly elapsed: () => number = () => performance.now(),
+    /** Further values to redact: the click ids of the message's context (contextIdentifiers). */
+    identifiers: readonly string[] = [],
   ) {
-    this.redact = redactor(personalValues(order));
+    this.redact = redactor([...personalValues(order), ...identifiers]);
   }
 
   /** Text about this order with its personal values removed (for `lastError` and logs as well). */

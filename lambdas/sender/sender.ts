@@ -12,6 +12,7 @@ import { HttpSender, TransportError } from '../vendors/http-sender';
 import type { DeliveryOutcome, VendorRequest } from '../vendors/types';
 import { retryDelaySeconds } from './backoff';
 import { AttemptTrace, withAttempt } from './history';
+import { contextIdentifiers } from '../core/redact';
 
 export interface SenderDeps {
   destination: Destination;
@@ -123,7 +124,7 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     const requests = adapter.buildRequests({ order: message.order, config: destination.config, context: context.data });
 
     let outcome: DeliveryOutcome = { kind: 'sent', vendorStatus: 0 };
-    const trace = new AttemptTrace(message.order, clock);
+    const trace = new AttemptTrace(message.order, clock, undefined, contextIdentifiers(message.context));
     for (const request of requests) {
       if (completed.has(request.key)) continue;
       outcome = await call(request, trace);

@@ -4,7 +4,7 @@
  * survives, and truncation happens after redaction.
  */
 import fc from 'fast-check';
-import { firstBytes, personalValues, REDACTED, redactor, spellings } from '../../lambdas/core/redact';
+import { contextIdentifiers, firstBytes, personalValues, REDACTED, redactor, spellings } from '../../lambdas/core/redact';
 import { AttemptTrace, REQUEST_LINE_BYTES, RESPONSE_BYTES, withAttempt } from '../../lambdas/sender/history';
 
 const ip = fc.oneof(fc.ipV4(), fc.ipV6());
@@ -126,5 +126,16 @@ describe('attempt history', () => {
     for (let n = 1; n <= 7; n++) history = withAttempt(history, attempt(n));
     expect(history!.map((a) => a.at)).toEqual(['3', '4', '5', '6', '7']);
     expect(withAttempt(history, undefined)).toBeUndefined();
+  });
+});
+
+describe('context identifiers', () => {
+  it('redacts the click ids a message carries, not short values that would match ordinary text', () => {
+    const ids = contextIdentifiers({ saleId: '0.193286593627784', kelkooId: 'a4csscc-1781b717420-34cf3', flag: true, n: 3, short: 'ab', nested: { coid: 'coid-123456' } });
+    expect(ids).toEqual(['0.193286593627784', 'a4csscc-1781b717420-34cf3', 'coid-123456']);
+    const trace = new AttemptTrace({}, () => new Date(0), () => 0, ids);
+    trace.started({ key: 'k', method: 'GET', url: 'https://s.kelkoogroup.net/st?country=fr&comId=1&kelkooId=a4csscc-1781b717420-34cf3&ab=1', headers: {} });
+    trace.answered({ status: 200, headers: {}, body: 'OK' });
+    expect(trace.record({ kind: 'sent', vendorStatus: 200 })!.request).toBe(`GET https://s.kelkoogroup.net/st?country=fr&comId=1&kelkooId=${REDACTED}&ab=1`);
   });
 });
