@@ -278,7 +278,7 @@ export class TrackingStore {
         kind: 'claimed',
         attempts: Number(item.attempts ?? 1),
         completedRequests: toStringArray(item.completedRequests),
-        history: Array.isArray(item.history) ? (item.history as AttemptRecord[]) : [],
+        ...(Array.isArray(item.history) && item.history.length ? { history: item.history as AttemptRecord[] } : {}),
       };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
