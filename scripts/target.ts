@@ -42,6 +42,9 @@ export class CommandError extends Error {
   }
 }
 
+/** The same class under the name `npm run smoke` uses. */
+export { CommandError as TargetError };
+
 export interface TargetArguments {
   target: 'local' | 'deployed' | 'auto';
   stackName: string;
@@ -92,6 +95,7 @@ export interface Target {
 export interface LocalState {
   pid?: number;
   baseUrl?: string;
+  sandboxUrl?: string;
   configFile?: string;
   sqsEndpoint?: string;
   dynamoEndpoint?: string;
@@ -198,7 +202,11 @@ export async function deployedTarget(stackName: string, region: string | undefin
       description: `stack ${stackName} in ${resolvedRegion}`,
       region: resolvedRegion,
       apiUrl: (output('ApiUrl') ?? '').replace(/\/+$/, ''),
-      apiKey: () => (key ??= readApiKey(output('ApiKeysSecretArn'), resolvedRegion, stackName)),
+      apiKey: () => {
+        const secretArn = output('ApiKeysSecretArn');
+        if (!secretArn) return Promise.reject(new CommandError(`Stack ${stackName} has no ApiKeysSecretArn output`));
+        return (key ??= readApiKey(secretArn, resolvedRegion));
+      },
       sqs,
       queues: destinationsFromOutputs(outputs),
       cloudWatch: () => (cloudWatch ??= new CloudWatchClient({ region: resolvedRegion })),
@@ -220,19 +228,62 @@ export async function deployedTarget(stackName: string, region: string | undefin
   }
 }
 
-/** The primary key in the stack's API keys secret ({"primary": …, "secondary": …}). */
-async function readApiKey(secretArn: string | undefined, region: string, stackName: string): Promise<string> {
-  if (!secretArn) throw new CommandError(`Stack ${stackName} has no ApiKeysSecretArn output`);
-  const client = new SecretsManagerClient({ region });
+export interface DeployedStack {
+  stackName: string;
+  /** The region the stack was found in (from --region, else the AWS profile or AWS_REGION). */
+  region: string;
+  outputs: Output[];
+}
+
+/** The outputs of a deployed stack; a missing stack is a CommandError naming the stack and region. */
+export async function describeStack(stackName: string, region: string | undefined): Promise<DeployedStack> {
+  const cloudFormation = new CloudFormationClient(region ? { region } : {});
   try {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    const primary = (JSON.parse(SecretString ?? '{}') as { primary?: unknown }).primary;
-    if (typeof primary !== 'string') throw new CommandError(`The API keys secret of ${stackName} has no "primary" key`);
-    return primary;
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    return { stackName, region: await cloudFormation.config.region(), outputs: Stacks?.[0]?.Outputs ?? [] };
+  } catch (error) {
+    if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
+      const where = await cloudFormation.config.region().catch(() => 'the configured region');
+      throw new CommandError(
+        `Stack ${stackName} does not exist in ${where}. Pass --stack and --region, or use --local while npm start runs`,
+        { cause: error },
+      );
+    }
+    throw error;
   } finally {
-    client.destroy();
+    cloudFormation.destroy();
   }
 }
+
+/** The value of a stack output; a missing one is a CommandError. */
+export function outputValue(stack: DeployedStack, key: string): string {
+  const value = stack.outputs.find((o) => o.OutputKey === key)?.OutputValue;
+  if (!value) throw new CommandError(`Stack ${stack.stackName} in ${stack.region} has no output ${key}; was it deployed from this project?`);
+  return value;
+}
+
+/**
+ * An active API key from the stack's secret (`{"primary": "...", "secondary"?: "..."}`): the primary key, else any.
+ * The key is returned to the caller only: never printed.
+ */
+export async function readApiKey(secretId: string, region: string): Promise<string> {
+  const secrets = new SecretsManagerClient({ region });
+  try {
+    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+    let keys: Record<string, unknown>;
+    try {
+      keys = JSON.parse(SecretString ?? '{}') as Record<string, unknown>;
+    } catch {
+      throw new CommandError(`Secret ${secretId} is not the JSON object of API keys the stack creates`);
+    }
+    const key = [keys.primary, ...Object.values(keys)].find((v): v is string => typeof v === 'string' && v.length > 0);
+    if (!key) throw new CommandError(`Secret ${secretId} holds no API key`);
+    return key;
+  } finally {
+    secrets.destroy();
+  }
+}
+
 
 /** The target the arguments name; `stateFile` defaults to LOCAL_STATE_FILE. */
 export async function resolveTarget(args: TargetArguments, stateFile: string = LOCAL_STATE_FILE): Promise<Target> {
