@@ -8,14 +8,14 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { deliveryQueueSettings, queueNames, TABLE } from '../lib/shape';
+import { deliveryQueueSettings, queueNames, TABLE, UNSETTLED_INDEX } from '../lib/shape';
 import { StaticApiKeys } from '../lambdas/api/api-keys';
 import { createApiHandlers } from '../lambdas/api/handlers';
 import type { TrackingConfig } from '../lambdas/core/config';
 import { destinationsOf } from '../lambdas/core/destinations';
 import { documentClient } from '../lambdas/runtime';
 import { createSenderHandler } from '../lambdas/sender/sender';
-import { SqsDeliveryQueues, SqsRetryScheduler } from '../lambdas/store/delivery-queues';
+import { SqsDeliveryParking, SqsDeliveryQueues, SqsRetryScheduler } from '../lambdas/store/delivery-queues';
 import { TrackingStore } from '../lambdas/store/tracking-store';
 import { fetchHttpSender } from '../lambdas/vendors/http-sender';
 import { ConfigChoice, chooseConfig, loadLocalConfig } from './config';
@@ -99,10 +99,22 @@ export async function createTable(dynamo: DynamoDBClient, tableName: string): Pr
       AttributeDefinitions: [
         { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
         { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+        { AttributeName: UNSETTLED_INDEX.partitionKey, AttributeType: 'S' },
+        { AttributeName: UNSETTLED_INDEX.sortKey, AttributeType: 'S' },
       ],
       KeySchema: [
         { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
         { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: UNSETTLED_INDEX.indexName,
+          KeySchema: [
+            { AttributeName: UNSETTLED_INDEX.partitionKey, KeyType: 'HASH' },
+            { AttributeName: UNSETTLED_INDEX.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...UNSETTLED_INDEX.nonKeyAttributes] },
+        },
       ],
     }),
   );
@@ -261,6 +273,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           delivery: config.delivery,
           store,
           retries: new SqsRetryScheduler(sqs, queue),
+          parking: new SqsDeliveryParking(sqs, queues[i]!.deadLetterQueue),
           http: fetchHttpSender,
           logger,
           claimLeaseSeconds: settings.claimLeaseSeconds,

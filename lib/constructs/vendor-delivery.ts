@@ -121,7 +121,8 @@ export class VendorDelivery extends Construct {
     })
       // UpdateItem: claims, progress and outcomes; GetItem: the order's recorded plan (the message digests it checks).
       .bindTable(props.table, ['dynamodb:UpdateItem', 'dynamodb:GetItem'])
-      .bindConsumedQueue(this.queue);
+      .bindConsumedQueue(this.queue)
+      .bindDeadLetterQueue(this.deadLetterQueue);
 
     this.sender.addEventSource(
       new SqsEventSource(this.queue, {

@@ -221,11 +221,11 @@ afterAll(async () => {
 });
 
 describe('the synthesised template', () => {
-  it('has the four API functions and one sender per destination (5 vendors + 20 postbacks), each with a bundle', () => {
+  it('has the five API functions and one sender per destination (5 vendors + 20 postbacks), each with a bundle', () => {
     const senders = functions.filter((f) => f.environment.DESTINATION_ID !== undefined).map((f) => f.environment.DESTINATION_ID);
     expect(senders.sort()).toEqual(destinationsOf(config).map((d) => d.id).sort());
     expect(senders).toHaveLength(5 + POSTBACKS);
-    expect(functions).toHaveLength(4 + 5 + POSTBACKS);
+    expect(functions).toHaveLength(5 + 5 + POSTBACKS);
     for (const fn of functions) expect(readdirSync(fn.assetDir)).toEqual(expect.arrayContaining(['index.js', RUNTIME_CONFIG_FILE]));
   });
 
