@@ -4,6 +4,7 @@ import { extractClickIds } from '../core/click-ids';
 import { DeliveryMessage, messageDigest } from '../core/delivery';
 import { catalogueOf, Destination, destinationsOf } from '../core/destinations';
 import { EnqueueError } from '../core/errors';
+import { lateReportSeconds } from '../core/late-reports';
 import { noDeliveryMetrics } from '../core/metrics';
 import type { Order } from '../core/order';
 import { seededRandom } from '../core/random';
@@ -11,7 +12,9 @@ import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
-import { ApiDeps, configOrder, NO_CONSENT, occurredAt } from './deps';
+import { withinUrlLimit } from '../vendors/url-limit';
+import { dryRunDeliveries } from './dry-run';
+import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
 
@@ -50,6 +53,8 @@ export const conversionSchema = z.strictObject({
   identifiers: identifiersSchema.optional(),
   occurredAt: isoTimestamp.optional(),
   consent: consentSchema.optional(),
+  /** Plan every destination and answer with the exact requests each would get; nothing is recorded, queued or sent. */
+  dryRun: z.boolean().optional(),
 });
 export type ConversionRequest = z.infer<typeof conversionSchema>;
 
@@ -64,6 +69,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
   const destinations = destinationsOf(deps.config);
   const catalogue = catalogueOf(destinations);
   const inConfigOrder = configOrder(destinations);
+  const grace = lateReportSeconds(deps.config);
 
   /** Sends every message; throws EnqueueError naming the destinations whose message did not make it. */
   async function enqueue(messages: DeliveryMessage[]): Promise<void> {
@@ -85,11 +91,14 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       return jsonResponse(200, { orderId: request.orderId, deliveries: [], consent: NO_CONSENT });
     }
     const now = clock();
+    const at = occurredAt(request.occurredAt, now);
     // Both reads at once: one round trip of latency; a repeated report (rare) wastes the click read.
     const [known, stored] = await Promise.all([store.getOrder(request.orderId), store.clicksForVisitor(visitorKeys(request.visitor), now)]);
-    if (known) return duplicate(known);
+    if (known && !request.dryRun) return duplicate(known);
+    // After the duplicate check, so that a shop retrying an order recorded long ago still gets its status.
+    refuseTooLate(at, now, grace);
 
-    const order = toOrder(request, occurredAt(request.occurredAt, now));
+    const order = toOrder(request, at);
     const overrides = request.identifiers ? extractClickIds({ identifiers: request.identifiers }, catalogue) : [];
     const attribution = Attribution.resolve(stored, overrides, catalogue, new Date(order.occurredAt), now);
     // Per-sale random values come from the order id: a retry after a 503 builds the same messages.
@@ -107,6 +116,11 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       } else {
         deliveries.push({ destination: destination.id, status: 'skipped', reason: plan.reason });
       }
+    }
+
+    if (request.dryRun) {
+      logger.info('Dry run planned', { orderId: order.orderId, planned: messages.map((m) => m.destination) });
+      return jsonResponse(200, { orderId: order.orderId, dryRun: true, deliveries: dryRunDeliveries(destinations, deliveries, messages) });
     }
 
     // Queued first, recorded second: a failure in between answers 5xx with nothing recorded, and the shop's retry
@@ -135,7 +149,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
 }
 
 function planFor(destination: Destination, order: Order, attribution: Attribution, random: () => number) {
-  return destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random });
+  return withinUrlLimit(destination.adapter, order, destination.config, destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random }));
 }
 
 export function toOrder(request: ConversionRequest, at: Date): Order {

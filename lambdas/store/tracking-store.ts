@@ -22,8 +22,14 @@ export interface ClickToStore {
   key: string;
   value: string;
   occurredAt: Date;
-  /** Epoch seconds: the longest window of any destination that uses this click id. */
+  /** Epoch seconds (the record's TTL): the longest window of any destination that uses this click id, plus the grace for late reports. */
   expiresAt: number;
+}
+
+/** What a capture wrote: `superseded` counts the records left alone because they already held a newer click. */
+export interface SavedClicks {
+  written: number;
+  superseded: number;
 }
 
 export interface NewDelivery {
@@ -67,9 +73,6 @@ export type DeliveryUpdate =
   | { status: 'sent'; vendorStatus: number; at: Date }
   | { status: 'retrying' | 'dead-lettered' | 'failed'; error: string; vendorStatus?: number; completedRequests: string[]; at: Date };
 
-/** How far identify links are followed from the keys given with a conversion, and how many keys at most. */
-const LINK_DEPTH = 3;
-const MAX_LINKED_KEYS = 30;
 const BATCH_LIMIT = 25;
 
 /**
@@ -82,23 +85,37 @@ export class TrackingStore {
     private readonly tableName: string,
   ) {}
 
-  /** Capture: one item per (visitor key, click id); the newest capture of a click id wins. */
-  async saveClicks(keys: VisitorKey[], clicks: ClickToStore[]): Promise<void> {
-    const puts = keys.flatMap((visitor) =>
-      clicks.map((click) => ({
-        PutRequest: {
-          Item: {
-            pk: visitorPk(visitor),
-            sk: clickSk(click.key),
-            key: click.key,
-            value: click.value,
-            occurredAt: click.occurredAt.toISOString(),
-            ttl: click.expiresAt,
-          },
-        },
-      })),
-    );
-    await this.batchWrite(puts);
+  /**
+   * Capture: one item per (visitor key, click id), and the newest `occurredAt` wins whatever order captures arrive in:
+   * each item is a PutItem conditioned on the stored click being older (equal times: the greater value wins, so that
+   * the outcome never depends on arrival order). A late capture of an older click changes nothing – neither the value
+   * nor the TTL. BatchWriteItem cannot carry a condition, hence one request per item, all in parallel; the write
+   * units are the same (one per item, a refused condition included).
+   */
+  async saveClicks(keys: VisitorKey[], clicks: ClickToStore[]): Promise<SavedClicks> {
+    const results = await Promise.all(keys.flatMap((visitor) => clicks.map((click) => this.putNewerClick(visitorPk(visitor), click))));
+    const written = results.filter(Boolean).length;
+    return { written, superseded: results.length - written };
+  }
+
+  private async putNewerClick(pk: string, click: ClickToStore): Promise<boolean> {
+    const occurredAt = click.occurredAt.toISOString();
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk, sk: clickSk(click.key), key: click.key, value: click.value, occurredAt, ttl: click.expiresAt },
+          // ISO 8601 timestamps of one format (toISOString) compare as strings in time order.
+          ConditionExpression: 'attribute_not_exists(pk) OR occurredAt < :at OR (occurredAt = :at AND #value < :value)',
+          ExpressionAttributeNames: { '#value': 'value' },
+          ExpressionAttributeValues: { ':at': occurredAt, ':value': click.value },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** Identify: links every pair of keys, both ways, so any one of them reaches the others' clicks. */
@@ -112,15 +129,17 @@ export class TrackingStore {
   }
 
   /**
-   * Every unexpired click record held by the given keys or by keys linked to them (following links up to
-   * LINK_DEPTH hops, MAX_LINKED_KEYS keys at most). One Query per key, a level at a time, in parallel.
+   * Every unexpired click record held by the given keys or by any key reachable from them through unexpired links,
+   * however many and however far: one Query per key, a level at a time, each level in parallel. The only bound is
+   * age – a link lives for the longest window plus the grace for late reports after the identify that made it – so
+   * the cost of one conversion grows with the keys a visitor linked within that time (docs/DATA-MODEL.md).
    */
   async clicksForVisitor(keys: VisitorKey[], now: Date): Promise<StoredClick[]> {
     const nowEpoch = epochSeconds(now);
     const visited = new Set(keys.map(visitorPk));
     let frontier = [...visited];
     const clicks: StoredClick[] = [];
-    for (let depth = 0; frontier.length && depth <= LINK_DEPTH; depth++) {
+    while (frontier.length) {
       const partitions = await Promise.all(frontier.map((pk) => this.queryPartition(pk)));
       frontier = [];
       for (const item of partitions.flat()) {
@@ -132,7 +151,7 @@ export class TrackingStore {
           const linked = linkedKey(sk);
           if (!linked) continue;
           const pk = visitorPk(linked);
-          if (!visited.has(pk) && visited.size < MAX_LINKED_KEYS) {
+          if (!visited.has(pk)) {
             visited.add(pk);
             frontier.push(pk);
           }
