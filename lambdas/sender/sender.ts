@@ -153,7 +153,7 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
    * What vendors receive must be what the service recorded. The conversion queues its messages before it records the
    * order, so a message may belong to a report that lost the race to record it (a concurrent report of the same
    * orderId with another body), or to one whose record failed. Before any claim or call:
-   * - order not recorded (after one short wait for the conversion that is recording it): left on the queue, and
+   * - order not recorded (after waiting up to RECORD_WAIT_MS for the conversion that is recording it): left on the queue, and
    *   retried with backoff like a vendor fault – into the dead-letter queue if it never gets recorded;
    * - recorded, but this destination not planned as queued, or this message's digest not the recorded one: dropped
    *   (acknowledged, logged, counted as `dropped`), never sent;

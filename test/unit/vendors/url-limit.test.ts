@@ -97,7 +97,7 @@ describe.each(adapters)('%s: a planned delivery always fits the URL limit', (id,
 describe('the sandbox refuses over-long URLs as a vendor server would', () => {
   let server: Server;
   let base: string;
-  const sandbox = new VendorSandbox(recordingLogger().logger);
+  const sandbox = new VendorSandbox(recordingLogger().logger, new Map(), { lenient: true });
 
   beforeAll(async () => {
     server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => void sandbox.handle(req, res));
