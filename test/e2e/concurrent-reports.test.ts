@@ -78,7 +78,7 @@ describe('concurrent reports of one order with different bodies', () => {
     // The recorded order decides: a 222 report (no Kelkoo click) → Kelkoo skipped and never called; the 111 report →
     // exactly one call, with the recorded body.
     const expected = outcomes.map((o) =>
-      o.recordedValue === 111 ? { recordedValue: 111, status: 'sent', calls: ['111'] } : { recordedValue: 222, status: 'skipped', calls: [] },
+      o.recordedValue === 111 ? { recordedValue: 111, status: 'sent', calls: ['111.00'] } : { recordedValue: 222, status: 'skipped', calls: [] },
     );
     expect(outcomes).toEqual(expected);
   }, 60_000);

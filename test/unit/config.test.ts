@@ -43,6 +43,10 @@ describe('configuration', () => {
     [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, accounts: { fra: { comId: 1 } } } } }, 'vendors.kelkoo.accounts.fra'],
     [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, accounts: { be: { comId: 1 } } } } }, 'vendors.kelkoo.country'],
     [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, accounts: { be: { comId: 1, referer: 'x' } } } } }, 'vendors.kelkoo.accounts.be.referer'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, country: undefined, accounts: { fr: { comId: 1 }, be: { comId: 2 } } } } }, 'vendors.kelkoo.defaultCountry'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, defaultCountry: 'be', accounts: { fr: { comId: 1 }, be: { comId: 2 } } } } }, 'vendors.kelkoo.defaultCountry'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, country: undefined, defaultCountry: 'de', accounts: { fr: { comId: 1 } } } } }, 'vendors.kelkoo.defaultCountry'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, country: undefined } } }, 'vendors.kelkoo.country'],
     [{ vendors: { unknownvendor: {} } }, 'vendors'],
     [{ vendors: {}, delivery: { maxAttempts: 0 } }, 'delivery.maxAttempts'],
     [{ vendors: {}, alarmEmail: 'nope' }, 'alarmEmail'],
@@ -52,6 +56,24 @@ describe('configuration', () => {
     const error = configError(raw);
     expect(error.details.map((d) => d.field)).toContain(field);
     expect(error.message).toContain(field);
+  });
+
+  it("accepts SPEC §3's Kelkoo shape: accounts with defaultCountry, no top-level country or comId", () => {
+    const { kelkoo } = parseConfig({
+      vendors: {
+        kelkoo: { referer: 'https://www.shop.example', accounts: { fr: { comId: '100475501' }, BE: { comId: '100503562' } }, defaultCountry: 'fr' },
+      },
+    }).vendors as unknown as { kelkoo: { country: string; accounts: Record<string, { comId: string; referer: string }> } };
+    expect(kelkoo.country).toBe('fr');
+    expect(kelkoo.accounts).toEqual({
+      fr: { comId: '100475501', referer: 'https://www.shop.example' },
+      be: { comId: '100503562', referer: 'https://www.shop.example' },
+    });
+    // One account needs no default: it is the default.
+    const single = parseConfig({ vendors: { kelkoo: { referer: 'https://www.shop.example', accounts: { be: { comId: 7 } } } } }).vendors as unknown as {
+      kelkoo: { country: string };
+    };
+    expect(single.kelkoo.country).toBe('be');
   });
 
   it('reports an unreadable or non-JSON file clearly', () => {

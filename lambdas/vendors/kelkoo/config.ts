@@ -21,9 +21,11 @@ export const kelkooConfigSchema = lazy(() => {
     .strictObject({
       /**
        * With `comId`: the one country the shop is listed in. With `accounts`: the default listing, used for an order
-       * that carries no `country` of its own; it must be one of the accounts.
+       * that carries no `country` of its own; it must be one of the accounts. `defaultCountry` says the same.
        */
-      country,
+      country: country.optional(),
+      /** With `accounts`: the listing for an order that carries no `country` (SPEC's name for `country` there). */
+      defaultCountry: country.optional(),
       /** Single-account form: the shop's id for `country`. Give either `comId` or `accounts`, not both. */
       comId: comId.optional(),
       /** Several country listings, by 2-letter country code: `{"fr": {"comId": …}, "be": {"comId": …}}`. */
@@ -36,6 +38,10 @@ export const kelkooConfigSchema = lazy(() => {
       endpoint: httpUrl.default(KELKOO_PUBLIC_ENDPOINT),
     })
     .superRefine((config, ctx) => {
+      if (config.country !== undefined && config.defaultCountry !== undefined && config.country !== config.defaultCountry) {
+        ctx.addIssue({ code: 'custom', path: ['defaultCountry'], message: `differs from country (${config.country}); give one of them` });
+        return;
+      }
       if (config.comId !== undefined && config.accounts !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'give either comId (one country) or accounts (one per country), not both' });
         return;
@@ -44,24 +50,31 @@ export const kelkooConfigSchema = lazy(() => {
         ctx.addIssue({ code: 'custom', path: ['comId'], message: 'is required (or accounts, one per country)' });
         return;
       }
-      if (config.accounts) {
-        const keys = Object.keys(config.accounts).map((k) => k.toLowerCase());
-        if (keys.length === 0) ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'must hold at least one country account' });
-        const twice = keys.find((k, i) => keys.indexOf(k) !== i);
-        if (twice) ctx.addIssue({ code: 'custom', path: ['accounts', twice], message: 'is given twice (country codes are case-insensitive)' });
-        if (keys.length && !keys.includes(config.country)) {
-          ctx.addIssue({ code: 'custom', path: ['country'], message: `the default country must be one of the accounts (${keys.join(', ')})` });
-        }
+      const defaultCountry = config.defaultCountry ?? config.country;
+      if (!config.accounts) {
+        if (defaultCountry === undefined) ctx.addIssue({ code: 'custom', path: ['country'], message: 'is required: the country of the comId listing' });
+        return;
+      }
+      const keys = Object.keys(config.accounts).map((k) => k.toLowerCase());
+      if (keys.length === 0) ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'must hold at least one country account' });
+      const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+      if (twice) ctx.addIssue({ code: 'custom', path: ['accounts', twice], message: 'is given twice (country codes are case-insensitive)' });
+      const field = config.defaultCountry !== undefined ? 'defaultCountry' : 'country';
+      if (defaultCountry === undefined && keys.length > 1) {
+        ctx.addIssue({ code: 'custom', path: ['defaultCountry'], message: `is required with several accounts: the listing of an order without a country (${keys.join(', ')})` });
+      } else if (defaultCountry !== undefined && keys.length && !keys.includes(defaultCountry)) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `the default country must be one of the accounts (${keys.join(', ')})` });
       }
     })
-    .transform(({ comId: single, accounts, ...rest }) => {
+    .transform(({ comId: single, accounts, defaultCountry, country: given, ...rest }) => {
       const byCountry: Record<string, KelkooAccount> = {};
       if (accounts) {
         for (const [code, a] of Object.entries(accounts)) byCountry[code.toLowerCase()] = { comId: a.comId, referer: a.referer ?? rest.referer };
-      } else {
-        byCountry[rest.country] = { comId: single!, referer: rest.referer };
       }
-      return { ...rest, accounts: byCountry };
+      // Validated above: a default is given, or there is exactly one account to be it.
+      const country = (defaultCountry ?? given ?? Object.keys(byCountry)[0])!;
+      if (!accounts) byCountry[country] = { comId: single!, referer: rest.referer };
+      return { ...rest, country, accounts: byCountry };
     });
 });
 
