@@ -3,6 +3,7 @@
  * both build their table, routes, queues and pollers from these definitions, so the two cannot drift apart.
  */
 import type { DeliverySettings, TrackingConfig } from '../lambdas/core/config';
+import { cancelDestinationsOf } from '../lambdas/core/cancellation';
 import { destinationsOf } from '../lambdas/core/destinations';
 
 /** The one DynamoDB table: generic keys, every item carries its own expiry in `ttl` (epoch seconds). */
@@ -13,7 +14,7 @@ export const TABLE = {
 } as const;
 
 /** The handlers behind the HTTP API, each served by the function named in `API_FUNCTIONS`. */
-export type ApiHandlerName = 'health' | 'capture' | 'identify' | 'erase' | 'conversion' | 'status';
+export type ApiHandlerName = 'health' | 'capture' | 'identify' | 'erase' | 'conversion' | 'status' | 'cancellation';
 
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'DELETE';
@@ -28,6 +29,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'DELETE', path: '/v1/visitors', handler: 'erase' },
   { method: 'POST', path: '/v1/conversions', handler: 'conversion' },
   { method: 'GET', path: '/v1/conversions/{orderId}', handler: 'status' },
+  { method: 'POST', path: '/v1/conversions/{orderId}/cancellation', handler: 'cancellation' },
 ];
 
 /** The API's Lambda functions and the handlers each serves (grouped by the data they touch). */
@@ -36,6 +38,7 @@ export const API_FUNCTIONS = {
   identify: ['identify', 'erase'],
   conversion: ['conversion'],
   status: ['status', 'health'],
+  cancellation: ['cancellation'],
 } as const satisfies Record<string, readonly ApiHandlerName[]>;
 export type ApiFunctionName = keyof typeof API_FUNCTIONS;
 
@@ -100,6 +103,11 @@ export function queueNames(destinationId: string): { queue: string; deadLetterQu
   return { queue: `delivery-${destinationId}`, deadLetterQueue: `delivery-${destinationId}-dlq` };
 }
 
+/** The postbacks with a `cancel` template: one more VendorDelivery each, for their cancellation calls. */
+export function cancelDestinationIds(config: TrackingConfig): Array<{ id: string; of: string }> {
+  return cancelDestinationsOf(config).map((d) => ({ id: d.id, of: d.id.slice(0, -'-cancel'.length) }));
+}
+
 /** The enabled destination ids: one VendorDelivery (queue, DLQ, sender, alarm) each. */
 export function destinationIds(config: TrackingConfig): string[] {
   return destinationsOf(config).map((d) => d.id);
@@ -128,5 +136,5 @@ export function runtimeConfig(config: TrackingConfig, onlyDestination?: string):
   const wanted = (id: string, value: unknown) => value !== undefined && (!onlyDestination || id === onlyDestination);
   const vendors = Object.fromEntries(Object.entries(config.vendors).filter(([id, value]) => wanted(id, value)));
   const postbacks = Object.fromEntries(Object.entries(config.postbacks).filter(([id, value]) => wanted(id, value)));
-  return JSON.stringify({ vendors, postbacks, delivery: config.delivery, retentionDays: config.retentionDays });
+  return JSON.stringify({ vendors, postbacks, delivery: config.delivery, retentionDays: config.retentionDays, attribution: config.attribution });
 }

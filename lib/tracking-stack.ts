@@ -13,6 +13,7 @@ import {
   API_FUNCTIONS,
   API_TIMEOUT_SECONDS,
   ApiFunctionName,
+  cancelDestinationIds,
   deliveryQueueSettings,
   destinationIds,
   queueUrlEnvName,
@@ -30,6 +31,7 @@ const API_TABLE_ACTIONS: Record<ApiFunctionName, readonly TableAction[]> = {
   identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
   conversion: ['dynamodb:Query', 'dynamodb:PutItem'],
   status: ['dynamodb:Query', 'dynamodb:GetItem'],
+  cancellation: ['dynamodb:Query', 'dynamodb:UpdateItem'],
 };
 
 /**
@@ -134,6 +136,32 @@ export class TrackingStack extends Stack {
       });
       new CfnOutput(this, outputNames.deadLetterQueueUrl, {
         description: `Dead-letter queue of ${destinationId}; redrive with npm run redrive -- ${destinationId}`,
+        value: delivery.deadLetterQueue.queueUrl,
+      });
+    }
+    // A postback's cancellation calls: the same construct on a queue of their own, fed by the cancellation function only.
+    for (const { id: destinationId, of } of cancelDestinationIds(config)) {
+      const variable = queueUrlEnvName(destinationId);
+      const constructName = pascalCase(destinationId);
+      for (const name of [variable, constructName]) {
+        const clash = claimedNames.get(name);
+        if (clash) throw new Error(`Destinations ${clash} and ${destinationId} would both be named ${name}; rename one`);
+        claimedNames.set(name, destinationId);
+      }
+      const delivery = new VendorDelivery(this, `${constructName}Delivery`, {
+        destinationId,
+        settings,
+        table,
+        runtimeConfig: runtimeConfig(config, of),
+        alarmTopic: this.monitoring.alarmTopic,
+      });
+      apiFunctions.cancellation.bindQueueProducer(delivery.queue, variable);
+      deliveries.set(destinationId, delivery);
+      this.monitoring.monitorDelivery(delivery);
+      const outputNames = deliveryOutputNames(destinationId);
+      new CfnOutput(this, outputNames.queueUrl, { description: `Cancellation queue of ${of}`, value: delivery.queue.queueUrl });
+      new CfnOutput(this, outputNames.deadLetterQueueUrl, {
+        description: `Dead-letter queue of ${of}'s cancellation calls; redrive with npm run redrive -- ${destinationId}`,
         value: delivery.deadLetterQueue.queueUrl,
       });
     }

@@ -4,6 +4,7 @@ import { extractClickIds } from '../core/click-ids';
 import type { DeliveryMessage } from '../core/delivery';
 import { catalogueOf, Destination, destinationsOf } from '../core/destinations';
 import { EnqueueError } from '../core/errors';
+import { carried, decideGroups, lostReason, newestLiveClick, verdictFor } from '../core/exclusive';
 import { noDeliveryMetrics } from '../core/metrics';
 import type { Order } from '../core/order';
 import { seededRandom } from '../core/random';
@@ -11,6 +12,7 @@ import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
+import { presentOrder } from './cancellation';
 import { ApiDeps, configOrder, NO_CONSENT, occurredAt } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
@@ -64,6 +66,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
   const destinations = destinationsOf(deps.config);
   const catalogue = catalogueOf(destinations);
   const inConfigOrder = configOrder(destinations);
+  const groups = deps.config.attribution?.exclusive ?? {};
 
   /** Sends every message; throws EnqueueError naming the destinations whose message did not make it. */
   async function enqueue(messages: DeliveryMessage[]): Promise<void> {
@@ -77,7 +80,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
 
   /** A repeated report: the current status, and nothing sent. */
   const duplicate = (view: OrderView) =>
-    jsonResponse(200, { orderId: view.orderId, receivedAt: view.receivedAt, deliveries: inConfigOrder(view.deliveries), duplicate: true });
+    jsonResponse(200, { ...presentOrder(view, deps.config, inConfigOrder), duplicate: true });
 
   return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
     const request = parseInput(conversionSchema, body);
@@ -95,14 +98,18 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     // Per-sale random values come from the order id: a retry after a 503 builds the same messages.
     const random = deps.random ?? seededRandom(order.orderId);
     const expiresAt = epochSeconds(addSeconds(now, deps.config.retentionDays * SECONDS_PER_DAY));
+    // Exclusive groups are decided once, here; the verdict travels in the message so no retry decides again.
+    const decisions = decideGroups(groups, (id) => newestLiveClick(attribution, catalogue, id));
 
     const deliveries: NewDelivery[] = [];
     const messages: DeliveryMessage[] = [];
     for (const destination of destinations) {
-      const plan = planFor(destination, order, attribution, random);
+      const verdict = verdictFor(destination.id, groups, decisions);
+      const plan = verdict?.skip ? { deliver: false as const, reason: lostReason(verdict) } : planFor(destination, order, attribution, random);
       if (plan.deliver) {
         deliveries.push({ destination: destination.id, status: 'queued' });
-        messages.push({ version: 1, destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt });
+        const base = { destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt };
+        messages.push(verdict ? { version: 2, ...base, exclusive: carried(verdict) } : { version: 1, ...base });
       } else {
         deliveries.push({ destination: destination.id, status: 'skipped', reason: plan.reason });
       }
@@ -111,7 +118,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     // Queued first, recorded second: a failure in between answers 5xx with nothing recorded, and the shop's retry
     // sends the same messages again – the senders' claims make the copies harmless.
     await enqueue(messages);
-    const created = await store.createOrder({ orderId: order.orderId, receivedAt: now, occurredAt: order.occurredAt, expiresAt, deliveries });
+    const created = await store.createOrder({ orderId: order.orderId, receivedAt: now, occurredAt: order.occurredAt, expiresAt, deliveries, ...(decisions.length ? { groups: decisions } : {}) });
     if (!created) {
       // A concurrent report of the same order recorded it first; the messages just sent are copies of its own.
       const view = await store.getOrder(order.orderId);
@@ -129,6 +136,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     return jsonResponse(202, {
       orderId: order.orderId,
       deliveries: deliveries.map((d) => ({ vendor: d.destination, status: d.status, ...(d.reason ? { reason: d.reason } : {}) })),
+      ...(decisions.length ? { groups: decisions } : {}),
     });
   });
 }

@@ -11,7 +11,7 @@ import type { ApiKeySource } from './api-keys';
 
 /** Everything the API handlers may need; each handler factory takes only the part it uses. */
 export interface ApiDeps {
-  config: Pick<TrackingConfig, 'vendors' | 'postbacks' | 'retentionDays'>;
+  config: Pick<TrackingConfig, 'vendors' | 'postbacks' | 'retentionDays'> & Partial<Pick<TrackingConfig, 'attribution'>>;
   store: TrackingStore;
   queues: DeliveryQueues;
   apiKeys: ApiKeySource;

@@ -1,4 +1,5 @@
 import type { ApiHandlerName } from '../../lib/shape';
+import { createCancellationHandler } from './cancellation';
 import { createCaptureHandler } from './capture';
 import { createConversionHandler } from './conversion';
 import type { ApiDeps } from './deps';
@@ -17,5 +18,6 @@ export function createApiHandlers(deps: ApiDeps): Record<ApiHandlerName, ApiHand
     erase: createEraseHandler(deps),
     conversion: createConversionHandler(deps),
     status: createStatusHandler(deps),
+    cancellation: createCancellationHandler(deps),
   };
 }

@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { orderSchema } from './order';
 
-export const DELIVERY_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'dead-lettered', 'skipped'] as const;
+export const DELIVERY_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'dead-lettered', 'skipped', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** Statuses after which no vendor call will ever be made for that order and destination. */
-export const FINAL_STATUSES: ReadonlySet<DeliveryStatus> = new Set(['sent', 'failed', 'skipped']);
+export const FINAL_STATUSES: ReadonlySet<DeliveryStatus> = new Set(['sent', 'failed', 'skipped', 'cancelled']);
 
 /** What the status endpoint reports per destination. */
 export interface DeliveryState {
@@ -16,13 +16,18 @@ export interface DeliveryState {
   vendorStatus?: number;
   sentAt?: string;
   reason?: string;
+  /**
+   * For a delivery sent before its order was cancelled: `unsupported` (the destination declares no cancellation
+   * call), or the state of its cancellation call.
+   */
+  cancellation?: 'unsupported' | Omit<DeliveryState, 'vendor' | 'cancellation'>;
 }
 
 /**
  * The message a conversion puts on a destination's queue: everything the sender needs, nothing it must look up.
  * Versioned: a sender rejects (and dead-letters) a version it does not know rather than guess.
  */
-export const deliveryMessageSchema = z.strictObject({
+const deliveryMessageV1Schema = z.strictObject({
   version: z.literal(1),
   destination: z.string().min(1),
   order: orderSchema,
@@ -32,4 +37,16 @@ export const deliveryMessageSchema = z.strictObject({
   /** Epoch seconds: when the delivery record the sender creates expires (the order's `retentionDays`). */
   expiresAt: z.number().int().positive(),
 });
+
+/**
+ * Version 2: version 1 plus the exclusive group decision for the destination (lambdas/core/exclusive.ts), made once in
+ * the conversion. A conversion writes version 2 only for a member of a group, so every other message stays readable
+ * by a sender that knows version 1 alone.
+ */
+const deliveryMessageV2Schema = deliveryMessageV1Schema.extend({
+  version: z.literal(2),
+  exclusive: z.strictObject({ group: z.string(), winner: z.string().nullable(), channel: z.string(), won: z.boolean() }),
+});
+
+export const deliveryMessageSchema = z.discriminatedUnion('version', [deliveryMessageV1Schema, deliveryMessageV2Schema]);
 export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;

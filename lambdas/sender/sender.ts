@@ -4,7 +4,9 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { DeliverySettings } from '../core/config';
 import { DeliveryMessage, deliveryMessageSchema } from '../core/delivery';
 import { DeliveryEvent, DeliveryMetrics, noDeliveryMetrics } from '../core/metrics';
+import { hasCancellationCall } from '../core/cancellation';
 import type { Destination } from '../core/destinations';
+import { cancelWithOf } from '../store/cancellation-records';
 import { Clock, systemClock } from '../core/time';
 import type { RetryScheduler } from '../store/delivery-queues';
 import type { TrackingStore } from '../store/tracking-store';
@@ -54,6 +56,7 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
   const { destination, store, logger } = deps;
   const metrics = deps.metrics ?? noDeliveryMetrics;
   const adapter = destination.adapter;
+  const keepsForCancellation = hasCancellationCall(destination);
 
   function parse(record: SQSRecord): DeliveryMessage {
     let body: unknown;
@@ -95,7 +98,8 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     const context = adapter.contextSchema().safeParse(message.context);
     if (!context.success) throw new PoisonMessageError(`context does not match ${destination.id}: ${context.error.issues[0]?.message}`);
     const completed = new Set(claim.completedRequests);
-    const requests = adapter.buildRequests({ order: message.order, config: destination.config, context: context.data });
+    const channel = message.version === 2 ? { channel: message.exclusive.channel } : {};
+    const requests = adapter.buildRequests({ order: message.order, config: destination.config, context: context.data, ...channel });
 
     let outcome: DeliveryOutcome = { kind: 'sent', vendorStatus: 0 };
     for (const request of requests) {
@@ -108,7 +112,9 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     const at = clock();
     const log = { orderId, destination: destination.id, attempt: claim.attempts, receiveCount };
     if (outcome.kind === 'sent') {
-      await store.recordDelivery(orderId, destination.id, { status: 'sent', vendorStatus: outcome.vendorStatus, at });
+      // Where a cancellation call exists, what it will be rendered from is kept with the sale (no shopper data).
+      const keep = keepsForCancellation ? { cancelWith: cancelWithOf(message) } : {};
+      await store.recordDelivery(orderId, destination.id, { status: 'sent', vendorStatus: outcome.vendorStatus, at, ...keep });
       counted(counts, 'sent');
       logger.info('Delivered', { ...log, vendorStatus: outcome.vendorStatus });
       return;

@@ -279,6 +279,7 @@ describe('functions', () => {
     identify: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
     conversion: ['dynamodb:PutItem', 'dynamodb:Query'],
     status: ['dynamodb:GetItem', 'dynamodb:Query'],
+    cancellation: ['dynamodb:Query', 'dynamodb:UpdateItem'],
     sender: ['dynamodb:UpdateItem'],
   };
 
