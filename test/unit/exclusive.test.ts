@@ -3,6 +3,9 @@
  * its configuration checks, and a property: whatever the click history, at most one member of a group is told of
  * a sale when every member's onLost is `skip`.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { Attribution, StoredClick } from '../../lambdas/core/attribution';
 import { parseConfig, TrackingConfig } from '../../lambdas/core/config';
@@ -10,6 +13,7 @@ import { catalogueOf, destinationsOf } from '../../lambdas/core/destinations';
 import { ConfigurationError } from '../../lambdas/core/errors';
 import { decideGroups, newestLiveClick, verdictFor } from '../../lambdas/core/exclusive';
 import type { Order } from '../../lambdas/core/order';
+import { startLocalStack } from '../../local/stack';
 import { SPEC_VENDORS } from '../support/config';
 
 const DAY = 86_400_000;
@@ -193,5 +197,21 @@ describe('property: at most one member of a group is told of a sale with onLost 
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('npm start with an invalid exclusive group', () => {
+  it('stops before starting anything, naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exclusive-start-'));
+    try {
+      const path = join(dir, 'bad.json');
+      writeFileSync(path, JSON.stringify({ vendors: { qualityclick: SPEC_VENDORS.qualityclick }, attribution: { exclusive: { a: { members: ['qualityclick'], onLost: { awin: 'send' } } } } }));
+      // Endpoints nothing listens on: the configuration must fail before any service is reached.
+      const started = startLocalStack({ configPath: path, port: 0, quiet: true, dynamoEndpoint: 'http://127.0.0.1:9', sqsEndpoint: 'http://127.0.0.1:9' });
+      await expect(started).rejects.toThrow(ConfigurationError);
+      await expect(started).rejects.toThrow(/attribution\.exclusive\.a\.onLost\.awin: "awin" is not a member/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
