@@ -229,4 +229,16 @@ describe('cancellation', () => {
     expect(unauthenticated.status).toBe(401);
     await runSender('awin');
   });
+
+  it.each(['dead-lettered', 'failed'] as const)('a %s delivery is cancelled, and a redriven message is then refused by the claim', async (parked) => {
+    const orderId = await order({ awc: `aw-${parked}` });
+    const claim = await store.claimDelivery(orderId, 'awin', new Date(), 90, Math.floor(Date.now() / 1000) + 3600);
+    expect(claim.kind).toBe('claimed');
+    await store.recordDelivery(orderId, 'awin', { status: parked, error: 'vendor said no', completedRequests: [], at: new Date() });
+    expect((await cancel(orderId)).body.deliveries.find((d: any) => d.vendor === 'awin')).toMatchObject({ status: 'cancelled', attempts: 1 });
+    // What a redrive of its message would meet: no call, the delivery settled as cancelled.
+    expect(await store.claimDelivery(orderId, 'awin', new Date(), 90, 0)).toEqual({ kind: 'done', status: 'cancelled' });
+    expect(await runSender('awin')).toBe(1);
+    expect(vendor.callsFor('/awin/sale', orderId)).toHaveLength(0);
+  });
 });
