@@ -48,19 +48,18 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
     });
 
     // 1. Every delivery not known to be sent is cancelled, unless a sender holds it right now.
-    const heldUntil: number[] = [];
-    let sentMeanwhile = false;
-    for (const destination of saleDestinations(order, deps.config)) {
-      const status = order.records.get(destination)?.status ?? order.plan.find((p) => p.destination === destination)?.status;
-      if (status === 'sent' || status === 'skipped' || status === 'cancelled') continue;
-      const outcome = await store.cancelDelivery(orderId, destination, now, order.expiresAt);
-      if (outcome.kind === 'busy') heldUntil.push(outcome.leaseUntil);
-      if (outcome.kind === 'settled' && outcome.status === 'sent') sentMeanwhile = true;
-    }
-    if (sentMeanwhile) order = (await store.getCancellableOrder(orderId))!;
+    const open = saleDestinations(order, deps.config).filter((destination) => {
+      const status = order!.records.get(destination)?.status ?? order!.plan.find((p) => p.destination === destination)?.status;
+      return status !== 'sent' && status !== 'skipped' && status !== 'cancelled';
+    });
+    const outcomes = await Promise.all(open.map((destination) => store.cancelDelivery(orderId, destination, now, order!.expiresAt)));
+    const heldUntil = outcomes.flatMap((o) => (o.kind === 'busy' ? [o.leaseUntil] : []));
+    // Sent between the read and the write: read again for what its cancellation call is rendered from.
+    if (outcomes.some((o) => o.kind === 'settled' && o.status === 'sent')) order = (await store.getCancellableOrder(orderId))!;
 
     // 2. Every sent delivery: its cancellation call, or `unsupported`.
     const messages: DeliveryMessage[] = [];
+    const unsupported: string[] = [];
     for (const record of order.records.values()) {
       if (record.status !== 'sent' || !isSale(record.destination, deps.config)) continue;
       const destination = destinations.get(record.destination);
@@ -68,9 +67,10 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
         const call = order.records.get(cancelDestinationId(record.destination));
         if (!call || !FINAL_STATUSES.has(call.status)) messages.push(cancelMessage(record, record.cancelWith, order, now));
       } else if (record.cancellation !== 'unsupported') {
-        await store.recordCancellationUnsupported(orderId, record.destination);
+        unsupported.push(record.destination);
       }
     }
+    await Promise.all(unsupported.map((destination) => store.recordCancellationUnsupported(orderId, destination)));
     try {
       await enqueue(messages);
     } catch (error) {
@@ -144,8 +144,8 @@ export function presentOrder(
       const { vendor: _vendor, cancellation: _none, ...state } = call;
       return { ...delivery, cancellation: state };
     }
-    // Cancelled after it was sent, call queued but not yet claimed by its sender.
-    if (view.cancellation && delivery.status === 'sent' && delivery.cancellation === undefined) {
+    // Cancelled after it was sent to a destination with a cancellation call: queued, not yet claimed by its sender.
+    if (view.cancellation && delivery.status === 'sent' && delivery.cancellation === undefined && cancelIds.has(cancelDestinationId(delivery.vendor))) {
       return { ...delivery, cancellation: { status: 'queued', attempts: 0 } };
     }
     return delivery;
