@@ -161,7 +161,8 @@ export class TrackingStack extends Stack {
       const outputNames = deliveryOutputNames(destinationId);
       new CfnOutput(this, outputNames.queueUrl, { description: `Cancellation queue of ${of}`, value: delivery.queue.queueUrl });
       new CfnOutput(this, outputNames.deadLetterQueueUrl, {
-        description: `Dead-letter queue of ${of}'s cancellation calls; redrive with npm run redrive -- ${destinationId}`,
+        // "Dead-letter queue of <id>;" is how npm run redrive finds a destination among the outputs.
+        description: `Dead-letter queue of ${destinationId}; the cancellation calls of ${of}; redrive with npm run redrive -- ${destinationId}`,
         value: delivery.deadLetterQueue.queueUrl,
       });
     }

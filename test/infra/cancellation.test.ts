@@ -14,6 +14,7 @@ import type { IConstruct } from 'constructs';
 import { parseConfig } from '../../lambdas/core/config';
 import { VendorDelivery } from '../../lib/constructs/vendor-delivery';
 import { ENV, queueUrlEnvName } from '../../lib/shape';
+import { destinationsFromOutputs } from '../../scripts/redrive';
 import { TrackingStack } from '../../lib/tracking-stack';
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -112,6 +113,17 @@ describe('cancellation queues', () => {
     const conversion = statementsOfRole(logicalId(stack.apiFunctions.conversion.role!));
     expect(actionsOn(conversion, arnOf(stack.deliveries.get('awin-cancel')!.queue))).toEqual([]);
     expect(actionsOn(conversion, arnOf(stack.deliveries.get('awin')!.queue))).toEqual(['sqs:SendMessage']);
+  });
+
+  it('names the cancellation queues in the outputs so that npm run redrive finds them', () => {
+    const outputs = Object.entries(template.toJSON().Outputs as Record<string, { Description?: string; Value: unknown }>).map(([OutputKey, o]) => ({
+      OutputKey,
+      Description: o.Description,
+      OutputValue: JSON.stringify(o.Value),
+    }));
+    const found = destinationsFromOutputs(outputs);
+    expect([...found.keys()]).toEqual(expect.arrayContaining(['awin', 'awin-cancel', 'tradedoubler-cancel']));
+    expect(found.get('awin-cancel')!.deadLetterQueue).toContain(logicalId(stack.deliveries.get('awin-cancel')!.deadLetterQueue));
   });
 
   it('routes POST /v1/conversions/{orderId}/cancellation to the cancellation function', () => {
