@@ -136,5 +136,12 @@ export function runtimeConfig(config: TrackingConfig, onlyDestination?: string):
   const wanted = (id: string, value: unknown) => value !== undefined && (!onlyDestination || id === onlyDestination);
   const vendors = Object.fromEntries(Object.entries(config.vendors).filter(([id, value]) => wanted(id, value)));
   const postbacks = Object.fromEntries(Object.entries(config.postbacks).filter(([id, value]) => wanted(id, value)));
-  return JSON.stringify({ vendors, postbacks, delivery: config.delivery, retentionDays: config.retentionDays, attribution: config.attribution });
+  return JSON.stringify({
+    vendors,
+    postbacks,
+    delivery: config.delivery,
+    retentionDays: config.retentionDays,
+    lateReportHours: config.lateReportHours,
+    attribution: config.attribution,
+  });
 }

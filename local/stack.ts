@@ -37,6 +37,8 @@ export interface LocalStackOptions {
   dynamoEndpoint?: string;
   /** A running SQS server to use instead of starting one (it is left running on stop). */
   sqsEndpoint?: string;
+  /** The sandbox answers 200 even to calls that break their vendor's rules (default: 400 with the violations). */
+  lenientSandbox?: boolean;
 }
 
 export interface DestinationQueues {
@@ -160,7 +162,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
   };
 
-  const sandbox = new VendorSandbox(consoleLogger('sandbox', quiet), new Map(destinationsOf(config).map((d) => [d.id, d.adapter])));
+  const sandbox = new VendorSandbox(consoleLogger('sandbox', quiet), new Map(destinationsOf(config).map((d) => [d.id, d.adapter])), {
+    lenient: options.lenientSandbox === true,
+  });
   let serveApi: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;

@@ -1,10 +1,11 @@
 import * as z from 'zod';
 import { Attribution } from '../core/attribution';
 import { extractClickIds } from '../core/click-ids';
-import type { DeliveryMessage } from '../core/delivery';
+import { DeliveryMessage, messageDigest } from '../core/delivery';
 import { catalogueOf, Destination, destinationsOf } from '../core/destinations';
 import { EnqueueError } from '../core/errors';
 import { carried, decideGroups, lostReason, newestLiveClick, verdictFor } from '../core/exclusive';
+import { lateReportSeconds } from '../core/late-reports';
 import { noDeliveryMetrics } from '../core/metrics';
 import type { Order } from '../core/order';
 import { seededRandom } from '../core/random';
@@ -13,7 +14,7 @@ import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
 import { presentOrder } from './cancellation';
-import { ApiDeps, configOrder, NO_CONSENT, occurredAt } from './deps';
+import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
 
@@ -67,6 +68,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
   const catalogue = catalogueOf(destinations);
   const inConfigOrder = configOrder(destinations);
   const groups = deps.config.attribution?.exclusive ?? {};
+  const grace = lateReportSeconds(deps.config);
 
   /** Sends every message; throws EnqueueError naming the destinations whose message did not make it. */
   async function enqueue(messages: DeliveryMessage[]): Promise<void> {
@@ -88,11 +90,14 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       return jsonResponse(200, { orderId: request.orderId, deliveries: [], consent: NO_CONSENT });
     }
     const now = clock();
+    const at = occurredAt(request.occurredAt, now);
     // Both reads at once: one round trip of latency; a repeated report (rare) wastes the click read.
     const [known, stored] = await Promise.all([store.getOrder(request.orderId), store.clicksForVisitor(visitorKeys(request.visitor), now)]);
     if (known) return duplicate(known);
+    // After the duplicate check, so that a shop retrying an order recorded long ago still gets its status.
+    refuseTooLate(at, now, grace);
 
-    const order = toOrder(request, occurredAt(request.occurredAt, now));
+    const order = toOrder(request, at);
     const overrides = request.identifiers ? extractClickIds({ identifiers: request.identifiers }, catalogue) : [];
     const attribution = Attribution.resolve(stored, overrides, catalogue, new Date(order.occurredAt), now);
     // Per-sale random values come from the order id: a retry after a 503 builds the same messages.
@@ -107,9 +112,12 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       const verdict = verdictFor(destination.id, groups, decisions);
       const plan = verdict?.skip ? { deliver: false as const, reason: lostReason(verdict) } : planFor(destination, order, attribution, random);
       if (plan.deliver) {
-        deliveries.push({ destination: destination.id, status: 'queued' });
         const base = { destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt };
-        messages.push(verdict ? { version: 2, ...base, exclusive: carried(verdict) } : { version: 1, ...base });
+        const exclusive = verdict ? carried(verdict) : undefined;
+        // The digest covers the group decision too: a copy deciding otherwise (a concurrent report) is not sent.
+        const digest = messageDigest({ ...base, ...(exclusive ? { exclusive } : {}) });
+        deliveries.push({ destination: destination.id, status: 'queued', digest });
+        messages.push(exclusive ? { version: 2, ...base, exclusive, digest } : { version: 1, ...base, digest });
       } else {
         deliveries.push({ destination: destination.id, status: 'skipped', reason: plan.reason });
       }
@@ -145,7 +153,7 @@ function planFor(destination: Destination, order: Order, attribution: Attributio
   return destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random });
 }
 
-function toOrder(request: ConversionRequest, at: Date): Order {
+export function toOrder(request: ConversionRequest, at: Date): Order {
   const shopper = request.shopper && Object.keys(request.shopper).length ? request.shopper : undefined;
   return {
     orderId: request.orderId,
@@ -159,8 +167,9 @@ function toOrder(request: ConversionRequest, at: Date): Order {
       name: item.name,
       unitPrice: item.unitPrice,
       quantity: item.quantity,
-      groupId: item.groupId ?? item.productId,
-      variantId: item.variantId ?? item.productId,
+      // Kept only when the shop gave them: a defaulted variantId would pass for a real variant (Klevu's item_id).
+      ...(item.groupId !== undefined ? { groupId: item.groupId } : {}),
+      ...(item.variantId !== undefined ? { variantId: item.variantId } : {}),
     })),
     ...(shopper ? { shopper } : {}),
     occurredAt: at.toISOString(),

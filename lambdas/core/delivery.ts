@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { orderSchema } from './order';
 
@@ -36,6 +37,8 @@ const deliveryMessageV1Schema = z.strictObject({
   receivedAt: z.string(),
   /** Epoch seconds: when the delivery record the sender creates expires (the order's `retentionDays`). */
   expiresAt: z.number().int().positive(),
+  /** messageDigest of this message, also recorded with the order's plan: the sender sends only what was recorded. */
+  digest: z.string().optional(),
 });
 
 /**
@@ -50,3 +53,30 @@ const deliveryMessageV2Schema = deliveryMessageV1Schema.extend({
 
 export const deliveryMessageSchema = z.discriminatedUnion('version', [deliveryMessageV1Schema, deliveryMessageV2Schema]);
 export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;
+
+/** JSON with every object's keys sorted (undefined members left out): one text per value, whatever the key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const members = Object.keys(record)
+      .filter((key) => record[key] !== undefined)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The digest of what a message makes the sender send: its destination, order and context (SHA-256, hex). The
+ * conversion records it with the order's plan; the sender recomputes it from the message it received and sends
+ * only when it equals the recorded one, so a vendor never hears of an order body the service did not record.
+ */
+export function messageDigest(message: Pick<DeliveryMessage, 'destination' | 'order' | 'context'> & { exclusive?: ExclusiveDecision }): string {
+  // `exclusive` (version 2) is left out when absent, so a version 1 message digests as it always did.
+  const digested = { destination: message.destination, order: message.order, context: message.context, exclusive: message.exclusive };
+  return createHash('sha256').update(canonicalJson(digested)).digest('hex');
+}
+
+type ExclusiveDecision = Extract<DeliveryMessage, { version: 2 }>['exclusive'];

@@ -80,6 +80,8 @@ function macroValue(macro: string, scope: TemplateScope): string {
   }
   if (kind === 'item' && scope.item) {
     if (field === 'lineValue') return String(Math.round(scope.item.unitPrice * scope.item.quantity * 100) / 100);
+    // A product without a parent or variant is its own group and variant.
+    if (field === 'groupId' || field === 'variantId') return scope.item[field] ?? scope.item.productId;
     const value = scope.item[field as keyof TemplateScope['item'] & string];
     return value === undefined ? '' : String(value);
   }

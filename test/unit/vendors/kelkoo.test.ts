@@ -37,4 +37,20 @@ describe('Kelkoo productsInfos', () => {
     const violations = kelkoo.inspect({ method: 'GET', url: '/st?country=fr&orderId=1', headers: {}, body: '' });
     expect(violations).toEqual(expect.arrayContaining(['missing mandatory parameter comId', 'missing Referer header with the shop domain']));
   });
+
+  it.each([
+    ['orderValue=-5', (q: URLSearchParams) => q.set('orderValue', '-5'), {}, /orderValue must be a non-negative decimal/],
+    ['orderValue=0x10', (q: URLSearchParams) => q.set('orderValue', '0x10'), {}, /orderValue must be a non-negative decimal/],
+    ['Referer: x', () => undefined, { referer: 'x' }, /Referer must be the shop's absolute http\(s\) URL/],
+  ])('rejects %s', (_, change, headers, violation) => {
+    const example = fixtures.requests.find((f) => f.id === 'kelkoo-example-call')!;
+    const built = new URL(buildFromFixture(kelkoo, example.input).requests[0]!.url);
+    const conforming = { method: 'GET', headers: { referer: 'https://www.shop.example' }, body: '' };
+    expect(kelkoo.inspect({ ...conforming, url: built.pathname + built.search })).toEqual([]);
+    change(built.searchParams);
+    expect(kelkoo.inspect({ ...conforming, url: built.pathname + built.search, headers: { ...conforming.headers, ...headers } })).toEqual([
+      expect.stringMatching(violation),
+    ]);
+  });
 });
+
