@@ -11,6 +11,7 @@ import { Attribution, StoredClick } from '../../lambdas/core/attribution';
 import { parseConfig, TrackingConfig } from '../../lambdas/core/config';
 import { catalogueOf, destinationsOf } from '../../lambdas/core/destinations';
 import { ConfigurationError } from '../../lambdas/core/errors';
+import { messageDigest } from '../../lambdas/core/delivery';
 import { decideGroups, newestLiveClick, verdictFor } from '../../lambdas/core/exclusive';
 import type { Order } from '../../lambdas/core/order';
 import { startLocalStack } from '../../local/stack';
@@ -213,5 +214,21 @@ describe('npm start with an invalid exclusive group', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('message digest and the group decision', () => {
+  const base = {
+    destination: 'awin',
+    order: { orderId: 'D-1', currency: 'EUR', orderValue: 1, netValue: 1, occurredAt: ORDER_AT.toISOString(), items: [{ productId: 'A', name: 'A', unitPrice: 1, quantity: 1 }] },
+    context: { clickId: 'c' },
+  };
+
+  it('covers the decision, so a copy that decided otherwise does not match the recorded one; version 1 digests are unchanged', () => {
+    const won = messageDigest({ ...base, exclusive: { group: 'g', winner: 'awin', channel: 'awin', won: true } });
+    const lost = messageDigest({ ...base, exclusive: { group: 'g', winner: 'qualityclick', channel: 'qualityclick', won: false } });
+    expect(won).not.toBe(lost);
+    expect(messageDigest(base)).not.toBe(won);
+    expect(messageDigest({ ...base, exclusive: undefined })).toBe(messageDigest(base));
   });
 });
