@@ -10,6 +10,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { vendorAdapters } from '../lambdas/vendors/registry';
 import type { VendorAdapter } from '../lambdas/vendors/types';
+import { MAX_URL_BYTES, urlBytes } from '../lambdas/vendors/url-limit';
 import { readBody, sendError, sendJson } from './http-api';
 
 export const SANDBOX_PREFIX = '/sandbox';
@@ -210,7 +211,10 @@ export class VendorSandbox {
       }
     }
 
-    const scripted = this.nextAnswer(vendor);
+    // A real server refuses a request line this long before any vendor logic runs: 414, which no retry changes.
+    const tooLong = urlBytes(url) > MAX_URL_BYTES;
+    if (tooLong) violations.push(`URL of ${urlBytes(url)} bytes is over the ${MAX_URL_BYTES}-byte limit (414 URI Too Long)`);
+    const scripted = tooLong ? { status: 414, body: 'URI Too Long' } : this.nextAnswer(vendor);
     // A strict vendor refuses what breaks its document: 400 with the violations, which become the delivery's
     // lastError. Violations marked "warning:" are advice the document does not enforce. A scripted answer wins.
     const blocking = violations.filter((v) => !v.startsWith('warning:'));

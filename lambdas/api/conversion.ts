@@ -14,6 +14,8 @@ import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
 import { presentOrder } from './cancellation';
+import { withinUrlLimit } from '../vendors/url-limit';
+import { dryRunDeliveries } from './dry-run';
 import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
@@ -53,6 +55,8 @@ export const conversionSchema = z.strictObject({
   identifiers: identifiersSchema.optional(),
   occurredAt: isoTimestamp.optional(),
   consent: consentSchema.optional(),
+  /** Plan every destination and answer with the exact requests each would get; nothing is recorded, queued or sent. */
+  dryRun: z.boolean().optional(),
 });
 export type ConversionRequest = z.infer<typeof conversionSchema>;
 
@@ -93,7 +97,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     const at = occurredAt(request.occurredAt, now);
     // Both reads at once: one round trip of latency; a repeated report (rare) wastes the click read.
     const [known, stored] = await Promise.all([store.getOrder(request.orderId), store.clicksForVisitor(visitorKeys(request.visitor), now)]);
-    if (known) return duplicate(known);
+    if (known && !request.dryRun) return duplicate(known);
     // After the duplicate check, so that a shop retrying an order recorded long ago still gets its status.
     refuseTooLate(at, now, grace);
 
@@ -123,6 +127,11 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       }
     }
 
+    if (request.dryRun) {
+      logger.info('Dry run planned', { orderId: order.orderId, planned: messages.map((m) => m.destination) });
+      return jsonResponse(200, { orderId: order.orderId, dryRun: true, deliveries: dryRunDeliveries(destinations, deliveries, messages) });
+    }
+
     // Queued first, recorded second: a failure in between answers 5xx with nothing recorded, and the shop's retry
     // sends the same messages again – the senders' claims make the copies harmless.
     await enqueue(messages);
@@ -150,7 +159,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
 }
 
 function planFor(destination: Destination, order: Order, attribution: Attribution, random: () => number) {
-  return destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random });
+  return withinUrlLimit(destination.adapter, order, destination.config, destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random }));
 }
 
 export function toOrder(request: ConversionRequest, at: Date): Order {

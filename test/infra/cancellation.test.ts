@@ -13,7 +13,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { parseConfig } from '../../lambdas/core/config';
 import { VendorDelivery } from '../../lib/constructs/vendor-delivery';
-import { ENV, queueUrlEnvName } from '../../lib/shape';
+import { ENV } from '../../lib/shape';
 import { destinationsFromOutputs } from '../../scripts/redrive';
 import { TrackingStack } from '../../lib/tracking-stack';
 
@@ -88,11 +88,6 @@ describe('cancellation queues', () => {
     });
     const sender = template.toJSON().Resources[logicalId(delivery.sender)];
     expect(sender.Properties.Environment.Variables[ENV.destination]).toBe(id);
-    // The sender is configured with its postback alone (templates included), nothing else.
-    const runtime = JSON.parse(sender.Properties.Environment.Variables[ENV.runtimeConfig]);
-    expect(Object.keys(runtime.postbacks)).toEqual([id.replace(/-cancel$/, '')]);
-    expect(runtime.postbacks[id.replace(/-cancel$/, '')].cancel).toBeDefined();
-    expect(runtime.vendors).toEqual({});
     for (const alarm of [delivery.alarm, delivery.deadLetterAgeAlarm, delivery.senderErrorRateAlarm]) {
       const props = template.toJSON().Resources[logicalId(alarm)].Properties;
       expect(props.AlarmActions).toEqual([{ Ref: logicalId(stack.monitoring.alarmTopic) }]);
@@ -106,10 +101,6 @@ describe('cancellation queues', () => {
     for (const [id, delivery] of stack.deliveries) {
       expect(actionsOn(statements, arnOf(delivery.queue))).toEqual(id.endsWith('-cancel') ? ['sqs:SendMessage'] : []);
     }
-    const variables = template.toJSON().Resources[logicalId(cancellation)].Properties.Environment.Variables;
-    expect(variables[queueUrlEnvName('awin-cancel')]).toEqual({ Ref: logicalId(stack.deliveries.get('awin-cancel')!.queue) });
-    expect(variables[queueUrlEnvName('awin')]).toBeUndefined();
-
     const conversion = statementsOfRole(logicalId(stack.apiFunctions.conversion.role!));
     expect(actionsOn(conversion, arnOf(stack.deliveries.get('awin-cancel')!.queue))).toEqual([]);
     expect(actionsOn(conversion, arnOf(stack.deliveries.get('awin')!.queue))).toEqual(['sqs:SendMessage']);
@@ -132,11 +123,6 @@ describe('cancellation queues', () => {
     )!;
     const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
     expect(template.toJSON().Resources[integrationId].Properties.IntegrationUri).toEqual(arnOf(stack.apiFunctions.cancellation));
-  });
-
-  it('passes the exclusive groups to the conversion function', () => {
-    const variables = template.toJSON().Resources[logicalId(stack.apiFunctions.conversion)].Properties.Environment.Variables;
-    expect(JSON.parse(variables[ENV.runtimeConfig]).attribution).toEqual(CONFIG.attribution);
   });
 
   it('leaves AwsSolutions and Serverless nothing unacknowledged', () => {

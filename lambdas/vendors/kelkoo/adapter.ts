@@ -1,10 +1,11 @@
 import * as z from 'zod';
 import { lazy } from '../../core/lazy';
+import { formatMoney } from '../../core/money';
 import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus } from '../classify';
 import type { VendorAdapter } from '../types';
 import { KelkooConfig, kelkooAccountFor, kelkooConfigSchema } from './config';
-import { encodeProductsInfos } from './mapping';
+import { encodeProductsInfos, fitProductsInfos } from './mapping';
 import { inspectKelkooRequest } from './sandbox';
 import { KELKOO_DOCUMENT } from './types';
 
@@ -59,7 +60,7 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
       ['country', country],
       ['orderId', order.orderId],
       ['comId', account.comId],
-      ['orderValue', order.orderValue],
+      ['orderValue', formatMoney(order.orderValue, order.currency)],
       ['productsInfos', encodeProductsInfos(order)],
       ['saleId', context.saleId],
       ['kelkooId', context.kelkooId],
@@ -68,7 +69,7 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
       ['returningUser', order.returningUser],
       ['source', 'serverToServer'],
     ]);
-    return [{ key: 'sale', method: 'GET', url, headers: { Referer: account.referer } }];
+    return [{ key: 'sale', method: 'GET', url: fitProductsInfos(url, order), headers: { Referer: account.referer } }];
   },
 
   // The document describes no response body; any 2xx is taken as accepted.

@@ -1,3 +1,4 @@
+import { formatMoney } from '../../core/money';
 import type { Order, OrderItem } from '../../core/order';
 import type { KlevuConfig } from './config';
 import {
@@ -45,7 +46,7 @@ export function toKlevuItem(order: Pick<Order, 'orderId' | 'currency'>, item: Or
     // "For simple products please re-use the same value as item_id."
     item_group_id: item.groupId ?? item.productId,
     item_variant_id: item.variantId ?? item.productId,
-    unit_price: item.unitPrice,
+    unit_price: Number(formatMoney(item.unitPrice, order.currency)),
     currency: order.currency,
     units: item.quantity,
   };

@@ -1,20 +1,13 @@
+import { formatMoney } from '../../core/money';
 import type { VendorResponse } from '../types';
 
 /**
- * `umsatz`: net revenue with exactly two decimals and a decimal point, as in the document's examples (`95.50`).
- * Rounded half away from zero on the decimal value (1.005 → 1.01), not on its binary approximation, so the
- * amount QUALITYCLICK computes commission on matches the shop's own books to the cent.
+ * `umsatz`: net revenue as a decimal with a point, as in the document's examples (`95.50`), written by the one money
+ * formatter (core/money.ts): the currency's minor units, rounded half away from zero on the decimal value (1.005 →
+ * 1.01), so the amount QUALITYCLICK computes commission on matches the shop's own books to the cent.
  */
-export function formatUmsatz(amount: number): string {
-  if (!Number.isFinite(amount)) throw new RangeError(`umsatz must be a finite number, got ${amount}`);
-  const magnitude = Math.abs(amount);
-  const text = String(magnitude);
-  // Shifting the decimal string ("1.005e2") avoids 1.005 * 100 = 100.49999…; exponent notation (tiny or huge
-  // values) has no such string form, and there plain multiplication is exact enough.
-  const cents = text.includes('e') ? Math.round(magnitude * 100) : Math.round(Number(`${text}e2`));
-  const whole = Math.floor(cents / 100);
-  const fraction = String(cents % 100).padStart(2, '0');
-  return `${amount < 0 && cents > 0 ? '-' : ''}${whole}.${fraction}`;
+export function formatUmsatz(amount: number, currency = 'EUR'): string {
+  return formatMoney(amount, currency);
 }
 
 /**
