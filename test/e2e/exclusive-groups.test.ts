@@ -90,7 +90,7 @@ describe('exclusive group on the local stack', () => {
     expect(body.groups).toEqual([{ group: 'affiliates', winner: 'qualityclick', channel: 'qualityclick' }]);
 
     const [awin] = await eventually(() => callsFor('awin', orderId), (c) => c.length > 0);
-    expect(awin!.query).toMatchObject({ ref: orderId, ch: 'qualityclick', amount: '50' });
+    expect(awin!.query).toMatchObject({ ref: orderId, ch: 'qualityclick', amount: '50.00' });
     expect(awin!.violations).toEqual([]);
     await eventually(() => callsFor('qualityclick', orderId), (c) => c.length === 1);
     await eventually(() => callsFor('kelkoo', orderId), (c) => c.length === 1);

@@ -159,7 +159,7 @@ describe('cancellation', () => {
     const calls = vendor.callsFor('/awin/cancel', orderId);
     expect(calls).toHaveLength(1);
     const url = new URL(calls[0]!.url, 'http://x');
-    expect(Object.fromEntries(url.searchParams)).toEqual({ ref: orderId, cks: 'aw 3&x', amount: '10' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({ ref: orderId, cks: 'aw 3&x', amount: '10.00' });
 
     // A third request after the call was made queues nothing.
     const third = await cancel(orderId);
