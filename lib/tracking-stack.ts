@@ -13,6 +13,7 @@ import {
   API_FUNCTIONS,
   API_TIMEOUT_SECONDS,
   ApiFunctionName,
+  cancelDestinationIds,
   deliveryQueueName,
   deliveryQueueSettings,
   destinationIds,
@@ -38,6 +39,7 @@ const API_TABLE_ACTIONS: Record<ApiFunctionName, readonly TableAction[]> = {
   status: ['dynamodb:Query'],
   // Reads the index of unsettled deliveries only (API_INDEX_ACTIONS), never the table.
   deliveries: [],
+  cancellation: ['dynamodb:Query', 'dynamodb:UpdateItem'],
 };
 
 /** What each API function may do on the unsettled-deliveries index (UNSETTLED_INDEX), on the index ARN only. */
@@ -99,7 +101,9 @@ export class TrackingStack extends Stack {
 
     // One runtime configuration, bundled into every function's asset (RUNTIME_CONFIG_FILE), with the fixed name of each
     // destination's delivery queue: identical files, so the senders share one asset and esbuild runs once for them.
-    const deliveryQueues = Object.fromEntries(destinationIds(config).map((id) => [id, deliveryQueueName(this.stackName, id)]));
+    const deliveryQueues = Object.fromEntries(
+      [...destinationIds(config), ...cancelDestinationIds(config).map((c) => c.id)].map((id) => [id, deliveryQueueName(this.stackName, id)]),
+    );
     const bundledConfig = runtimeConfig(config, undefined, deliveryQueues);
     const apiFunctions = {} as Record<ApiFunctionName, TrackingFunction>;
     for (const name of Object.keys(API_FUNCTIONS) as ApiFunctionName[]) {
@@ -157,8 +161,37 @@ export class TrackingStack extends Stack {
         value: delivery.deadLetterQueue.queueUrl,
       });
     }
+    // A postback's cancellation calls: the same construct on a queue of their own, fed by the cancellation function only.
+    for (const { id: destinationId, of } of cancelDestinationIds(config)) {
+      const variable = queueUrlEnvName(destinationId);
+      const constructName = pascalCase(destinationId);
+      for (const name of [variable, constructName]) {
+        const clash = claimedNames.get(name);
+        if (clash) throw new Error(`Destinations ${clash} and ${destinationId} would both be named ${name}; rename one`);
+        claimedNames.set(name, destinationId);
+      }
+      const delivery = new VendorDelivery(this, `${constructName}Delivery`, {
+        destinationId,
+        settings,
+        table,
+        runtimeConfig: bundledConfig,
+        alarmTopic: this.monitoring.alarmTopic,
+      });
+      deliveries.set(destinationId, delivery);
+      this.monitoring.monitorDelivery(delivery);
+      const outputNames = deliveryOutputNames(destinationId);
+      new CfnOutput(this, outputNames.queueUrl, { description: `Cancellation queue of ${of}`, value: delivery.queue.queueUrl });
+      new CfnOutput(this, outputNames.deadLetterQueueUrl, {
+        // "Dead-letter queue of <id>;" is how npm run redrive finds a destination among the outputs.
+        description: `Dead-letter queue of ${destinationId}; the cancellation calls of ${of}; redrive with npm run redrive -- ${destinationId}`,
+        value: delivery.deadLetterQueue.queueUrl,
+      });
+    }
     this.deliveries = deliveries;
-    apiFunctions.conversion.bindDeliveryQueues([...deliveries.values()].map((d) => d.queue));
+    // Sale queues to the conversion function, cancellation queues to the cancellation function: nothing else.
+    const cancelIds = new Set(cancelDestinationIds(config).map((c) => c.id));
+    apiFunctions.conversion.bindDeliveryQueues([...deliveries].filter(([id]) => !cancelIds.has(id)).map(([, d]) => d.queue));
+    apiFunctions.cancellation.bindDeliveryQueues([...deliveries].filter(([id]) => cancelIds.has(id)).map(([, d]) => d.queue));
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the HTTP API', value: this.api.url });
     new CfnOutput(this, 'ApiKeysSecretName', { description: 'Secret holding the API keys', value: this.apiKeys.secretName });

@@ -12,6 +12,7 @@ import { deliveryQueueSettings, queueNames, TABLE, UNSETTLED_INDEX } from '../li
 import { StaticApiKeys } from '../lambdas/api/api-keys';
 import { createApiHandlers } from '../lambdas/api/handlers';
 import type { TrackingConfig } from '../lambdas/core/config';
+import { queuedDestinationsOf } from '../lambdas/core/cancellation';
 import { destinationsOf } from '../lambdas/core/destinations';
 import { documentClient } from '../lambdas/runtime';
 import { createSenderHandler } from '../lambdas/sender/sender';
@@ -232,7 +233,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const suffix = randomBytes(3).toString('hex');
     const tableName = `conversion-tracking-${suffix}`;
     await createTable(dynamo, tableName);
-    const destinations = destinationsOf(config);
+    // Sale destinations and postbacks' cancellation calls alike: a queue pair and a poller each.
+    const destinations = queuedDestinationsOf(config);
     const queues = await Promise.all(destinations.map((d) => createDestinationQueues(sqs, d.id, suffix, config)));
     const queueUrls = Object.fromEntries(destinations.map((d, i) => [d.id, { queue: queues[i]!.queue, deadLetterQueue: queues[i]!.deadLetterQueue }]));
     if (options.dynamoEndpoint || options.sqsEndpoint) {

@@ -4,6 +4,7 @@ import { extractClickIds } from '../core/click-ids';
 import { DeliveryMessage, messageDigest } from '../core/delivery';
 import { catalogueOf, Destination, destinationsOf } from '../core/destinations';
 import { EnqueueError } from '../core/errors';
+import { carried, decideGroups, lostReason, newestLiveClick, verdictFor } from '../core/exclusive';
 import { lateReportSeconds } from '../core/late-reports';
 import { noDeliveryMetrics } from '../core/metrics';
 import type { Order } from '../core/order';
@@ -12,6 +13,7 @@ import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
+import { presentOrder } from './cancellation';
 import { withinUrlLimit } from '../vendors/url-limit';
 import { dryRunDeliveries } from './dry-run';
 import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
@@ -69,6 +71,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
   const destinations = destinationsOf(deps.config);
   const catalogue = catalogueOf(destinations);
   const inConfigOrder = configOrder(destinations);
+  const groups = deps.config.attribution?.exclusive ?? {};
   const grace = lateReportSeconds(deps.config);
 
   /** Sends every message; throws EnqueueError naming the destinations whose message did not make it. */
@@ -83,7 +86,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
 
   /** A repeated report: the current status, and nothing sent. */
   const duplicate = (view: OrderView) =>
-    jsonResponse(200, { orderId: view.orderId, receivedAt: view.receivedAt, deliveries: inConfigOrder(view.deliveries), duplicate: true });
+    jsonResponse(200, { ...presentOrder(view, deps.config, inConfigOrder), duplicate: true });
 
   return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
     const request = parseInput(conversionSchema, body);
@@ -104,15 +107,21 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     // Per-sale random values come from the order id: a retry after a 503 builds the same messages.
     const random = deps.random ?? seededRandom(order.orderId);
     const expiresAt = epochSeconds(addSeconds(now, deps.config.retentionDays * SECONDS_PER_DAY));
+    // Exclusive groups are decided once, here; the verdict travels in the message so no retry decides again.
+    const decisions = decideGroups(groups, (id) => newestLiveClick(attribution, catalogue, id));
 
     const deliveries: NewDelivery[] = [];
     const messages: DeliveryMessage[] = [];
     for (const destination of destinations) {
-      const plan = planFor(destination, order, attribution, random);
+      const verdict = verdictFor(destination.id, groups, decisions);
+      const plan = verdict?.skip ? { deliver: false as const, reason: lostReason(verdict) } : planFor(destination, order, attribution, random);
       if (plan.deliver) {
-        const digest = messageDigest({ destination: destination.id, order, context: plan.context });
+        const base = { destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt };
+        const exclusive = verdict ? carried(verdict) : undefined;
+        // The digest covers the group decision too: a copy deciding otherwise (a concurrent report) is not sent.
+        const digest = messageDigest({ ...base, ...(exclusive ? { exclusive } : {}) });
         deliveries.push({ destination: destination.id, status: 'queued', digest });
-        messages.push({ version: 1, destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt, digest });
+        messages.push(exclusive ? { version: 2, ...base, exclusive, digest } : { version: 1, ...base, digest });
       } else {
         deliveries.push({ destination: destination.id, status: 'skipped', reason: plan.reason });
       }
@@ -126,7 +135,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     // Queued first, recorded second: a failure in between answers 5xx with nothing recorded, and the shop's retry
     // sends the same messages again – the senders' claims make the copies harmless.
     await enqueue(messages);
-    const created = await store.createOrder({ orderId: order.orderId, receivedAt: now, occurredAt: order.occurredAt, expiresAt, deliveries });
+    const created = await store.createOrder({ orderId: order.orderId, receivedAt: now, occurredAt: order.occurredAt, expiresAt, deliveries, ...(decisions.length ? { groups: decisions } : {}) });
     if (!created) {
       // A concurrent report of the same order recorded it first; the messages just sent are copies of its own.
       const view = await store.getOrder(order.orderId);
@@ -144,6 +153,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     return jsonResponse(202, {
       orderId: order.orderId,
       deliveries: deliveries.map((d) => ({ vendor: d.destination, status: d.status, ...(d.reason ? { reason: d.reason } : {}) })),
+      ...(decisions.length ? { groups: decisions } : {}),
     });
   });
 }

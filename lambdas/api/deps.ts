@@ -11,8 +11,8 @@ import type { ApiKeySource } from './api-keys';
 
 /** Everything the API handlers may need; each handler factory takes only the part it uses. */
 export interface ApiDeps {
-  /** `lateReportHours` may be absent: the default (72) applies. */
-  config: Pick<TrackingConfig, 'vendors' | 'postbacks' | 'retentionDays'> & Partial<Pick<TrackingConfig, 'lateReportHours'>>;
+  /** `lateReportHours` may be absent: the default (72) applies; `attribution` too: no exclusive groups. */
+  config: Pick<TrackingConfig, 'vendors' | 'postbacks' | 'retentionDays'> & Partial<Pick<TrackingConfig, 'lateReportHours' | 'attribution'>>;
   store: TrackingStore;
   queues: DeliveryQueues;
   apiKeys: ApiKeySource;

@@ -1,4 +1,5 @@
 import type { ApiHandlerName } from '../../lib/shape';
+import { createCancellationHandler } from './cancellation';
 import { createCaptureHandler } from './capture';
 import { createConversionHandler } from './conversion';
 import { createDeliveriesHandler } from './deliveries';
@@ -19,5 +20,6 @@ export function createApiHandlers(deps: ApiDeps): Record<ApiHandlerName, ApiHand
     conversion: createConversionHandler(deps),
     status: createStatusHandler(deps),
     deliveries: createDeliveriesHandler(deps),
+    cancellation: createCancellationHandler(deps),
   };
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { destinationsOf } from '../core/destinations';
 import { NotFoundError } from '../core/errors';
 import { parseInput } from '../core/validation';
+import { presentOrder } from './cancellation';
 import { ApiDeps, configOrder } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 
@@ -15,7 +16,7 @@ export function createStatusHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'ap
     const { orderId } = parseInput(orderIdParamSchema, { orderId: event.pathParameters?.orderId ?? '' });
     const view = await deps.store.getOrder(orderId);
     if (!view) throw new NotFoundError(`No conversion with orderId ${JSON.stringify(orderId)}`);
-    return jsonResponse(200, { orderId: view.orderId, receivedAt: view.receivedAt, deliveries: inConfigOrder(view.deliveries) });
+    return jsonResponse(200, presentOrder(view, deps.config, inConfigOrder));
   });
 }
 

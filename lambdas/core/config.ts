@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { postbackConfigSchema } from '../vendors/postback/config';
+import { PostbackConfig, postbackConfigSchema } from '../vendors/postback/config';
 import { POSTBACK_NAME } from '../vendors/postback/types';
 import { VENDOR_IDS, vendorAdapters, VendorId } from '../vendors/registry';
 import type { VendorAdapter } from '../vendors/types';
+import { cancelIssues } from './cancellation';
 import { ConfigurationError } from './errors';
+import { attributionSchema, exclusiveIssues } from './exclusive';
 import { DEFAULT_LATE_REPORT_HOURS, MAX_LATE_REPORT_HOURS } from './late-reports';
 import { lazy } from './lazy';
 import { parseConfigInput } from './validation';
@@ -52,8 +54,26 @@ export const configSchema = lazy(() => {
     lateReportHours: z.number().int().min(1).max(MAX_LATE_REPORT_HOURS).default(DEFAULT_LATE_REPORT_HOURS),
     /** Local stack only; deployed keys live in Secrets Manager. */
     local: z.strictObject({ apiKeys: z.array(z.string().min(8)).min(1) }).optional(),
+    /** Exclusive groups: of their members, only the one holding the newest live click wins a sale. */
+    attribution: attributionSchema().default({ exclusive: {} }),
+  }).superRefine((config, ctx) => {
+    const ids = [...Object.keys(config.vendors).filter((id) => config.vendors[id as VendorId] !== undefined), ...Object.keys(config.postbacks)];
+    for (const issue of cancelIssues(config.postbacks)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of exclusiveIssues(config.attribution.exclusive, ids, (id) => postbackChannelFields(config.postbacks[id]))) ctx.addIssue({ code: 'custom', ...issue });
   });
 });
+
+/** The template fields of a postback that use `{channel}` (`url`, `cancel.body`, …). */
+function postbackChannelFields(postback: PostbackConfig | undefined): string[] {
+  if (!postback) return [];
+  const fields: Array<[string, string | undefined]> = [
+    ['url', postback.url],
+    ['body', postback.body],
+    ['cancel.url', postback.cancel?.url],
+    ['cancel.body', postback.cancel?.body],
+  ];
+  return fields.filter(([, template]) => template?.includes('{channel}')).map(([field]) => field);
+}
 
 export type TrackingConfig = z.infer<ReturnType<typeof configSchema>>;
 export type DeliverySettings = z.infer<ReturnType<typeof deliverySchema>>;

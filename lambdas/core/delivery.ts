@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { orderSchema } from './order';
 
-export const DELIVERY_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'dead-lettered', 'skipped'] as const;
+export const DELIVERY_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'dead-lettered', 'skipped', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** Statuses after which no vendor call will ever be made for that order and destination. */
-export const FINAL_STATUSES: ReadonlySet<DeliveryStatus> = new Set(['sent', 'failed', 'skipped']);
+export const FINAL_STATUSES: ReadonlySet<DeliveryStatus> = new Set(['sent', 'failed', 'skipped', 'cancelled']);
 
 /** What the status endpoint reports per destination. */
 export interface DeliveryState {
@@ -19,6 +19,11 @@ export interface DeliveryState {
   reason?: string;
   /** The last attempts (at most MAX_HISTORY), oldest first: what was sent and what came back, personal data redacted. */
   history?: AttemptRecord[];
+  /**
+   * For a delivery sent before its order was cancelled: `unsupported` (the destination declares no cancellation
+   * call), or the state of its cancellation call.
+   */
+  cancellation?: 'unsupported' | Omit<DeliveryState, 'vendor' | 'cancellation'>;
 }
 
 /** How many attempts a delivery record keeps. */
@@ -46,7 +51,7 @@ export interface AttemptRecord {
  * The message a conversion puts on a destination's queue: everything the sender needs, nothing it must look up.
  * Versioned: a sender rejects (and dead-letters) a version it does not know rather than guess.
  */
-export const deliveryMessageSchema = z.strictObject({
+const deliveryMessageV1Schema = z.strictObject({
   version: z.literal(1),
   destination: z.string().min(1),
   order: orderSchema,
@@ -58,6 +63,18 @@ export const deliveryMessageSchema = z.strictObject({
   /** messageDigest of this message, also recorded with the order's plan: the sender sends only what was recorded. */
   digest: z.string().optional(),
 });
+
+/**
+ * Version 2: version 1 plus the exclusive group decision for the destination (lambdas/core/exclusive.ts), made once in
+ * the conversion. A conversion writes version 2 only for a member of a group, so every other message stays readable
+ * by a sender that knows version 1 alone.
+ */
+const deliveryMessageV2Schema = deliveryMessageV1Schema.extend({
+  version: z.literal(2),
+  exclusive: z.strictObject({ group: z.string(), winner: z.string().nullable(), channel: z.string(), won: z.boolean() }),
+});
+
+export const deliveryMessageSchema = z.discriminatedUnion('version', [deliveryMessageV1Schema, deliveryMessageV2Schema]);
 export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;
 
 /** JSON with every object's keys sorted (undefined members left out): one text per value, whatever the key order. */
@@ -79,6 +96,10 @@ function canonicalJson(value: unknown): string {
  * conversion records it with the order's plan; the sender recomputes it from the message it received and sends
  * only when it equals the recorded one, so a vendor never hears of an order body the service did not record.
  */
-export function messageDigest(message: Pick<DeliveryMessage, 'destination' | 'order' | 'context'>): string {
-  return createHash('sha256').update(canonicalJson({ destination: message.destination, order: message.order, context: message.context })).digest('hex');
+export function messageDigest(message: Pick<DeliveryMessage, 'destination' | 'order' | 'context'> & { exclusive?: ExclusiveDecision }): string {
+  // `exclusive` (version 2) is left out when absent, so a version 1 message digests as it always did.
+  const digested = { destination: message.destination, order: message.order, context: message.context, exclusive: message.exclusive };
+  return createHash('sha256').update(canonicalJson(digested)).digest('hex');
 }
+
+type ExclusiveDecision = Extract<DeliveryMessage, { version: 2 }>['exclusive'];

@@ -1,7 +1,7 @@
 /** A destination's sender function (one per destination, same code): consumes its queue and calls the vendor. */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { deliveryQueueSettings, ENV } from '../../lib/shape';
-import { destinationsOf } from '../core/destinations';
+import { queuedDestinationsOf } from '../core/cancellation';
 import { requireEnv } from '../core/env';
 import { CloudWatchDeliveryMetrics } from '../core/metrics';
 import { createSenderHandler } from '../sender/sender';
@@ -11,7 +11,7 @@ import { logger, runtimeConfig, trackingStore } from '../runtime';
 
 const config = runtimeConfig();
 const destinationId = requireEnv(ENV.destination);
-const destination = destinationsOf(config).find((d) => d.id === destinationId);
+const destination = queuedDestinationsOf(config).find((d) => d.id === destinationId);
 if (!destination) throw new Error(`${ENV.destination}=${destinationId} is not an enabled destination`);
 logger.appendKeys({ destination: destinationId });
 

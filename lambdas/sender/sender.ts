@@ -4,7 +4,10 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { DeliverySettings } from '../core/config';
 import { DeliveryMessage, deliveryMessageSchema, messageDigest } from '../core/delivery';
 import { DeliveryEvent, DeliveryMetrics, noDeliveryMetrics } from '../core/metrics';
+import { hasCancellationCall } from '../core/cancellation';
 import type { Destination } from '../core/destinations';
+import { cancelWithOf } from '../store/cancellation-records';
+import { postbackCancel } from '../vendors/postback/cancel';
 import { Clock, systemClock } from '../core/time';
 import { DeliveryParking, PARKED_ATTRIBUTE, RetryScheduler } from '../store/delivery-queues';
 import type { DeliveryClaim, TrackingStore } from '../store/tracking-store';
@@ -71,6 +74,8 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
   const { destination, store, logger } = deps;
   const metrics = deps.metrics ?? noDeliveryMetrics;
   const adapter = destination.adapter;
+  const keepsForCancellation = hasCancellationCall(destination);
+  const isCancellationCall = adapter === postbackCancel;
 
   function parse(record: SQSRecord): DeliveryMessage {
     let body: unknown;
@@ -195,7 +200,9 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     const message = parse(record);
     const { orderId } = message.order;
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
-    if (!(await matchesRecordedOrder(record, message, receiveCount, counts))) return;
+    // A cancellation call is built by the cancellation route from a recorded, sent delivery – never from a shop's
+    // report – so there is no report body to hold it to; its own claim keeps it to one call.
+    if (!isCancellationCall && !(await matchesRecordedOrder(record, message, receiveCount, counts))) return;
     const claim = await reopenIfRedriven(
       record,
       message,
@@ -213,7 +220,8 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     const context = adapter.contextSchema().safeParse(message.context);
     if (!context.success) throw new PoisonMessageError(`context does not match ${destination.id}: ${context.error.issues[0]?.message}`);
     const completed = new Set(claim.completedRequests);
-    const requests = adapter.buildRequests({ order: message.order, config: destination.config, context: context.data });
+    const channel = message.version === 2 ? { channel: message.exclusive.channel } : {};
+    const requests = adapter.buildRequests({ order: message.order, config: destination.config, context: context.data, ...channel });
 
     let outcome: DeliveryOutcome = { kind: 'sent', vendorStatus: 0 };
     const progress = progressOf(orderId, requests.length, claim.leaseUntil);
@@ -235,7 +243,9 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     const log = { orderId, destination: destination.id, attempt: claim.attempts, receiveCount };
     const history = withAttempt(claim.history, trace.record(outcome));
     if (outcome.kind === 'sent') {
-      await store.recordDelivery(orderId, destination.id, { status: 'sent', vendorStatus: outcome.vendorStatus, at, history });
+      // Where a cancellation call exists, what it will be rendered from is kept with the sale (no shopper data).
+      const keep = keepsForCancellation ? { cancelWith: cancelWithOf(message) } : {};
+      await store.recordDelivery(orderId, destination.id, { status: 'sent', vendorStatus: outcome.vendorStatus, at, history, ...keep });
       counted(counts, 'sent');
       logger.info('Delivered', { ...log, vendorStatus: outcome.vendorStatus });
       return;

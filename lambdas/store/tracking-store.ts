@@ -3,6 +3,8 @@ import { BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, GetC
 import type { StoredClick } from '../core/attribution';
 import type { AttemptRecord, DeliveryState, DeliveryStatus } from '../core/delivery';
 import { UNSETTLED_INDEX } from '../../lib/shape';
+import type { GroupDecision } from '../core/exclusive';
+import type { CancellableOrder, CancelOutcome, CancelWith, DeliveryRecord, OrderCancellation } from './cancellation-records';
 import { epochSeconds } from '../core/time';
 import type { VisitorKey } from '../core/visitor';
 import {
@@ -54,12 +56,16 @@ export interface NewOrder {
   expiresAt: number;
   /** The plan per destination: queued (its message is on its queue) or skipped, with the reason. */
   deliveries: NewDelivery[];
+  /** The exclusive groups' decisions (lambdas/core/exclusive.ts): the winner per group. */
+  groups?: GroupDecision[];
 }
 
 export interface OrderView {
   orderId: string;
   receivedAt: string;
   deliveries: DeliveryState[];
+  groups?: GroupDecision[];
+  cancellation?: OrderCancellation;
 }
 
 export type DeliveryClaim =
@@ -71,7 +77,7 @@ export type DeliveryClaim =
   | { kind: 'busy' };
 
 export type DeliveryUpdate = (
-  | { status: 'sent'; vendorStatus: number; at: Date }
+  | { status: 'sent'; vendorStatus: number; at: Date; cancelWith?: CancelWith }
   | { status: 'retrying' | 'dead-lettered' | 'failed'; error: string; vendorStatus?: number; completedRequests: string[]; at: Date }
 ) & {
   /** The record's attempt history including this attempt (at most MAX_HISTORY), written in the same update. */
@@ -241,6 +247,7 @@ export class TrackingStore {
               ...(d.reason !== undefined ? { reason: d.reason } : {}),
               ...(d.digest !== undefined ? { digest: d.digest } : {}),
             })),
+            ...(order.groups ? { groups: order.groups } : {}),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -269,7 +276,13 @@ export class TrackingStore {
       (p): DeliveryState => records.get(p.destination) ?? { vendor: p.destination, status: p.status, attempts: 0, ...(p.reason !== undefined ? { reason: p.reason } : {}) },
     );
     for (const [destination, state] of records) if (!plan.some((p) => p.destination === destination)) deliveries.push(state);
-    return { orderId: String(order.orderId), receivedAt: String(order.receivedAt), deliveries };
+    return {
+      orderId: String(order.orderId),
+      receivedAt: String(order.receivedAt),
+      deliveries,
+      ...(Array.isArray(order.groups) ? { groups: order.groups as GroupDecision[] } : {}),
+      ...(order.cancellation ? { cancellation: order.cancellation as OrderCancellation } : {}),
+    };
   }
 
   /**
@@ -333,6 +346,10 @@ export class TrackingStore {
     if (update.status === 'sent') {
       sets.push('sentAt = :at', 'vendorStatus = :vs');
       values[':vs'] = update.vendorStatus;
+      if (update.cancelWith) {
+        sets.push('cancelWith = :cancelWith');
+        values[':cancelWith'] = update.cancelWith;
+      }
       removes.push('lastError', 'completedRequests', UNSETTLED_INDEX.partitionKey, UNSETTLED_INDEX.sortKey);
     } else {
       // Listed by GET /v1/deliveries until sent (UNSETTLED_INDEX).
@@ -509,6 +526,102 @@ export class TrackingStore {
     return { items, exhausted: !exclusiveStartKey };
   }
 
+  /** Cancellation: the order, its plan and its delivery records (strongly consistent), or undefined when unknown. */
+  async getCancellableOrder(orderId: string): Promise<CancellableOrder | undefined> {
+    const items = await this.queryPartition(orderPk(orderId), true);
+    const order = items.find((i) => i.sk === ORDER_SK);
+    if (!order) return undefined;
+    const records = new Map<string, DeliveryRecord>();
+    for (const i of items.filter((item) => String(item.sk).startsWith(DELIVERY_PREFIX))) {
+      records.set(String(i.destination), {
+        destination: String(i.destination),
+        status: i.status as DeliveryStatus,
+        ...(typeof i.leaseUntil === 'number' ? { leaseUntil: i.leaseUntil } : {}),
+        ...(i.cancelWith ? { cancelWith: i.cancelWith as CancelWith } : {}),
+        ...(typeof i.cancellation === 'string' ? { cancellation: i.cancellation } : {}),
+      });
+    }
+    return {
+      orderId: String(order.orderId),
+      expiresAt: Number(order.ttl),
+      ...(order.cancellation ? { cancellation: order.cancellation as OrderCancellation } : {}),
+      plan: (Array.isArray(order.plan) ? order.plan : []) as CancellableOrder['plan'],
+      records,
+    };
+  }
+
+  /** Cancellation: marks the order cancelled; the first request's reason and time stand. Returns what is stored. */
+  async markOrderCancelled(orderId: string, cancellation: OrderCancellation): Promise<OrderCancellation> {
+    const result = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: orderPk(orderId), sk: ORDER_SK },
+        UpdateExpression: 'SET cancellation = if_not_exists(cancellation, :c)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':c': cancellation },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes!.cancellation as OrderCancellation;
+  }
+
+  /**
+   * Cancellation: a delivery not yet sent becomes `cancelled` (creating its record if no sender has claimed it yet),
+   * so that every later claim refuses it and its message is dropped. Refused while a sender holds the delivery (a call
+   * may be on the wire) and once it is settled otherwise (`sent`, `skipped`, already `cancelled`).
+   */
+  async cancelDelivery(orderId: string, destination: string, now: Date, expiresAt: number): Promise<CancelOutcome> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression:
+            'SET #status = :cancelled, updatedAt = :at, destination = :destination, attempts = if_not_exists(attempts, :zero), #ttl = if_not_exists(#ttl, :ttl) ' +
+              // Cancelled is settled: no longer listed by GET /v1/deliveries (UNSETTLED_INDEX).
+              `REMOVE leaseUntil, ${UNSETTLED_INDEX.partitionKey}, ${UNSETTLED_INDEX.sortKey}`,
+          ConditionExpression:
+            '(attribute_not_exists(#status) OR #status IN (:queued, :retrying, :dead, :failed)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':cancelled': 'cancelled',
+            ':at': now.toISOString(),
+            ':now': now.getTime(),
+            ':destination': destination,
+            ':zero': 0,
+            ':ttl': expiresAt,
+            ':queued': 'queued',
+            ':retrying': 'retrying',
+            ':dead': 'dead-lettered',
+            ':failed': 'failed',
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'cancelled' };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const old = error.Item as Record<string, { S?: string; N?: string }> | undefined;
+      const status = old?.status?.S as DeliveryStatus | undefined;
+      if (status === 'sent' || status === 'skipped' || status === 'cancelled') return { kind: 'settled', status };
+      return { kind: 'busy', leaseUntil: Number(old?.leaseUntil?.N ?? now.getTime()) };
+    }
+  }
+
+  /** Cancellation: a sent delivery whose destination declares no cancellation call says so on its record. */
+  async recordCancellationUnsupported(orderId: string, destination: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+        UpdateExpression: 'SET cancellation = :unsupported',
+        ConditionExpression: '#status = :sent',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':unsupported': 'unsupported', ':sent': 'sent' },
+      }),
+    );
+  }
+
   private async queryPartition(pk: string, consistent = false): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -552,6 +665,7 @@ function deliveryState(i: Record<string, unknown>): DeliveryState {
     ...(i.sentAt !== undefined ? { sentAt: String(i.sentAt) } : {}),
     ...(i.reason !== undefined ? { reason: String(i.reason) } : {}),
     ...(Array.isArray(i.history) && i.history.length ? { history: i.history as AttemptRecord[] } : {}),
+    ...(i.cancellation === 'unsupported' ? { cancellation: 'unsupported' as const } : {}),
   };
 }
 

@@ -15,11 +15,14 @@ export interface TemplateScope {
   /** The item being reported, for per-item templates; `lineNumber` is its 1-based position. */
   item?: OrderItem & { lineNumber: number };
   clickId?: string;
+  /** `{channel}`: the exclusive group's winning destination, or its `noClickChannel` (lambdas/core/exclusive.ts). */
+  channel?: string;
 }
 
 export interface MacroSet {
   item?: boolean;
   clickId?: boolean;
+  channel?: boolean;
   /** Whether `{` and `}` may appear outside macros (JSON body templates); elsewhere a stray brace is a typo. */
   literalBraces?: boolean;
 }
@@ -37,6 +40,7 @@ function isKnown(macro: string, allowed: MacroSet): boolean {
   if (scope === 'order') return (ORDER_FIELDS as readonly string[]).includes(field ?? '');
   if (scope === 'item') return !!allowed.item && (ITEM_FIELDS as readonly string[]).includes(field ?? '');
   if (scope === 'clickId') return !!allowed.clickId && field === undefined;
+  if (scope === 'channel') return !!allowed.channel && field === undefined;
   return false;
 }
 
@@ -51,6 +55,7 @@ export function templateString(allowed: MacroSet) {
     ...ORDER_FIELDS.map((f) => `{order.${f}}`),
     ...(allowed.item ? ITEM_FIELDS.map((f) => `{item.${f}}`) : []),
     ...(allowed.clickId ? ['{clickId}'] : []),
+    ...(allowed.channel ? ['{channel}'] : []),
   ];
   return z.string().superRefine((template, ctx) => {
     const unknown = unknownMacros(template, allowed);
@@ -66,6 +71,7 @@ export function templateString(allowed: MacroSet) {
 function macroValue(macro: string, scope: TemplateScope): string {
   const [kind, field] = macro.split('.') as [string, string | undefined];
   if (kind === 'clickId') return scope.clickId ?? '';
+  if (kind === 'channel') return scope.channel ?? '';
   if (kind === 'order') {
     const order = scope.order;
     if (field === 'itemCount') return String(order.items.length);

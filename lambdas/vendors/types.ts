@@ -41,6 +41,8 @@ export interface BuildInput<Config, Context> {
   order: Order;
   config: Config;
   context: Context;
+  /** `{channel}` of an exclusive group the destination belongs to, as decided at conversion time. */
+  channel?: string;
 }
 
 /**

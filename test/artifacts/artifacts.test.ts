@@ -5,6 +5,7 @@
  * only through AWS_ENDPOINT_URL. Events have the shapes API Gateway (HTTP API, payload 2.0) and the SQS event source
  * deliver. Every AWS call each function makes is recorded and checked against that function's role in the template.
  */
+import { cancelDestinationsOf, queuedDestinationsOf } from '../../lambdas/core/cancellation';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +25,7 @@ import { consoleLogger } from '../../local/console-logger';
 import { createTable } from '../../local/stack';
 import { LOCAL_AWS } from '../../local/services';
 import { VendorSandbox } from '../../local/sandbox';
-import { RUNTIME_CONFIG_FILE } from '../../lib/shape';
+import { API_FUNCTIONS, RUNTIME_CONFIG_FILE } from '../../lib/shape';
 import { startRecordingProxy, startSecretsStandIn, RecordingProxy, SecretsStandIn } from './aws-doubles';
 import { lambdaFunctions, LambdaFunction, readTemplate, Resolver, roleStatements, Template } from './cloudformation';
 import { httpEvent, HttpRequest, sqsEvent } from './events';
@@ -221,11 +222,12 @@ afterAll(async () => {
 });
 
 describe('the synthesised template', () => {
-  it('has the five API functions and one sender per destination (5 vendors + 20 postbacks), each with a bundle', () => {
+  it('has the API functions and one sender per destination (5 vendors + 20 postbacks + cancellation calls), each with a bundle', () => {
     const senders = functions.filter((f) => f.environment.DESTINATION_ID !== undefined).map((f) => f.environment.DESTINATION_ID);
-    expect(senders.sort()).toEqual(destinationsOf(config).map((d) => d.id).sort());
-    expect(senders).toHaveLength(5 + POSTBACKS);
-    expect(functions).toHaveLength(5 + 5 + POSTBACKS);
+    // Sale destinations, plus a cancellation sender per postback with a cancel template (the example's awin).
+    expect(senders.sort()).toEqual(queuedDestinationsOf(config).map((d) => d.id).sort());
+    expect(senders).toHaveLength(5 + POSTBACKS + cancelDestinationsOf(config).length);
+    expect(functions).toHaveLength(Object.keys(API_FUNCTIONS).length + senders.length);
     for (const fn of functions) expect(readdirSync(fn.assetDir)).toEqual(expect.arrayContaining(['index.js', RUNTIME_CONFIG_FILE]));
   });
 

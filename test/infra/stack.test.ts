@@ -300,6 +300,7 @@ describe('functions', () => {
     conversion: ['dynamodb:PutItem', 'dynamodb:Query'],
     status: ['dynamodb:Query'],
     deliveries: [],
+    cancellation: ['dynamodb:Query', 'dynamodb:UpdateItem'],
     sender: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   };
 

@@ -281,3 +281,21 @@ function isJson(text: string): boolean {
     return false;
   }
 }
+
+describe('POST /v1/conversions/{orderId}/cancellation under random ids and bodies', () => {
+  it('answers 400 or 404 for an unknown order, never 5xx, and writes nothing', async () => {
+    const before = await countItems();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('\ud800', '%2F', '../ORDER', '#', '')),
+        fc.oneof(nastyValue, fc.constant({}), fc.record({ reason: fc.string(), occurredAt: fc.string() }, { requiredKeys: [] })),
+        async (orderId, body) => {
+          const { status } = await call(handlers.cancellation, apiEvent({ pathParameters: { orderId }, rawBody: JSON.stringify(body) ?? 'null' }));
+          expect([400, 404]).toContain(status);
+        },
+      ),
+      { numRuns: 80 },
+    );
+    expect(await countItems()).toBe(before);
+  });
+});

@@ -8,8 +8,8 @@ import { postbackRequests } from './mapping';
 import { inspectPostbackRequest } from './sandbox';
 import { POSTBACK_DOCUMENT } from './types';
 
-const contextSchema = lazy(() => z.strictObject({ clickId: z.string() }));
-type PostbackContext = z.infer<ReturnType<typeof contextSchema>>;
+export const contextSchema = lazy(() => z.strictObject({ clickId: z.string() }));
+export type PostbackContext = z.infer<ReturnType<typeof contextSchema>>;
 
 /**
  * The adapter behind every `postbacks.<name>` instance; each instance is a destination of its own (queue, DLQ,
@@ -30,7 +30,7 @@ export const postback: VendorAdapter<PostbackConfig, PostbackContext> = {
     return { deliver: true, context: { clickId } };
   },
 
-  buildRequests: ({ order, config, context }) => postbackRequests(order, config, context.clickId),
+  buildRequests: ({ order, config, context, channel }) => postbackRequests(order, config, context.clickId, channel),
 
   // Networks answer 200 with an error in the body often enough that the body is read too.
   classify: (response) => classifyByStatusAndBody(response, 'Postback'),

@@ -6,7 +6,7 @@ const MACRO = /\{[A-Za-z]+(?:\.[A-Za-z]+)?\}/g;
 
 export const postbackConfigSchema = lazy(() => {
   /** A URL template: macros are replaced by URL-encoded values, so it must be an http(s) URL once they are. */
-  const urlTemplate = templateString({ clickId: true, item: true }).superRefine((template, ctx) => {
+  const urlTemplate = templateString({ clickId: true, item: true, channel: true }).superRefine((template, ctx) => {
     try {
       if (!/^https?:$/.test(new URL(template.replace(MACRO, 'x')).protocol)) ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
     } catch {
@@ -23,30 +23,57 @@ export const postbackConfigSchema = lazy(() => {
       url: urlTemplate,
       method: z.enum(['GET', 'POST']).default('GET'),
       /** For POST: a body template. */
-      body: templateString({ clickId: true, item: true, literalBraces: true }).optional(),
+      body: templateString({ clickId: true, item: true, channel: true, literalBraces: true }).optional(),
       /** `form`: macros filled URL-encoded, sent as application/x-www-form-urlencoded; `json`: filled JSON-escaped. */
       bodyEncoding: z.enum(['form', 'json']).default('form'),
       /** Static headers, e.g. a token the network issues. */
       headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string().max(1024)).default({}),
       /** One call per order line instead of one per order; allows `{item.*}` macros. */
       perItem: z.boolean().default(false),
+      /**
+       * The network's cancellation call, made for a sale it was told of once the shop cancels the order
+       * (POST /v1/conversions/{orderId}/cancellation). The same macros; the headers of the sale call.
+       */
+      cancel: z
+        .strictObject({
+          url: urlTemplate,
+          method: z.enum(['GET', 'POST']).default('GET'),
+          body: templateString({ clickId: true, item: true, channel: true, literalBraces: true }).optional(),
+          bodyEncoding: z.enum(['form', 'json']).default('form'),
+          perItem: z.boolean().default(false),
+        })
+        .superRefine((cancel, ctx) => checkTemplates(cancel, ctx))
+        .optional(),
     })
     .superRefine((config, ctx) => {
-      if (config.body !== undefined && config.method !== 'POST') ctx.addIssue({ code: 'custom', path: ['body'], message: 'a body needs "method": "POST"' });
-      for (const field of ['url', 'body'] as const) {
-        const template = config[field];
-        if (template && !config.perItem && templateMacros(template).some((m) => m.startsWith('item.'))) {
-          ctx.addIssue({ code: 'custom', path: [field], message: '{item.*} macros need "perItem": true' });
-        }
-      }
-      if (config.bodyEncoding === 'json' && config.body !== undefined) {
-        try {
-          JSON.parse(config.body.replace(MACRO, 'x'));
-        } catch {
-          ctx.addIssue({ code: 'custom', path: ['body'], message: 'with bodyEncoding "json" the body must be JSON, macros inside strings' });
-        }
-      }
+      checkTemplates(config, ctx);
     });
 });
+
+interface Templates {
+  url: string;
+  method: 'GET' | 'POST';
+  body?: string | undefined;
+  bodyEncoding: 'form' | 'json';
+  perItem: boolean;
+}
+
+/** Rules between the fields of a request template (the sale call's, or its `cancel`). */
+function checkTemplates(config: Templates, ctx: z.RefinementCtx): void {
+  if (config.body !== undefined && config.method !== 'POST') ctx.addIssue({ code: 'custom', path: ['body'], message: 'a body needs "method": "POST"' });
+  for (const field of ['url', 'body'] as const) {
+    const template = config[field];
+    if (template && !config.perItem && templateMacros(template).some((m) => m.startsWith('item.'))) {
+      ctx.addIssue({ code: 'custom', path: [field], message: '{item.*} macros need "perItem": true' });
+    }
+  }
+  if (config.bodyEncoding === 'json' && config.body !== undefined) {
+    try {
+      JSON.parse(config.body.replace(MACRO, 'x'));
+    } catch {
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'with bodyEncoding "json" the body must be JSON, macros inside strings' });
+    }
+  }
+}
 
 export type PostbackConfig = z.infer<ReturnType<typeof postbackConfigSchema>>;

@@ -1,0 +1,160 @@
+import * as z from 'zod';
+import { cancelDestinationId, cancelDestinationsOf, hasCancellationCall } from '../core/cancellation';
+import { DeliveryMessage, DeliveryState, FINAL_STATUSES } from '../core/delivery';
+import { destinationsOf } from '../core/destinations';
+import { EnqueueError, NotFoundError } from '../core/errors';
+import { systemClock } from '../core/time';
+import { parseInput } from '../core/validation';
+import type { CancellableOrder, CancelWith, DeliveryRecord } from '../store/cancellation-records';
+import type { OrderView } from '../store/tracking-store';
+import { ApiDeps, configOrder, occurredAt } from './deps';
+import { ApiHandler, errorResponse, jsonResponse, route } from './http';
+import { isoTimestamp, text } from './schemas';
+
+export const cancellationSchema = z.strictObject({
+  reason: text(256).optional(),
+  occurredAt: isoTimestamp.optional(),
+});
+
+const orderIdParamSchema = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+
+type CancellationDeps = Pick<ApiDeps, 'config' | 'store' | 'queues' | 'apiKeys' | 'logger' | 'clock'>;
+
+/**
+ * POST /v1/conversions/{orderId}/cancellation: the whole order is cancelled. Deliveries not yet sent become `cancelled`
+ * (the senders' claims refuse them, so a message in flight is dropped); a sale already sent to a destination with a
+ * cancellation call gets that call on the destination's cancellation queue; a sale sent to any other destination is
+ * recorded as `cancellation: "unsupported"`. Idempotent: every request re-examines every delivery and does only what
+ * is left; copies of a cancellation call are made harmless by the sender's claim, as for sales.
+ */
+export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
+  const clock = deps.clock ?? systemClock;
+  const { store, queues, logger } = deps;
+  const destinations = new Map(destinationsOf(deps.config).map((d) => [d.id, d]));
+  const inConfigOrder = configOrder([...destinations.values()]);
+
+  return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ event, body }) => {
+    const orderId = parseInput(orderIdParamSchema, event.pathParameters?.orderId ?? '');
+    const request = parseInput(cancellationSchema, body);
+    const now = clock();
+    const at = request.occurredAt !== undefined ? occurredAt(request.occurredAt, now) : undefined;
+
+    let order = await store.getCancellableOrder(orderId);
+    if (!order) throw new NotFoundError(`No conversion with orderId ${JSON.stringify(orderId)}`);
+    await store.markOrderCancelled(orderId, {
+      requestedAt: now.toISOString(),
+      ...(request.reason !== undefined ? { reason: request.reason } : {}),
+      ...(at ? { occurredAt: at.toISOString() } : {}),
+    });
+
+    // 1. Every delivery not known to be sent is cancelled, unless a sender holds it right now.
+    const open = saleDestinations(order, deps.config).filter((destination) => {
+      const status = order!.records.get(destination)?.status ?? order!.plan.find((p) => p.destination === destination)?.status;
+      return status !== 'sent' && status !== 'skipped' && status !== 'cancelled';
+    });
+    const outcomes = await Promise.all(open.map((destination) => store.cancelDelivery(orderId, destination, now, order!.expiresAt)));
+    const heldUntil = outcomes.flatMap((o) => (o.kind === 'busy' ? [o.leaseUntil] : []));
+    // Sent between the read and the write: read again for what its cancellation call is rendered from.
+    if (outcomes.some((o) => o.kind === 'settled' && o.status === 'sent')) order = (await store.getCancellableOrder(orderId))!;
+
+    // 2. Every sent delivery: its cancellation call, or `unsupported`.
+    const messages: DeliveryMessage[] = [];
+    const unsupported: string[] = [];
+    for (const record of order.records.values()) {
+      if (record.status !== 'sent' || !isSale(record.destination, deps.config)) continue;
+      const destination = destinations.get(record.destination);
+      if (destination && hasCancellationCall(destination) && record.cancelWith) {
+        const call = order.records.get(cancelDestinationId(record.destination));
+        if (!call || !FINAL_STATUSES.has(call.status)) messages.push(cancelMessage(record, record.cancelWith, order, now));
+      } else if (record.cancellation !== 'unsupported') {
+        unsupported.push(record.destination);
+      }
+    }
+    await Promise.all(unsupported.map((destination) => store.recordCancellationUnsupported(orderId, destination)));
+    try {
+      await enqueue(messages);
+    } catch (error) {
+      if (!(error instanceof EnqueueError)) throw error;
+      logger.error('Cancellation call could not be queued', { orderId, error: error.message });
+      return errorResponse(503, 'enqueue_failed', 'A cancellation call could not be queued; send the same request again', [], { 'retry-after': '1' });
+    }
+
+    logger.info('Conversion cancelled', { orderId, cancellationCalls: messages.map((m) => m.destination), held: heldUntil.length });
+    if (heldUntil.length) {
+      // A vendor call is on the wire: whether it lands decides between cancelling and a cancellation call.
+      const seconds = Math.max(1, Math.ceil((Math.max(...heldUntil) - now.getTime()) / 1000));
+      return errorResponse(503, 'delivery_in_progress', 'A delivery of this order is being sent right now; send the same request again', [], {
+        'retry-after': String(seconds),
+      });
+    }
+    const view = await store.getOrder(orderId);
+    return jsonResponse(200, presentOrder(view!, deps.config, inConfigOrder));
+  });
+
+  async function enqueue(messages: DeliveryMessage[]): Promise<void> {
+    const results = await Promise.allSettled(messages.map((message) => queues.send(message)));
+    const failed = messages.filter((_, i) => results[i]!.status === 'rejected').map((m) => m.destination);
+    if (failed.length) throw new EnqueueError(`Could not queue cancellation calls for ${failed.join(', ')}`);
+  }
+}
+
+/** The sale destinations of an order: its plan, plus any delivery record outside it that is not a cancellation call. */
+function saleDestinations(order: CancellableOrder, config: CancellationDeps['config']): string[] {
+  const ids = new Set(order.plan.map((p) => p.destination));
+  for (const id of order.records.keys()) if (isSale(id, config)) ids.add(id);
+  return [...ids];
+}
+
+function isSale(id: string, config: CancellationDeps['config']): boolean {
+  return !cancelDestinationsOf(config).some((d) => d.id === id);
+}
+
+/** The cancellation call's message: the sale's order, click id and channel, on the destination's cancellation queue. */
+function cancelMessage(record: DeliveryRecord, cancelWith: CancelWith, order: CancellableOrder, now: Date): DeliveryMessage {
+  const base = {
+    destination: cancelDestinationId(record.destination),
+    order: cancelWith.order,
+    context: cancelWith.context,
+    receivedAt: now.toISOString(),
+    expiresAt: order.expiresAt,
+  };
+  return cancelWith.exclusive ? { version: 2, ...base, exclusive: cancelWith.exclusive } : { version: 1, ...base };
+}
+
+/**
+ * An order as the API shows it (status route, repeated conversions, cancellations): the deliveries in configuration
+ * order, each sale's cancellation call folded into it as `cancellation`, the exclusive groups' winners, and the
+ * order's cancellation.
+ */
+export function presentOrder(
+  view: OrderView,
+  config: CancellationDeps['config'],
+  inConfigOrder: (deliveries: DeliveryState[]) => DeliveryState[],
+): Record<string, unknown> {
+  const cancelIds = new Set(cancelDestinationsOf(config).map((d) => d.id));
+  const calls = new Map<string, DeliveryState>();
+  const sales: DeliveryState[] = [];
+  for (const delivery of view.deliveries) {
+    if (cancelIds.has(delivery.vendor)) calls.set(delivery.vendor, delivery);
+    else sales.push(delivery);
+  }
+  const deliveries = sales.map((delivery): DeliveryState => {
+    const call = calls.get(cancelDestinationId(delivery.vendor));
+    if (call) {
+      const { vendor: _vendor, cancellation: _none, ...state } = call;
+      return { ...delivery, cancellation: state };
+    }
+    // Cancelled after it was sent to a destination with a cancellation call: queued, not yet claimed by its sender.
+    if (view.cancellation && delivery.status === 'sent' && delivery.cancellation === undefined && cancelIds.has(cancelDestinationId(delivery.vendor))) {
+      return { ...delivery, cancellation: { status: 'queued', attempts: 0 } };
+    }
+    return delivery;
+  });
+  return {
+    orderId: view.orderId,
+    receivedAt: view.receivedAt,
+    ...(view.cancellation ? { cancellation: view.cancellation } : {}),
+    deliveries: inConfigOrder(deliveries),
+    ...(view.groups ? { groups: view.groups } : {}),
+  };
+}

@@ -1,0 +1,45 @@
+import type { TrackingConfig } from './config';
+import type { Destination } from './destinations';
+import { destinationsOf } from './destinations';
+import type { ConfigIssue } from './exclusive';
+import { postback } from '../vendors/postback/adapter';
+import { postbackCancel } from '../vendors/postback/cancel';
+import type { PostbackConfig } from '../vendors/postback/config';
+
+/**
+ * Cancellations (POST /v1/conversions/{orderId}/cancellation): what can be cancelled where. A destination declares
+ * a cancellation call only through a `cancel` template (generic postbacks); none of the seed vendors' documents
+ * describes one, so for them a cancellation after the sale was sent is recorded as `unsupported`.
+ */
+
+/** The id of a postback's cancellation destination: its own queue, DLQ, sender and alarm. */
+export const cancelDestinationId = (destinationId: string): string => `${destinationId}-cancel`;
+
+/** One destination per postback with a `cancel` template, consuming the cancellation calls of that postback. */
+export function cancelDestinationsOf(config: Partial<Pick<TrackingConfig, 'postbacks'>>): Destination[] {
+  return Object.entries(config.postbacks ?? {})
+    .filter(([, postback]) => postback.cancel !== undefined)
+    .map(([id, postback]) => ({ id: cancelDestinationId(id), adapter: postbackCancel, config: postback }));
+}
+
+/** Every destination with a queue and a sender: the sale destinations, then the cancellation destinations. */
+export function queuedDestinationsOf(config: Pick<TrackingConfig, 'vendors'> & Partial<Pick<TrackingConfig, 'postbacks'>>): Destination[] {
+  return [...destinationsOf(config), ...cancelDestinationsOf(config)];
+}
+
+/** The destination (of a cancellation destination), or undefined for a sale destination. */
+export function saleDestinationOf(id: string, config: Partial<Pick<TrackingConfig, 'postbacks'>>): string | undefined {
+  return cancelDestinationsOf(config).some((d) => d.id === id) ? id.slice(0, -'-cancel'.length) : undefined;
+}
+
+/** Whether a sale sent to `destination` can be cancelled with a call of its own (a postback with `cancel`). */
+export function hasCancellationCall(destination: Destination): boolean {
+  return destination.adapter === postback && (destination.config as PostbackConfig).cancel !== undefined;
+}
+
+/** A postback named like another postback's cancellation destination would share its queue and delivery record. */
+export function cancelIssues(postbacks: Readonly<Record<string, PostbackConfig>>): ConfigIssue[] {
+  return Object.keys(postbacks)
+    .filter((id) => postbacks[id]!.cancel !== undefined && postbacks[cancelDestinationId(id)] !== undefined)
+    .map((id) => ({ path: ['postbacks', cancelDestinationId(id)], message: `clashes with the cancellation queue of postbacks.${id}; rename one` }));
+}

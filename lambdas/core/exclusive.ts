@@ -1,0 +1,148 @@
+import * as z from 'zod';
+import type { Attribution } from './attribution';
+import type { ClickIdCatalogue } from './click-ids';
+import { lazy } from './lazy';
+
+/**
+ * Exclusive groups (`attribution.exclusive`): destinations of which only the one holding the newest live click wins a
+ * sale – last paid click across networks, decided on the merchant's side, once per order, in the conversion. The
+ * decision travels in each message, so a retry or a redrive never decides again. Pure: no I/O, no clock.
+ */
+
+export const ON_LOST = ['skip', 'send'] as const;
+export type OnLost = (typeof ON_LOST)[number];
+
+/** Group names appear in reasons and in the status; the same alphabet as destination ids. */
+const GROUP_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+
+export const exclusiveGroupSchema = lazy(() =>
+  z.strictObject({
+    /** Destination ids (vendors or postbacks), in order of precedence when two clicks are equally new. */
+    members: z.array(z.string().min(1)).min(1, 'a group needs at least one member'),
+    /** Per member: `skip` (default) – not told of a sale it lost; `send` – told anyway, `{channel}` naming the winner. */
+    onLost: z.record(z.string(), z.enum(ON_LOST)).default({}),
+    /** `{channel}` when no member held a live click. */
+    noClickChannel: z.string().min(1).max(64).default('direct'),
+  }),
+);
+
+export const attributionSchema = lazy(() =>
+  z.strictObject({
+    exclusive: z.record(z.string().regex(GROUP_NAME, 'group names are 1–31 lower-case letters, digits or -, starting with a letter'), exclusiveGroupSchema()).default({}),
+  }),
+);
+
+export type ExclusiveGroup = z.infer<ReturnType<typeof exclusiveGroupSchema>>;
+export type ExclusiveGroups = Readonly<Record<string, ExclusiveGroup>>;
+
+export interface ConfigIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * The checks zod cannot make on a group alone: every member is an enabled destination, no destination belongs to two
+ * groups, `onLost` names members only, and `{channel}` is used only by a destination in a group.
+ */
+export function exclusiveIssues(groups: ExclusiveGroups, destinationIds: readonly string[], usesChannel: (id: string) => string[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const groupOf = new Map<string, string>();
+  for (const [name, group] of Object.entries(groups)) {
+    group.members.forEach((member, i) => {
+      const path = ['attribution', 'exclusive', name, 'members', i];
+      if (!destinationIds.includes(member)) {
+        issues.push({ path, message: `unknown member "${member}": not an enabled vendor or postback (${destinationIds.join(', ') || 'none'})` });
+        return;
+      }
+      const other = groupOf.get(member);
+      if (other === name) issues.push({ path, message: `"${member}" is listed twice` });
+      else if (other !== undefined) issues.push({ path, message: `"${member}" is already a member of group "${other}": a destination belongs to one group at most` });
+      else groupOf.set(member, name);
+    });
+    for (const id of Object.keys(group.onLost)) {
+      if (!group.members.includes(id)) {
+        issues.push({ path: ['attribution', 'exclusive', name, 'onLost', id], message: `"${id}" is not a member of group "${name}": onLost applies to members only` });
+      }
+    }
+  }
+  for (const id of destinationIds) {
+    if (groupOf.has(id)) continue;
+    for (const field of usesChannel(id)) {
+      issues.push({ path: ['postbacks', id, ...field.split('.')], message: '{channel} needs the destination to be a member of an exclusive group' });
+    }
+  }
+  return issues;
+}
+
+/** The outcome of one group for one order. */
+export interface GroupDecision {
+  group: string;
+  /** The member holding the newest live click, or null when none held one. */
+  winner: string | null;
+  /** What `{channel}` says: the winner's id, or the group's `noClickChannel`. */
+  channel: string;
+}
+
+/**
+ * Decides every group: among the members that hold a live click (`newestClick` answers when, judged in the member's
+ * own windows at the order's time), the newest wins; a tie goes to the member listed first.
+ */
+export function decideGroups(groups: ExclusiveGroups, newestClick: (destinationId: string) => Date | undefined): GroupDecision[] {
+  return Object.entries(groups).map(([group, { members, noClickChannel }]) => {
+    let winner: string | null = null;
+    let newest = -Infinity;
+    for (const member of members) {
+      const at = newestClick(member)?.getTime();
+      if (at !== undefined && at > newest) {
+        winner = member;
+        newest = at;
+      }
+    }
+    return { group, winner, channel: winner ?? noClickChannel };
+  });
+}
+
+/** What a group decision means for one destination, as carried in its message. */
+export interface ExclusiveVerdict {
+  group: string;
+  winner: string | null;
+  channel: string;
+  /** This destination won the sale (or no member held a click: nobody lost). */
+  won: boolean;
+  /** Lost, and `onLost` is `skip`: the destination is not told of the sale. */
+  skip: boolean;
+}
+
+/** The verdict for `destinationId`, or undefined for a destination in no group (unaffected). */
+export function verdictFor(destinationId: string, groups: ExclusiveGroups, decisions: readonly GroupDecision[]): ExclusiveVerdict | undefined {
+  const decision = decisions.find((d) => groups[d.group]?.members.includes(destinationId));
+  if (!decision) return undefined;
+  const won = decision.winner === null || decision.winner === destinationId;
+  const onLost: OnLost = groups[decision.group]!.onLost[destinationId] ?? 'skip';
+  return { group: decision.group, winner: decision.winner, channel: decision.channel, won, skip: !won && onLost === 'skip' };
+}
+
+/** The part of a verdict a message carries (DeliveryMessage version 2). */
+export function carried({ group, winner, channel, won }: ExclusiveVerdict): { group: string; winner: string | null; channel: string; won: boolean } {
+  return { group, winner, channel, won };
+}
+
+/** The reason recorded for a member that lost and is skipped. */
+export function lostReason(verdict: ExclusiveVerdict): string {
+  return `exclusive group ${verdict.group}: lost to ${verdict.winner} (newer live click)`;
+}
+
+/**
+ * When the newest click a destination may attribute was made: the newest live value of each click id the destination
+ * uses, judged by Attribution's own window rule for that destination – the same rule its plan is made with.
+ */
+export function newestLiveClick(attribution: Attribution, catalogue: ClickIdCatalogue, destinationId: string): Date | undefined {
+  let newest: Date | undefined;
+  for (const entry of catalogue.values()) {
+    const window = entry.windows[destinationId];
+    if (window === undefined) continue;
+    const click = attribution.live(entry.key, window);
+    if (click && (!newest || click.occurredAt > newest)) newest = click.occurredAt;
+  }
+  return newest;
+}

@@ -1,0 +1,47 @@
+import type { DeliveryMessage } from '../core/delivery';
+import type { DeliveryStatus } from '../core/delivery';
+import type { Order } from '../core/order';
+
+/** What the order record keeps of a cancellation: the first request's, repeated requests change nothing. */
+export interface OrderCancellation {
+  requestedAt: string;
+  reason?: string;
+  occurredAt?: string;
+}
+
+/**
+ * What a cancellation call is rendered from, kept on a sale's delivery record when the sale was sent to a destination
+ * with a `cancel` template: the order as sent, without the shopper (no IP, no e-mail), the click id and the channel.
+ * The order as reported is otherwise never stored; this is the one copy, and only where a cancellation call exists.
+ */
+export interface CancelWith {
+  order: Omit<Order, 'shopper'>;
+  context: Record<string, unknown>;
+  exclusive?: Extract<DeliveryMessage, { version: 2 }>['exclusive'];
+}
+
+export function cancelWithOf(message: DeliveryMessage): CancelWith {
+  const { shopper: _shopper, ...order } = message.order;
+  return { order, context: message.context, ...(message.version === 2 ? { exclusive: message.exclusive } : {}) };
+}
+
+/** A delivery record as the cancellation route reads it. */
+export interface DeliveryRecord {
+  destination: string;
+  status: DeliveryStatus;
+  leaseUntil?: number;
+  cancelWith?: CancelWith;
+  cancellation?: string;
+}
+
+/** An order as the cancellation route reads it: its plan, its delivery records, and when its records expire. */
+export interface CancellableOrder {
+  orderId: string;
+  expiresAt: number;
+  cancellation?: OrderCancellation;
+  plan: Array<{ destination: string; status: DeliveryStatus }>;
+  records: Map<string, DeliveryRecord>;
+}
+
+/** The outcome of trying to cancel one delivery not known to be sent. */
+export type CancelOutcome = { kind: 'cancelled' } | { kind: 'settled'; status: DeliveryStatus } | { kind: 'busy'; leaseUntil: number };
