@@ -10,7 +10,7 @@ import { createApiHandlers } from '../../lambdas/api/handlers';
 import { queuedDestinationsOf } from '../../lambdas/core/cancellation';
 import { parseConfig, TrackingConfig } from '../../lambdas/core/config';
 import { createSenderHandler } from '../../lambdas/sender/sender';
-import { SqsDeliveryQueues, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
+import { SqsDeliveryQueues, SqsRetryScheduler, SqsDeliveryParking } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
 import { fetchHttpSender } from '../../lambdas/vendors/http-sender';
 import { apiEvent, call, lambdaContext } from '../support/api';
@@ -24,6 +24,7 @@ let vendor: VendorDouble;
 let config: TrackingConfig;
 let handlers: ReturnType<typeof createApiHandlers>;
 const queueUrls: Record<string, string> = {};
+const dlqUrls: Record<string, string> = {};
 const senders: Record<string, ReturnType<typeof createSenderHandler>> = {};
 let seq = 0;
 
@@ -42,7 +43,11 @@ beforeAll(async () => {
     },
     delivery: { maxAttempts: 4, retryBaseSeconds: 0, timeoutMs: 3000 },
   });
-  for (const d of queuedDestinationsOf(config)) queueUrls[d.id] = (await createTestQueue(sqs, 4)).queueUrl;
+  for (const d of queuedDestinationsOf(config)) {
+    const queue = await createTestQueue(sqs, 4);
+    queueUrls[d.id] = queue.queueUrl;
+    dlqUrls[d.id] = queue.dlqUrl;
+  }
   const { logger } = recordingLogger();
   handlers = createApiHandlers({ config, store, queues: new SqsDeliveryQueues(sqs, queueUrls), apiKeys: new StaticApiKeys(['test-key-0123456789']), logger });
   for (const destination of queuedDestinationsOf(config)) {
@@ -51,6 +56,7 @@ beforeAll(async () => {
       delivery: config.delivery,
       store,
       retries: new SqsRetryScheduler(sqs, queueUrls[destination.id]!),
+      parking: new SqsDeliveryParking(sqs, dlqUrls[destination.id]!),
       http: fetchHttpSender,
       logger,
       claimLeaseSeconds: 90,
