@@ -12,6 +12,6 @@ module.exports = {
   testMatch: main.testMatch,
   transform: main.transform,
   transformIgnorePatterns: main.transformIgnorePatterns,
-  setupFiles: [...main.setupFiles, '<rootDir>/test/mutation/build-schemas.ts'],
+  setupFiles: [...main.setupFiles, '<rootDir>/test/mutation/fresh-schemas.ts'],
   testTimeout: 30000,
 };
