@@ -56,9 +56,22 @@ describe('Kelkoo call', () => {
     expect(query.has('returningUser')).toBe(false);
   });
 
+  it("sends the order's own country lower-case, else the configured one", () => {
+    expect(new URL(call({ kelkooId: 'K' }, { ...order, country: 'DE' }).url).searchParams.get('country')).toBe('de');
+    expect(new URL(call({ kelkooId: 'K' }).url).searchParams.get('country')).toBe('fr');
+  });
+
+  it('sends the comId, the order value and the basket', () => {
+    const query = new URL(call({ kelkooId: 'K' }).url).searchParams;
+    expect(query.get('comId')).toBe('100');
+    expect(Number(query.get('orderValue'))).toBe(12);
+    expect(query.get('productsInfos')).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(query.get('kelkooId')).toBe('K');
+  });
+
   it('says whether the buyer is returning when the shop knows', () => {
-    expect(new URL(call({ kk: 'K' }, { ...order, returningUser: false }).url).searchParams.get('returningUser')).toBe('false');
-    expect(new URL(call({ kk: 'K' }, { ...order, returningUser: true }).url).searchParams.get('returningUser')).toBe('true');
+    expect(new URL(call({ kelkooId: 'K' }, { ...order, returningUser: false }).url).searchParams.get('returningUser')).toBe('false');
+    expect(new URL(call({ kelkooId: 'K' }, { ...order, returningUser: true }).url).searchParams.get('returningUser')).toBe('true');
   });
 
   it('classifies by status alone: the document describes no answer', () => {
