@@ -170,6 +170,7 @@ describe('reportedError (a 2xx body that reports an error)', () => {
     '{"error":false}',
     '{"ok":true}',
     '{"status":"errored"}',
+    '{"status":"noerror"}',
     '{"result":"fine"}',
     '{"status":42}',
     '[]',
@@ -201,11 +202,13 @@ describe('reportedError (a 2xx body that reports an error)', () => {
     '{"result":"KO"}',
     '{"result":"invalid"}',
     '[{"status":"ok"},{"success":false}]',
+    '{"error":null,"errors":["x"]}',
+    '{"error":0,"errorMessage":"bad"}',
   ])('reports the JSON %p', (body) => {
     expect(ok(body)).toBe(body);
   });
 
-  it('reads JSON by its content type even when the body does not start with a bracket', () => {
+  it('reads a JSON answer after leading whitespace, and a JSON primitive as no error report', () => {
     expect(ok(' \n{"error":"x"}', { 'content-type': 'application/json; charset=utf-8' })).toBe('{"error":"x"}');
     expect(ok('"error"', { 'content-type': 'application/json' })).toBeUndefined();
   });

@@ -31,6 +31,15 @@ describe('unknownMacros', () => {
     expect(unknownMacros(ORDER_FIELDS.map((f) => `{order.${f}}`).join('&'), {})).toEqual([]);
   });
 
+  it('knows exactly the documented order and item fields', () => {
+    const order = ['orderId', 'currency', 'orderValue', 'netValue', 'country', 'returningUser', 'occurredAt', 'itemCount', 'units'];
+    const item = ['productId', 'name', 'unitPrice', 'quantity', 'groupId', 'variantId', 'lineNumber', 'lineValue'];
+    expect([...ORDER_FIELDS]).toEqual(order);
+    expect([...ITEM_FIELDS]).toEqual(item);
+    const template = [...order.map((f) => `{order.${f}}`), ...item.map((f) => `{item.${f}}`), '{clickId}'].join('/');
+    expect(unknownMacros(template, { item: true, clickId: true })).toEqual([]);
+  });
+
   it('knows item fields only where items are allowed', () => {
     const all = ITEM_FIELDS.map((f) => `{item.${f}}`).join('&');
     expect(unknownMacros(all, { item: true })).toEqual([]);
