@@ -93,3 +93,28 @@ describe('QUALITYCLICK response reading', () => {
     expect(outcome).toMatchObject({ kind: 'retry', error: `HTTP 200 reporting an error: ${REJECTION} bitte pruefen` });
   });
 });
+
+describe('QUALITYCLICK configuration limits', () => {
+  const valid = { endpoint: 'https://partner.shop.example/get_trans.cgi', cpid: '1', product: 'Sale' };
+  const messages = (raw: Record<string, unknown>) => {
+    const result = qualityclickConfigSchema().safeParse({ ...valid, ...raw });
+    return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it.each([
+    [{ cpid: '1'.repeat(18) }, { cpid: '1'.repeat(19) }, 'cpid: must be a program id (digits only)'],
+    [{ clickIdParam: 'a'.repeat(64) }, { clickIdParam: 'a'.repeat(65) }, 'clickIdParam: must be a query parameter name of 1-64 letters'],
+    [{ clickIdParam: 'qc.click_id~-1' }, { clickIdParam: 'qc/click' }, 'clickIdParam: must be a query parameter name of 1-64 letters'],
+    [{ product: 'Lead Neukunde' }, { product: 'Lead\u0007Neukunde' }, 'product: must not contain control characters'],
+    [{ product: 'Sale' }, { product: ' Sale' }, 'product: must not start or end with whitespace'],
+    [{ endpoint: 'http://p.example/get_trans.cgi?x=1' }, { endpoint: 'https://p.example/get_trans.cgi?umsatz=1&tid=2' }, 'endpoint: must not set tid, umsatz itself'],
+    [{ attributionDays: 365 }, { attributionDays: 1.5 }, 'attributionDays: '],
+  ])('accepts %p and rejects %p', (ok, bad, message) => {
+    expect(messages(ok)).toEqual([]);
+    expect(messages(bad).some((m) => m.startsWith(message))).toBe(true);
+  });
+
+  it('rejects a fragment, saying why', () => {
+    expect(messages({ endpoint: 'https://p.example/get_trans.cgi#top' })).toEqual(['endpoint: must not contain a #fragment']);
+  });
+});
