@@ -3,7 +3,7 @@ import { SECONDS_PER_DAY } from '../../../lambdas/core/time';
 import { kelkoo } from '../../../lambdas/vendors/kelkoo/adapter';
 import { kelkooConfigSchema } from '../../../lambdas/vendors/kelkoo/config';
 
-const config = kelkooConfigSchema().parse({ country: 'FR', comId: 100, referer: 'https://shop.example', attributionDays: 14 });
+const config = () => kelkooConfigSchema().parse({ country: 'FR', comId: 100, referer: 'https://shop.example', attributionDays: 14 });
 const order: Order = {
   orderId: 'ORD-1',
   currency: 'EUR',
@@ -12,11 +12,11 @@ const order: Order = {
   occurredAt: '2026-11-21T10:00:00.000Z',
   items: [{ productId: 'P1', name: 'Lamp', unitPrice: 12, quantity: 1, groupId: 'P1', variantId: 'P1' }],
 };
-const plan = (clicks: Record<string, string>, random = 0.25) => kelkoo.plan({ order, config, click: (key) => clicks[key], random: () => random });
+const plan = (clicks: Record<string, string>, random = 0.25) => kelkoo.plan({ order, config: config(), click: (key) => clicks[key], random: () => random });
 
 describe('Kelkoo click ids and plan', () => {
   it('attributes on kk, gclid and msclkid within the configured days', () => {
-    expect(kelkoo.clickIds(config)).toEqual(['kk', 'gclid', 'msclkid'].map((query) => ({ source: { query }, windowSeconds: 14 * SECONDS_PER_DAY })));
+    expect(kelkoo.clickIds(config())).toEqual(['kk', 'gclid', 'msclkid'].map((query) => ({ source: { query }, windowSeconds: 14 * SECONDS_PER_DAY })));
   });
 
   it('skips a visitor with none of the three', () => {
@@ -39,7 +39,7 @@ describe('Kelkoo click ids and plan', () => {
 });
 
 describe('Kelkoo call', () => {
-  const call = (context: Record<string, string>, o: Order = order) => kelkoo.buildRequests({ order: o, config, context: { saleId: '0.5', ...context } })[0]!;
+  const call = (context: Record<string, string>, o: Order = order) => kelkoo.buildRequests({ order: o, config: config(), context: { saleId: '0.5', ...context } })[0]!;
 
   it('sends one GET with the Referer, the ids it has and no empty ones', () => {
     const request = call({ gclid: 'G' });

@@ -49,34 +49,34 @@ describe('Klevu user_profile', () => {
 });
 
 describe('Klevu payload', () => {
-  const config = klevuConfigSchema().parse({ apiKey: 'klevu-123' });
+  const config = () => klevuConfigSchema().parse({ apiKey: 'klevu-123' });
 
   it('sends the shopper IP trimmed', () => {
-    const [event] = toKlevuPayload(withShopper({ ip: '  203.0.113.9 \n' }), config, {});
+    const [event] = toKlevuPayload(withShopper({ ip: '  203.0.113.9 \n' }), config(), {});
     expect(event!.user_profile.ip_address).toBe('203.0.113.9');
   });
 
   it('refuses an order without an IP, which plan() never schedules', () => {
-    expect(() => toKlevuPayload(withShopper({ ip: ' ' }), config, {})).toThrow('Order ORD-1 has no shopper IP: Klevu requires ip_address');
-    expect(() => toKlevuPayload(withShopper(undefined), config, {})).toThrow('has no shopper IP');
+    expect(() => toKlevuPayload(withShopper({ ip: ' ' }), config(), {})).toThrow('Order ORD-1 has no shopper IP: Klevu requires ip_address');
+    expect(() => toKlevuPayload(withShopper(undefined), config(), {})).toThrow('has no shopper IP');
   });
 
   it("stamps the event with the order's own time, and leaves the stamp out when that time is unreadable", () => {
-    expect(toKlevuPayload(order, config, {})[0]!.event_timestamp_ms).toBe(Date.parse('2026-11-21T10:00:00.000Z'));
-    expect(toKlevuPayload({ ...order, occurredAt: 'not a date' }, config, {})[0]).not.toHaveProperty('event_timestamp_ms');
+    expect(toKlevuPayload(order, config(), {})[0]!.event_timestamp_ms).toBe(Date.parse('2026-11-21T10:00:00.000Z'));
+    expect(toKlevuPayload({ ...order, occurredAt: 'not a date' }, config(), {})[0]).not.toHaveProperty('event_timestamp_ms');
   });
 
   it('numbers the order lines from 1', () => {
     const items = [order.items[0]!, { ...order.items[0]!, productId: 'P2', groupId: 'P2', variantId: 'P2' }];
-    const [event] = toKlevuPayload({ ...order, items }, config, {});
+    const [event] = toKlevuPayload({ ...order, items }, config(), {});
     expect(event!.event_data.items.map((i) => i.order_line_id)).toEqual(['ORD-1-1', 'ORD-1-2']);
   });
 });
 
 describe('Klevu plan and request', () => {
-  const config = klevuConfigSchema().parse({ apiKey: 'klevu-123', attributionDays: 9 });
+  const config = () => klevuConfigSchema().parse({ apiKey: 'klevu-123', attributionDays: 9 });
   const plan = (shopper: Order['shopper'], uuid?: string) =>
-    klevu.plan({ order: withShopper(shopper), config, click: (key) => (key === 'klevu.uuid' ? uuid : undefined), random: () => 0 });
+    klevu.plan({ order: withShopper(shopper), config: config(), click: (key) => (key === 'klevu.uuid' ? uuid : undefined), random: () => 0 });
 
   it('reports every order with a shopper IP, with the uuid when one is live', () => {
     expect(plan({ ip: '203.0.113.7' })).toEqual({ deliver: true, context: {} });
@@ -90,19 +90,19 @@ describe('Klevu plan and request', () => {
   });
 
   it('attributes the uuid the shop passes as identifiers.klevu.uuid, for the configured days', () => {
-    expect(klevu.clickIds(config)).toEqual([{ source: { identifier: { vendor: 'klevu', field: 'uuid' } }, windowSeconds: 9 * 86_400 }]);
+    expect(klevu.clickIds(config())).toEqual([{ source: { identifier: { vendor: 'klevu', field: 'uuid' } }, windowSeconds: 9 * 86_400 }]);
   });
 
   it('POSTs one JSON event to the configured endpoint', () => {
-    const [request, ...rest] = klevu.buildRequests({ order, config, context: {} });
+    const [request, ...rest] = klevu.buildRequests({ order, config: config(), context: {} });
     expect(rest).toEqual([]);
-    expect(request).toMatchObject({ key: 'order_purchase', method: 'POST', url: config.endpoint, headers: { 'Content-Type': 'application/json' } });
-    expect(JSON.parse(request!.body!)).toEqual(toKlevuPayload(order, config, {}));
+    expect(request).toMatchObject({ key: 'order_purchase', method: 'POST', url: config().endpoint, headers: { 'Content-Type': 'application/json' } });
+    expect(JSON.parse(request!.body!)).toEqual(toKlevuPayload(order, config(), {}));
   });
 
   it('rejects a blank API key and accepts no unknown fields', () => {
     expect(klevuConfigSchema().safeParse({ apiKey: '   ' }).success).toBe(false);
     expect(klevuConfigSchema().safeParse({ apiKey: 'k', extra: 1 }).success).toBe(false);
-    expect(klevuConfigSchema().parse({ apiKey: ' k ' })).toEqual({ apiKey: 'k', endpoint: config.endpoint, sendEmail: false, attributionDays: 30 });
+    expect(klevuConfigSchema().parse({ apiKey: ' k ' })).toEqual({ apiKey: 'k', endpoint: config().endpoint, sendEmail: false, attributionDays: 30 });
   });
 });

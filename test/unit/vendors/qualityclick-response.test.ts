@@ -3,7 +3,7 @@ import { qualityclick } from '../../../lambdas/vendors/qualityclick/adapter';
 import { qualityclickConfigSchema } from '../../../lambdas/vendors/qualityclick/config';
 import type { VendorResponse } from '../../../lambdas/vendors/types';
 
-const config = qualityclickConfigSchema().parse({ endpoint: 'https://partner.shop.example/get_trans.cgi', cpid: '1', product: 'Sale' });
+const config = () => qualityclickConfigSchema().parse({ endpoint: 'https://partner.shop.example/get_trans.cgi', cpid: '1', product: 'Sale' });
 const order: Order = {
   orderId: 'ORD-1',
   currency: 'EUR',
@@ -19,11 +19,11 @@ const REJECTION = 'Fehler: cpid unbekannt';
 
 describe('QUALITYCLICK plan', () => {
   const plan = (netValue: number, click: string | undefined = 'QC1') =>
-    qualityclick.plan({ order: { ...order, netValue }, config, click: (key) => (key === 'qc_clickid' ? click : undefined), random: () => 0 });
+    qualityclick.plan({ order: { ...order, netValue }, config: config(), click: (key) => (key === 'qc_clickid' ? click : undefined), random: () => 0 });
 
   it('reports a zero-revenue order: umsatz 0 is a value, not a missing one', () => {
     expect(plan(0)).toEqual({ deliver: true, context: { clickId: 'QC1' } });
-    const [call] = qualityclick.buildRequests({ order, config, context: { clickId: 'QC1' } });
+    const [call] = qualityclick.buildRequests({ order, config: config(), context: { clickId: 'QC1' } });
     expect(Number(new URL(call!.url).searchParams.get('umsatz'))).toBe(0);
   });
 

@@ -14,12 +14,12 @@ const order: Order = {
     { productId: 'P2', name: 'Bulb', unitPrice: 2, quantity: 3, groupId: 'P2', variantId: 'P2' },
   ],
 };
-const config = raptorConfigSchema().parse({ customerId: 1234, purchaseParams: { p10: '{item.lineNumber}', p2: '{item.productId}', p1: 'buy', p100: '{order.orderId}' } });
+const config = () => raptorConfigSchema().parse({ customerId: 1234, purchaseParams: { p10: '{item.lineNumber}', p2: '{item.productId}', p1: 'buy', p100: '{order.orderId}' } });
 const ids = { coid: 'C', sid: 'S' };
 
 describe('Raptor p-parameters', () => {
   it('are sent in numeric order, p2 before p10 before p100, filled for the line', () => {
-    expect(purchaseParamValues(config.purchaseParams, order, order.items[1]!, 2)).toEqual([
+    expect(purchaseParamValues(config().purchaseParams, order, order.items[1]!, 2)).toEqual([
       ['p1', 'buy'],
       ['p2', 'P2'],
       ['p10', '2'],
@@ -28,7 +28,7 @@ describe('Raptor p-parameters', () => {
   });
 
   it('come first in each call, ids after them', () => {
-    const requests = raptor.buildRequests({ order, config, context: ids });
+    const requests = raptor.buildRequests({ order, config: config(), context: ids });
     expect(requests.map((r) => [r.key, r.method, r.url])).toEqual([
       ['item-1', 'GET', 'https://t.raptorsmartadvisor.com/1234.rsa?p1=buy&p2=P1&p10=1&p100=ORD-1&coid=C&sid=S'],
       ['item-2', 'GET', 'https://t.raptorsmartadvisor.com/1234.rsa?p1=buy&p2=P2&p10=2&p100=ORD-1&coid=C&sid=S'],
@@ -37,7 +37,7 @@ describe('Raptor p-parameters', () => {
 });
 
 describe('Raptor plan', () => {
-  const plan = (clicks: Record<string, string>) => raptor.plan({ order, config, click: (key) => clicks[key], random: () => 0 });
+  const plan = (clicks: Record<string, string>) => raptor.plan({ order, config: config(), click: (key) => clicks[key], random: () => 0 });
 
   it('names the one id missing', () => {
     expect(plan({ 'raptor.sid': 'S' })).toEqual({
