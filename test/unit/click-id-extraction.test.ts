@@ -75,6 +75,10 @@ describe('extractClickIds', () => {
     expect(found({ landingUrl: 'https://s.example/?kk=fromurl', params: { kk: '   ' } })).toEqual({ kk: 'fromurl' });
   });
 
+  it('ignores identifiers of a vendor the catalogue does not know, without failing', () => {
+    expect(found({ identifiers: { klevu: { uuid: 'k' } } })).toEqual({});
+  });
+
   it('ignores identifiers of other vendors and fields', () => {
     expect(found({ identifiers: { raptor: { sid: 's' }, klevu: { coid: 'x' } } })).toEqual({});
   });

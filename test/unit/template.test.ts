@@ -85,6 +85,10 @@ describe('templateString', () => {
     expect(message).not.toContain('{clickId}');
   });
 
+  it('lists exactly the order macros where nothing else is allowed', () => {
+    expect(issues('{nope}', {})).toEqual([`unknown macro {nope}; known: ${ORDER_FIELDS.map((f) => `{order.${f}}`).join(' ')}`]);
+  });
+
   it('lists item macros and {clickId} among the known ones where they are allowed', () => {
     const [message] = issues('{nope}', { item: true, clickId: true });
     expect(message).toContain('{item.productId}');
@@ -147,6 +151,10 @@ describe('fillTemplate', () => {
     const { groupId: _g, variantId: _v, ...bare } = order.items[0]!;
     const item = { ...bare, lineNumber: 1 } as unknown as Order['items'][number] & { lineNumber: number };
     expect(fillTemplate('[{item.groupId}][{item.variantId}]', { order, item })).toBe('[][]');
+  });
+
+  it('refuses a macro of no known scope, even with an item in scope', () => {
+    expect(() => fillTemplate('{foo}', { order, item: { ...order.items[0]!, lineNumber: 1 } })).toThrow('Macro {foo} has no value in this scope');
   });
 
   it('refuses an item macro with no item in scope rather than guess', () => {

@@ -19,6 +19,8 @@ const profile = (shopper: Order['shopper'], sendEmail = true, uuid?: string) =>
 describe('Klevu user_profile', () => {
   it('leaves out a whitespace-only e-mail or city instead of sending blanks', () => {
     expect(profile({ email: '   ', city: ' \t ' })).toEqual({ ip_address: '203.0.113.7' });
+    // Left out, not present as undefined.
+    expect(Object.keys(profile({ email: ' ', city: ' ', country: 'France' }))).toEqual(['ip_address']);
     expect(profile({ email: '', city: '' })).toEqual({ ip_address: '203.0.113.7' });
   });
 

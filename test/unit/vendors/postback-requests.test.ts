@@ -95,6 +95,11 @@ describe('postback requests', () => {
     expect(second.body).toBe('{"name":"Bulb \\"warm\\""}');
   });
 
+  it('never puts a body on a GET, whatever config reaches it', () => {
+    const unchecked = { ...config({}), body: 'a={clickId}' };
+    expect(postback.buildRequests({ order, config: unchecked, context: { clickId: 'c' } })[0]).not.toHaveProperty('body');
+  });
+
   it('sends a POST without a body template as a bare POST', () => {
     const [request] = build({ method: 'POST' });
     expect(request).toEqual({ key: 'order', method: 'POST', url: 'https://n.example/pb?ref=ORD%201%262', headers: {} });

@@ -60,6 +60,11 @@ describe('QUALITYCLICK response reading', () => {
     expect(classify(REJECTION, { [name]: type }).kind).toBe('sent');
   });
 
+  it('finds the content type among other headers', () => {
+    expect(classify(REJECTION, { 'X-Served-By': 'image/cache', 'Content-Type': 'text/html' }).kind).toBe('retry');
+    expect(classify(REJECTION, { 'X-Served-By': 'text/html', 'Content-Type': 'image/gif' }).kind).toBe('sent');
+  });
+
   it('reads the content type, not the body, when the type is not an image', () => {
     expect(classify(REJECTION, { 'Content-Type': 'text/html; charset=image/gif' }).kind).toBe('retry');
   });
@@ -86,6 +91,10 @@ describe('QUALITYCLICK response reading', () => {
 
   it('does not take a tag that merely starts like script for a script', () => {
     expect(classify(`<scripted>${REJECTION}</script>`).kind).toBe('retry');
+  });
+
+  it('keeps words of adjacent elements apart when quoting', () => {
+    expect(classify('<b>Fehler:</b><i>cpid</i><script>x()</script>unbekannt')).toMatchObject({ error: 'HTTP 200 reporting an error: Fehler: cpid unbekannt' });
   });
 
   it('quotes the visible text flattened to one line', () => {
