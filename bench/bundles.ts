@@ -9,14 +9,14 @@
  * machine's noise falls on every variant alike.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build, BuildOptions, Metafile, Plugin } from 'esbuild';
 import type { TrackingConfig } from '../lambdas/core/config';
 import { entryPath, PROJECT_ROOT } from '../lib/constructs/paths';
 import { TRACKING_BUNDLING, TRACKING_NODE_OPTIONS } from '../lib/constructs/tracking-function';
-import { ENV, queueUrlEnvName, runtimeConfig } from '../lib/shape';
+import { deliveryQueueName, ENV, RUNTIME_CONFIG_FILE, runtimeConfig } from '../lib/shape';
 import { median, shuffled } from './stats';
 
 export const FUNCTIONS = ['capture', 'identify', 'status', 'conversion', 'sender'] as const;
@@ -77,8 +77,10 @@ const BLOCKS: ReadonlyArray<{ id: string; label: string; source: string }> = [
   },
   {
     id: 'config-validation',
-    label: '… and validating TRACKING_RUNTIME_CONFIG with them once, at init',
-    source: "import { parseConfig } from './lambdas/core/config';\nexport const block = parseConfig(JSON.parse(process.env.TRACKING_RUNTIME_CONFIG!));",
+    label: '… and validating the bundled runtime configuration with them once, at init',
+    source:
+      "import { readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nimport { parseConfig } from './lambdas/core/config';\n" +
+      "export const block = parseConfig(JSON.parse(readFileSync(join(__dirname, 'runtime-config.json'), 'utf8')));",
   },
 ];
 
@@ -179,30 +181,30 @@ function composition(metafile: Metafile, outfile: string): BuiltBundle['composit
   return [...bySource.entries()].map(([source, bytes]) => ({ source, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
-/** The environment each function gets from the stack (names from lib/shape.ts), with placeholder resource values. */
+/**
+ * The environment each function gets from the stack (names from lib/shape.ts), with placeholder resource values. The
+ * runtime configuration travels under ENV.runtimeConfig here only to reach runProbe, which writes it beside the bundle
+ * as RUNTIME_CONFIG_FILE, where the stack puts it, and drops it from the environment.
+ */
 function functionEnvironment(name: FunctionName, config: TrackingConfig): Record<string, string> {
+  const deliveryQueues = Object.fromEntries(Object.keys(config.vendors).map((id) => [id, deliveryQueueName('ConversionTracking', id)]));
   const common = {
     AWS_REGION: 'eu-west-1',
     POWERTOOLS_SERVICE_NAME: 'conversion-tracking',
     [ENV.tableName]: 'bench-table',
+    [ENV.runtimeConfig]: runtimeConfig(config, undefined, deliveryQueues),
   };
   if (name === 'sender') {
     const destination = Object.keys(config.vendors)[0]!;
     return {
       ...common,
-      [ENV.runtimeConfig]: runtimeConfig(config, destination),
       [ENV.destination]: destination,
-      [ENV.queueUrl]: `https://sqs.eu-west-1.amazonaws.com/123456789012/delivery-${destination}`,
+      [ENV.queueUrl]: `https://sqs.eu-west-1.amazonaws.com/123456789012/${deliveryQueues[destination]}`,
     };
   }
-  const queues =
-    name === 'conversion'
-      ? Object.fromEntries(Object.keys(config.vendors).map((id) => [queueUrlEnvName(id), `https://sqs.eu-west-1.amazonaws.com/123456789012/delivery-${id}`]))
-      : {};
   return {
     ...common,
-    ...queues,
-    [ENV.runtimeConfig]: runtimeConfig(config),
+    ...(name === 'conversion' ? { [ENV.queueUrlBase]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/' } : {}),
     [ENV.apiKeysSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bench-api-keys',
   };
 }
@@ -226,12 +228,14 @@ export interface ProbeResult {
 
 function runProbe(spec: ProbeSpec): Promise<ProbeResult> {
   const probe = join(__dirname, 'init-probe.cjs');
+  const { [ENV.runtimeConfig]: bundledConfig, ...env } = spec.env;
+  if (bundledConfig !== undefined) writeFileSync(join(dirname(spec.bundle.path), RUNTIME_CONFIG_FILE), bundledConfig);
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [probe, spec.bundle.path, ...(spec.health ? ['health'] : [])],
       // Nothing of the benchmark's own environment: a function sees only what Lambda and the stack give it.
-      { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...spec.env }, timeout: 30_000, maxBuffer: 1024 * 1024 },
+      { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env }, timeout: 30_000, maxBuffer: 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`${spec.id}: ${error.message}\n${stderr}`));
         try {

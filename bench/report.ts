@@ -216,9 +216,10 @@ ${variants}
 - **Lean entries (new).** Each entry imports only its own routes' handler factories and clients: capture, identify and
   status no longer load the SQS client, metrics or the conversion and sender code, and no API function builds handlers
   it does not serve.
-- **No second validation of the runtime configuration (new).** \`TRACKING_RUNTIME_CONFIG\` is written by the stack from a
+- **No second validation of the runtime configuration (new).** The runtime configuration (\`runtime-config.json\` in each
+  function's asset) is written by the stack from a
   configuration validated at synthesis; validating it again with zod at every cold start cost ${fixed(validation && schemas ? validation.addedCpuMs - schemas.addedCpuMs : Number.NaN)} ms
-  of CPU (the two last building blocks above). The runtime now checks only that the variable is the stack's JSON.
+  of CPU (the two last building blocks above). The runtime now checks only that the file is the stack's JSON.
 - **\`--enable-source-maps\` (kept, for now).** ${
     maps
       ? `Without it the same capture bundle initialises in ${fixed(maps.subject.initCpuMs)} ms CPU against ${fixed(maps.deployed.initCpuMs)} ms with it (wall ${fixed(maps.subject.initMs)} vs ${fixed(maps.deployed.initMs)} ms).`

@@ -1,5 +1,5 @@
 /**
- * Wiring shared by the deployed Lambda functions: reads the environment once per cold start, creates the AWS SDK
+ * Wiring shared by the deployed Lambda functions: reads the environment and the bundled configuration once per cold start, creates the AWS SDK
  * clients once per module, and hands them to the same handler factories the local stack uses.
  *
  * Only what every function needs lives here. Each entry point (lambdas/entry/*.ts) imports the handler factories
@@ -7,11 +7,13 @@
  * the SQS client, and no API function loads the sender. Every module loaded is paid for at each cold start
  * (docs/PERFORMANCE.md measures it against the SDK clients alone).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { API_FUNCTIONS, API_ROUTES, ApiFunctionName, ENV } from '../lib/shape';
+import { API_FUNCTIONS, API_ROUTES, ApiFunctionName, BundledRuntimeConfig, ENV, RUNTIME_CONFIG_FILE } from '../lib/shape';
 import { ApiKeySource, SecretsManagerApiKeys } from './api/api-keys';
 import { ApiHandler, errorResponse } from './api/http';
 import type { TrackingConfig } from './core/config';
@@ -27,18 +29,19 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
 }
 
 /**
- * The function's configuration (`TRACKING_RUNTIME_CONFIG`), read once per cold start. The stack writes it from a
- * configuration already validated when the stack was synthesised (`loadConfigFile`), defaults filled in, so it is
- * not validated with zod again here: that would cost every cold start about 20 ms of CPU (docs/PERFORMANCE.md) to
- * re-check what the stack itself wrote. A missing or mangled value still fails at once, naming the variable.
+ * The function's configuration, read once per cold start from RUNTIME_CONFIG_FILE beside the bundle, where the stack
+ * wrote it at synthesis (TrackingFunction's `runtimeConfig`) from a configuration already validated then
+ * (`loadConfigFile`), defaults filled in. Not validated with zod again here: that would cost every cold start about
+ * 20 ms of CPU (docs/PERFORMANCE.md) to re-check what the stack itself wrote. A missing or mangled file still fails
+ * at once, naming the file.
  */
-export const runtimeConfig = lazy((): TrackingConfig => {
-  const text = requireEnv(ENV.runtimeConfig);
+export const runtimeConfig = lazy((): TrackingConfig & Pick<BundledRuntimeConfig, 'deliveryQueues'> => {
+  const path = join(__dirname, RUNTIME_CONFIG_FILE);
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new Error(`Environment variable ${ENV.runtimeConfig} is not valid JSON`);
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`The runtime configuration ${path} is missing or not JSON: ${(error as Error).message}`);
   }
   const candidate = value as Partial<Record<keyof TrackingConfig, unknown>> | null;
   const written =
@@ -48,8 +51,8 @@ export const runtimeConfig = lazy((): TrackingConfig => {
     typeof candidate.postbacks === 'object' &&
     typeof candidate.delivery === 'object' &&
     typeof candidate.retentionDays === 'number';
-  if (!written) throw new Error(`Environment variable ${ENV.runtimeConfig} is not a configuration written by the stack (runtimeConfig in lib/shape.ts)`);
-  return value as TrackingConfig;
+  if (!written) throw new Error(`${path} is not a configuration written by the stack (runtimeConfig in lib/shape.ts)`);
+  return value as TrackingConfig & Pick<BundledRuntimeConfig, 'deliveryQueues'>;
 });
 
 /** The data layer over the function's table. */

@@ -100,6 +100,18 @@ export function queueNames(destinationId: string): { queue: string; deadLetterQu
   return { queue: `delivery-${destinationId}`, deadLetterQueue: `delivery-${destinationId}-dlq` };
 }
 
+/**
+ * The deployed name of a destination's delivery queue, e.g. `ConversionTracking-delivery-kelkoo`. Fixed at synthesis,
+ * so the conversion function derives each queue's URL from it (ENV.queueUrlBase + name) instead of carrying one URL
+ * per destination in its environment, which Lambda caps at 4 KB.
+ */
+export function deliveryQueueName(stackName: string, destinationId: string): string {
+  return `${stackName}-${queueNames(destinationId).queue}`;
+}
+
+/** SQS's limit on a queue name. */
+export const MAX_QUEUE_NAME_LENGTH = 80;
+
 /** The enabled destination ids: one VendorDelivery (queue, DLQ, sender, alarm) each. */
 export function destinationIds(config: TrackingConfig): string[] {
   return destinationsOf(config).map((d) => d.id);
@@ -114,19 +126,45 @@ export const ENV = {
   queueUrl: 'QUEUE_URL',
   /** Prefix of the per-destination queue URL variables of the conversion function: QUEUE_URL_KELKOO, … */
   queueUrlPrefix: 'QUEUE_URL_',
+  /** `https://sqs.<region>.<suffix>/<account>/`: a delivery queue's URL is this followed by its deliveryQueueName. */
+  queueUrlBase: 'QUEUE_URL_BASE',
 } as const;
+
+/**
+ * The file, next to each function's bundle (`index.js`), holding its runtime configuration: written into the asset
+ * at synthesis, read once per cold start. Not an environment variable: Lambda caps those at 4 KB in total, which five
+ * vendors and a score of postbacks exceed.
+ */
+export const RUNTIME_CONFIG_FILE = 'runtime-config.json';
+
+/** What a function's RUNTIME_CONFIG_FILE holds: runtimeConfig's object, and for the conversion function the queues. */
+export interface BundledRuntimeConfig {
+  vendors: TrackingConfig['vendors'];
+  postbacks: TrackingConfig['postbacks'];
+  delivery: TrackingConfig['delivery'];
+  retentionDays: number;
+  /** Destination id → deliveryQueueName: only in the conversion function's file. */
+  deliveryQueues?: Record<string, string>;
+}
 
 export function queueUrlEnvName(destinationId: string): string {
   return `${ENV.queueUrlPrefix}${destinationId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
 /**
- * The part of the configuration a function needs at run time, serialised into its environment.
+ * The part of the configuration a function needs at run time, serialised into its RUNTIME_CONFIG_FILE.
  * No secrets: API keys are in Secrets Manager and `local` never leaves the machine.
  */
-export function runtimeConfig(config: TrackingConfig, onlyDestination?: string): string {
+export function runtimeConfig(config: TrackingConfig, onlyDestination?: string, deliveryQueues?: Record<string, string>): string {
   const wanted = (id: string, value: unknown) => value !== undefined && (!onlyDestination || id === onlyDestination);
   const vendors = Object.fromEntries(Object.entries(config.vendors).filter(([id, value]) => wanted(id, value)));
   const postbacks = Object.fromEntries(Object.entries(config.postbacks).filter(([id, value]) => wanted(id, value)));
-  return JSON.stringify({ vendors, postbacks, delivery: config.delivery, retentionDays: config.retentionDays });
+  return JSON.stringify({
+    vendors,
+    postbacks,
+    delivery: config.delivery,
+    retentionDays: config.retentionDays,
+    lateReportHours: config.lateReportHours,
+    ...(deliveryQueues ? { deliveryQueues } : {}),
+  });
 }

@@ -13,6 +13,7 @@ import {
   API_FUNCTIONS,
   API_TIMEOUT_SECONDS,
   ApiFunctionName,
+  deliveryQueueName,
   deliveryQueueSettings,
   destinationIds,
   queueUrlEnvName,
@@ -24,12 +25,16 @@ export interface TrackingStackProps extends StackProps {
   readonly config: TrackingConfig;
 }
 
-/** What each API function may do to the table: exactly the calls its handlers make, on the table ARN only. */
+/**
+ * What each API function may do to the table: exactly the calls its handlers make, on the table ARN only. The
+ * artifact tests (test/artifacts) record the calls the bundles make and list any grant none used: identify links and
+ * erases with BatchWriteItem and reads with Query, status reads with Query only.
+ */
 const API_TABLE_ACTIONS: Record<ApiFunctionName, readonly TableAction[]> = {
   capture: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
-  identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+  identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
   conversion: ['dynamodb:Query', 'dynamodb:PutItem'],
-  status: ['dynamodb:Query', 'dynamodb:GetItem'],
+  status: ['dynamodb:Query'],
 };
 
 /**
@@ -81,7 +86,10 @@ export class TrackingStack extends Stack {
         'with the primary/secondary procedure in docs/INFRASTRUCTURE.md, which a rotation Lambda cannot perform.',
     });
 
-    const apiRuntimeConfig = runtimeConfig(config);
+    // One runtime configuration, bundled into every function's asset (RUNTIME_CONFIG_FILE), with the fixed name of each
+    // destination's delivery queue: identical files, so the senders share one asset and esbuild runs once for them.
+    const deliveryQueues = Object.fromEntries(destinationIds(config).map((id) => [id, deliveryQueueName(this.stackName, id)]));
+    const bundledConfig = runtimeConfig(config, undefined, deliveryQueues);
     const apiFunctions = {} as Record<ApiFunctionName, TrackingFunction>;
     for (const name of Object.keys(API_FUNCTIONS) as ApiFunctionName[]) {
       const fn = new TrackingFunction(this, `${pascalCase(name)}Function`, {
@@ -89,10 +97,10 @@ export class TrackingStack extends Stack {
         description: `Conversion tracking API: ${API_FUNCTIONS[name].join(', ')}`,
         timeout: Duration.seconds(API_TIMEOUT_SECONDS),
         memorySize: API_MEMORY_MB,
+        runtimeConfig: bundledConfig,
       })
         .bindTable(table, API_TABLE_ACTIONS[name])
-        .bindApiKeysSecret(this.apiKeys)
-        .bindRuntimeConfig(apiRuntimeConfig);
+        .bindApiKeysSecret(this.apiKeys);
       Validations.of(fn).acknowledge({
         id: 'Serverless-LambdaDLQ',
         reason: 'Invoked synchronously by API Gateway only: a failure is the HTTP response, there is no event to keep.',
@@ -121,10 +129,9 @@ export class TrackingStack extends Stack {
         destinationId,
         settings,
         table,
-        runtimeConfig: runtimeConfig(config, destinationId),
+        runtimeConfig: bundledConfig,
         alarmTopic: this.monitoring.alarmTopic,
       });
-      apiFunctions.conversion.bindQueueProducer(delivery.queue, variable);
       deliveries.set(destinationId, delivery);
       this.monitoring.monitorDelivery(delivery);
       const outputNames = deliveryOutputNames(destinationId);
@@ -138,6 +145,7 @@ export class TrackingStack extends Stack {
       });
     }
     this.deliveries = deliveries;
+    apiFunctions.conversion.bindDeliveryQueues([...deliveries.values()].map((d) => d.queue));
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the HTTP API', value: this.api.url });
     new CfnOutput(this, 'ApiKeysSecretName', { description: 'Secret holding the API keys', value: this.apiKeys.secretName });

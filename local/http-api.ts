@@ -2,6 +2,7 @@
  * Stands in for API Gateway's HTTP API: turns a Node request into the APIGatewayProxyEventV2 the handlers get
  * on AWS, routes it by API_ROUTES, and writes the handler's structured result back.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -76,27 +77,39 @@ function compile(route: ApiRoute): CompiledRoute {
 
 const COMPILED = API_ROUTES.map(compile);
 
-export type RouteMatch =
-  | { kind: 'route'; route: ApiRoute; pathParameters: Record<string, string> }
-  | { kind: 'method-not-allowed'; allowed: string[] }
-  | { kind: 'not-found' }
-  | { kind: 'bad-path'; parameter: string };
+export type RouteMatch = { kind: 'route'; route: ApiRoute; pathParameters: Record<string, string> } | { kind: 'not-found' };
 
-/** Matches `rawPath` (still percent-encoded) against API_ROUTES; path parameters come back decoded, as on API Gateway. */
-export function matchRoute(method: string, rawPath: string): RouteMatch {
-  const candidates = COMPILED.map((c) => ({ c, match: c.pattern.exec(rawPath) })).filter((x) => x.match);
-  if (candidates.length === 0) return { kind: 'not-found' };
-  const hit = candidates.find((x) => x.c.route.method === method);
-  if (!hit) return { kind: 'method-not-allowed', allowed: [...new Set(candidates.map((x) => x.c.route.method))] };
-  const pathParameters: Record<string, string> = {};
-  for (const [i, name] of hit.c.parameterNames.entries()) {
-    try {
-      pathParameters[name] = decodeURIComponent(hit.match![i + 1]!);
-    } catch {
-      return { kind: 'bad-path', parameter: name };
-    }
+function decodeOnce(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
   }
-  return { kind: 'route', route: hit.c.route, pathParameters };
+}
+
+/**
+ * Matches a request as API Gateway's HTTP API does (docs/RELIABILITY.md, "Input limits"): the path is
+ * percent-decoded once *before* matching, so `%2F` becomes a segment separator (`/v1/conversions/a%2Fb` matches no
+ * route: 404), and each path parameter is decoded once more when handed to the integration (`a%252Fb` → `a/b`).
+ * A path that does not decode, or a method the path has no route for, is a 404 – HTTP APIs answer 404, not 405,
+ * for a route they do not know.
+ */
+export function matchRoute(method: string, rawPath: string): RouteMatch {
+  const path = decodeOnce(rawPath);
+  if (path === undefined) return { kind: 'not-found' };
+  for (const compiled of COMPILED) {
+    if (compiled.route.method !== method) continue;
+    const match = compiled.pattern.exec(path);
+    if (!match) continue;
+    const pathParameters: Record<string, string> = {};
+    for (const [i, name] of compiled.parameterNames.entries()) {
+      const value = decodeOnce(match[i + 1]!);
+      if (value === undefined) return { kind: 'not-found' };
+      pathParameters[name] = value;
+    }
+    return { kind: 'route', route: compiled.route, pathParameters };
+  }
+  return { kind: 'not-found' };
 }
 
 /** API Gateway's `requestContext.time` format: 21/Nov/2026:10:00:00 +0000. */
@@ -119,11 +132,13 @@ export function toApiEvent(
   const rawQueryString = at < 0 ? '' : url.slice(at + 1);
   const method = (request.method ?? 'GET').toUpperCase();
 
-  // Node already lower-cases names; repeated headers are joined with commas, as API Gateway does.
+  // Every value of a repeated header joined with a comma, as API Gateway's payload 2.0 does. `headersDistinct`, not
+  // `headers`: Node keeps only the first of a repeated Authorization or Content-Type, which would let a request
+  // with two keys pass locally while it fails on AWS.
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || name === 'cookie') continue;
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
+  for (const [name, values] of Object.entries(request.headersDistinct)) {
+    if (values === undefined || name === 'cookie') continue;
+    headers[name] = values.join(',');
   }
   const cookies = request.headers.cookie?.split(/;\s*/).filter(Boolean);
 
@@ -142,8 +157,10 @@ export function toApiEvent(
     headers,
     ...(rawQueryString ? { queryStringParameters } : {}),
     ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
-    ...(body.length ? { body: body.toString('utf8') } : {}),
-    isBase64Encoded: false,
+    // Bytes that are not UTF-8 go to the handler Base64-encoded, as API Gateway passes a body it cannot hand over as
+    // text, so the handler sees them as sent (and refuses them) instead of a text already mangled into U+FFFD.
+    ...(body.length ? { body: isUtf8(body) ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isUtf8(body),
     requestContext: {
       accountId: 'local',
       apiId: 'local',
@@ -192,16 +209,6 @@ export function createApiGateway(handlers: Record<ApiHandlerName, ApiHandler>, l
     if (match.kind === 'not-found') {
       request.resume();
       return sendError(response, 404, 'route_not_found', `No route ${method} ${rawPath}`);
-    }
-    if (match.kind === 'method-not-allowed') {
-      request.resume();
-      return sendError(response, 405, 'method_not_allowed', `${rawPath} does not accept ${method}; use ${match.allowed.join(' or ')}`, {
-        allow: match.allowed.join(', '),
-      });
-    }
-    if (match.kind === 'bad-path') {
-      request.resume();
-      return sendError(response, 400, 'validation_error', `Path parameter ${match.parameter} is not valid percent-encoding`);
     }
 
     const body = await readBody(request, MAX_BODY_BYTES);

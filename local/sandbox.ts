@@ -1,14 +1,16 @@
 /**
  * The local vendor sandbox: stands in for every vendor's server under `/sandbox/<vendor>/…`. It records each
- * call as received, checks it against that vendor's documented mandatory parameters and encodings (the adapter's
- * own `inspect`; a postback's calls are checked by the postback adapter), and answers 200 – or, for testing retries, whatever a behaviour set through
- * `POST /sandbox/<vendor>/_behaviour` asks for.
+ * call as received, checks it against that vendor's documented constraints (the adapter's own `inspect`; a
+ * postback's calls are checked by the postback adapter), and answers like a strict vendor: 200 when the call
+ * conforms, 400 with the list of violations when it does not (unless `lenient`) – or, for testing retries,
+ * whatever a behaviour set through `POST /sandbox/<vendor>/_behaviour` asks for.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { vendorAdapters } from '../lambdas/vendors/registry';
 import type { VendorAdapter } from '../lambdas/vendors/types';
+import { MAX_URL_BYTES, urlBytes } from '../lambdas/vendors/url-limit';
 import { readBody, sendError, sendJson } from './http-api';
 
 export const SANDBOX_PREFIX = '/sandbox';
@@ -87,6 +89,11 @@ export class VendorSandbox {
   constructor(
     private readonly logger: Logger,
     private readonly checks: ReadonlyMap<string, VendorAdapter<any, any>> = new Map(),
+    /**
+     * `lenient: true` answers 200 to a call that breaks its vendor's rules (recording the violations only), as the
+     * sandbox did before it answered like a strict vendor. Default: strict.
+     */
+    private readonly options: { lenient?: boolean } = {},
   ) {}
 
   private adapterFor(name: string): VendorAdapter<any, any> | undefined {
@@ -204,7 +211,15 @@ export class VendorSandbox {
       }
     }
 
-    const answer = this.nextAnswer(vendor);
+    // A real server refuses a request line this long before any vendor logic runs: 414, which no retry changes.
+    const tooLong = urlBytes(url) > MAX_URL_BYTES;
+    if (tooLong) violations.push(`URL of ${urlBytes(url)} bytes is over the ${MAX_URL_BYTES}-byte limit (414 URI Too Long)`);
+    const scripted = tooLong ? { status: 414, body: 'URI Too Long' } : this.nextAnswer(vendor);
+    // A strict vendor refuses what breaks its document: 400 with the violations, which become the delivery's
+    // lastError. Violations marked "warning:" are advice the document does not enforce. A scripted answer wins.
+    const blocking = violations.filter((v) => !v.startsWith('warning:'));
+    const answer: SandboxBehaviour | undefined =
+      scripted ?? (blocking.length && !this.options.lenient ? { status: 400, body: `${vendor} sandbox rejected the call: ${blocking.join('; ')}` } : undefined);
     const status = answer?.status ?? 200;
     const json = headers['content-type']?.includes('json') ? parseJson(body) : undefined;
     this.record({

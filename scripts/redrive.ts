@@ -10,9 +10,8 @@
  * `--deployed`, `--stack` or `--region` – the deployed stack, whose queue URLs are read from its CloudFormation
  * outputs (`deliveryOutputNames`).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CloudFormationClient, DescribeStacksCommand, Output } from '@aws-sdk/client-cloudformation';
+import type { Output } from '@aws-sdk/client-cloudformation';
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -24,6 +23,7 @@ import {
 import { deliveryOutputNames, STACK_NAME } from '../lib/constructs/naming';
 import { LOCAL_STATE_FILE } from '../local/config';
 import { LOCAL_AWS } from '../local/services';
+import { describeStack, explainAwsError, LocalState, readLocalState, TargetError } from './target';
 
 /** Written by `npm start` (local/start.ts) while the local stack runs, removed when it stops. */
 export { LOCAL_STATE_FILE };
@@ -35,12 +35,14 @@ const USAGE =
   'your AWS profile or AWS_REGION)';
 
 /** A failure the operator can act on: printed as one line, without a stack trace. */
-export class RedriveError extends Error {
+export class RedriveError extends TargetError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'RedriveError';
   }
 }
+
+export { explainAwsError, readLocalState };
 
 export interface RedriveQueues {
   sqs: SQSClient;
@@ -191,33 +193,6 @@ interface Target {
   queues: Map<string, { queue: string; deadLetterQueue?: string }>;
 }
 
-interface LocalState {
-  pid?: number;
-  sqsEndpoint?: string;
-  region?: string;
-  /** Per destination: `{queue, deadLetterQueue}`, or the queue URL alone. */
-  queueUrls?: Record<string, string | { queue?: string; deadLetterQueue?: string }>;
-}
-
-/** The local stack's state, if `npm start` is running (its process is alive). */
-export function readLocalState(stateFile: string): LocalState | undefined {
-  if (!existsSync(stateFile)) return undefined;
-  let state: LocalState;
-  try {
-    state = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalState;
-  } catch {
-    return undefined;
-  }
-  if (typeof state.pid !== 'number') return undefined;
-  try {
-    process.kill(state.pid, 0);
-  } catch (error) {
-    // EPERM: alive, but another user's process.
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
-  }
-  return state;
-}
-
 function localTarget(state: LocalState): Target {
   if (!state.sqsEndpoint || !state.queueUrls) {
     throw new RedriveError('The local stack state file has no sqsEndpoint or queueUrls; restart npm start');
@@ -260,47 +235,12 @@ export function destinationsFromOutputs(outputs: Output[]): Map<string, { queue:
 }
 
 async function deployedTarget(stackName: string, region: string | undefined): Promise<Target> {
-  const cloudFormation = new CloudFormationClient(region ? { region } : {});
-  try {
-    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-    const resolvedRegion = await cloudFormation.config.region();
-    return {
-      description: `stack ${stackName} in ${resolvedRegion}`,
-      sqs: new SQSClient({ region: resolvedRegion }),
-      queues: destinationsFromOutputs(Stacks?.[0]?.Outputs ?? []),
-    };
-  } catch (error) {
-    if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
-      const where = await cloudFormation.config.region().catch(() => 'the configured region');
-      throw new RedriveError(
-        `Stack ${stackName} does not exist in ${where}. Pass --stack and --region, or use --local while npm start runs`,
-        { cause: error },
-      );
-    }
-    throw error;
-  } finally {
-    cloudFormation.destroy();
-  }
-}
-
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
-
-/** Expected failures of the AWS SDK, as one actionable line; undefined for anything unexpected. */
-export function explainAwsError(error: unknown, target: string): string | undefined {
-  const { name, message, code } = error as Error & { code?: string };
-  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return 'No AWS credentials found: set AWS_PROFILE or the AWS_* environment variables, or use --local while npm start runs';
-  }
-  if (/Region is missing/i.test(message)) return 'No AWS region: pass --region or set AWS_REGION';
-  if (name === 'ExpiredTokenException' || name === 'ExpiredToken') return 'Your AWS session has expired: sign in again';
-  if ((code && NETWORK_ERRORS.has(code)) || [...NETWORK_ERRORS].some((c) => message.includes(c))) {
-    return `Cannot reach ${target} (${message}): check the network, or that npm start still runs for the local stack`;
-  }
-  if (name === 'AccessDenied' || name === 'AccessDeniedException' || /not authorized/i.test(message)) {
-    return `Access denied on ${target}: ${message}`;
-  }
-  if ((error as { $metadata?: unknown }).$metadata !== undefined) return `${name}: ${message}`;
-  return undefined;
+  const stack = await describeStack(stackName, region);
+  return {
+    description: `stack ${stackName} in ${stack.region}`,
+    sqs: new SQSClient({ region: stack.region }),
+    queues: destinationsFromOutputs(stack.outputs),
+  };
 }
 
 export interface RunIo {
@@ -371,7 +311,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
         return 1;
     }
   } catch (error) {
-    if (error instanceof RedriveError) {
+    if (error instanceof TargetError) {
       io.err(error.message);
       return 1;
     }

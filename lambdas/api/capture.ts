@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { extractClickIds } from '../core/click-ids';
 import { catalogueOf, destinationsOf } from '../core/destinations';
-import { addSeconds, epochSeconds, systemClock } from '../core/time';
+import { lateReportSeconds } from '../core/late-reports';
+import { addSeconds, epochSecondsCeil, systemClock } from '../core/time';
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import { ApiDeps, NO_CONSENT, occurredAt } from './deps';
@@ -25,23 +26,30 @@ export function createCaptureHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'a
   const clock = deps.clock ?? systemClock;
   const { store, logger } = deps;
   const catalogue = catalogueOf(destinationsOf(deps.config));
+  const grace = lateReportSeconds(deps.config);
 
   return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
     const request = parseInput(captureSchema, body);
     if (request.consent?.tracking === false) return jsonResponse(200, { stored: [], consent: NO_CONSENT });
     const now = clock();
     const at = occurredAt(request.occurredAt, now);
-    const found = extractClickIds(request, catalogue).map((f) => ({ ...f, expiresAt: addSeconds(at, f.entry.retentionSeconds) }));
-    // A click whose longest window has already passed can never be attributed: not stored, but reported.
-    const live = found.filter((f) => f.expiresAt > now);
-    const expired = found.filter((f) => f.expiresAt <= now);
-    if (live.length) {
-      await store.saveClicks(
-        visitorKeys(request.visitor),
-        live.map((f) => ({ key: f.entry.key, value: f.value, occurredAt: at, expiresAt: epochSeconds(f.expiresAt) })),
-      );
-    }
-    logger.info('Clicks captured', { stored: live.map((f) => f.entry.key), expired: expired.map((f) => f.entry.key) });
+    // expiresAt: the end of the click's longest window. The record is kept `lateReportHours` longer, so that an order
+    // placed inside the window and reported late still finds it.
+    const found = extractClickIds(request, catalogue).map((f) => {
+      const expiresAt = addSeconds(at, f.entry.retentionSeconds);
+      return { ...f, expiresAt, keptUntil: addSeconds(expiresAt, grace) };
+    });
+    // A click past its window and the grace can never be attributed, not even by a late report: not stored, but reported.
+    const live = found.filter((f) => f.keptUntil > now);
+    const expired = found.filter((f) => f.keptUntil <= now);
+    // Per visitor key and click id the newest occurredAt wins, whatever order captures arrive in (conditional writes).
+    const { superseded } = live.length
+      ? await store.saveClicks(
+          visitorKeys(request.visitor),
+          live.map((f) => ({ key: f.entry.key, value: f.value, occurredAt: at, expiresAt: epochSecondsCeil(f.keptUntil) })),
+        )
+      : { superseded: 0 };
+    logger.info('Clicks captured', { stored: live.map((f) => f.entry.key), expired: expired.map((f) => f.entry.key), superseded });
     const describe = (f: (typeof found)[number]) => ({ param: f.entry.key, vendors: Object.keys(f.entry.windows), expiresAt: f.expiresAt.toISOString() });
     return jsonResponse(live.length ? 201 : 200, { stored: live.map(describe), ...(expired.length ? { expired: expired.map(describe) } : {}) });
   });

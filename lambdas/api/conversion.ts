@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import { Attribution } from '../core/attribution';
 import { extractClickIds } from '../core/click-ids';
-import type { DeliveryMessage } from '../core/delivery';
+import { DeliveryMessage, messageDigest } from '../core/delivery';
 import { catalogueOf, Destination, destinationsOf } from '../core/destinations';
 import { EnqueueError } from '../core/errors';
+import { lateReportSeconds } from '../core/late-reports';
 import { noDeliveryMetrics } from '../core/metrics';
 import type { Order } from '../core/order';
 import { seededRandom } from '../core/random';
@@ -11,7 +12,9 @@ import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
-import { ApiDeps, configOrder, NO_CONSENT, occurredAt } from './deps';
+import { withinUrlLimit } from '../vendors/url-limit';
+import { dryRunDeliveries } from './dry-run';
+import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
 
@@ -50,6 +53,8 @@ export const conversionSchema = z.strictObject({
   identifiers: identifiersSchema.optional(),
   occurredAt: isoTimestamp.optional(),
   consent: consentSchema.optional(),
+  /** Plan every destination and answer with the exact requests each would get; nothing is recorded, queued or sent. */
+  dryRun: z.boolean().optional(),
 });
 export type ConversionRequest = z.infer<typeof conversionSchema>;
 
@@ -64,6 +69,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
   const destinations = destinationsOf(deps.config);
   const catalogue = catalogueOf(destinations);
   const inConfigOrder = configOrder(destinations);
+  const grace = lateReportSeconds(deps.config);
 
   /** Sends every message; throws EnqueueError naming the destinations whose message did not make it. */
   async function enqueue(messages: DeliveryMessage[]): Promise<void> {
@@ -85,11 +91,14 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       return jsonResponse(200, { orderId: request.orderId, deliveries: [], consent: NO_CONSENT });
     }
     const now = clock();
+    const at = occurredAt(request.occurredAt, now);
     // Both reads at once: one round trip of latency; a repeated report (rare) wastes the click read.
     const [known, stored] = await Promise.all([store.getOrder(request.orderId), store.clicksForVisitor(visitorKeys(request.visitor), now)]);
-    if (known) return duplicate(known);
+    if (known && !request.dryRun) return duplicate(known);
+    // After the duplicate check, so that a shop retrying an order recorded long ago still gets its status.
+    refuseTooLate(at, now, grace);
 
-    const order = toOrder(request, occurredAt(request.occurredAt, now));
+    const order = toOrder(request, at);
     const overrides = request.identifiers ? extractClickIds({ identifiers: request.identifiers }, catalogue) : [];
     const attribution = Attribution.resolve(stored, overrides, catalogue, new Date(order.occurredAt), now);
     // Per-sale random values come from the order id: a retry after a 503 builds the same messages.
@@ -101,11 +110,17 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     for (const destination of destinations) {
       const plan = planFor(destination, order, attribution, random);
       if (plan.deliver) {
-        deliveries.push({ destination: destination.id, status: 'queued' });
-        messages.push({ version: 1, destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt });
+        const digest = messageDigest({ destination: destination.id, order, context: plan.context });
+        deliveries.push({ destination: destination.id, status: 'queued', digest });
+        messages.push({ version: 1, destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt, digest });
       } else {
         deliveries.push({ destination: destination.id, status: 'skipped', reason: plan.reason });
       }
+    }
+
+    if (request.dryRun) {
+      logger.info('Dry run planned', { orderId: order.orderId, planned: messages.map((m) => m.destination) });
+      return jsonResponse(200, { orderId: order.orderId, dryRun: true, deliveries: dryRunDeliveries(destinations, deliveries, messages) });
     }
 
     // Queued first, recorded second: a failure in between answers 5xx with nothing recorded, and the shop's retry
@@ -134,10 +149,10 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
 }
 
 function planFor(destination: Destination, order: Order, attribution: Attribution, random: () => number) {
-  return destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random });
+  return withinUrlLimit(destination.adapter, order, destination.config, destination.adapter.plan({ order, config: destination.config, click: attribution.forDestination(destination.id), random }));
 }
 
-function toOrder(request: ConversionRequest, at: Date): Order {
+export function toOrder(request: ConversionRequest, at: Date): Order {
   const shopper = request.shopper && Object.keys(request.shopper).length ? request.shopper : undefined;
   return {
     orderId: request.orderId,
@@ -151,8 +166,9 @@ function toOrder(request: ConversionRequest, at: Date): Order {
       name: item.name,
       unitPrice: item.unitPrice,
       quantity: item.quantity,
-      groupId: item.groupId ?? item.productId,
-      variantId: item.variantId ?? item.productId,
+      // Kept only when the shop gave them: a defaulted variantId would pass for a real variant (Klevu's item_id).
+      ...(item.groupId !== undefined ? { groupId: item.groupId } : {}),
+      ...(item.variantId !== undefined ? { variantId: item.variantId } : {}),
     })),
     ...(shopper ? { shopper } : {}),
     occurredAt: at.toISOString(),

@@ -11,7 +11,8 @@ import type { ApiKeySource } from './api-keys';
 
 /** Everything the API handlers may need; each handler factory takes only the part it uses. */
 export interface ApiDeps {
-  config: Pick<TrackingConfig, 'vendors' | 'postbacks' | 'retentionDays'>;
+  /** `lateReportHours` may be absent: the default (72) applies. */
+  config: Pick<TrackingConfig, 'vendors' | 'postbacks' | 'retentionDays'> & Partial<Pick<TrackingConfig, 'lateReportHours'>>;
   store: TrackingStore;
   queues: DeliveryQueues;
   apiKeys: ApiKeySource;
@@ -35,6 +36,18 @@ export function occurredAt(value: string | undefined, now: Date): Date {
     throw new ValidationError('Invalid request: occurredAt', [{ field: 'occurredAt', message: 'must not be more than 5 minutes in the future' }]);
   }
   return at;
+}
+
+/**
+ * Refuses an order older than the grace for late reports, naming the limit: the click records it would be judged on
+ * may already be gone, so it could only be attributed to nothing.
+ */
+export function refuseTooLate(at: Date, now: Date, graceSeconds: number): void {
+  if (at.getTime() >= now.getTime() - graceSeconds * 1000) return;
+  const limit = graceSeconds % 3600 === 0 ? `${graceSeconds / 3600} hours` : `${graceSeconds} seconds`;
+  throw new ValidationError('Invalid request: occurredAt', [
+    { field: 'occurredAt', message: `must not be more than ${limit} in the past (lateReportHours): the order is too old to be attributed` },
+  ]);
 }
 
 /** Deliveries in configuration order (storage returns them by key); a destination since removed goes last. */

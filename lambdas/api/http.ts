@@ -51,40 +51,90 @@ function apiKeyAuth(keys: ApiKeySource): MiddlewareObj<ApiEvent, ApiResult> {
   };
 }
 
-/** Size, media type and JSON syntax of the body: 413, 415 and 400 before any business code runs. */
+/** Size, media type, charset, encoding and JSON syntax of the body: 413, 415 and 400 before any business code runs. */
 function readJsonBody(event: ApiEvent): unknown {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Request body exceeds ${MAX_BODY_BYTES} bytes`);
-  const contentType = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (contentType !== 'application/json' && !contentType.endsWith('+json')) {
+  checkMediaType(header(event, 'content-type'), header(event, 'content-encoding'));
+  if (bytes.length === 0) throw new MalformedJsonError('Request body is empty; a JSON object is required');
+  return checkJsonValue(parseJson(decodeUtf8(bytes)));
+}
+
+/**
+ * Only `application/json` (or `…+json`) in UTF-8, unencoded: a declared charset other than UTF-8 would be decoded
+ * wrongly and its text mangled on the way to the vendors, and a compressed body is not JSON until inflated.
+ */
+export function checkMediaType(contentType: string | undefined, contentEncoding: string | undefined): void {
+  const [type, ...parameters] = (contentType ?? '').split(';');
+  const mediaType = type!.trim().toLowerCase();
+  if (mediaType !== 'application/json' && !mediaType.endsWith('+json')) {
     throw new UnsupportedMediaTypeError('Content-Type must be application/json');
   }
-  if (bytes.length === 0) throw new MalformedJsonError('Request body is empty; a JSON object is required');
-  let body: unknown;
+  for (const parameter of parameters) {
+    const [name, value = ''] = parameter.split('=');
+    if (name!.trim().toLowerCase() !== 'charset') continue;
+    const charset = value.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') {
+      throw new UnsupportedMediaTypeError(`charset ${JSON.stringify(charset)} is not supported; send the body in UTF-8 (charset=utf-8)`);
+    }
+  }
+  const encodings = (contentEncoding ?? '').split(',').map((e) => e.trim().toLowerCase()).filter((e) => e && e !== 'identity');
+  if (encodings.length) throw new UnsupportedMediaTypeError(`Content-Encoding ${encodings.join(', ')} is not supported; send the body uncompressed`);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Strict UTF-8: a byte sequence that is not UTF-8 is refused rather than turned into U+FFFD; a leading BOM is dropped. */
+function decodeUtf8(bytes: Buffer): string {
   try {
-    body = JSON.parse(bytes.toString('utf8'));
+    return UTF8.decode(bytes);
+  } catch {
+    throw new MalformedJsonError('Request body is not valid UTF-8');
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
   } catch {
     throw new MalformedJsonError('Request body is not valid JSON');
   }
-  const broken = malformedStringPath(body, []);
-  if (broken) {
-    // A lone surrogate (`"\ud800"`) parses as JSON but cannot be encoded into a vendor URL: refuse it here.
-    throw new ValidationError(`Invalid request: ${broken}`, [{ field: broken, message: 'must be well-formed Unicode (no lone surrogates)' }]);
+}
+
+/** How deep objects and arrays may nest in a request body; the deepest valid body (identifiers) has 3 levels. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Walks the parsed body once, without recursion (a 64 KiB body can nest 30,000 levels deep): refuses nesting beyond
+ * MAX_JSON_DEPTH, and strings or keys that are not well-formed UTF-16 – a lone surrogate (`"\ud800"`) parses as
+ * JSON but cannot be encoded into a vendor URL.
+ */
+function checkJsonValue(body: unknown): unknown {
+  const pending: Array<{ value: unknown; path: string[] }> = [{ value: body, path: [] }];
+  while (pending.length) {
+    const { value, path } = pending.pop()!;
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) throw malformedString(path.join('.') || '(body)');
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= MAX_JSON_DEPTH) {
+      throw new ValidationError(`Invalid request: body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`, [
+        { field: path.slice(0, 3).join('.') || '(body)', message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` },
+      ]);
+    }
+    // Pushed in reverse, so the first offending field in document order is the one reported.
+    for (const [key, child] of Object.entries(value).reverse()) {
+      if (!key.isWellFormed()) throw malformedString([...path, '(key)'].join('.'));
+      pending.push({ value: child, path: [...path, key] });
+    }
   }
   return body;
 }
 
-/** The path of the first string or key in `value` that is not well-formed UTF-16, if any. */
-function malformedStringPath(value: unknown, path: string[]): string | undefined {
-  if (typeof value === 'string') return value.isWellFormed() ? undefined : path.join('.') || '(body)';
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    if (!key.isWellFormed()) return [...path, '(key)'].join('.');
-    const found = malformedStringPath(child, [...path, key]);
-    if (found) return found;
-  }
-  return undefined;
+function malformedString(field: string): ValidationError {
+  return new ValidationError(`Invalid request: ${field}`, [{ field, message: 'must be well-formed Unicode (no lone surrogates)' }]);
 }
 
 /**

@@ -5,13 +5,14 @@ import { parseInput } from '../core/validation';
 import { ApiDeps, configOrder } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 
-const orderIdParamSchema = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+/** The path parameter, parsed as a named field so that an error names `orderId`, not the body. */
+const orderIdParamSchema = z.object({ orderId: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters') });
 
 /** GET /v1/conversions/{orderId}: the delivery status of every destination, in configuration order. */
 export function createStatusHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'apiKeys' | 'logger'>): ApiHandler {
   const inConfigOrder = configOrder(destinationsOf(deps.config));
   return route({ logger: deps.logger, apiKeys: deps.apiKeys, body: false }, async ({ event }) => {
-    const orderId = parseInput(orderIdParamSchema, event.pathParameters?.orderId ?? '');
+    const { orderId } = parseInput(orderIdParamSchema, { orderId: event.pathParameters?.orderId ?? '' });
     const view = await deps.store.getOrder(orderId);
     if (!view) throw new NotFoundError(`No conversion with orderId ${JSON.stringify(orderId)}`);
     return jsonResponse(200, { orderId: view.orderId, receivedAt: view.receivedAt, deliveries: inConfigOrder(view.deliveries) });

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { ClickIdCatalogue } from '../core/click-ids';
 import { catalogueOf, destinationsOf } from '../core/destinations';
-import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/time';
+import { lateReportSeconds } from '../core/late-reports';
+import { addSeconds, epochSecondsCeil, SECONDS_PER_DAY, systemClock } from '../core/time';
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import { ApiDeps, NO_CONSENT } from './deps';
@@ -17,7 +18,11 @@ export const eraseSchema = z.strictObject({
   visitor: visitorWithAtLeast(1),
 });
 
-/** Visitor links live as long as the longest attribution window: beyond it a link can attribute nothing. */
+/**
+ * Visitor links live as long as the longest attribution window after the identify that last made them, plus the grace
+ * for late reports (added by the caller). That is the bound on a returning user's cost: a link is never dropped for
+ * the number of links a key has, only for its age. A shop that identifies at every login renews its links.
+ */
 function linkLifetimeSeconds(catalogue: ClickIdCatalogue): number {
   return Math.max(SECONDS_PER_DAY, ...[...catalogue.values()].map((e) => e.retentionSeconds));
 }
@@ -27,12 +32,12 @@ type VisitorDeps = Pick<ApiDeps, 'config' | 'store' | 'apiKeys' | 'logger' | 'cl
 /** POST /v1/identify: links the keys so that each resolves the click ids held by any of them. */
 export function createIdentifyHandler(deps: VisitorDeps): ApiHandler {
   const clock = deps.clock ?? systemClock;
-  const lifetime = linkLifetimeSeconds(catalogueOf(destinationsOf(deps.config)));
+  const lifetime = linkLifetimeSeconds(catalogueOf(destinationsOf(deps.config))) + lateReportSeconds(deps.config);
   return route({ logger: deps.logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
     const request = parseInput(identifySchema, body);
     if (request.consent?.tracking === false) return jsonResponse(200, { linked: 0, consent: NO_CONSENT });
     const keys = visitorKeys(request.visitor);
-    await deps.store.linkVisitorKeys(keys, epochSeconds(addSeconds(clock(), lifetime)));
+    await deps.store.linkVisitorKeys(keys, epochSecondsCeil(addSeconds(clock(), lifetime)));
     return jsonResponse(200, { linked: keys.length });
   });
 }

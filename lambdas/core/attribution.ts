@@ -16,8 +16,14 @@ export interface ClickEvidence {
   occurredAt: Date;
 }
 
-/** Clock skew tolerated between a shop's landing and order timestamps. */
-const SKEW_MS = 5 * 60 * 1000;
+/**
+ * Clock skew tolerated between a click's and an order's timestamps: a click up to this much *after* the order's
+ * `occurredAt` still counts. The two times often come from different clocks – a capture without `occurredAt` is
+ * stamped by the service, the order by the shop's server – and a visitor who lands and buys within seconds must not
+ * lose the click to a clock that runs a little behind. Five minutes is also how far in the future the API accepts an
+ * `occurredAt` (`MAX_FUTURE_SKEW_SECONDS`), so both rules tolerate the same drift.
+ */
+export const SKEW_MS = 5 * 60 * 1000;
 
 /**
  * Every click identifier known for one order, across all of the visitor's linked keys.
@@ -34,7 +40,9 @@ export class Attribution {
   /**
    * @param stored click records read from storage (any order, duplicates allowed)
    * @param overrides identifiers given with the conversion itself: they replace stored values for this order
-   * @param at the order's time; @param now the current time, to drop records past their TTL
+   * @param at the order's time: every window is judged there, not at the time of the report;
+   * @param now the current time, to drop records past their TTL (which outlives every window by the grace for late
+   * reports, so a record live at an accepted order's time is never past it)
    */
   static resolve(stored: StoredClick[], overrides: ExtractedClickId[], catalogue: ClickIdCatalogue, at: Date, now: Date): Attribution {
     const nowEpoch = epochSeconds(now);
@@ -48,11 +56,16 @@ export class Attribution {
     for (const override of overrides) {
       candidates.set(override.entry.key, [{ value: override.value, occurredAt: at }]);
     }
-    for (const list of candidates.values()) list.sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime());
+    // Newest first; equal times by value, so the choice never depends on the order storage returned them in.
+    for (const list of candidates.values()) list.sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime() || (a.value < b.value ? 1 : a.value > b.value ? -1 : 0));
     return new Attribution(candidates, catalogue, at);
   }
 
-  /** The newest value of `key` captured before the order and no longer ago than `windowSeconds`. */
+  /**
+   * The newest value of `key` live at the order's time: `click.occurredAt <= order.occurredAt (+ SKEW_MS) <
+   * click.occurredAt + windowSeconds`. A sliding window (Raptor's session) slides with each capture, which moves the
+   * stored click's `occurredAt` forward.
+   */
   live(key: string, windowSeconds: number): ClickEvidence | undefined {
     const at = this.at.getTime();
     return this.candidates

@@ -61,9 +61,10 @@ export interface ExtractedClickId {
   value: string;
 }
 
-// C0 controls and DEL: never part of a real click id, and unsafe in logs and consoles.
+// C0 controls, DEL, C1 controls (U+0080–U+009F, NEL U+0085 among them) and the line and paragraph separators
+// U+2028/U+2029: never part of a real click id, and each one breaks a line in some log viewer, console or parser.
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
  * Finds every known click identifier in a capture (or conversion) request.

@@ -5,6 +5,7 @@ import { POSTBACK_NAME } from '../vendors/postback/types';
 import { VENDOR_IDS, vendorAdapters, VendorId } from '../vendors/registry';
 import type { VendorAdapter } from '../vendors/types';
 import { ConfigurationError } from './errors';
+import { DEFAULT_LATE_REPORT_HOURS, MAX_LATE_REPORT_HOURS } from './late-reports';
 import { lazy } from './lazy';
 import { parseConfigInput } from './validation';
 
@@ -42,6 +43,11 @@ export const configSchema = lazy(() => {
     alarmEmail: z.email().optional(),
     /** How long orders and their delivery records are kept. */
     retentionDays: z.number().int().min(1).max(3650).default(400),
+    /**
+     * Grace for late reports: a conversion's `occurredAt` may lie this far in the past, and click records and visitor
+     * links are kept this much longer than their window so that such a report still finds them.
+     */
+    lateReportHours: z.number().int().min(1).max(MAX_LATE_REPORT_HOURS).default(DEFAULT_LATE_REPORT_HOURS),
     /** Local stack only; deployed keys live in Secrets Manager. */
     local: z.strictObject({ apiKeys: z.array(z.string().min(8)).min(1) }).optional(),
   });

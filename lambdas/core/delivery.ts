@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { orderSchema } from './order';
 
@@ -31,5 +32,30 @@ export const deliveryMessageSchema = z.strictObject({
   receivedAt: z.string(),
   /** Epoch seconds: when the delivery record the sender creates expires (the order's `retentionDays`). */
   expiresAt: z.number().int().positive(),
+  /** messageDigest of this message, also recorded with the order's plan: the sender sends only what was recorded. */
+  digest: z.string().optional(),
 });
 export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;
+
+/** JSON with every object's keys sorted (undefined members left out): one text per value, whatever the key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const members = Object.keys(record)
+      .filter((key) => record[key] !== undefined)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The digest of what a message makes the sender send: its destination, order and context (SHA-256, hex). The
+ * conversion records it with the order's plan; the sender recomputes it from the message it received and sends
+ * only when it equals the recorded one, so a vendor never hears of an order body the service did not record.
+ */
+export function messageDigest(message: Pick<DeliveryMessage, 'destination' | 'order' | 'context'>): string {
+  return createHash('sha256').update(canonicalJson({ destination: message.destination, order: message.order, context: message.context })).digest('hex');
+}

@@ -8,7 +8,8 @@ export const METRICS_NAMESPACE = 'ConversionTracking';
 export const METRICS_SERVICE = 'conversion-tracking';
 export const DESTINATION_DIMENSION = 'destination';
 
-export type DeliveryEvent = 'queued' | 'skipped' | 'sent' | 'failed' | 'retrying' | 'dead-lettered';
+/** `dropped`: a message the sender refused because it differs from the order the service recorded (never sent). */
+export type DeliveryEvent = 'queued' | 'skipped' | 'sent' | 'failed' | 'retrying' | 'dead-lettered' | 'dropped';
 
 export const DELIVERY_METRICS: Record<DeliveryEvent, string> = {
   queued: 'DeliveriesQueued',
@@ -17,6 +18,7 @@ export const DELIVERY_METRICS: Record<DeliveryEvent, string> = {
   failed: 'DeliveriesFailed',
   retrying: 'DeliveryRetries',
   'dead-lettered': 'DeliveriesDeadLettered',
+  dropped: 'MessagesDropped',
 };
 
 export interface DeliveryMetrics {

@@ -6,8 +6,10 @@ export const orderItemSchema = z.strictObject({
   name: z.string(),
   unitPrice: z.number(),
   quantity: z.number().int(),
-  groupId: z.string(),
-  variantId: z.string(),
+  /** The parent product, only when the shop gave one (vendors that need a value use productId). */
+  groupId: z.string().optional(),
+  /** The child variant, only when the shop gave one: a vendor can tell a real variant from a simple product. */
+  variantId: z.string().optional(),
 });
 export type OrderItem = z.infer<typeof orderItemSchema>;
 

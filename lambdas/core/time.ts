@@ -5,6 +5,11 @@ export function epochSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }
 
+/** Epoch seconds rounded up: a TTL that never ends before `date`, as a floor could by up to a second. */
+export function epochSecondsCeil(date: Date): number {
+  return Math.ceil(date.getTime() / 1000);
+}
+
 export function addSeconds(date: Date, seconds: number): Date {
   return new Date(date.getTime() + seconds * 1000);
 }

@@ -4,7 +4,18 @@ import * as z from 'zod';
 export const VISITOR_KEY_KINDS = { sessionId: 's', userId: 'u', basketId: 'b' } as const;
 export type VisitorKeyKind = keyof typeof VISITOR_KEY_KINDS;
 
-const keyValue = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
+/**
+ * A visitor key becomes part of DynamoDB keys (`VIS#s#<value>`, and `LINK#s#<value>` as a sort key, which DynamoDB
+ * caps at 1,024 bytes), so its length is bounded in UTF-8 bytes too: 256 characters of 4-byte UTF-8 (emoji) would
+ * not fit. 1,000 bytes leave room for every prefix (store/keys.ts; test/unit/keys.test.ts checks each key).
+ */
+export const MAX_VISITOR_KEY_BYTES = 1000;
+
+const keyValue = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(256, 'must be at most 256 characters')
+  .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_VISITOR_KEY_BYTES, `must be at most ${MAX_VISITOR_KEY_BYTES} bytes in UTF-8`);
 
 export const visitorSchema = z.strictObject({
   sessionId: keyValue.optional(),

@@ -1,19 +1,16 @@
 /** The conversion function: POST /v1/conversions. The only API function that sends to the delivery queues. */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { queueUrlEnvName } from '../../lib/shape';
+import { ENV } from '../../lib/shape';
 import { createConversionHandler } from '../api/conversion';
-import { destinationsOf } from '../core/destinations';
+import { requireEnv } from '../core/env';
 import { CloudWatchDeliveryMetrics } from '../core/metrics';
 import { SqsDeliveryQueues } from '../store/delivery-queues';
 import { apiFunction, apiKeys, logger, runtimeConfig, trackingStore } from '../runtime';
 
 const config = runtimeConfig();
-/** Destination id → its queue URL, from the QUEUE_URL_<DESTINATION> variables the stack sets. */
-const queueUrls = Object.fromEntries(
-  destinationsOf(config)
-    .map((d) => [d.id, process.env[queueUrlEnvName(d.id)]] as const)
-    .filter((entry): entry is readonly [string, string] => !!entry[1]),
-);
+/** Destination id → its queue URL: QUEUE_URL_BASE followed by the queue's fixed name from the bundled configuration. */
+const queueUrlBase = requireEnv(ENV.queueUrlBase);
+const queueUrls = Object.fromEntries(Object.entries(config.deliveryQueues ?? {}).map(([id, name]) => [id, `${queueUrlBase}${name}`]));
 
 export const handler = apiFunction('conversion', {
   conversion: createConversionHandler({

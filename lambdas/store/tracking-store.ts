@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredClick } from '../core/attribution';
 import type { DeliveryState, DeliveryStatus } from '../core/delivery';
 import { epochSeconds } from '../core/time';
@@ -22,15 +22,28 @@ export interface ClickToStore {
   key: string;
   value: string;
   occurredAt: Date;
-  /** Epoch seconds: the longest window of any destination that uses this click id. */
+  /** Epoch seconds (the record's TTL): the longest window of any destination that uses this click id, plus the grace for late reports. */
   expiresAt: number;
+}
+
+/** What a capture wrote: `superseded` counts the records left alone because they already held a newer click. */
+export interface SavedClicks {
+  written: number;
+  superseded: number;
 }
 
 export interface NewDelivery {
   destination: string;
   status: 'queued' | 'skipped';
   reason?: string;
+  /** Of a queued delivery: the digest of its message (messageDigest), which the sender checks before any call. */
+  digest?: string;
 }
+
+/** What the recorded order planned for one destination, as the sender checks it. */
+export type RecordedPlan =
+  | { recorded: false }
+  | { recorded: true; status?: 'queued' | 'skipped'; digest?: string };
 
 export interface NewOrder {
   orderId: string;
@@ -49,7 +62,8 @@ export interface OrderView {
 }
 
 export type DeliveryClaim =
-  | { kind: 'claimed'; attempts: number; completedRequests: string[] }
+  /** `leaseUntil` (epoch ms) identifies this sender's lease: progress writes are accepted only while it holds. */
+  | { kind: 'claimed'; attempts: number; completedRequests: string[]; leaseUntil: number }
   /** Already sent, failed or skipped: nothing more to do. */
   | { kind: 'done'; status: DeliveryStatus }
   /** Another sender holds it right now. */
@@ -59,9 +73,6 @@ export type DeliveryUpdate =
   | { status: 'sent'; vendorStatus: number; at: Date }
   | { status: 'retrying' | 'dead-lettered' | 'failed'; error: string; vendorStatus?: number; completedRequests: string[]; at: Date };
 
-/** How far identify links are followed from the keys given with a conversion, and how many keys at most. */
-const LINK_DEPTH = 3;
-const MAX_LINKED_KEYS = 30;
 const BATCH_LIMIT = 25;
 
 /**
@@ -74,23 +85,37 @@ export class TrackingStore {
     private readonly tableName: string,
   ) {}
 
-  /** Capture: one item per (visitor key, click id); the newest capture of a click id wins. */
-  async saveClicks(keys: VisitorKey[], clicks: ClickToStore[]): Promise<void> {
-    const puts = keys.flatMap((visitor) =>
-      clicks.map((click) => ({
-        PutRequest: {
-          Item: {
-            pk: visitorPk(visitor),
-            sk: clickSk(click.key),
-            key: click.key,
-            value: click.value,
-            occurredAt: click.occurredAt.toISOString(),
-            ttl: click.expiresAt,
-          },
-        },
-      })),
-    );
-    await this.batchWrite(puts);
+  /**
+   * Capture: one item per (visitor key, click id), and the newest `occurredAt` wins whatever order captures arrive in:
+   * each item is a PutItem conditioned on the stored click being older (equal times: the greater value wins, so that
+   * the outcome never depends on arrival order). A late capture of an older click changes nothing – neither the value
+   * nor the TTL. BatchWriteItem cannot carry a condition, hence one request per item, all in parallel; the write
+   * units are the same (one per item, a refused condition included).
+   */
+  async saveClicks(keys: VisitorKey[], clicks: ClickToStore[]): Promise<SavedClicks> {
+    const results = await Promise.all(keys.flatMap((visitor) => clicks.map((click) => this.putNewerClick(visitorPk(visitor), click))));
+    const written = results.filter(Boolean).length;
+    return { written, superseded: results.length - written };
+  }
+
+  private async putNewerClick(pk: string, click: ClickToStore): Promise<boolean> {
+    const occurredAt = click.occurredAt.toISOString();
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk, sk: clickSk(click.key), key: click.key, value: click.value, occurredAt, ttl: click.expiresAt },
+          // ISO 8601 timestamps of one format (toISOString) compare as strings in time order.
+          ConditionExpression: 'attribute_not_exists(pk) OR occurredAt < :at OR (occurredAt = :at AND #value < :value)',
+          ExpressionAttributeNames: { '#value': 'value' },
+          ExpressionAttributeValues: { ':at': occurredAt, ':value': click.value },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** Identify: links every pair of keys, both ways, so any one of them reaches the others' clicks. */
@@ -104,15 +129,17 @@ export class TrackingStore {
   }
 
   /**
-   * Every unexpired click record held by the given keys or by keys linked to them (following links up to
-   * LINK_DEPTH hops, MAX_LINKED_KEYS keys at most). One Query per key, a level at a time, in parallel.
+   * Every unexpired click record held by the given keys or by any key reachable from them through unexpired links,
+   * however many and however far: one Query per key, a level at a time, each level in parallel. The only bound is
+   * age – a link lives for the longest window plus the grace for late reports after the identify that made it – so
+   * the cost of one conversion grows with the keys a visitor linked within that time (docs/DATA-MODEL.md).
    */
   async clicksForVisitor(keys: VisitorKey[], now: Date): Promise<StoredClick[]> {
     const nowEpoch = epochSeconds(now);
     const visited = new Set(keys.map(visitorPk));
     let frontier = [...visited];
     const clicks: StoredClick[] = [];
-    for (let depth = 0; frontier.length && depth <= LINK_DEPTH; depth++) {
+    while (frontier.length) {
       const partitions = await Promise.all(frontier.map((pk) => this.queryPartition(pk)));
       frontier = [];
       for (const item of partitions.flat()) {
@@ -124,7 +151,7 @@ export class TrackingStore {
           const linked = linkedKey(sk);
           if (!linked) continue;
           const pk = visitorPk(linked);
-          if (!visited.has(pk) && visited.size < MAX_LINKED_KEYS) {
+          if (!visited.has(pk)) {
             visited.add(pk);
             frontier.push(pk);
           }
@@ -169,7 +196,12 @@ export class TrackingStore {
             receivedAt: order.receivedAt.toISOString(),
             occurredAt: order.occurredAt,
             ttl: order.expiresAt,
-            plan: order.deliveries.map((d) => ({ destination: d.destination, status: d.status, ...(d.reason !== undefined ? { reason: d.reason } : {}) })),
+            plan: order.deliveries.map((d) => ({
+              destination: d.destination,
+              status: d.status,
+              ...(d.reason !== undefined ? { reason: d.reason } : {}),
+              ...(d.digest !== undefined ? { digest: d.digest } : {}),
+            })),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -235,7 +267,7 @@ export class TrackingStore {
         }),
       );
       const item = result.Attributes ?? {};
-      return { kind: 'claimed', attempts: Number(item.attempts ?? 1), completedRequests: toStringArray(item.completedRequests) };
+      return { kind: 'claimed', attempts: Number(item.attempts ?? 1), completedRequests: toStringArray(item.completedRequests), leaseUntil: Number(item.leaseUntil) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const status = (error.Item as Record<string, { S?: string }> | undefined)?.status?.S as DeliveryStatus | undefined;
@@ -280,6 +312,64 @@ export class TrackingStore {
       // Already sent by a concurrent sender: its record stands.
       if (error instanceof ConditionalCheckFailedException) return;
       throw error;
+    }
+  }
+
+  /**
+   * Sender: what the recorded order planned for one destination (one strongly consistent GetItem of the order record):
+   * not recorded (yet), or its planned status and message digest – no status when the plan does not name it.
+   */
+  async recordedPlan(orderId: string, destination: string): Promise<RecordedPlan> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: orderPk(orderId), sk: ORDER_SK }, ProjectionExpression: '#plan', ExpressionAttributeNames: { '#plan': 'plan' }, ConsistentRead: true }),
+    );
+    if (!result.Item) return { recorded: false };
+    const plan = (Array.isArray(result.Item.plan) ? result.Item.plan : []) as Array<{ destination?: string; status?: 'queued' | 'skipped'; digest?: string }>;
+    const entry = plan.find((p) => p.destination === destination);
+    return { recorded: true, ...(entry?.status ? { status: entry.status } : {}), ...(entry?.digest ? { digest: entry.digest } : {}) };
+  }
+
+  /**
+   * Sender, multi-call deliveries (Raptor's one call per order line): makes the calls already answered durable as
+   * they complete, so that a sender stopped mid-order (time running out, a crash) resumes after them. Accepted only
+   * while this sender's lease (`leaseUntil` from its claim) still holds; false when another sender has taken over.
+   */
+  async recordProgress(orderId: string, destination: string, keys: string[], leaseUntil: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression: 'SET completedRequests = list_append(if_not_exists(completedRequests, :none), :keys)',
+          ConditionExpression: 'leaseUntil = :lease',
+          ExpressionAttributeValues: { ':none': [], ':keys': keys, ':lease': leaseUntil },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Sender: gives a claimed delivery back untouched – status, lastError and progress stay as they are – so that the
+   * next receive of its message claims it at once. For a sender that stops before its function's time runs out.
+   */
+  async releaseDelivery(orderId: string, destination: string, leaseUntil: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression: 'REMOVE leaseUntil',
+          ConditionExpression: 'leaseUntil = :lease',
+          ExpressionAttributeValues: { ':lease': leaseUntil },
+        }),
+      );
+    } catch (error) {
+      // Another sender holds it by now: nothing of ours to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 

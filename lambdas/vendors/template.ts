@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { formatLineMoney, formatMoney } from '../core/money';
 import type { Order, OrderItem } from '../core/order';
 
 /**
@@ -69,11 +70,16 @@ function macroValue(macro: string, scope: TemplateScope): string {
     const order = scope.order;
     if (field === 'itemCount') return String(order.items.length);
     if (field === 'units') return String(order.items.reduce((sum, i) => sum + i.quantity, 0));
+    if (field === 'orderValue' || field === 'netValue') return formatMoney(order[field], order.currency);
     const value = order[field as keyof Order];
     return value === undefined ? '' : String(value);
   }
   if (kind === 'item' && scope.item) {
-    if (field === 'lineValue') return String(Math.round(scope.item.unitPrice * scope.item.quantity * 100) / 100);
+    // Money goes out as money (core/money.ts): plain decimal at the currency's precision, never `1e-7`.
+    if (field === 'unitPrice') return formatMoney(scope.item.unitPrice, scope.order.currency);
+    if (field === 'lineValue') return formatLineMoney(scope.item.unitPrice, scope.item.quantity, scope.order.currency);
+    // A product without a parent or variant is its own group and variant.
+    if (field === 'groupId' || field === 'variantId') return scope.item[field] ?? scope.item.productId;
     const value = scope.item[field as keyof TemplateScope['item'] & string];
     return value === undefined ? '' : String(value);
   }

@@ -45,6 +45,7 @@ const DELIVERY_COLOURS = {
   failed: Color.RED,
   retrying: Color.ORANGE,
   'dead-lettered': Color.PURPLE,
+  dropped: Color.BROWN,
 } as const satisfies Record<DeliveryEvent, string>;
 
 /** What the dashboard shows of a destination: VendorDelivery provides it. */

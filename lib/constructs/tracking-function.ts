@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, CfnFunction, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -7,7 +7,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ENV } from '../shape';
+import { ENV, RUNTIME_CONFIG_FILE } from '../shape';
 import { PROJECT_ROOT } from './paths';
 
 /** The DynamoDB actions a function may be granted; anything else the handlers do not call. */
@@ -75,6 +75,13 @@ export interface TrackingFunctionProps {
    */
   readonly serviceName?: string;
   /**
+   * The function's runtime configuration (`runtimeConfig` in lib/shape.ts), written into the asset as
+   * RUNTIME_CONFIG_FILE next to the bundle: not an environment variable, whose 4 KB cap a configuration of five vendors
+   * and a score of postbacks exceeds. It holds no secrets (API keys live in Secrets Manager).
+   * @default - no file; the function reads no configuration
+   */
+  readonly runtimeConfig?: string;
+  /**
    * Variables beyond those the `bind*` methods set.
    * @default - none
    */
@@ -99,6 +106,8 @@ export interface TrackingFunctionProps {
  * function never knows a resource it may not use, nor may use one it does not know.
  */
 export class TrackingFunction extends NodejsFunction {
+  /** What the bundle's RUNTIME_CONFIG_FILE holds, if the function has one. */
+  readonly runtimeConfig?: string;
   private readonly executionRole: Role;
   /** The role's inline policy, holding every statement: the bind methods', tracing's and the event sources'. */
   private readonly rolePolicy: Policy;
@@ -139,9 +148,10 @@ export class TrackingFunction extends NodejsFunction {
         NODE_OPTIONS: TRACKING_NODE_OPTIONS,
         ...props.environment,
       },
-      bundling: TRACKING_BUNDLING,
+      bundling: props.runtimeConfig === undefined ? TRACKING_BUNDLING : withRuntimeConfigFile(props.runtimeConfig),
     });
     this.executionRole = role;
+    this.runtimeConfig = props.runtimeConfig;
 
     // The role is created here rather than by Lambda so that it carries no AWS managed policy: writing to its own
     // log group is the only logging permission it needs.
@@ -171,19 +181,25 @@ export class TrackingFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Sets `QUEUE_URL_BASE` (`https://sqs.<region>.<suffix>/<account>/`) and allows sending to each queue. The function
+   * derives a queue's URL from the base and the queue's fixed name (deliveryQueueName, bundled in its runtime
+   * configuration): one variable however many destinations there are. The queues use SQS-managed keys: no KMS grant.
+   */
+  bindDeliveryQueues(queues: readonly IQueue[]): this {
+    this.addEnvironment(ENV.queueUrlBase, Fn.sub('https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/'));
+    if (queues.length > 0) {
+      this.executionRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: queues.map((q) => q.queueArn) }));
+    }
+    return this;
+  }
+
   /** Sets `API_KEYS_SECRET_ARN` – the secret's ARN, never its value – and allows reading the secret's value. */
   bindApiKeysSecret(secret: ISecret): this {
     this.addEnvironment(ENV.apiKeysSecretArn, secret.secretArn);
     this.executionRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
     );
-    return this;
-  }
-
-  /** Sets `envName` to the queue's URL and allows sending to it (the queues use SQS-managed keys: no KMS grant). */
-  bindQueueProducer(queue: IQueue, envName: string): this {
-    this.addEnvironment(envName, queue.queueUrl);
-    this.executionRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     return this;
   }
 
@@ -196,12 +212,6 @@ export class TrackingFunction extends NodejsFunction {
     this.executionRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['sqs:ChangeMessageVisibility'], resources: [queue.queueArn] }),
     );
-    return this;
-  }
-
-  /** Sets `TRACKING_RUNTIME_CONFIG`: the configuration the handlers need at run time, without secrets. */
-  bindRuntimeConfig(serialisedConfig: string): this {
-    this.addEnvironment(ENV.runtimeConfig, serialisedConfig);
     return this;
   }
 
@@ -244,4 +254,23 @@ export class TrackingFunction extends NodejsFunction {
         'Shorten the configuration or enable fewer destinations.',
     ];
   }
+}
+
+/**
+ * TRACKING_BUNDLING plus a step after esbuild writing `runtimeConfig` as RUNTIME_CONFIG_FILE into the asset. The
+ * content travels Base64-encoded on the command line, so no shell (bash locally, the bundling image's otherwise)
+ * reinterprets a character of it; `node` is present wherever the function is bundled. The asset hash covers the
+ * output, so a changed configuration is a changed asset and `cdk deploy` updates the function.
+ */
+export function withRuntimeConfigFile(runtimeConfig: string): BundlingOptions {
+  const encoded = Buffer.from(runtimeConfig, 'utf8').toString('base64');
+  const write = `node -e "require('fs').writeFileSync(process.argv[1], Buffer.from(process.argv[2], 'base64'))"`;
+  return {
+    ...TRACKING_BUNDLING,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir: string, outputDir: string) => [`${write} "${outputDir}/${RUNTIME_CONFIG_FILE}" "${encoded}"`],
+    },
+  };
 }

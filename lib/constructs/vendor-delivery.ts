@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -7,7 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DeliveryQueueSettings, ENV, queueNames } from '../shape';
+import { DeliveryQueueSettings, deliveryQueueName, ENV, MAX_QUEUE_NAME_LENGTH, queueNames } from '../shape';
 import { entryPath } from './paths';
 import { TrackingFunction } from './tracking-function';
 
@@ -42,7 +42,7 @@ export interface VendorDeliveryProps {
   readonly settings: DeliveryQueueSettings;
   /** The table holding orders and delivery records; the sender reads the order and updates its delivery status. */
   readonly table: ITable;
-  /** The sender's `TRACKING_RUNTIME_CONFIG`: `runtimeConfig(config, destinationId)`, this destination only. */
+  /** The sender's bundled runtime configuration (`runtimeConfig(config, …)`); it must hold this destination. */
   readonly runtimeConfig: string;
   /**
    * Topic the alarms (dead-letter depth and age, sender error rate) notify, on entering and on leaving ALARM.
@@ -96,7 +96,13 @@ export class VendorDelivery extends Construct {
       reason: `This is the dead-letter queue of ${names.queue}; operators redrive it back to that queue.`,
     });
 
+    // A fixed name: the conversion function derives the queue's URL from it (deliveryQueueName in lib/shape.ts).
+    const queueName = deliveryQueueName(Stack.of(this).stackName, destinationId);
+    if (queueName.length > MAX_QUEUE_NAME_LENGTH) {
+      throw new Error(`VendorDelivery ${destinationId}: queue name ${queueName} exceeds SQS's ${MAX_QUEUE_NAME_LENGTH} characters; shorten the stack name or the destination id`);
+    }
     this.queue = new Queue(this, 'Queue', {
+      queueName,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
@@ -111,10 +117,10 @@ export class VendorDelivery extends Construct {
       timeout: Duration.seconds(settings.senderTimeoutSeconds),
       memorySize: props.senderMemorySize ?? 256,
       environment: { [ENV.destination]: destinationId },
+      runtimeConfig: props.runtimeConfig,
     })
       .bindTable(props.table, ['dynamodb:UpdateItem'])
-      .bindConsumedQueue(this.queue)
-      .bindRuntimeConfig(props.runtimeConfig);
+      .bindConsumedQueue(this.queue);
 
     this.sender.addEventSource(
       new SqsEventSource(this.queue, {

@@ -93,15 +93,15 @@ it('delivers one order to all five vendors and the postback, each exactly as doc
   expect(qualityclick.query).toEqual({ cpid: '1', tid: ORDER_ID, clickid: 'QC423840809685489623456289367', produkt: 'Sale', umsatz: '503.36' });
 
   const clickmeter = one(calls.filter((c) => c.vendor === 'clickmeter'));
-  expect(clickmeter.query).toEqual({ clickId: 'cm-7f3a', id: 'A531F18FCECC4DEB9B2C3994556FBF41', val: '609.07', com: '0', comperc: '10' });
+  expect(clickmeter.query).toEqual({ clickId: 'cm-7f3a', id: 'A531F18FCECC4DEB9B2C3994556FBF41', val: '609.07', com: '0.00', comperc: '10' });
 
   const raptor = calls.filter((c) => c.vendor === 'raptor');
   expect(raptor).toHaveLength(2);
   expect(raptor.map((c) => c.vendorUrl.split('?')[0])).toEqual(['/1234.rsa', '/1234.rsa']);
   expect(raptor.map((c) => c.query)).toEqual(
     expect.arrayContaining([
-      { p1: 'buy', p2: 'P140490', p3: '30.5', p4: '1', p5: ORDER_ID, p6: 'EUR', coid: COID, ruid: Buffer.from('shopper-42').toString('base64'), sid: SID, reaid: 'REA-42' },
-      { p1: 'buy', p2: 'P108530', p3: '18.7', p4: '2', p5: ORDER_ID, p6: 'EUR', coid: COID, ruid: Buffer.from('shopper-42').toString('base64'), sid: SID, reaid: 'REA-42' },
+      { p1: 'buy', p2: 'P140490', p3: '30.50', p4: '1', p5: ORDER_ID, p6: 'EUR', coid: COID, ruid: Buffer.from('shopper-42').toString('base64'), sid: SID, reaid: 'REA-42' },
+      { p1: 'buy', p2: 'P108530', p3: '18.70', p4: '2', p5: ORDER_ID, p6: 'EUR', coid: COID, ruid: Buffer.from('shopper-42').toString('base64'), sid: SID, reaid: 'REA-42' },
     ]),
   );
 

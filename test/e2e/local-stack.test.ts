@@ -64,7 +64,7 @@ function setBehaviour(stack: LocalStack, vendor: string, behaviour: { status: nu
 }
 
 async function deliveryOf(stack: LocalStack, orderId: string, vendor: string) {
-  const { status, body } = await api(stack, 'GET', `/v1/conversions/${encodeURIComponent(orderId)}`);
+  const { status, body } = await api(stack, 'GET', `/v1/conversions/${encodeURIComponent(encodeURIComponent(orderId))}`);
   expect(status).toBe(200);
   return (body.deliveries as Array<{ vendor: string; status: string; attempts: number; vendorStatus?: number }>).find((d) => d.vendor === vendor)!;
 }
@@ -261,19 +261,21 @@ describe('the local HTTP API', () => {
     // No click held: every vendor is skipped, so no call is made.
     const orderId = `A/B 1?&é#${randomUUID()}`;
     expect((await api(stack, 'POST', '/v1/conversions', conversion(orderId, { sessionId: `s-${randomUUID()}` }))).status).toBe(202);
-    const found = await api(stack, 'GET', `/v1/conversions/${encodeURIComponent(orderId)}`);
+    // As on API Gateway, the path is decoded before matching: an id holding `/` (or `%`) is encoded twice.
+    expect((await api(stack, 'GET', `/v1/conversions/${encodeURIComponent(orderId)}`)).status).toBe(404);
+    const found = await api(stack, 'GET', `/v1/conversions/${encodeURIComponent(encodeURIComponent(orderId))}`);
     expect(found.status).toBe(200);
     expect(found.body.orderId).toBe(orderId);
   });
 
-  it('answers unknown routes with 404, wrong methods with 405 and oversized bodies with 413, in the API error shape', async () => {
+  it('answers unknown routes and wrong methods with 404 (as HTTP APIs do) and oversized bodies with 413, in the API error shape', async () => {
     const notFound = await api(stack, 'GET', '/v1/nothing-here');
     expect(notFound.status).toBe(404);
     expect(notFound.body.error.code).toBe('route_not_found');
 
     const wrongMethod = await api(stack, 'PUT', '/v1/clicks', {});
-    expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.body.error.code).toBe('method_not_allowed');
+    expect(wrongMethod.status).toBe(404);
+    expect(wrongMethod.body.error.code).toBe('route_not_found');
 
     const tooLarge = await api(stack, 'POST', '/v1/clicks', JSON.stringify({ visitor: { sessionId: 's' }, pad: 'x'.repeat(200 * 1024) }));
     expect(tooLarge.status).toBe(413);

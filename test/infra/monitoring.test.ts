@@ -307,7 +307,7 @@ describe('operations dashboard', () => {
     kelkooOnly.template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'ConversionTracking-operations' });
   });
 
-  it.each(destinationIds(ALL_VENDORS))('graphs the six delivery counts of %s exactly as the functions publish them', (id) => {
+  it.each(destinationIds(ALL_VENDORS))('graphs the seven delivery counts of %s exactly as the functions publish them', (id) => {
     const metrics = graphMetrics(widgetTitled(allVendors, `${id}: deliveries`));
     expect(metrics.map((m) => m.metricName).sort()).toEqual(
       [
@@ -317,6 +317,7 @@ describe('operations dashboard', () => {
         'DeliveriesDeadLettered',
         'DeliveryRetries',
         'DeliveriesQueued',
+        'MessagesDropped',
       ].sort(),
     );
     for (const event of Object.keys(DELIVERY_METRICS) as DeliveryEvent[]) {

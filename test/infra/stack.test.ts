@@ -24,7 +24,7 @@ import {
   destinationIds,
   ENV,
   functionServing,
-  queueUrlEnvName,
+  deliveryQueueName,
   TABLE,
 } from '../../lib/shape';
 import { TrackingStack } from '../../lib/tracking-stack';
@@ -208,7 +208,22 @@ describe('vendor delivery, kelkoo only', () => {
       .Environment.Variables;
     expect(variables[ENV.destination]).toBe('kelkoo');
     expect(variables[ENV.queueUrl]).toEqual({ Ref: logicalId(kelkooOnly.stack, delivery.queue) });
-    expect(Object.keys(JSON.parse(variables[ENV.runtimeConfig]).vendors)).toEqual(['kelkoo']);
+    // The configuration travels in the bundle, not in the environment (Lambda caps that at 4 KB).
+    expect(variables[ENV.runtimeConfig]).toBeUndefined();
+    expect(Object.keys(JSON.parse(delivery.sender.runtimeConfig!).vendors)).toEqual(['kelkoo']);
+  });
+
+  it('carries no runtime configuration in any environment, and no local API key in any bundled configuration', () => {
+    for (const s of [kelkooOnly, allVendors]) {
+      const functions = s.template.findResources('AWS::Lambda::Function');
+      for (const fn of Object.values(functions)) expect(fn.Properties.Environment.Variables[ENV.runtimeConfig]).toBeUndefined();
+      const bundled = [...Object.values(s.stack.apiFunctions), ...[...s.stack.deliveries.values()].map((d) => d.sender)].map((f) => f.runtimeConfig);
+      for (const text of bundled) {
+        expect(text).toBeDefined();
+        expect(text).not.toContain(LOCAL_API_KEY);
+        expect(JSON.parse(text!)).not.toHaveProperty('local');
+      }
+    }
   });
 });
 
@@ -235,14 +250,18 @@ describe('enabled vendors', () => {
     expect(senders).toEqual({});
   });
 
-  it('gives the conversion function one queue URL per enabled destination, and may send to those queues only', () => {
+  it('lets the conversion function derive each queue URL (one base variable, fixed queue names) and send to those queues only', () => {
     const conversion = allVendors.stack.apiFunctions.conversion;
     const variables = allVendors.template.toJSON().Resources[logicalId(allVendors.stack, conversion)].Properties
       .Environment.Variables as Record<string, unknown>;
-    const queueVariables = Object.keys(variables).filter((name) => name.startsWith(ENV.queueUrlPrefix));
-    expect(queueVariables.sort()).toEqual(destinationIds(ALL_VENDORS).map(queueUrlEnvName).sort());
+    expect(Object.keys(variables).filter((name) => name.startsWith(ENV.queueUrlPrefix))).toEqual([ENV.queueUrlBase]);
+    expect(variables[ENV.queueUrlBase]).toEqual({ 'Fn::Sub': 'https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/' });
+    const { deliveryQueues } = JSON.parse(conversion.runtimeConfig!) as { deliveryQueues: Record<string, string> };
+    expect(Object.keys(deliveryQueues)).toEqual(destinationIds(ALL_VENDORS));
     for (const [id, delivery] of allVendors.stack.deliveries) {
-      expect(variables[queueUrlEnvName(id)]).toEqual({ Ref: logicalId(allVendors.stack, delivery.queue) });
+      const queue = allVendors.template.toJSON().Resources[logicalId(allVendors.stack, delivery.queue)];
+      expect(queue.Properties.QueueName).toBe(deliveryQueueName('ConversionTracking', id));
+      expect(deliveryQueues[id]).toBe(queue.Properties.QueueName);
       const queueArn = { 'Fn::GetAtt': [logicalId(allVendors.stack, delivery.queue), 'Arn'] };
       expect(actionsOn(statementsOf(allVendors, conversion), queueArn)).toEqual(['sqs:SendMessage']);
     }
@@ -276,9 +295,9 @@ describe('functions', () => {
 
   const expectedTableActions: Record<ApiFunctionName | 'sender', string[]> = {
     capture: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
-    identify: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+    identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
     conversion: ['dynamodb:PutItem', 'dynamodb:Query'],
-    status: ['dynamodb:GetItem', 'dynamodb:Query'],
+    status: ['dynamodb:Query'],
     sender: ['dynamodb:UpdateItem'],
   };
 

@@ -3,10 +3,13 @@
  * never writes anything, and the service keeps answering afterwards.
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { StaticApiKeys } from '../../lambdas/api/api-keys';
 import { createApiHandlers } from '../../lambdas/api/handlers';
-import type { ApiHandler } from '../../lambdas/api/http';
+import { MAX_JSON_DEPTH, type ApiHandler } from '../../lambdas/api/http';
+import { MAX_VISITOR_KEY_BYTES } from '../../lambdas/core/visitor';
+import { MAX_BODY_BYTES } from '../../lib/shape';
 import { SqsDeliveryQueues } from '../../lambdas/store/delivery-queues';
 import { API_KEY, apiEvent, call } from '../support/api';
 import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
@@ -141,12 +144,112 @@ describe.each(routes)('%s under random and adversarial input', (_, handler, vali
   });
 });
 
+/** Characters of every UTF-8 width: 1 (ASCII), 2 (é), 3 (€, CJK) and 4 bytes (emoji, U+10FFFF). */
+const anyWidthChar = fc.oneof(
+  fc.constantFrom('a', 'Z', '-', '~'),
+  fc.constantFrom('é', 'ß', 'ж', 'ـ'),
+  fc.constantFrom('€', '中', '\u2028', '\ufffd'),
+  fc.constantFrom('😀', '🏳', '\u{10FFFF}', '𝄞'),
+);
+const visitorValue = (maxLength: number) => fc.array(anyWidthChar, { minLength: 1, maxLength }).map((chars) => chars.join(''));
+/** Visitor keys at and around the maximum: 256 characters of mixed widths, or 245–256 four-byte characters. */
+const maxLengthKey = fc.oneof(
+  visitorValue(256),
+  fc.array(anyWidthChar, { minLength: 240, maxLength: 256 }).map((chars) => chars.join('')),
+  fc.integer({ min: 245, max: 256 }).map((n) => '😀'.repeat(n)),
+);
+
+async function sendRaw(handler: ApiHandler, method: string, bytes: Buffer, headers: Record<string, string> = {}) {
+  const event = apiEvent({ method, headers });
+  event.body = bytes.toString('base64');
+  event.isBase64Encoded = true;
+  return call(handler, event);
+}
+
+describe.each(routes)('%s under generated hostile families', (name, handler, valid, method) => {
+  it('refuses nesting deeper than the limit – at any depth up to what 64 KiB allows, anywhere in the body – with 400', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: MAX_BODY_BYTES / 2 - 200 })),
+        fc.constantFrom('array', 'object'),
+        fc.constantFrom('(body)', 'visitor', 'extra', 'visitor.sessionId'),
+        async (depth, kind, at) => {
+          const nested = kind === 'array' ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+          if (nested.length > MAX_BODY_BYTES - 200) return;
+          const text =
+            at === '(body)' ? nested : at === 'visitor' ? `{"visitor":${nested}}` : at === 'extra' ? JSON.stringify(valid).replace(/^\{/, `{"extra":${nested},`) : `{"visitor":{"sessionId":${nested}}}`;
+          const levels = depth + (at === '(body)' ? 0 : at === 'visitor.sessionId' ? 2 : 1);
+          const status = await expectNoServerErrorAndNoWrite(handler(), text, method);
+          if (levels > MAX_JSON_DEPTH) expect(status).toBe(400);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('accepts visitor keys of up to 1,000 UTF-8 bytes in characters of every width, and refuses longer ones with 400 naming the limit', async () => {
+    await fc.assert(
+      fc.asyncProperty(maxLengthKey, fc.constantFrom('sessionId', 'userId', 'basketId'), async (value, kind) => {
+        const body = JSON.parse(JSON.stringify(valid)) as Record<string, any>;
+        body.visitor = { ...body.visitor, [kind]: value };
+        if (name === 'POST /v1/identify' && Object.keys(body.visitor).length < 2) body.visitor.basketId = 'b-prop';
+        const before = await countItems();
+        const { status, body: answer } = await call(handler(), apiEvent({ method, body }));
+        expect(status).toBeLessThan(500);
+        if (Buffer.byteLength(value) > MAX_VISITOR_KEY_BYTES) {
+          expect(status).toBe(400);
+          expect(answer.error.details).toContainEqual({ field: `visitor.${kind}`, message: `must be at most ${MAX_VISITOR_KEY_BYTES} bytes in UTF-8` });
+          expect(await countItems()).toBe(before);
+        } else {
+          expect(status).toBeLessThan(300);
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('refuses bytes that are not UTF-8 with 400 and charsets other than UTF-8 with 415, writing nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 12 }), async (inserted) => {
+        const text = JSON.stringify(valid);
+        const at = text.indexOf('s-prop') + 2 > 1 ? text.indexOf('s-prop') + 2 : text.length - 2;
+        const bytes = Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from(inserted), Buffer.from(text.slice(at))]);
+        const before = await countItems();
+        const { status } = await sendRaw(handler(), method, bytes);
+        expect(status).toBeLessThan(500);
+        if (!isUtf8(bytes)) {
+          expect(status).toBe(400);
+          expect(await countItems()).toBe(before);
+        }
+      }),
+      { numRuns: 25 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom('iso-8859-1', 'latin1', 'windows-1252', 'utf-16', 'utf-16le', 'us-ascii', 'shift_jis', '"utf-7"', ''), fc.stringMatching(/^[a-z0-9-]{1,12}$/)),
+        async (charset) => {
+          const before = await countItems();
+          const { status } = await sendRaw(handler(), method, Buffer.from(JSON.stringify(valid), 'latin1'), { 'content-type': `application/json; charset=${charset}` });
+          expect(status).toBe(/^"?utf-?8"?$/i.test(charset) ? status : 415);
+          if (status >= 400) expect(await countItems()).toBe(before);
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+});
+
 describe('GET /v1/conversions/{orderId} under random and adversarial ids', () => {
   it('answers any path parameter with 200, 400 or 404 – never 5xx – and writes nothing', async () => {
     const before = await countItems();
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 140 }), fc.constantFrom('\ud800', 'a\udc00b', '%2F', '../ORDER', '#', '')),
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc.string({ unit: 'grapheme', maxLength: 140 }),
+          visitorValue(130),
+          fc.constantFrom('\ud800', 'a\udc00b', '%2F', '../ORDER', '#', '', '😀'.repeat(128), '😀'.repeat(129)),
+        ),
         async (orderId) => {
           const { status } = await call(handlers.status, apiEvent({ method: 'GET', pathParameters: { orderId } }));
           expect([200, 400, 404]).toContain(status);

@@ -4,7 +4,7 @@ import { StaticApiKeys } from '../../lambdas/api/api-keys';
 import { createApiHandlers } from '../../lambdas/api/handlers';
 import type { ApiHandler } from '../../lambdas/api/http';
 import type { TrackingConfig } from '../../lambdas/core/config';
-import { deliveryMessageSchema, DeliveryMessage } from '../../lambdas/core/delivery';
+import { deliveryMessageSchema, DeliveryMessage, messageDigest } from '../../lambdas/core/delivery';
 import { RecordingDeliveryMetrics } from '../../lambdas/core/metrics';
 import { documentClient } from '../../lambdas/runtime';
 import { DeliveryQueues, SqsDeliveryQueues } from '../../lambdas/store/delivery-queues';
@@ -242,7 +242,10 @@ describe('POST /v1/conversions', () => {
     const kelkoo = await drain(h.queueUrls.kelkoo!);
     expect(kelkoo).toHaveLength(1);
     expect(kelkoo[0]).toMatchObject({ version: 1, destination: 'kelkoo', order: { orderId: 'CV-1', currency: 'EUR', netValue: 503.36 } });
-    expect(kelkoo[0]!.order.items[0]).toMatchObject({ groupId: 'P140490', variantId: 'P140490' });
+    // Only what the shop gave: no variantId or groupId is made up (Klevu's item_id depends on it).
+    expect(kelkoo[0]!.order.items[0]).toEqual({ productId: 'P140490', name: expect.any(String), unitPrice: 30.5, quantity: 1 });
+    // The message carries the digest recorded with the order's plan.
+    expect(kelkoo[0]!.digest).toBe(messageDigest(kelkoo[0]!));
     // The delivery record the sender creates expires with the order: retentionDays (400) after receipt.
     expect(kelkoo[0]!.expiresAt).toBe(Math.floor(NOW.getTime() / 1000) + 400 * 86_400);
     expect(await drain(h.queueUrls.clickmeter!)).toHaveLength(0);

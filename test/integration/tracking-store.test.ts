@@ -135,7 +135,7 @@ describe('orders', () => {
 describe('delivery claims', () => {
   it('claims an owed delivery once, counts the attempt, and refuses a second claimant while leased', async () => {
     await store.createOrder(newOrder('D-1'));
-    expect(await store.claimDelivery('D-1', 'kelkoo', now, 90, inDays(400))).toEqual({ kind: 'claimed', attempts: 1, completedRequests: [] });
+    expect(await store.claimDelivery('D-1', 'kelkoo', now, 90, inDays(400))).toEqual({ kind: 'claimed', attempts: 1, completedRequests: [], leaseUntil: now.getTime() + 90_000 });
     expect(await store.claimDelivery('D-1', 'kelkoo', now, 90, inDays(400))).toEqual({ kind: 'busy' });
   });
 
@@ -162,7 +162,23 @@ describe('delivery claims', () => {
     await store.claimDelivery('D-resume', 'kelkoo', now, 90, inDays(400));
     await store.recordDelivery('D-resume', 'kelkoo', { status: 'retrying', error: 'HTTP 503', vendorStatus: 503, completedRequests: ['item-1'], at: now });
     const claim = await store.claimDelivery('D-resume', 'kelkoo', now, 90, inDays(400));
-    expect(claim).toEqual({ kind: 'claimed', attempts: 2, completedRequests: ['item-1'] });
+    expect(claim).toEqual({ kind: 'claimed', attempts: 2, completedRequests: ['item-1'], leaseUntil: expect.any(Number) });
+  });
+
+  it('records progress line by line only under the lease that claimed it, and keeps it for the next claim', async () => {
+    await store.createOrder(newOrder('D-progress'));
+    const first = await store.claimDelivery('D-progress', 'raptor', now, 90, inDays(400));
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    expect(await store.recordProgress('D-progress', 'raptor', ['item-1'], first.leaseUntil)).toBe(true);
+    expect(await store.recordProgress('D-progress', 'raptor', ['item-2', 'item-3'], first.leaseUntil)).toBe(true);
+    // The holder stops in time and gives the delivery back: the next claim succeeds at once and resumes.
+    await store.releaseDelivery('D-progress', 'raptor', first.leaseUntil);
+    const second = await store.claimDelivery('D-progress', 'raptor', new Date(now.getTime() + 1000), 90, inDays(400));
+    expect(second).toMatchObject({ kind: 'claimed', completedRequests: ['item-1', 'item-2', 'item-3'] });
+    // The first holder's lease is gone: its late writes are refused and cannot release the new holder's lease.
+    expect(await store.recordProgress('D-progress', 'raptor', ['item-4'], first.leaseUntil)).toBe(false);
+    await store.releaseDelivery('D-progress', 'raptor', first.leaseUntil);
+    expect((await store.claimDelivery('D-progress', 'raptor', new Date(now.getTime() + 2000), 90, inDays(400))).kind).toBe('busy');
   });
 
   it('takes over a delivery whose holder died once its lease has expired', async () => {
@@ -174,7 +190,7 @@ describe('delivery claims', () => {
 
   it('creates the delivery record on the first claim, even before the order is recorded', async () => {
     // The conversion queues first and records second: a sender may get there in between.
-    expect(await store.claimDelivery('D-early', 'kelkoo', now, 90, inDays(400))).toEqual({ kind: 'claimed', attempts: 1, completedRequests: [] });
+    expect(await store.claimDelivery('D-early', 'kelkoo', now, 90, inDays(400))).toEqual({ kind: 'claimed', attempts: 1, completedRequests: [], leaseUntil: now.getTime() + 90_000 });
     await store.recordDelivery('D-early', 'kelkoo', { status: 'sent', vendorStatus: 200, at: now });
     await store.createOrder(newOrder('D-early'));
     expect((await store.getOrder('D-early'))!.deliveries).toEqual([{ vendor: 'kelkoo', status: 'sent', attempts: 1, vendorStatus: 200, sentAt: now.toISOString() }]);

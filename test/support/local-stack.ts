@@ -49,7 +49,9 @@ export class StackClient {
   }
 
   async deliveries(orderId: string): Promise<DeliveryView[]> {
-    const { status, body } = await this.api('GET', `/v1/conversions/${encodeURIComponent(orderId)}`);
+    // Encoded twice: the HTTP API (and the local server) decodes the path before matching, so an id holding `/` or
+    // `%` needs a second layer (docs/RELIABILITY.md, "Input limits").
+    const { status, body } = await this.api('GET', `/v1/conversions/${encodeURIComponent(encodeURIComponent(orderId))}`);
     if (status !== 200) throw new Error(`status of ${orderId}: HTTP ${status}`);
     return body.deliveries as DeliveryView[];
   }

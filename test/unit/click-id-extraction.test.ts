@@ -117,7 +117,7 @@ describe('extractClickIds', () => {
     expect(() => extractClickIds({ params: { kk: `a${control}b` } }, catalogue)).toThrow(ValidationError);
   });
 
-  it.each([' ', '\u0080', 'é', '~'])('accepts the printable character %j inside a value', (char) => {
+  it.each([' ', 'é', '~'])('accepts the printable character %j inside a value', (char) => {
     expect(found({ params: { kk: `a${char}b` } })).toEqual({ kk: `a${char}b` });
   });
 });

@@ -77,6 +77,25 @@ describe('extractClickIds', () => {
       expect((error as ValidationError).details).toEqual([{ field: 'identifiers.raptor.coid', message: 'click identifier must not contain control characters' }]);
     }
   });
+
+  it.each([
+    ['NUL', '\u0000'],
+    ['US', '\u001f'],
+    ['DEL', '\u007f'],
+    ['PAD (C1)', '\u0080'],
+    ['NEL (C1)', '\u0085'],
+    ['APC (C1)', '\u009f'],
+    ['LINE SEPARATOR', '\u2028'],
+    ['PARAGRAPH SEPARATOR', '\u2029'],
+  ])('treats %s like every other line-breaking control: refused in params, identifiers and landing URLs', (_, control) => {
+    expect(() => extractClickIds({ params: { kk: `a${control}b` } }, catalogue())).toThrow(ValidationError);
+    expect(() => extractClickIds({ identifiers: { raptor: { coid: `a${control}b` } } }, catalogue())).toThrow(ValidationError);
+    expect(() => extractClickIds({ landingUrl: `https://s.example/?kk=a${encodeURIComponent(control)}b` }, catalogue())).toThrow(ValidationError);
+  });
+
+  it('keeps printable non-ASCII click ids (é, 😀, U+00A0, U+200B)', () => {
+    expect(found({ params: { kk: 'é😀\u00a0\u200bz' } })).toEqual({ kk: 'é😀\u00a0\u200bz' });
+  });
 });
 
 describe('Attribution', () => {

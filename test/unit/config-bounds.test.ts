@@ -46,6 +46,7 @@ describe('configuration bounds', () => {
       postbacks: {},
       delivery: { maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000 },
       retentionDays: 400,
+      lateReportHours: 72,
     });
     expect(parseConfig({ vendors: {}, delivery: { maxAttempts: 2 } }).delivery).toEqual({ maxAttempts: 2, retryBaseSeconds: 30, timeoutMs: 5000 });
   });

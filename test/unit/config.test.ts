@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfigFile, parseConfig } from '../../lambdas/core/config';
 import { ConfigurationError } from '../../lambdas/core/errors';
 import { retryDelaySeconds, retryWindowSeconds } from '../../lambdas/sender/backoff';
+import { runtimeConfig } from '../../lib/shape';
 import { SPEC_VENDORS, specConfig } from '../support/config';
 
 function configError(raw: unknown): ConfigurationError {
@@ -23,12 +24,25 @@ describe('configuration', () => {
     expect(parseConfig({ vendors: { kelkoo: SPEC_VENDORS.kelkoo } })).toMatchObject({
       delivery: { maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000 },
       retentionDays: 400,
+      lateReportHours: 72,
     });
+  });
+
+  it('validates lateReportHours and hands it to the functions with the rest of the runtime configuration', () => {
+    const config = parseConfig({ vendors: { kelkoo: SPEC_VENDORS.kelkoo }, lateReportHours: 24 });
+    expect(JSON.parse(runtimeConfig(config))).toMatchObject({ lateReportHours: 24 });
+    for (const bad of [0, 721, 1.5, '72']) expect(configError({ vendors: {}, lateReportHours: bad }).details.map((d) => d.field)).toEqual(['lateReportHours']);
   });
 
   it.each([
     [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: 'abc' } } }, 'vendors.kelkoo.comId'],
     [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, referer: 'not a url' } } }, 'vendors.kelkoo.referer'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, accounts: { fr: { comId: 1 } } } } }, 'vendors.kelkoo.accounts'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined } } }, 'vendors.kelkoo.comId'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, accounts: { fr: { comId: 'x1' } } } } }, 'vendors.kelkoo.accounts.fr.comId'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, accounts: { fra: { comId: 1 } } } } }, 'vendors.kelkoo.accounts.fra'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, accounts: { be: { comId: 1 } } } } }, 'vendors.kelkoo.country'],
+    [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, accounts: { be: { comId: 1, referer: 'x' } } } } }, 'vendors.kelkoo.accounts.be.referer'],
     [{ vendors: { unknownvendor: {} } }, 'vendors'],
     [{ vendors: {}, delivery: { maxAttempts: 0 } }, 'delivery.maxAttempts'],
     [{ vendors: {}, alarmEmail: 'nope' }, 'alarmEmail'],

@@ -31,7 +31,7 @@ export const fixtures: VendorFixtures = {
   requests: [
     {
       id: 'clickmeter-document-postback',
-      description: 'the document postback: val=1, com=0.5, param myCustomParam=xyz, a real click id in place of #S1#',
+      description: 'the document postback: val=1, com=0.5 (written as money: 1.00, 0.50), param myCustomParam=xyz, a real click id in place of #S1#',
       source: 'ClickMeter document, "The final result will be something like" (http://conversions.clickmeter.com/s2s?clickId=#S1#&…)',
       input: {
         config: { conversionId: CONVERSION_ID, clickIdParam: 's1', commission: 0.5, param: 'myCustomParam=xyz' },
@@ -42,7 +42,7 @@ export const fixtures: VendorFixtures = {
         requests: [
           {
             method: 'GET',
-            url: `http://conversions.clickmeter.com/s2s?clickId=${CLICK_ID}&id=A531F18FCECC4DEB9B2C3994556FBF41&val=1&com=0.5&param=myCustomParam%3Dxyz`,
+            url: `http://conversions.clickmeter.com/s2s?clickId=${CLICK_ID}&id=A531F18FCECC4DEB9B2C3994556FBF41&val=1.00&com=0.50&param=myCustomParam%3Dxyz`,
           },
         ],
       },
@@ -60,7 +60,7 @@ export const fixtures: VendorFixtures = {
         requests: [
           {
             method: 'GET',
-            url: `http://conversions.clickmeter.com/s2s?clickId=${CLICK_ID}&id=A531F18FCECC4DEB9B2C3994556FBF41&val=609.07&com=0&comperc=10`,
+            url: `http://conversions.clickmeter.com/s2s?clickId=${CLICK_ID}&id=A531F18FCECC4DEB9B2C3994556FBF41&val=609.07&com=0.00&comperc=10`,
           },
         ],
       },
@@ -80,7 +80,7 @@ export const fixtures: VendorFixtures = {
             method: 'GET',
             url:
               'http://conversions.clickmeter.com/s2s?clickId=Zx9%2B%2Fq%3Dr%26s%3Ft%23u%25v%20w%3B%C3%A9' +
-              '&id=A531F18FCECC4DEB9B2C3994556FBF41&val=609.07&com=0',
+              '&id=A531F18FCECC4DEB9B2C3994556FBF41&val=609.07&com=0.00',
           },
         ],
       },
@@ -106,7 +106,7 @@ export const fixtures: VendorFixtures = {
           {
             method: 'GET',
             url:
-              `https://sandbox.example/s2s?clickId=${CLICK_ID}&id=A531F18FCECC4DEB9B2C3994556FBF41&val=503.36&com=12.5` +
+              `https://sandbox.example/s2s?clickId=${CLICK_ID}&id=A531F18FCECC4DEB9B2C3994556FBF41&val=503.36&com=12.50` +
               '&param=order%3DA%26B%3DC%3FD%23E%25F%2BG%2FH%20I%3Bcurrency%3DEUR',
           },
         ],

@@ -1,17 +1,11 @@
+import { formatDecimal, formatMoney } from '../../core/money';
 import type { Order } from '../../core/order';
 import { fillTemplate } from '../template';
 import type { ClickmeterConfig } from './config';
 import type { ClickmeterPostback } from './types';
 
-/**
- * An amount in plain decimal notation (`609.07`, `0.0000001`), never the exponent form `String()` gives very small
- * or very large numbers (`1e-7`), which a receiver expecting "a value, e.g. 20" may not read as a number.
- */
-export function formatAmount(amount: number): string {
-  const plain = String(amount);
-  if (!/e/i.test(plain)) return plain;
-  return amount.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
-}
+/** A number that is not money (`comperc`) in plain decimal notation (`0.0000001`, never `1e-7`). */
+export const formatAmount = formatDecimal;
 
 /**
  * The postback's parameters for one order. `comperc` only accompanies a zero `com` (the schema already rejects a
@@ -25,8 +19,8 @@ export function toPostback(order: Order, config: ClickmeterConfig, clickId: stri
   return {
     clickId,
     id: config.conversionId,
-    val: formatAmount(order[config.value]),
-    com: formatAmount(com),
+    val: formatMoney(order[config.value], order.currency),
+    com: formatMoney(com, order.currency),
     ...(com === 0 && config.commissionPercent !== undefined ? { comperc: formatAmount(config.commissionPercent) } : {}),
     // A template whose macros are all empty for this order (e.g. `{order.country}` unknown) leaves nothing to send.
     ...(param ? { param } : {}),

@@ -1,10 +1,11 @@
 import * as z from 'zod';
 import { lazy } from '../../core/lazy';
+import { formatMoney } from '../../core/money';
 import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus } from '../classify';
 import type { VendorAdapter } from '../types';
-import { KelkooConfig, kelkooConfigSchema } from './config';
-import { encodeProductsInfos } from './mapping';
+import { KelkooConfig, kelkooAccountFor, kelkooConfigSchema } from './config';
+import { encodeProductsInfos, fitProductsInfos } from './mapping';
 import { inspectKelkooRequest } from './sandbox';
 import { KELKOO_DOCUMENT } from './types';
 
@@ -29,12 +30,16 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
   // Kelkoo asks merchants to report Google and Microsoft Ads traffic too, not only its own `kk` clicks.
   clickIds: (config) => ['kk', 'gclid', 'msclkid'].map((query) => queryClickId(query, config.attributionDays)),
 
-  plan({ click, random }) {
+  plan({ order, config, click, random }) {
     const kelkooId = click('kk');
     const gclid = click('gclid');
     const msclkid = click('msclkid');
     if (!kelkooId && !gclid && !msclkid) {
       return { deliver: false, reason: 'no live kk, gclid or msclkid click identifier for this visitor' };
+    }
+    const { country } = kelkooAccountFor(order, config);
+    if (!kelkooAccountFor(order, config).account) {
+      return { deliver: false, reason: `no Kelkoo account for country "${country}" (configured: ${Object.keys(config.accounts).join(', ')})` };
     }
     return {
       deliver: true,
@@ -48,11 +53,14 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
   },
 
   buildRequests({ order, config, context }) {
+    const { country, account } = kelkooAccountFor(order, config);
+    // plan() skipped such an order; reaching here means the accounts changed after the message was queued.
+    if (!account) throw new Error(`No Kelkoo account for country ${country} in the configuration`);
     const url = buildUrl(config.endpoint, [
-      ['country', order.country?.toLowerCase() ?? config.country],
+      ['country', country],
       ['orderId', order.orderId],
-      ['comId', config.comId],
-      ['orderValue', order.orderValue],
+      ['comId', account.comId],
+      ['orderValue', formatMoney(order.orderValue, order.currency)],
       ['productsInfos', encodeProductsInfos(order)],
       ['saleId', context.saleId],
       ['kelkooId', context.kelkooId],
@@ -61,7 +69,7 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
       ['returningUser', order.returningUser],
       ['source', 'serverToServer'],
     ]);
-    return [{ key: 'sale', method: 'GET', url, headers: { Referer: config.referer } }];
+    return [{ key: 'sale', method: 'GET', url: fitProductsInfos(url, order), headers: { Referer: account.referer } }];
   },
 
   // The document describes no response body; any 2xx is taken as accepted.

@@ -2,17 +2,83 @@ import * as z from 'zod';
 import { lazy } from '../../core/lazy';
 import { KELKOO_PUBLIC_ENDPOINT } from './types';
 
+const COUNTRY = /^[A-Za-z]{2}$/;
+
 export const kelkooConfigSchema = lazy(() => {
-  return z.strictObject({
-    /** Country the shop is listed in on Kelkoo (2 letters); an order's own `country` takes precedence. */
-    country: z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code').transform((c) => c.toLowerCase()),
-    /** The shop's id in Kelkoo Group ("Long" in the document). */
-    comId: z.union([z.string(), z.number().int()]).transform(String).pipe(z.string().regex(/^\d{1,19}$/, 'must be a number')),
-    /** Sent as the Referer header, as the document recommends, so Kelkoo sees the shop's domain. */
-    referer: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-    attributionDays: z.number().int().min(1).max(365).default(30),
-    endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default(KELKOO_PUBLIC_ENDPOINT),
+  const country = z.string().regex(COUNTRY, 'must be a 2-letter country code').transform((c) => c.toLowerCase());
+  /** The shop's id in Kelkoo Group ("Long" in the document). */
+  const comId = z.union([z.string(), z.number().int()]).transform(String).pipe(z.string().regex(/^\d{1,19}$/, 'must be a number'));
+  const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+  /** One country listing: `comId` identifies the shop's account for that country only. */
+  const account = z.strictObject({
+    comId,
+    /** The shop's site for that country (e.g. https://www.shop.be), sent as Referer; defaults to the top-level `referer`. */
+    referer: httpUrl.optional(),
   });
+
+  return z
+    .strictObject({
+      /**
+       * With `comId`: the one country the shop is listed in. With `accounts`: the default listing, used for an order
+       * that carries no `country` of its own; it must be one of the accounts.
+       */
+      country,
+      /** Single-account form: the shop's id for `country`. Give either `comId` or `accounts`, not both. */
+      comId: comId.optional(),
+      /** Several country listings, by 2-letter country code: `{"fr": {"comId": …}, "be": {"comId": …}}`. */
+      accounts: z
+        .record(z.string().regex(COUNTRY, 'account keys must be 2-letter country codes'), account)
+        .optional(),
+      /** Sent as the Referer header, as the document recommends, so Kelkoo sees the shop's domain. */
+      referer: httpUrl,
+      attributionDays: z.number().int().min(1).max(365).default(30),
+      endpoint: httpUrl.default(KELKOO_PUBLIC_ENDPOINT),
+    })
+    .superRefine((config, ctx) => {
+      if (config.comId !== undefined && config.accounts !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'give either comId (one country) or accounts (one per country), not both' });
+        return;
+      }
+      if (config.comId === undefined && config.accounts === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['comId'], message: 'is required (or accounts, one per country)' });
+        return;
+      }
+      if (config.accounts) {
+        const keys = Object.keys(config.accounts).map((k) => k.toLowerCase());
+        if (keys.length === 0) ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'must hold at least one country account' });
+        const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+        if (twice) ctx.addIssue({ code: 'custom', path: ['accounts', twice], message: 'is given twice (country codes are case-insensitive)' });
+        if (keys.length && !keys.includes(config.country)) {
+          ctx.addIssue({ code: 'custom', path: ['country'], message: `the default country must be one of the accounts (${keys.join(', ')})` });
+        }
+      }
+    })
+    .transform(({ comId: single, accounts, ...rest }) => {
+      const byCountry: Record<string, KelkooAccount> = {};
+      if (accounts) {
+        for (const [code, a] of Object.entries(accounts)) byCountry[code.toLowerCase()] = { comId: a.comId, referer: a.referer ?? rest.referer };
+      } else {
+        byCountry[rest.country] = { comId: single!, referer: rest.referer };
+      }
+      return { ...rest, accounts: byCountry };
+    });
 });
 
+/** The account of one country listing, after defaults: the comId and the Referer to send with it. */
+export interface KelkooAccount {
+  comId: string;
+  referer: string;
+}
+
 export type KelkooConfig = z.infer<ReturnType<typeof kelkooConfigSchema>>;
+
+/**
+ * The listing an order is reported under: the order's own country when it has one, else the configured default.
+ * `comId` and `country` go together – a Belgian sale under the French comId would credit the wrong account – so a
+ * country without an account has none, and the delivery is skipped.
+ */
+export function kelkooAccountFor(order: { country?: string }, config: Pick<KelkooConfig, 'country' | 'accounts'>): { country: string; account?: KelkooAccount } {
+  const country = order.country?.toLowerCase() ?? config.country;
+  return { country, account: Object.prototype.hasOwnProperty.call(config.accounts, country) ? config.accounts[country] : undefined };
+}

@@ -18,10 +18,10 @@ const exampleOrder = {
   ].map((item) => ({ ...item, groupId: item.productId, variantId: item.productId })),
 };
 
-// productsInfos of the example basket: the document's own value differs only in writing 30.50 and 18.70 where
-// JSON.stringify writes 30.5 and 18.7 (the decoded arrays are equal – see test/unit/kelkoo.test.ts).
+// productsInfos of the example basket: the document's own value, byte for byte – prices are written by the money
+// formatter as JSON numbers with two decimals (30.50, 18.70), as in the document (test/unit/vendors/kelkoo.test.ts).
 const EXAMPLE_PRODUCTS_INFOS =
-  'W3sicHJvZHVjdG5hbWUiOiJCb2l0ZSBkZSAxMDAwIGxhbWVsbGVzIGVuIGJvaXMgTGFtZWxsbyBlbiAyMCIsInByb2R1Y3RpZCI6IlAxNDA0OTAiLCJwcmljZSI6MzAuNSwicXVhbnRpdHkiOjF9LHsicHJvZHVjdG5hbWUiOiJCb2l0ZSBkZSAxMDAwIGxhbWVsbGVzIGVuIGJvaXMgTGFtZWxsbyBlbiAxMCIsInByb2R1Y3RpZCI6IlAxNDA0OTEiLCJwcmljZSI6MjkuMjUsInF1YW50aXR5IjoxfSx7InByb2R1Y3RuYW1lIjoiQ29sbGUgdmlueWxpcXVlIFIgNjQgcHJpc2UgbGVudGUgc3DDqWNpYWxlIG1lbnVpc2VyaWUgZW4gYmliZXJvbiBkZSAwLjc1IGtncyIsInByb2R1Y3RpZCI6IlAxMzc3MjgiLCJwcmljZSI6MTAuOTEsInF1YW50aXR5IjoxfSx7InByb2R1Y3RuYW1lIjoiU2VycmUgam9pbnRzIMOpY2FydGV1ciBRdWljayBHcmlwIDMwMCBtbSIsInByb2R1Y3RpZCI6IlAxMDg1MzAiLCJwcmljZSI6MTguNywicXVhbnRpdHkiOjJ9LHsicHJvZHVjdG5hbWUiOiJTZXJyZSBqb2ludCDDoCBwb21wZSBPYnJhIHNhaWxsaWUgMTIwIG1tIHNlcnJhZ2UgbWF4aSAxMDAwIG1tIiwicHJvZHVjdGlkIjoiUDIzMDgxNCIsInByaWNlIjoyNS4yNiwicXVhbnRpdHkiOjJ9XQ';
+  'W3sicHJvZHVjdG5hbWUiOiJCb2l0ZSBkZSAxMDAwIGxhbWVsbGVzIGVuIGJvaXMgTGFtZWxsbyBlbiAyMCIsInByb2R1Y3RpZCI6IlAxNDA0OTAiLCJwcmljZSI6MzAuNTAsInF1YW50aXR5IjoxfSx7InByb2R1Y3RuYW1lIjoiQm9pdGUgZGUgMTAwMCBsYW1lbGxlcyBlbiBib2lzIExhbWVsbG8gZW4gMTAiLCJwcm9kdWN0aWQiOiJQMTQwNDkxIiwicHJpY2UiOjI5LjI1LCJxdWFudGl0eSI6MX0seyJwcm9kdWN0bmFtZSI6IkNvbGxlIHZpbnlsaXF1ZSBSIDY0IHByaXNlIGxlbnRlIHNww6ljaWFsZSBtZW51aXNlcmllIGVuIGJpYmVyb24gZGUgMC43NSBrZ3MiLCJwcm9kdWN0aWQiOiJQMTM3NzI4IiwicHJpY2UiOjEwLjkxLCJxdWFudGl0eSI6MX0seyJwcm9kdWN0bmFtZSI6IlNlcnJlIGpvaW50cyDDqWNhcnRldXIgUXVpY2sgR3JpcCAzMDAgbW0iLCJwcm9kdWN0aWQiOiJQMTA4NTMwIiwicHJpY2UiOjE4LjcwLCJxdWFudGl0eSI6Mn0seyJwcm9kdWN0bmFtZSI6IlNlcnJlIGpvaW50IMOgIHBvbXBlIE9icmEgc2FpbGxpZSAxMjAgbW0gc2VycmFnZSBtYXhpIDEwMDAgbW0iLCJwcm9kdWN0aWQiOiJQMjMwODE0IiwicHJpY2UiOjI1LjI2LCJxdWFudGl0eSI6Mn1d';
 
 export const fixtures: VendorFixtures = {
   requests: [
@@ -44,10 +44,15 @@ export const fixtures: VendorFixtures = {
     },
     {
       id: 'kelkoo-gclid-msclkid-returning',
-      description: 'Google and Microsoft Ads clicks only, returning user, order country overrides config, reserved characters in orderId',
-      source: 'Kelkoo document, parameter table (gclid, msclkid, returningUser); SPEC §2 (orderId may hold any character)',
+      description: 'Google and Microsoft Ads clicks only, returning user, a Belgian order under the Belgian account, reserved characters in orderId',
+      source: 'Kelkoo document, parameter table (gclid, msclkid, returningUser; comId identifies the shop per country); SPEC §2 (orderId may hold any character)',
       input: {
-        config: { ...config, endpoint: 'https://sandbox.example/st' },
+        config: {
+          country: 'fr',
+          referer: 'https://www.shop.example',
+          accounts: { fr: { comId: '100475501' }, BE: { comId: 200475502, referer: 'https://www.shop.be' } },
+          endpoint: 'https://sandbox.example/st',
+        },
         order: {
           orderId: 'A&B=C?D#E%F+G/H I',
           currency: 'EUR',
@@ -66,15 +71,44 @@ export const fixtures: VendorFixtures = {
           {
             method: 'GET',
             url:
-              'https://sandbox.example/st?country=be&orderId=A%26B%3DC%3FD%23E%25F%2BG%2FH%20I&comId=100475501&orderValue=37.72' +
+              'https://sandbox.example/st?country=be&orderId=A%26B%3DC%3FD%23E%25F%2BG%2FH%20I&comId=200475502&orderValue=37.72' +
               // productsInfos of the document's decoded example: [{"productname":"Shimano","productid":"prod130823","price":14.99,"quantity":2}]
               '&productsInfos=W3sicHJvZHVjdG5hbWUiOiJTaGltYW5vIiwicHJvZHVjdGlkIjoicHJvZDEzMDgyMyIsInByaWNlIjoxNC45OSwicXVhbnRpdHkiOjJ9XQ' +
               '&saleId=0.24603935101497432&gclid=EAIaIQobChMIpNXu6r6D6AIVQsjeCh27SQXcEAkYAyABEgIhz_D_BwE' +
               '&msclkid=751ff8c7d3bf17f6f6729c640c4249d5&returningUser=true&source=serverToServer',
+            headers: { Referer: 'https://www.shop.be' },
+          },
+        ],
+      },
+    },
+    {
+      id: 'kelkoo-accounts-default-country',
+      description: 'several country accounts, an order without a country: the configured default account',
+      source: 'Kelkoo document, parameter table (country, comId)',
+      input: {
+        config: { country: 'fr', referer: 'https://www.shop.example', accounts: { be: { comId: '200475502' }, fr: { comId: '100475501' } } },
+        order: exampleOrder,
+        clicks: { kk: '66b5837-16afefa0c40-1b540' },
+        random: 0.193286593627784,
+      },
+      expected: {
+        requests: [
+          {
+            method: 'GET',
+            url:
+              'https://s.kelkoogroup.net/st?country=fr&orderId=CMD0572084&comId=100475501&orderValue=609.07' +
+              `&productsInfos=${EXAMPLE_PRODUCTS_INFOS}&saleId=0.193286593627784&kelkooId=66b5837-16afefa0c40-1b540&source=serverToServer`,
             headers: { Referer: 'https://www.shop.example' },
           },
         ],
       },
+    },
+    {
+      id: 'kelkoo-no-account-for-country',
+      description: 'a single-account (fr) configuration and a Belgian order: skipped, never sent under the French comId',
+      source: 'Kelkoo document, parameter table: comId is the shop\'s id for the listing of one country',
+      input: { config, order: { ...exampleOrder, country: 'BE' }, clicks: { kk: '66b5837-16afefa0c40-1b540' } },
+      expected: { skipped: 'no Kelkoo account for country "be"' },
     },
     {
       id: 'kelkoo-no-click',

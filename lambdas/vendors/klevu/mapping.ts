@@ -1,3 +1,4 @@
+import { formatMoney } from '../../core/money';
 import type { Order, OrderItem } from '../../core/order';
 import type { KlevuConfig } from './config';
 import {
@@ -25,13 +26,15 @@ export function klevuOrderLineId(orderId: string, lineNumber: number): string {
 
 /**
  * `item_id` must "match the unique value used in your data sync process with Klevu", which "for compound products
- * consisting of a child variant and a parent is usually parentid-childid". When the shop reports the child's own id
- * as productId (productId = variantId, with a distinct parent), that compound is built here; any other productId –
- * a simple product, or an id the shop already composed its own way – is taken as the full id and sent verbatim.
+ * consisting of a child variant and a parent is usually parentid-childid". That compound is built only when the
+ * shop gave a variantId of its own, reported that child's own id as productId, and gave a distinct parent
+ * (groupId). Every other productId – a simple product, a product without an explicit variant (`SKU-RED-M` with
+ * group `SKU`), or an id the shop already composed its own way – is the full id and is sent verbatim.
  */
 export function klevuItemId(item: Pick<OrderItem, 'productId' | 'groupId' | 'variantId'>): string {
-  const isChildOwnId = item.productId === item.variantId && item.groupId !== item.variantId;
-  return isChildOwnId ? `${item.groupId}-${item.variantId}` : item.productId;
+  const { productId, groupId, variantId } = item;
+  const isChildOwnId = variantId !== undefined && groupId !== undefined && productId === variantId && groupId !== variantId;
+  return isChildOwnId ? `${groupId}-${variantId}` : productId;
 }
 
 export function toKlevuItem(order: Pick<Order, 'orderId' | 'currency'>, item: OrderItem, lineNumber: number): KlevuOrderItem {
@@ -40,9 +43,10 @@ export function toKlevuItem(order: Pick<Order, 'orderId' | 'currency'>, item: Or
     order_line_id: klevuOrderLineId(order.orderId, lineNumber),
     item_name: item.name,
     item_id: klevuItemId(item),
-    item_group_id: item.groupId,
-    item_variant_id: item.variantId,
-    unit_price: item.unitPrice,
+    // "For simple products please re-use the same value as item_id."
+    item_group_id: item.groupId ?? item.productId,
+    item_variant_id: item.variantId ?? item.productId,
+    unit_price: Number(formatMoney(item.unitPrice, order.currency)),
     currency: order.currency,
     units: item.quantity,
   };

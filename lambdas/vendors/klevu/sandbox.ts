@@ -1,3 +1,4 @@
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import type { ReceivedRequest } from '../types';
 import { KLEVU_EVENT_VERSION, KLEVU_ORDER_EVENT, KLEVU_REQUIRED_ITEM_STRINGS } from './types';
 
@@ -21,7 +22,13 @@ const USER_PROFILE_OPTIONAL_STRINGS = ['email', 'ip_address_v4', 'ip_address_v6'
 function inspectUserProfile(profile: unknown, at: string): string[] {
   if (!isObject(profile)) return [`${at} must be an object`];
   const violations: string[] = [];
-  if (!isNonEmptyString(profile['ip_address'])) violations.push(`${at}.ip_address must be a non-empty string (required server to server)`);
+  const ip = profile['ip_address'];
+  if (!isNonEmptyString(ip)) violations.push(`${at}.ip_address must be a non-empty string (required server to server)`);
+  else if (isIP(ip) === 0) violations.push(`${at}.ip_address must be an IPv4 or IPv6 address, got "${ip}"`);
+  if (typeof profile['ip_address_v4'] === 'string' && !isIPv4(profile['ip_address_v4'])) violations.push(`${at}.ip_address_v4 must be an IPv4 address`);
+  if (typeof profile['ip_address_v6'] === 'string' && !isIPv6(profile['ip_address_v6'])) violations.push(`${at}.ip_address_v6 must be an IPv6 address`);
+  const email = profile['email'];
+  if (typeof email === 'string' && !/^[^\s@]+@[^\s@]+$/.test(email)) violations.push(`${at}.email must be an e-mail address`);
   for (const name of USER_PROFILE_OPTIONAL_STRINGS) {
     if (profile[name] !== undefined && typeof profile[name] !== 'string') violations.push(`${at}.${name} must be a string`);
   }
@@ -45,6 +52,7 @@ function inspectItem(item: unknown, at: string): string[] {
   if (isNonEmptyString(currency) && !/^[A-Za-z]{3}$/.test(currency)) violations.push(`${at}.currency must be a 3-letter currency code`);
   const unitPrice = item['unit_price'];
   if (typeof unitPrice !== 'number' || !Number.isFinite(unitPrice)) violations.push(`${at}.unit_price must be a number`);
+  else if (unitPrice < 0) violations.push(`${at}.unit_price must not be negative, got ${unitPrice}`);
   // Optional in the document (Klevu then counts 1 unit), but an integer whenever present.
   const units = item['units'];
   if (units !== undefined && !(Number.isInteger(units) && (units as number) > 0)) violations.push(`${at}.units must be a positive integer`);

@@ -42,7 +42,7 @@ export const qualityclick: VendorAdapter<QualityclickConfig, QualityclickContext
       ['clickid', context.clickId],
       ['produkt', config.product],
       // "Net revenue excl. VAT/shipping".
-      ['umsatz', formatUmsatz(order.netValue)],
+      ['umsatz', formatUmsatz(order.netValue, order.currency)],
       ['nocheck', config.nocheck ? NOCHECK_ON : undefined],
     ]);
     return [{ key: 'transaction', method: 'GET', url, headers: {}, timeoutMs: QUALITYCLICK_TIMEOUT_MS }];

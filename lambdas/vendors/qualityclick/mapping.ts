@@ -1,24 +1,37 @@
+import { formatMoney } from '../../core/money';
 import type { VendorResponse } from '../types';
 
 /**
- * `umsatz`: net revenue with exactly two decimals and a decimal point, as in the document's examples (`95.50`).
- * Rounded half away from zero on the decimal value (1.005 → 1.01), not on its binary approximation, so the
- * amount QUALITYCLICK computes commission on matches the shop's own books to the cent.
+ * `umsatz`: net revenue as a decimal with a point, as in the document's examples (`95.50`), written by the one money
+ * formatter (core/money.ts): the currency's minor units, rounded half away from zero on the decimal value (1.005 →
+ * 1.01), so the amount QUALITYCLICK computes commission on matches the shop's own books to the cent.
  */
-export function formatUmsatz(amount: number): string {
-  if (!Number.isFinite(amount)) throw new RangeError(`umsatz must be a finite number, got ${amount}`);
-  const magnitude = Math.abs(amount);
-  const text = String(magnitude);
-  // Shifting the decimal string ("1.005e2") avoids 1.005 * 100 = 100.49999…; exponent notation (tiny or huge
-  // values) has no such string form, and there plain multiplication is exact enough.
-  const cents = text.includes('e') ? Math.round(magnitude * 100) : Math.round(Number(`${text}e2`));
-  const whole = Math.floor(cents / 100);
-  const fraction = String(cents % 100).padStart(2, '0');
-  return `${amount < 0 && cents > 0 ? '-' : ''}${whole}.${fraction}`;
+export function formatUmsatz(amount: number, currency = 'EUR'): string {
+  return formatMoney(amount, currency);
 }
 
-/** Words with which a script answer says it did not take the call, in English or German. */
-const ERROR_WORDS = /\b(error|fehler)/i;
+/**
+ * What reads as "no error": an error count of zero, `none`, `false`, `ok`, German `kein`/`keine`. Used after an error
+ * word (`errors=0`, `Fehler: keine`), so that such an answer is not taken for an error report.
+ */
+const NO_ERROR_VALUE = String.raw`(?:0|none|null|false|no|ok|keine?|nein)\b`;
+
+/**
+ * Ways a script answer reports that it did not take the call, in English or German. Whole words only, so
+ * "fehlerfrei" (without errors), "Error-Handling" or "Fehlerseite" are not error reports:
+ * - the answer starts with a failure word ("ERROR: unknown cpid", "Fehler: Produkt nicht gefunden", "invalid tid"),
+ *   unless a no-error value follows it ("errors=0", "Fehler: keine");
+ * - an error field with a value that is not a no-error value ("status=ok&error=unknown cpid", "errors=2");
+ * - a status or result field whose value is a failure word ("status: error", "Ergebnis: fehlgeschlagen");
+ * - a sentence saying an error occurred or that the transaction was not saved or was refused.
+ */
+const FAILURE_WORD = String.raw`(?:errors?|err|fehler|fail(?:ed|ure)?|fehlgeschlagen|invalid|ung(?:ü|ue)ltig|ko|exception|denied|abgelehnt|verweigert|forbidden|unauthori[sz]ed|not found|nicht gefunden|bad request)`;
+const FAILURE_PATTERNS: readonly RegExp[] = [
+  new RegExp(String.raw`^${FAILURE_WORD}\b(?!\s*[:=]?\s*${NO_ERROR_VALUE})`, 'i'),
+  new RegExp(String.raw`\b(?:errors?|err|fehler)\s*[:=]\s*(?!${NO_ERROR_VALUE}|$)\S`, 'i'),
+  new RegExp(String.raw`\b(?:status|result|ergebnis)\s*[:=]\s*${FAILURE_WORD}\b`, 'i'),
+  /\b(?:ein fehler (?:ist )?aufgetreten|fehler aufgetreten|an error (?:has )?occurred|nicht gespeichert|not (?:been )?saved|(?:transaction|transaktion) (?:was |wurde )?(?:rejected|refused|discarded|abgelehnt|verworfen))\b/i,
+];
 
 /** A tracking pixel: the magic numbers of GIF and PNG as they survive being read as text. */
 const IMAGE_SIGNATURE = /^(GIF8[79]a|[\u0089\ufffd]PNG)/;
@@ -39,11 +52,12 @@ function visibleText(body: string): string {
 
 /**
  * The error a 2xx answer of get_trans.cgi reports in its body, if any. The document describes no answer at all:
- * a pixel (image) is never an error report; any other body is read for "error"/"Fehler".
+ * a pixel (image) is never an error report; the visible text of any other body is an error report only when it
+ * matches one of FAILURE_PATTERNS. Anything unrecognised is not a failure.
  */
 export function reportedError(response: VendorResponse): string | undefined {
   const contentType = header(response, 'content-type')?.toLowerCase() ?? '';
   if (contentType.startsWith('image/') || IMAGE_SIGNATURE.test(response.body)) return undefined;
   const text = visibleText(response.body);
-  return ERROR_WORDS.test(text) ? text : undefined;
+  return FAILURE_PATTERNS.some((pattern) => pattern.test(text)) ? text : undefined;
 }

@@ -25,8 +25,8 @@ const oneLineOrder = { ...twoLineOrder, orderValue: 30.5, netValue: 25.42, items
 
 // The document's URL format: https://t.raptorsmartadvisor.com/[customerid].rsa?p1=[p1]&p2=[p2]....&coid=[cookieId]&ruid=[base64UserId]&sid=[sessionId]
 const BASE = 'https://t.raptorsmartadvisor.com/1234.rsa';
-const LINE_1 = 'p1=buy&p2=P140490&p3=30.5&p4=1&p5=CMD0572084&p6=EUR';
-const LINE_2 = 'p1=buy&p2=P108530&p3=18.7&p4=2&p5=CMD0572084&p6=EUR';
+const LINE_1 = 'p1=buy&p2=P140490&p3=30.50&p4=1&p5=CMD0572084&p6=EUR';
+const LINE_2 = 'p1=buy&p2=P108530&p3=18.70&p4=2&p5=CMD0572084&p6=EUR';
 
 export const fixtures: VendorFixtures = {
   requests: [

