@@ -97,6 +97,11 @@ describe('QUALITYCLICK response reading', () => {
     expect(classify('<b>Fehler:</b><i>cpid</i><script>x()</script>unbekannt')).toMatchObject({ error: 'HTTP 200 reporting an error: Fehler: cpid unbekannt' });
   });
 
+  it('strips a style block whose end tag has a space before >, and keeps words around a script apart', () => {
+    expect(classify('<style>Fehler: x</style >OK').kind).toBe('sent');
+    expect(classify('Fehler:<script>x()</script>cpid unbekannt')).toMatchObject({ error: 'HTTP 200 reporting an error: Fehler: cpid unbekannt' });
+  });
+
   it('quotes the visible text flattened to one line', () => {
     const outcome = classify(`<div>\n  ${REJECTION}\n</div>\n<p>bitte   pruefen</p>`);
     expect(outcome).toMatchObject({ kind: 'retry', error: `HTTP 200 reporting an error: ${REJECTION} bitte pruefen` });
