@@ -16,7 +16,7 @@ import type { Destination } from '../lambdas/core/destinations';
 import { CloudWatchDeliveryMetrics, noDeliveryMetrics } from '../lambdas/core/metrics';
 import { documentClient } from '../lambdas/runtime';
 import { createSenderHandler } from '../lambdas/sender/sender';
-import { SqsDeliveryQueues, SqsRetryScheduler } from '../lambdas/store/delivery-queues';
+import { SqsDeliveryParking, SqsDeliveryQueues, SqsRetryScheduler } from '../lambdas/store/delivery-queues';
 import { TrackingStore } from '../lambdas/store/tracking-store';
 import { vendorAdapters } from '../lambdas/vendors/registry';
 import { fetchHttpSender, HttpSender } from '../lambdas/vendors/http-sender';
@@ -132,6 +132,7 @@ async function runCandidate(stack: LocalStack, candidate: SenderCandidate, buyer
     delivery: stack.config.delivery,
     store,
     retries: new SqsRetryScheduler(sqs, queueUrl),
+    parking: new SqsDeliveryParking(sqs, await createBenchQueue(sqs, `bench-sender-${run}-dlq`)),
     http: countingHttp,
     logger: senderLogger,
     claimLeaseSeconds: deliveryQueueSettings(stack.config.delivery).claimLeaseSeconds,

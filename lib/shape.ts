@@ -12,8 +12,21 @@ export const TABLE = {
   timeToLiveAttribute: 'ttl',
 } as const;
 
+/**
+ * The sparse index of deliveries that are not `sent` (GET /v1/deliveries): its key attributes are written only when
+ * a sender records an outcome other than `sent` and removed when the delivery is sent, so a delivery sent at its
+ * first attempt never costs an index write. Partition: the status; sort: when it was recorded (ISO 8601).
+ * Only what the listing shows is projected, so an index write stays one write unit.
+ */
+export const UNSETTLED_INDEX = {
+  indexName: 'unsettled',
+  partitionKey: 'unsettledStatus',
+  sortKey: 'unsettledAt',
+  nonKeyAttributes: ['destination', 'attempts', 'lastError', 'vendorStatus'],
+} as const;
+
 /** The handlers behind the HTTP API, each served by the function named in `API_FUNCTIONS`. */
-export type ApiHandlerName = 'health' | 'capture' | 'identify' | 'erase' | 'conversion' | 'status';
+export type ApiHandlerName = 'health' | 'capture' | 'identify' | 'erase' | 'conversion' | 'status' | 'deliveries';
 
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'DELETE';
@@ -28,6 +41,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'DELETE', path: '/v1/visitors', handler: 'erase' },
   { method: 'POST', path: '/v1/conversions', handler: 'conversion' },
   { method: 'GET', path: '/v1/conversions/{orderId}', handler: 'status' },
+  { method: 'GET', path: '/v1/deliveries', handler: 'deliveries' },
 ];
 
 /** The API's Lambda functions and the handlers each serves (grouped by the data they touch). */
@@ -36,6 +50,7 @@ export const API_FUNCTIONS = {
   identify: ['identify', 'erase'],
   conversion: ['conversion'],
   status: ['status', 'health'],
+  deliveries: ['deliveries'],
 } as const satisfies Record<string, readonly ApiHandlerName[]>;
 export type ApiFunctionName = keyof typeof API_FUNCTIONS;
 
@@ -124,6 +139,8 @@ export const ENV = {
   apiKeysSecretArn: 'API_KEYS_SECRET_ARN',
   destination: 'DESTINATION_ID',
   queueUrl: 'QUEUE_URL',
+  /** The sender's dead-letter queue, where it parks a delivery the vendor refused. */
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   /** Prefix of the per-destination queue URL variables of the conversion function: QUEUE_URL_KELKOO, … */
   queueUrlPrefix: 'QUEUE_URL_',
   /** `https://sqs.<region>.<suffix>/<account>/`: a delivery queue's URL is this followed by its deliveryQueueName. */
@@ -143,7 +160,8 @@ export interface BundledRuntimeConfig {
   postbacks: TrackingConfig['postbacks'];
   delivery: TrackingConfig['delivery'];
   retentionDays: number;
-  /** Destination id → deliveryQueueName: only in the conversion function's file. */
+  lateReportHours: TrackingConfig['lateReportHours'];
+  /** Destination id → deliveryQueueName, for the conversion function to derive its queue URLs. */
   deliveryQueues?: Record<string, string>;
 }
 

@@ -18,6 +18,7 @@ import {
   destinationIds,
   queueUrlEnvName,
   runtimeConfig,
+  UNSETTLED_INDEX,
 } from './shape';
 
 export interface TrackingStackProps extends StackProps {
@@ -35,6 +36,13 @@ const API_TABLE_ACTIONS: Record<ApiFunctionName, readonly TableAction[]> = {
   identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
   conversion: ['dynamodb:Query', 'dynamodb:PutItem'],
   status: ['dynamodb:Query'],
+  // Reads the index of unsettled deliveries only (API_INDEX_ACTIONS), never the table.
+  deliveries: [],
+};
+
+/** What each API function may do on the unsettled-deliveries index (UNSETTLED_INDEX), on the index ARN only. */
+const API_INDEX_ACTIONS: Partial<Record<ApiFunctionName, readonly TableAction[]>> = {
+  deliveries: ['dynamodb:Query'],
 };
 
 /**
@@ -64,7 +72,10 @@ export class TrackingStack extends Stack {
     });
     const { config } = props;
     const { table } = (this.trackingTable = new TrackingTable(this, 'Tracking'));
-    this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmail: config.alarmEmail });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      alarmEmail: config.alarmEmail,
+      minDeliveryRatio: config.delivery.minDeliveryRatio,
+    });
 
     this.apiKeys = new Secret(this, 'ApiKeys', {
       description:
@@ -99,8 +110,10 @@ export class TrackingStack extends Stack {
         memorySize: API_MEMORY_MB,
         runtimeConfig: bundledConfig,
       })
-        .bindTable(table, API_TABLE_ACTIONS[name])
         .bindApiKeysSecret(this.apiKeys);
+      if (API_TABLE_ACTIONS[name].length) fn.bindTable(table, API_TABLE_ACTIONS[name]);
+      const indexActions = API_INDEX_ACTIONS[name];
+      if (indexActions) fn.bindTableIndex(table, UNSETTLED_INDEX.indexName, indexActions);
       Validations.of(fn).acknowledge({
         id: 'Serverless-LambdaDLQ',
         reason: 'Invoked synchronously by API Gateway only: a failure is the HTTP response, there is no event to keep.',

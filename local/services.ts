@@ -60,8 +60,12 @@ export async function startDynamoDbLocal(port?: number): Promise<RunningService>
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));
   const endpoint = `http://127.0.0.1:${chosen}`;
+  // A `java` that cannot be run surfaces as an 'error' event, which would otherwise crash the process with a trace.
+  const spawnFailed = new Promise<never>((_, reject) =>
+    child.once('error', (error) => reject(new Error(`DynamoDB Local could not be started: ${error.message}`, { cause: error }))),
+  );
   try {
-    await waitForHttp(endpoint, 30_000, child);
+    await Promise.race([waitForHttp(endpoint, 30_000, child), spawnFailed]);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

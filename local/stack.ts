@@ -8,18 +8,19 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { deliveryQueueSettings, queueNames, TABLE } from '../lib/shape';
+import { deliveryQueueSettings, queueNames, TABLE, UNSETTLED_INDEX } from '../lib/shape';
 import { StaticApiKeys } from '../lambdas/api/api-keys';
 import { createApiHandlers } from '../lambdas/api/handlers';
 import type { TrackingConfig } from '../lambdas/core/config';
 import { destinationsOf } from '../lambdas/core/destinations';
 import { documentClient } from '../lambdas/runtime';
 import { createSenderHandler } from '../lambdas/sender/sender';
-import { SqsDeliveryQueues, SqsRetryScheduler } from '../lambdas/store/delivery-queues';
+import { SqsDeliveryParking, SqsDeliveryQueues, SqsRetryScheduler } from '../lambdas/store/delivery-queues';
 import { TrackingStore } from '../lambdas/store/tracking-store';
 import { fetchHttpSender } from '../lambdas/vendors/http-sender';
 import { ConfigChoice, chooseConfig, loadLocalConfig } from './config';
 import { consoleLogger } from './console-logger';
+import { LocalConsole } from './console/server';
 import { createApiGateway, sendError } from './http-api';
 import { QueuePoller } from './poller';
 import { SANDBOX_PREFIX, VendorSandbox } from './sandbox';
@@ -68,7 +69,7 @@ export interface LocalStack {
 export const DEFAULT_LOCAL_API_KEYS = ['local-dev-key'] as const;
 
 /** Loopback only: the local stack has a well-known key and no TLS, so it is not offered to the network. */
-const LISTEN_HOST = '127.0.0.1';
+export const LISTEN_HOST = '127.0.0.1';
 
 async function listen(server: Server, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
@@ -98,10 +99,22 @@ export async function createTable(dynamo: DynamoDBClient, tableName: string): Pr
       AttributeDefinitions: [
         { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
         { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+        { AttributeName: UNSETTLED_INDEX.partitionKey, AttributeType: 'S' },
+        { AttributeName: UNSETTLED_INDEX.sortKey, AttributeType: 'S' },
       ],
       KeySchema: [
         { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
         { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: UNSETTLED_INDEX.indexName,
+          KeySchema: [
+            { AttributeName: UNSETTLED_INDEX.partitionKey, KeyType: 'HASH' },
+            { AttributeName: UNSETTLED_INDEX.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...UNSETTLED_INDEX.nonKeyAttributes] },
+        },
       ],
     }),
   );
@@ -164,12 +177,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const sandbox = new VendorSandbox(consoleLogger('sandbox', quiet), new Map(destinationsOf(config).map((d) => [d.id, d.adapter])), {
     lenient: options.lenientSandbox === true,
   });
+  const localConsole = new LocalConsole(sandbox);
   let serveApi: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
   // Room for request lines well past the 8,000-byte URL limit, so that the sandbox (not Node's 16 KiB default, with
   // a 431) is what refuses an over-long vendor URL – with the 414 a vendor's server would answer.
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;
-    const serve = path === SANDBOX_PREFIX || path.startsWith(`${SANDBOX_PREFIX}/`) ? sandbox.handle.bind(sandbox) : serveApi;
+    const serve =
+      path === SANDBOX_PREFIX || path.startsWith(`${SANDBOX_PREFIX}/`) ? sandbox.handle.bind(sandbox) : localConsole.serves(path) ? localConsole.handle : serveApi;
     if (!serve) {
       request.resume();
       return sendError(response, 503, 'starting', 'The local stack is still starting; try again in a moment', { 'retry-after': '1' });
@@ -236,7 +251,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const handlers = createApiHandlers({
       config,
       store,
-      queues: new SqsDeliveryQueues(sqs, Object.fromEntries(destinations.map((d) => [d.id, queueUrls[d.id]!.queue]))),
+      queues: localConsole.journal.recordQueued(new SqsDeliveryQueues(sqs, Object.fromEntries(destinations.map((d) => [d.id, queueUrls[d.id]!.queue])))),
       apiKeys: new StaticApiKeys(apiKeys),
       logger: apiLogger,
     });
@@ -258,6 +273,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           delivery: config.delivery,
           store,
           retries: new SqsRetryScheduler(sqs, queue),
+          parking: new SqsDeliveryParking(sqs, queues[i]!.deadLetterQueue),
           http: fetchHttpSender,
           logger,
           claimLeaseSeconds: settings.claimLeaseSeconds,
@@ -269,7 +285,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     cleanups.push(stopPollers);
     for (const poller of pollers) poller.start();
-    serveApi = createApiGateway(handlers, apiLogger);
+    localConsole.attach({ config, db: documentClient(dynamo), tableName, apiKeys });
+    serveApi = createApiGateway(localConsole.observe(handlers), apiLogger);
 
     let stopping: Promise<void> | undefined;
     // Pollers first (none may still call SQS or DynamoDB when they go), then the server (no request may reach a

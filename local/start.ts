@@ -8,8 +8,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigurationError } from '../lambdas/core/errors';
 import { LOCAL_STATE_FILE } from './config';
+import { checkJava, checkPort, portProblem } from './preflight';
 import { LOCAL_AWS } from './services';
-import { DEFAULT_LOCAL_API_KEYS, LocalStack, startLocalStack } from './stack';
+import { DEFAULT_LOCAL_API_KEYS, LISTEN_HOST, LocalStack, startLocalStack } from './stack';
 
 
 /** Stopping normally takes a second or two (DynamoDB Local's JVM is the slowest part). */
@@ -75,6 +76,7 @@ function banner(stack: LocalStack, seconds: number): string {
   return [
     '',
     `Local conversion tracking stack ready in ${seconds.toFixed(1)} s`,
+    `  Console   ${stack.baseUrl}/  (open in a browser: orders, what each vendor received, visitors, try it)`,
     `  API       ${stack.baseUrl}  (routes under /v1)`,
     `  Sandbox   ${stack.sandboxUrl}/requests  (vendor calls as received, with their checks)`,
     `  Config    ${configFile}${configNote}`,
@@ -87,6 +89,13 @@ function banner(stack: LocalStack, seconds: number): string {
 
 async function main(): Promise<void> {
   const port = portFromEnv();
+  // Before anything starts: the two problems a newcomer meets first, each as one line with its fix.
+  const java = checkJava();
+  if (!java.ok) fail(java.message);
+  const busy = await checkPort(port, LISTEN_HOST);
+  if (busy) fail(busy);
+  // The first line of all: where to look. Port 0 (any free port) is known only once the stack listens.
+  if (port !== 0) process.stdout.write(`Console   http://localhost:${port}/  – starting the local stack…\n`);
 
   let stack: LocalStack | undefined;
   let stopping = false;
@@ -120,9 +129,8 @@ async function main(): Promise<void> {
     stack = await startLocalStack({ port });
   } catch (error) {
     if (error instanceof ConfigurationError) fail(error.message);
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      fail(`Port ${port} is already in use. Stop whatever holds it, or choose another: PORT=3001 npm start`);
-    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') fail(portProblem(port, error as NodeJS.ErrnoException));
     fail(`The local stack failed to start: ${(error as Error).message}`);
   }
   if (stopping) {

@@ -1,48 +1,65 @@
 /**
- * `npm run redrive -- <destination> [--local|--deployed] [--stack <name>] [--region <region>]`
+ * `npm run redrive -- <destination> [--only failed|dead-lettered] [--order <id>] [--local|--deployed] [--stack <name>] [--region <region>]`
  *
  * Moves every message in a destination's dead-letter queue back to its delivery queue with SQS's own message move
  * task (StartMessageMoveTask), waits for the task to finish and prints how many messages moved. The sender then
  * delivers them again. Redriving is safe for orders already delivered: the sender claims each delivery with a
- * conditional write and makes no vendor call for one already `sent`.
+ * conditional write and makes no vendor call for one already `sent`. The dead-letter queue holds two kinds of
+ * messages: deliveries the vendor refused, parked there by the sender (`failed`, marked PARKED_ATTRIBUTE; the sender
+ * re-opens them when they come back), and deliveries whose attempts ran out, moved there by SQS (`dead-lettered`).
+ * `--only` and `--order` move a subset, message by message (`redriveSelected`).
  *
  * Target: the local stack (`npm start`) with `--local`, or by default while it runs; otherwise – or with
  * `--deployed`, `--stack` or `--region` – the deployed stack, whose queue URLs are read from its CloudFormation
  * outputs (`deliveryOutputNames`).
  */
 import { parseArgs } from 'node:util';
-import type { Output } from '@aws-sdk/client-cloudformation';
 import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ListMessageMoveTasksCommand,
   ListMessageMoveTasksResultEntry,
+  Message,
+  MessageAttributeValue,
+  ReceiveMessageCommand,
+  SendMessageCommand,
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { deliveryOutputNames, STACK_NAME } from '../lib/constructs/naming';
-import { LOCAL_STATE_FILE } from '../local/config';
-import { LOCAL_AWS } from '../local/services';
-import { describeStack, explainAwsError, LocalState, readLocalState, TargetError } from './target';
+import { PARKED_ATTRIBUTE } from '../lambdas/store/delivery-queues';
+import {
+  CommandError,
+  explainAwsError,
+  LOCAL_STATE_FILE,
+  resolveTarget,
+  Target,
+  TARGET_OPTIONS,
+  TARGET_USAGE,
+  TargetArguments,
+  targetArguments,
+} from './target';
 
 /** Written by `npm start` (local/start.ts) while the local stack runs, removed when it stops. */
 export { LOCAL_STATE_FILE };
+export { destinationsFromOutputs, explainAwsError, readLocalState };
+import { destinationsFromOutputs, readLocalState } from './target';
 
 const USAGE =
-  'Usage: npm run redrive -- <destination> [--local | --deployed] [--stack <name>] [--region <region>]\n' +
-  '  --local      the local stack started with npm start (the default while it runs)\n' +
-  `  --deployed   the deployed stack (the default otherwise): --stack (default ${STACK_NAME}), --region (default: ` +
-  'your AWS profile or AWS_REGION)';
+  'Usage: npm run redrive -- <destination> [--only failed|dead-lettered] [--order <orderId>] [--local | --deployed] ' +
+  '[--stack <name>] [--region <region>]\n' +
+  '  --only       only the messages parked after a refusal (failed) or moved after the last attempt (dead-lettered)\n' +
+  '  --order      only the messages of this order\n' +
+  TARGET_USAGE;
 
 /** A failure the operator can act on: printed as one line, without a stack trace. */
-export class RedriveError extends TargetError {
+export class RedriveError extends CommandError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'RedriveError';
   }
 }
-
-export { explainAwsError, readLocalState };
 
 export interface RedriveQueues {
   sqs: SQSClient;
@@ -144,13 +161,102 @@ async function moveTasks(sqs: SQSClient, sourceArn: string): Promise<ListMessage
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// A subset: --only failed|dead-lettered, --order <id>
+
+/** Which kind of dead-letter message: parked by a sender after a refusal (`failed`) or moved by SQS (`dead-lettered`). */
+export type ParkedKind = 'failed' | 'dead-lettered';
+
+export interface RedriveFilter {
+  only?: ParkedKind;
+  orderId?: string;
+}
+
+/** What a dead-letter message is: parked messages carry PARKED_ATTRIBUTE, the others were moved by SQS. */
+export function kindOf(message: Message): ParkedKind {
+  return message.MessageAttributes?.[PARKED_ATTRIBUTE]?.StringValue === 'failed' ? 'failed' : 'dead-lettered';
+}
+
+/** The order id of a dead-letter message: its `orderId` attribute, else the body's `order.orderId`. */
+export function orderIdOf(message: Message): string | undefined {
+  const attribute = message.MessageAttributes?.orderId?.StringValue;
+  if (attribute) return attribute;
+  try {
+    const id = (JSON.parse(message.Body ?? '') as { order?: { orderId?: unknown } }).order?.orderId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Moves the dead-letter messages matching `filter` back to the delivery queue, one by one: each is sent to the
+ * delivery queue (body and attributes intact) before it is deleted from the dead-letter queue, so an interruption
+ * leaves a copy in both (harmless: the sender's claim) rather than none. The others are made visible again at the end.
+ * SQS's move task cannot filter, hence this slower path for a subset.
+ */
+export async function redriveSelected(
+  queues: { sqs: SQSClient; deadLetterQueueUrl: string; queueUrl: string },
+  filter: RedriveFilter,
+  options: { onMoved?: (moved: number) => void } = {},
+): Promise<{ moved: number; kept: number }> {
+  const { sqs, deadLetterQueueUrl, queueUrl } = queues;
+  const seen = new Set<string>();
+  const kept: string[] = [];
+  let moved = 0;
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: deadLetterQueueUrl,
+        MaxNumberOfMessages: 10,
+        // Long enough to scan the whole queue; the messages kept are made visible again below.
+        VisibilityTimeout: 300,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    const fresh = Messages.filter((m) => m.MessageId && !seen.has(m.MessageId));
+    if (fresh.length === 0) break;
+    for (const message of fresh) {
+      seen.add(message.MessageId!);
+      const matches = (!filter.only || kindOf(message) === filter.only) && (!filter.orderId || orderIdOf(message) === filter.orderId);
+      if (!matches) {
+        kept.push(message.ReceiptHandle!);
+        continue;
+      }
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: message.Body!,
+          ...(message.MessageAttributes ? { MessageAttributes: copyAttributes(message.MessageAttributes) } : {}),
+        }),
+      );
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
+      moved++;
+      options.onMoved?.(moved);
+    }
+  }
+  // One by one rather than in batches of ten: a batch reports a refused entry in its answer instead of failing.
+  for (const ReceiptHandle of kept) {
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deadLetterQueueUrl, ReceiptHandle, VisibilityTimeout: 0 }));
+  }
+  return { moved, kept: kept.length };
+}
+
+function copyAttributes(attributes: Record<string, MessageAttributeValue>): Record<string, MessageAttributeValue> {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, value]) => [
+      name,
+      { DataType: value.DataType, ...(value.StringValue !== undefined ? { StringValue: value.StringValue } : {}), ...(value.BinaryValue ? { BinaryValue: value.BinaryValue } : {}) },
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Command line
 
-export interface RedriveArguments {
+export interface RedriveArguments extends TargetArguments {
   destination: string;
-  target: 'local' | 'deployed' | 'auto';
-  stackName: string;
-  region?: string;
+  filter: RedriveFilter;
 }
 
 export function parseArguments(argv: string[]): RedriveArguments | 'help' {
@@ -160,10 +266,9 @@ export function parseArguments(argv: string[]): RedriveArguments | 'help' {
       args: argv,
       allowPositionals: true,
       options: {
-        local: { type: 'boolean' },
-        deployed: { type: 'boolean' },
-        stack: { type: 'string' },
-        region: { type: 'string' },
+        ...TARGET_OPTIONS,
+        only: { type: 'string' },
+        order: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -173,73 +278,14 @@ export function parseArguments(argv: string[]): RedriveArguments | 'help' {
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (positionals.length !== 1) throw new RedriveError(`Name exactly one destination, e.g. kelkoo.\n${USAGE}`);
-  const deployedOnly = values.deployed || values.stack !== undefined || values.region !== undefined;
-  if (values.local && deployedOnly) {
-    throw new RedriveError(`--local cannot be combined with --deployed, --stack or --region.\n${USAGE}`);
+  if (values.only !== undefined && values.only !== 'failed' && values.only !== 'dead-lettered') {
+    throw new RedriveError(`--only must be failed or dead-lettered, not ${JSON.stringify(values.only)}.\n${USAGE}`);
   }
+  if (values.order !== undefined && values.order === '') throw new RedriveError(`--order needs an order id.\n${USAGE}`);
   return {
     destination: positionals[0]!,
-    target: values.local ? 'local' : deployedOnly ? 'deployed' : 'auto',
-    stackName: values.stack ?? STACK_NAME,
-    ...(values.region ? { region: values.region } : {}),
-  };
-}
-
-/** Where the command works: an SQS client and the queue pair of every destination found there. */
-interface Target {
-  description: string;
-  sqs: SQSClient;
-  /** Per destination id: its delivery queue URL and, when known up front, its dead-letter queue URL. */
-  queues: Map<string, { queue: string; deadLetterQueue?: string }>;
-}
-
-function localTarget(state: LocalState): Target {
-  if (!state.sqsEndpoint || !state.queueUrls) {
-    throw new RedriveError('The local stack state file has no sqsEndpoint or queueUrls; restart npm start');
-  }
-  const queues = new Map<string, { queue: string; deadLetterQueue?: string }>();
-  for (const [id, urls] of Object.entries(state.queueUrls)) {
-    const queue = typeof urls === 'string' ? urls : urls.queue;
-    if (!queue) continue;
-    const deadLetterQueue = typeof urls === 'object' ? urls.deadLetterQueue : undefined;
-    queues.set(id, { queue, ...(deadLetterQueue ? { deadLetterQueue } : {}) });
-  }
-  return {
-    description: `the local stack (SQS at ${state.sqsEndpoint})`,
-    sqs: new SQSClient({
-      endpoint: state.sqsEndpoint,
-      region: state.region ?? LOCAL_AWS.region,
-      credentials: LOCAL_AWS.credentials,
-    }),
-    queues,
-  };
-}
-
-/**
- * The destinations of a deployed stack, from its outputs: each has `<Name>QueueUrl` and `<Name>DeadLetterQueueUrl`
- * (`deliveryOutputNames`). The id is read back from the output's description ("Dead-letter queue of <id>; …"),
- * since `AwinFr` could have come from `awin-fr` or `awinfr`.
- */
-export function destinationsFromOutputs(outputs: Output[]): Map<string, { queue: string; deadLetterQueue: string }> {
-  const byKey = new Map(outputs.map((o) => [o.OutputKey ?? '', o]));
-  const found = new Map<string, { queue: string; deadLetterQueue: string }>();
-  for (const output of outputs) {
-    const id = /^Dead-letter queue of (\S+);/.exec(output.Description ?? '')?.[1];
-    if (!id) continue;
-    const names = deliveryOutputNames(id);
-    const queue = byKey.get(names.queueUrl)?.OutputValue;
-    const deadLetterQueue = byKey.get(names.deadLetterQueueUrl)?.OutputValue;
-    if (queue && deadLetterQueue) found.set(id, { queue, deadLetterQueue });
-  }
-  return found;
-}
-
-async function deployedTarget(stackName: string, region: string | undefined): Promise<Target> {
-  const stack = await describeStack(stackName, region);
-  return {
-    description: `stack ${stackName} in ${stack.region}`,
-    sqs: new SQSClient({ region: stack.region }),
-    queues: destinationsFromOutputs(stack.outputs),
+    ...targetArguments(values, USAGE),
+    filter: { ...(values.only ? { only: values.only as ParkedKind } : {}), ...(values.order ? { orderId: values.order } : {}) },
   };
 }
 
@@ -261,10 +307,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
       io.out(USAGE);
       return 0;
     }
-
-    const state = args.target === 'deployed' ? undefined : readLocalState(io.stateFile ?? LOCAL_STATE_FILE);
-    if (args.target === 'local' && !state) throw new RedriveError('The local stack is not running: start it with npm start');
-    target = state ? localTarget(state) : await deployedTarget(args.stackName, args.region);
+    target = await resolveTarget(args, io.stateFile ?? LOCAL_STATE_FILE);
 
     const queues = target.queues.get(args.destination);
     if (!queues) {
@@ -275,8 +318,21 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
       );
     }
     const deadLetterQueueUrl = queues.deadLetterQueue ?? (await deadLetterQueueOf(target.sqs, queues.queue));
-    const queueArn = await queueArnOf(target.sqs, queues.queue);
 
+    if (args.filter.only || args.filter.orderId) {
+      const subset = [args.filter.only ?? 'failed and dead-lettered', args.filter.orderId ? `of order ${args.filter.orderId}` : '']
+        .filter(Boolean)
+        .join(' ');
+      io.out(`Redriving the ${subset} messages of ${args.destination} on ${target.description}…`);
+      const { moved, kept } = await redriveSelected({ sqs: target.sqs, deadLetterQueueUrl, queueUrl: queues.queue }, args.filter);
+      io.out(
+        `Moved ${moved} message(s) back to the ${args.destination} delivery queue; ${kept} other message(s) stay in its ` +
+          'dead-letter queue. The sender delivers them again; an order already sent to this destination is not sent twice.',
+      );
+      return 0;
+    }
+
+    const queueArn = await queueArnOf(target.sqs, queues.queue);
     io.out(`Redriving the dead-letter queue of ${args.destination} on ${target.description}…`);
     let reported = -1;
     const result = await redrive(
@@ -311,7 +367,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
         return 1;
     }
   } catch (error) {
-    if (error instanceof TargetError) {
+    if (error instanceof CommandError) {
       io.err(error.message);
       return 1;
     }
@@ -322,7 +378,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
     }
     throw error;
   } finally {
-    target?.sqs.destroy();
+    target?.destroy();
   }
 }
 

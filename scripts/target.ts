@@ -1,27 +1,105 @@
 /**
- * Where an operator's command works: the local stack while `npm start` runs (its state file), or a deployed stack
- * read from its CloudFormation outputs. Shared by the commands that act on a running service (redrive, smoke), with
- * one-line explanations of the AWS SDK's expected failures.
+ * Where an operator command works: the local stack (`npm start`) or the deployed stack. One module for every command
+ * (`redrive`, `status`, `report`), so that `--local`, `--deployed`, `--stack` and `--region` mean the same everywhere.
+ *
+ *   const target = await resolveTarget(targetArguments(values));
+ *   target.apiUrl, await target.apiKey(), target.sqs, target.queues.get('kelkoo'), target.cloudWatch(), target.local
+ *
+ * Local: read from the state file `npm start` writes while it runs (local/start.ts): endpoints, table, queues, the
+ * configuration file (for its API key). Deployed: the stack's CloudFormation outputs (ApiUrl, ApiKeysSecretArn, the
+ * queue URLs of every destination); the API key is read from Secrets Manager only when a command needs it.
+ * `--local` or `--deployed` chooses; without either, the local stack while it runs, else the deployed one.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { CloudFormationClient, DescribeStacksCommand, Output } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { deliveryOutputNames, STACK_NAME } from '../lib/constructs/naming';
+import { LOCAL_STATE_FILE } from '../local/config';
+import { LOCAL_AWS } from '../local/services';
+
+export { LOCAL_STATE_FILE };
+
+/** The options every command accepts, for `parseArgs`. */
+export const TARGET_OPTIONS = {
+  local: { type: 'boolean' },
+  deployed: { type: 'boolean' },
+  stack: { type: 'string' },
+  region: { type: 'string' },
+} as const;
+
+export const TARGET_USAGE =
+  '  --local      the local stack started with npm start (the default while it runs)\n' +
+  `  --deployed   the deployed stack (the default otherwise): --stack (default ${STACK_NAME}), --region (default: ` +
+  'your AWS profile or AWS_REGION)';
 
 /** A failure the operator can act on: printed as one line, without a stack trace. */
-export class TargetError extends Error {
+export class CommandError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = 'TargetError';
+    this.name = 'CommandError';
   }
 }
 
-/** What `npm start` (local/start.ts) writes while the local stack runs. */
+/** The same class under the name `npm run smoke` uses. */
+export { CommandError as TargetError };
+
+export interface TargetArguments {
+  target: 'local' | 'deployed' | 'auto';
+  stackName: string;
+  region?: string;
+}
+
+/** The target from parsed TARGET_OPTIONS; `usage` is appended to the error of a contradiction. */
+export function targetArguments(
+  values: { local?: boolean; deployed?: boolean; stack?: string; region?: string },
+  usage: string,
+): TargetArguments {
+  const deployedOnly = values.deployed || values.stack !== undefined || values.region !== undefined;
+  if (values.local && deployedOnly) throw new CommandError(`--local cannot be combined with --deployed, --stack or --region.\n${usage}`);
+  return {
+    target: values.local ? 'local' : deployedOnly ? 'deployed' : 'auto',
+    stackName: values.stack ?? STACK_NAME,
+    ...(values.region ? { region: values.region } : {}),
+  };
+}
+
+export interface DestinationQueueUrls {
+  queue: string;
+  /** Known up front on both targets; absent only in a state file of an older local stack. */
+  deadLetterQueue?: string;
+}
+
+export interface Target {
+  kind: 'local' | 'deployed';
+  /** For messages: "the local stack (…)" or "stack ConversionTracking in eu-west-1". */
+  description: string;
+  region: string;
+  /** The API's base URL, without a trailing slash. */
+  apiUrl: string;
+  /** An API key the API accepts (the deployed one read from Secrets Manager on first call). */
+  apiKey(): Promise<string>;
+  sqs: SQSClient;
+  /** Per destination id: its queue URLs. */
+  queues: Map<string, DestinationQueueUrls>;
+  /** A CloudWatch client for the target's region (deployed only: the local stack publishes no metrics). */
+  cloudWatch(): CloudWatchClient;
+  /** The local stack's table (local only): for the report, which reads the counts from it. */
+  local?: { dynamoEndpoint: string; tableName: string };
+  /** Releases the clients. */
+  destroy(): void;
+}
+
+/** What `npm start` writes to LOCAL_STATE_FILE (local/start.ts). */
 export interface LocalState {
   pid?: number;
   baseUrl?: string;
   sandboxUrl?: string;
   configFile?: string;
   sqsEndpoint?: string;
+  dynamoEndpoint?: string;
+  tableName?: string;
   region?: string;
   /** Per destination: `{queue, deadLetterQueue}`, or the queue URL alone. */
   queueUrls?: Record<string, string | { queue?: string; deadLetterQueue?: string }>;
@@ -46,6 +124,110 @@ export function readLocalState(stateFile: string): LocalState | undefined {
   return state;
 }
 
+/** The first API key of the local stack's configuration file, else the local default. */
+function localApiKey(configFile: string | undefined): string {
+  if (configFile) {
+    try {
+      const config = JSON.parse(readFileSync(configFile, 'utf8')) as { local?: { apiKeys?: unknown } };
+      const keys = config.local?.apiKeys;
+      if (Array.isArray(keys) && typeof keys[0] === 'string') return keys[0];
+    } catch {
+      // The stack validated the file when it started; fall back to the default.
+    }
+  }
+  return 'local-dev-key';
+}
+
+export function localTarget(state: LocalState): Target {
+  if (!state.sqsEndpoint || !state.queueUrls) {
+    throw new CommandError('The local stack state file has no sqsEndpoint or queueUrls; restart npm start');
+  }
+  const queues = new Map<string, DestinationQueueUrls>();
+  for (const [id, urls] of Object.entries(state.queueUrls)) {
+    const queue = typeof urls === 'string' ? urls : urls.queue;
+    if (!queue) continue;
+    const deadLetterQueue = typeof urls === 'object' ? urls.deadLetterQueue : undefined;
+    queues.set(id, { queue, ...(deadLetterQueue ? { deadLetterQueue } : {}) });
+  }
+  const region = state.region ?? LOCAL_AWS.region;
+  const sqs = new SQSClient({ endpoint: state.sqsEndpoint, region, credentials: LOCAL_AWS.credentials });
+  const apiKey = localApiKey(state.configFile);
+  return {
+    kind: 'local',
+    description: `the local stack (SQS at ${state.sqsEndpoint})`,
+    region,
+    apiUrl: (state.baseUrl ?? 'http://localhost:3000').replace(/\/+$/, ''),
+    apiKey: async () => apiKey,
+    sqs,
+    queues,
+    cloudWatch: () => {
+      throw new CommandError('The local stack publishes no CloudWatch metrics');
+    },
+    ...(state.dynamoEndpoint && state.tableName ? { local: { dynamoEndpoint: state.dynamoEndpoint, tableName: state.tableName } } : {}),
+    destroy: () => sqs.destroy(),
+  };
+}
+
+/**
+ * The destinations of a deployed stack, from its outputs: each has `<Name>QueueUrl` and `<Name>DeadLetterQueueUrl`
+ * (`deliveryOutputNames`). The id is read back from the output's description ("Dead-letter queue of <id>; …"),
+ * since `AwinFr` could have come from `awin-fr` or `awinfr`.
+ */
+export function destinationsFromOutputs(outputs: Output[]): Map<string, { queue: string; deadLetterQueue: string }> {
+  const byKey = new Map(outputs.map((o) => [o.OutputKey ?? '', o]));
+  const found = new Map<string, { queue: string; deadLetterQueue: string }>();
+  for (const output of outputs) {
+    const id = /^Dead-letter queue of (\S+);/.exec(output.Description ?? '')?.[1];
+    if (!id) continue;
+    const names = deliveryOutputNames(id);
+    const queue = byKey.get(names.queueUrl)?.OutputValue;
+    const deadLetterQueue = byKey.get(names.deadLetterQueueUrl)?.OutputValue;
+    if (queue && deadLetterQueue) found.set(id, { queue, deadLetterQueue });
+  }
+  return found;
+}
+
+export async function deployedTarget(stackName: string, region: string | undefined): Promise<Target> {
+  const cloudFormation = new CloudFormationClient(region ? { region } : {});
+  try {
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const resolvedRegion = await cloudFormation.config.region();
+    const outputs = Stacks?.[0]?.Outputs ?? [];
+    const output = (key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue;
+    const sqs = new SQSClient({ region: resolvedRegion });
+    let cloudWatch: CloudWatchClient | undefined;
+    let key: Promise<string> | undefined;
+    return {
+      kind: 'deployed',
+      description: `stack ${stackName} in ${resolvedRegion}`,
+      region: resolvedRegion,
+      apiUrl: (output('ApiUrl') ?? '').replace(/\/+$/, ''),
+      apiKey: () => {
+        const secretArn = output('ApiKeysSecretArn');
+        if (!secretArn) return Promise.reject(new CommandError(`Stack ${stackName} has no ApiKeysSecretArn output`));
+        return (key ??= readApiKey(secretArn, resolvedRegion));
+      },
+      sqs,
+      queues: destinationsFromOutputs(outputs),
+      cloudWatch: () => (cloudWatch ??= new CloudWatchClient({ region: resolvedRegion })),
+      destroy: () => {
+        sqs.destroy();
+        cloudWatch?.destroy();
+      },
+    };
+  } catch (error) {
+    if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
+      const where = await cloudFormation.config.region().catch(() => 'the configured region');
+      throw new CommandError(`Stack ${stackName} does not exist in ${where}. Pass --stack and --region, or use --local while npm start runs`, {
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    cloudFormation.destroy();
+  }
+}
+
 export interface DeployedStack {
   stackName: string;
   /** The region the stack was found in (from --region, else the AWS profile or AWS_REGION). */
@@ -53,7 +235,7 @@ export interface DeployedStack {
   outputs: Output[];
 }
 
-/** The outputs of a deployed stack; a missing stack is a TargetError naming the stack and region. */
+/** The outputs of a deployed stack; a missing stack is a CommandError naming the stack and region. */
 export async function describeStack(stackName: string, region: string | undefined): Promise<DeployedStack> {
   const cloudFormation = new CloudFormationClient(region ? { region } : {});
   try {
@@ -62,7 +244,7 @@ export async function describeStack(stackName: string, region: string | undefine
   } catch (error) {
     if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
       const where = await cloudFormation.config.region().catch(() => 'the configured region');
-      throw new TargetError(
+      throw new CommandError(
         `Stack ${stackName} does not exist in ${where}. Pass --stack and --region, or use --local while npm start runs`,
         { cause: error },
       );
@@ -73,10 +255,10 @@ export async function describeStack(stackName: string, region: string | undefine
   }
 }
 
-/** The value of a stack output; a missing one is a TargetError. */
+/** The value of a stack output; a missing one is a CommandError. */
 export function outputValue(stack: DeployedStack, key: string): string {
   const value = stack.outputs.find((o) => o.OutputKey === key)?.OutputValue;
-  if (!value) throw new TargetError(`Stack ${stack.stackName} in ${stack.region} has no output ${key}; was it deployed from this project?`);
+  if (!value) throw new CommandError(`Stack ${stack.stackName} in ${stack.region} has no output ${key}; was it deployed from this project?`);
   return value;
 }
 
@@ -92,14 +274,22 @@ export async function readApiKey(secretId: string, region: string): Promise<stri
     try {
       keys = JSON.parse(SecretString ?? '{}') as Record<string, unknown>;
     } catch {
-      throw new TargetError(`Secret ${secretId} is not the JSON object of API keys the stack creates`);
+      throw new CommandError(`Secret ${secretId} is not the JSON object of API keys the stack creates`);
     }
     const key = [keys.primary, ...Object.values(keys)].find((v): v is string => typeof v === 'string' && v.length > 0);
-    if (!key) throw new TargetError(`Secret ${secretId} holds no API key`);
+    if (!key) throw new CommandError(`Secret ${secretId} holds no API key`);
     return key;
   } finally {
     secrets.destroy();
   }
+}
+
+
+/** The target the arguments name; `stateFile` defaults to LOCAL_STATE_FILE. */
+export async function resolveTarget(args: TargetArguments, stateFile: string = LOCAL_STATE_FILE): Promise<Target> {
+  const state = args.target === 'deployed' ? undefined : readLocalState(stateFile);
+  if (args.target === 'local' && !state) throw new CommandError('The local stack is not running: start it with npm start');
+  return state ? localTarget(state) : deployedTarget(args.stackName, args.region);
 }
 
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
@@ -112,7 +302,8 @@ export function explainAwsError(error: unknown, target: string): string | undefi
   }
   if (/Region is missing/i.test(message)) return 'No AWS region: pass --region or set AWS_REGION';
   if (name === 'ExpiredTokenException' || name === 'ExpiredToken') return 'Your AWS session has expired: sign in again';
-  if ((code && NETWORK_ERRORS.has(code)) || [...NETWORK_ERRORS].some((c) => message.includes(c))) {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  if ((code && NETWORK_ERRORS.has(code)) || (cause?.code && NETWORK_ERRORS.has(cause.code)) || [...NETWORK_ERRORS].some((c) => message.includes(c))) {
     return `Cannot reach ${target} (${message}): check the network, or that npm start still runs for the local stack`;
   }
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || /not authorized/i.test(message)) {
@@ -120,4 +311,18 @@ export function explainAwsError(error: unknown, target: string): string | undefi
   }
   if ((error as { $metadata?: unknown }).$metadata !== undefined) return `${name}: ${message}`;
   return undefined;
+}
+
+/** Calls the target's API: GET `path` with its key; the parsed JSON and status. */
+export async function apiGet(target: Target, path: string): Promise<{ status: number; body: any }> {
+  if (!target.apiUrl) throw new CommandError(`No API URL known for ${target.description}`);
+  const response = await fetch(`${target.apiUrl}${path}`, { headers: { authorization: `Bearer ${await target.apiKey()}` } });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = text;
+  }
+  return { status: response.status, body };
 }

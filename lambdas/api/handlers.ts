@@ -1,6 +1,7 @@
 import type { ApiHandlerName } from '../../lib/shape';
 import { createCaptureHandler } from './capture';
 import { createConversionHandler } from './conversion';
+import { createDeliveriesHandler } from './deliveries';
 import type { ApiDeps } from './deps';
 import type { ApiHandler } from './http';
 import { createHealthHandler, createStatusHandler } from './status';
@@ -17,5 +18,6 @@ export function createApiHandlers(deps: ApiDeps): Record<ApiHandlerName, ApiHand
     erase: createEraseHandler(deps),
     conversion: createConversionHandler(deps),
     status: createStatusHandler(deps),
+    deliveries: createDeliveriesHandler(deps),
   };
 }

@@ -20,6 +20,8 @@ export const deliverySchema = lazy(() =>
     retryBaseSeconds: z.number().min(0).max(3600).default(30),
     /** Per vendor call. */
     timeoutMs: z.number().int().min(100).max(30_000).default(5000),
+    /** Per destination, sent ÷ queued over 24 hours below this raises the delivery-ratio alarm. */
+    minDeliveryRatio: z.number().min(0).max(1).default(0.95),
   }),
 );
 
@@ -39,7 +41,7 @@ export const configSchema = lazy(() => {
         postbackConfigSchema(),
       )
       .default({}),
-    delivery: deliverySchema().default({ maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000 }),
+    delivery: deliverySchema().default({ maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatio: 0.95 }),
     alarmEmail: z.email().optional(),
     /** How long orders and their delivery records are kept. */
     retentionDays: z.number().int().min(1).max(3650).default(400),

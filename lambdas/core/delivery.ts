@@ -17,6 +17,29 @@ export interface DeliveryState {
   vendorStatus?: number;
   sentAt?: string;
   reason?: string;
+  /** The last attempts (at most MAX_HISTORY), oldest first: what was sent and what came back, personal data redacted. */
+  history?: AttemptRecord[];
+}
+
+/** How many attempts a delivery record keeps. */
+export const MAX_HISTORY = 5;
+
+/** One attempt at a delivery, as kept on its record (lambdas/sender/history.ts builds it). */
+export interface AttemptRecord {
+  /** When the attempt's last call was made (ISO 8601). */
+  at: string;
+  /** Milliseconds spent on the vendor call(s) of this attempt. */
+  durationMs: number;
+  /** The vendor's HTTP status, when it answered. */
+  httpStatus?: number;
+  /** No HTTP answer: the transport error (timeout, reset, refused). */
+  transportError?: string;
+  /** The outcome: sent, retry (retryable answer or no answer) or failed (refused). */
+  outcome: 'sent' | 'retry' | 'failed';
+  /** `METHOD url` of the last call of the attempt, shopper IP and e-mail redacted, at most 256 bytes. */
+  request: string;
+  /** The first 256 bytes of the vendor's answer, shopper IP and e-mail redacted. */
+  response?: string;
 }
 
 /**

@@ -5,7 +5,7 @@ import { destinationsOf } from '../core/destinations';
 import { requireEnv } from '../core/env';
 import { CloudWatchDeliveryMetrics } from '../core/metrics';
 import { createSenderHandler } from '../sender/sender';
-import { SqsRetryScheduler } from '../store/delivery-queues';
+import { SqsDeliveryParking, SqsRetryScheduler } from '../store/delivery-queues';
 import { fetchHttpSender } from '../vendors/http-sender';
 import { logger, runtimeConfig, trackingStore } from '../runtime';
 
@@ -15,11 +15,14 @@ const destination = destinationsOf(config).find((d) => d.id === destinationId);
 if (!destination) throw new Error(`${ENV.destination}=${destinationId} is not an enabled destination`);
 logger.appendKeys({ destination: destinationId });
 
+const sqs = new SQSClient({});
+
 export const handler = createSenderHandler({
   destination,
   delivery: config.delivery,
   store: trackingStore(),
-  retries: new SqsRetryScheduler(new SQSClient({}), requireEnv(ENV.queueUrl)),
+  retries: new SqsRetryScheduler(sqs, requireEnv(ENV.queueUrl)),
+  parking: new SqsDeliveryParking(sqs, requireEnv(ENV.deadLetterQueueUrl)),
   http: fetchHttpSender,
   logger,
   claimLeaseSeconds: deliveryQueueSettings(config.delivery).claimLeaseSeconds,

@@ -6,17 +6,21 @@ import { DeliveryMessage, deliveryMessageSchema, messageDigest } from '../core/d
 import { DeliveryEvent, DeliveryMetrics, noDeliveryMetrics } from '../core/metrics';
 import type { Destination } from '../core/destinations';
 import { Clock, systemClock } from '../core/time';
-import type { RetryScheduler } from '../store/delivery-queues';
-import type { TrackingStore } from '../store/tracking-store';
+import { DeliveryParking, PARKED_ATTRIBUTE, RetryScheduler } from '../store/delivery-queues';
+import type { DeliveryClaim, TrackingStore } from '../store/tracking-store';
 import { HttpSender, TransportError } from '../vendors/http-sender';
 import type { DeliveryOutcome, VendorRequest } from '../vendors/types';
 import { retryDelaySeconds } from './backoff';
+import { AttemptTrace, withAttempt } from './history';
+import { contextIdentifiers } from '../core/redact';
 
 export interface SenderDeps {
   destination: Destination;
   delivery: DeliverySettings;
   store: TrackingStore;
   retries: RetryScheduler;
+  /** The destination's dead-letter queue, where a delivery the vendor refused is parked for a redrive. */
+  parking: DeliveryParking;
   http: HttpSender;
   logger: Logger;
   /** How long a claimed delivery stays reserved to this sender (longer than the function can run). */
@@ -81,14 +85,32 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     return result.data;
   }
 
-  async function call(request: VendorRequest): Promise<DeliveryOutcome> {
+  async function call(request: VendorRequest, trace: AttemptTrace): Promise<DeliveryOutcome> {
     const timeoutMs = Math.min(request.timeoutMs ?? Infinity, deps.delivery.timeoutMs);
+    trace.started(request);
     try {
-      return adapter.classify(await deps.http.send(request, timeoutMs), request);
+      const response = await deps.http.send(request, timeoutMs);
+      trace.answered(response);
+      return redactedOutcome(adapter.classify(response, request), trace);
     } catch (error) {
-      if (error instanceof TransportError) return { kind: 'retry', error: error.message };
+      if (error instanceof TransportError) {
+        trace.noAnswer(error.message);
+        return { kind: 'retry', error: trace.redacted(error.message) };
+      }
       throw error;
     }
+  }
+
+  /**
+   * A parked message back from a redrive (it carries PARKED_ATTRIBUTE) re-opens its `failed` delivery and claims it
+   * again; any other claim is returned as it is. A `sent` delivery is never re-opened.
+   */
+  async function reopenIfRedriven(record: SQSRecord, message: DeliveryMessage, claim: DeliveryClaim): Promise<DeliveryClaim> {
+    if (claim.kind !== 'done' || claim.status !== 'failed' || !isParked(record)) return claim;
+    const { orderId } = message.order;
+    if (!(await store.reopenFailed(orderId, destination.id, clock()))) return claim;
+    logger.info('Redriven delivery re-opened', { orderId, destination: destination.id });
+    return store.claimDelivery(orderId, destination.id, clock(), deps.claimLeaseSeconds, message.expiresAt);
   }
 
   /** Whether one more call (its timeout plus the margin) fits before the function's time runs out. */
@@ -174,7 +196,11 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     const { orderId } = message.order;
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
     if (!(await matchesRecordedOrder(record, message, receiveCount, counts))) return;
-    const claim = await store.claimDelivery(orderId, destination.id, clock(), deps.claimLeaseSeconds, message.expiresAt);
+    const claim = await reopenIfRedriven(
+      record,
+      message,
+      await store.claimDelivery(orderId, destination.id, clock(), deps.claimLeaseSeconds, message.expiresAt),
+    );
     if (claim.kind === 'done') {
       logger.info('Delivery already settled; no call made', { orderId, destination: destination.id, status: claim.status });
       return;
@@ -191,13 +217,14 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
 
     let outcome: DeliveryOutcome = { kind: 'sent', vendorStatus: 0 };
     const progress = progressOf(orderId, requests.length, claim.leaseUntil);
+    const trace = new AttemptTrace(message.order, clock, undefined, contextIdentifiers(message.context));
     for (const request of requests) {
       if (completed.has(request.key)) continue;
       if (!timeLeftFor(request, lambda)) {
         await progress.flush();
         await stopForTime(record, orderId, claim.leaseUntil, completed.size, requests.length, receiveCount);
       }
-      outcome = await call(request);
+      outcome = await call(request, trace);
       if (outcome.kind !== 'sent') break;
       completed.add(request.key);
       await progress.add(request.key);
@@ -206,17 +233,24 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
 
     const at = clock();
     const log = { orderId, destination: destination.id, attempt: claim.attempts, receiveCount };
+    const history = withAttempt(claim.history, trace.record(outcome));
     if (outcome.kind === 'sent') {
-      await store.recordDelivery(orderId, destination.id, { status: 'sent', vendorStatus: outcome.vendorStatus, at });
+      await store.recordDelivery(orderId, destination.id, { status: 'sent', vendorStatus: outcome.vendorStatus, at, history });
       counted(counts, 'sent');
       logger.info('Delivered', { ...log, vendorStatus: outcome.vendorStatus });
       return;
     }
-    const base = { error: outcome.error, vendorStatus: outcome.vendorStatus, completedRequests: [...completed], at };
+    const base = { error: outcome.error, vendorStatus: outcome.vendorStatus, completedRequests: [...completed], at, history };
     if (outcome.kind === 'failed') {
+      // Parked before it is recorded and acknowledged: if parking fails, the message stays and is tried again.
+      await deps.parking.park(record.body, orderId);
       await store.recordDelivery(orderId, destination.id, { status: 'failed', ...base });
       counted(counts, 'failed');
-      logger.warn('Delivery failed permanently; not retried', { ...log, error: outcome.error, vendorStatus: outcome.vendorStatus });
+      logger.warn('Delivery refused by the vendor; parked in the dead-letter queue for a redrive', {
+        ...log,
+        error: outcome.error,
+        vendorStatus: outcome.vendorStatus,
+      });
       return;
     }
     if (receiveCount >= deps.delivery.maxAttempts) {
@@ -249,6 +283,16 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
       for (const [kind, value] of counts) metrics.count(destination.id, kind, value);
     }
   };
+}
+
+/** Whether a record is a parked message (PARKED_ATTRIBUTE), i.e. one that came back through a redrive. */
+function isParked(record: SQSRecord): boolean {
+  return record.messageAttributes?.[PARKED_ATTRIBUTE]?.stringValue === 'failed';
+}
+
+/** The outcome with the shopper's personal values removed from its error text, which is stored and logged. */
+function redactedOutcome(outcome: DeliveryOutcome, trace: AttemptTrace): DeliveryOutcome {
+  return outcome.kind === 'sent' ? outcome : { ...outcome, error: trace.redacted(outcome.error) };
 }
 
 function counted(counts: Map<DeliveryEvent, number>, kind: DeliveryEvent): void {

@@ -53,3 +53,36 @@ export class SqsRetryScheduler implements RetryScheduler {
     );
   }
 }
+
+/**
+ * The message attribute that marks a parked message: a delivery the vendor refused (a non-retryable answer), put in
+ * the destination's dead-letter queue by its sender. Its value is the status recorded, `failed`. A message that
+ * arrives on a delivery queue with it came back through a redrive, which re-opens the failed delivery.
+ */
+export const PARKED_ATTRIBUTE = 'parked';
+
+/** Where a sender parks a delivery the vendor refused, so that it can be redriven once the cause is fixed. */
+export interface DeliveryParking {
+  /** Puts a copy of the message body in the dead-letter queue, marked PARKED_ATTRIBUTE. */
+  park(body: string, orderId: string): Promise<void>;
+}
+
+export class SqsDeliveryParking implements DeliveryParking {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly deadLetterQueueUrl: string,
+  ) {}
+
+  async park(body: string, orderId: string): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.deadLetterQueueUrl,
+        MessageBody: body,
+        MessageAttributes: {
+          orderId: { DataType: 'String', StringValue: orderId },
+          [PARKED_ATTRIBUTE]: { DataType: 'String', StringValue: 'failed' },
+        },
+      }),
+    );
+  }
+}

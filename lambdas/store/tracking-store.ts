@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredClick } from '../core/attribution';
-import type { DeliveryState, DeliveryStatus } from '../core/delivery';
+import type { AttemptRecord, DeliveryState, DeliveryStatus } from '../core/delivery';
+import { UNSETTLED_INDEX } from '../../lib/shape';
 import { epochSeconds } from '../core/time';
 import type { VisitorKey } from '../core/visitor';
 import {
@@ -63,15 +64,53 @@ export interface OrderView {
 
 export type DeliveryClaim =
   /** `leaseUntil` (epoch ms) identifies this sender's lease: progress writes are accepted only while it holds. */
-  | { kind: 'claimed'; attempts: number; completedRequests: string[]; leaseUntil: number }
+  | { kind: 'claimed'; attempts: number; completedRequests: string[]; leaseUntil: number; history?: AttemptRecord[] }
   /** Already sent, failed or skipped: nothing more to do. */
   | { kind: 'done'; status: DeliveryStatus }
   /** Another sender holds it right now. */
   | { kind: 'busy' };
 
-export type DeliveryUpdate =
+export type DeliveryUpdate = (
   | { status: 'sent'; vendorStatus: number; at: Date }
-  | { status: 'retrying' | 'dead-lettered' | 'failed'; error: string; vendorStatus?: number; completedRequests: string[]; at: Date };
+  | { status: 'retrying' | 'dead-lettered' | 'failed'; error: string; vendorStatus?: number; completedRequests: string[]; at: Date }
+) & {
+  /** The record's attempt history including this attempt (at most MAX_HISTORY), written in the same update. */
+  history?: AttemptRecord[];
+};
+
+/** Statuses the unsettled-deliveries index holds: every status of a delivery record but `sent`. */
+export const UNSETTLED_STATUSES = ['queued', 'retrying', 'failed', 'dead-lettered'] as const;
+export type UnsettledStatus = (typeof UNSETTLED_STATUSES)[number];
+
+/** A delivery that is not `sent`, as GET /v1/deliveries lists it. */
+export interface UnsettledDelivery {
+  orderId: string;
+  vendor: string;
+  status: UnsettledStatus;
+  /** When the status was recorded (ISO 8601): the listing's order, newest first. */
+  updatedAt: string;
+  attempts: number;
+  lastError?: string;
+  vendorStatus?: number;
+}
+
+/** Where a listing continues, per status partition: not yet read (absent), after this index key, or exhausted (null). */
+export type UnsettledCursor = Partial<Record<UnsettledStatus, Record<string, string> | null>>;
+
+export interface UnsettledQuery {
+  statuses: readonly UnsettledStatus[];
+  vendor?: string;
+  /** ISO 8601: only deliveries recorded at or after it. */
+  since?: string;
+  limit: number;
+  cursor?: UnsettledCursor;
+}
+
+export interface UnsettledPage {
+  deliveries: UnsettledDelivery[];
+  /** Absent when there is nothing more. */
+  cursor?: UnsettledCursor;
+}
 
 const BATCH_LIMIT = 25;
 
@@ -267,7 +306,13 @@ export class TrackingStore {
         }),
       );
       const item = result.Attributes ?? {};
-      return { kind: 'claimed', attempts: Number(item.attempts ?? 1), completedRequests: toStringArray(item.completedRequests), leaseUntil: Number(item.leaseUntil) };
+      return {
+        kind: 'claimed',
+        attempts: Number(item.attempts ?? 1),
+        completedRequests: toStringArray(item.completedRequests),
+        leaseUntil: Number(item.leaseUntil),
+        ...(Array.isArray(item.history) && item.history.length ? { history: item.history as AttemptRecord[] } : {}),
+      };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const status = (error.Item as Record<string, { S?: string }> | undefined)?.status?.S as DeliveryStatus | undefined;
@@ -281,11 +326,17 @@ export class TrackingStore {
     const values: Record<string, unknown> = { ':status': update.status, ':at': update.at.toISOString(), ':sent': 'sent' };
     const sets = ['#status = :status', 'updatedAt = :at'];
     const removes = ['leaseUntil'];
+    if (update.history) {
+      sets.push('history = :history');
+      values[':history'] = update.history;
+    }
     if (update.status === 'sent') {
       sets.push('sentAt = :at', 'vendorStatus = :vs');
       values[':vs'] = update.vendorStatus;
-      removes.push('lastError', 'completedRequests');
+      removes.push('lastError', 'completedRequests', UNSETTLED_INDEX.partitionKey, UNSETTLED_INDEX.sortKey);
     } else {
+      // Listed by GET /v1/deliveries until sent (UNSETTLED_INDEX).
+      sets.push(`${UNSETTLED_INDEX.partitionKey} = :status`, `${UNSETTLED_INDEX.sortKey} = :at`);
       sets.push('lastError = :error');
       values[':error'] = update.error;
       if (update.vendorStatus !== undefined) {
@@ -373,6 +424,91 @@ export class TrackingStore {
     }
   }
 
+  /**
+   * Redrive: re-opens a `failed` delivery so that the redriven message is delivered again (as `queued`, listed as
+   * such until its outcome is recorded). Only a `failed` one: a `sent` delivery is never re-opened. Returns whether
+   * it was re-opened.
+   */
+  async reopenFailed(orderId: string, destination: string, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression: `SET #status = :queued, updatedAt = :at, ${UNSETTLED_INDEX.partitionKey} = :queued, ${UNSETTLED_INDEX.sortKey} = :at`,
+          ConditionExpression: '#status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':queued': 'queued', ':failed': 'failed', ':at': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * GET /v1/deliveries: deliveries that are not `sent`, newest first, from the sparse UNSETTLED_INDEX. One Query per
+   * status asked for, merged by time; the cursor remembers where each status partition stands.
+   */
+  async listUnsettled(query: UnsettledQuery): Promise<UnsettledPage> {
+    const cursor = query.cursor ?? {};
+    const open = query.statuses.filter((status) => cursor[status] !== null);
+    const reads = await Promise.all(open.map(async (status) => ({ status, ...(await this.readUnsettled(status, cursor[status] ?? undefined, query)) })));
+    // Each partition's items are newest first; a stable sort keeps them so, so the page takes a prefix of each.
+    const merged = reads
+      .flatMap((read) => read.items.map((item) => ({ status: read.status, item })))
+      .sort((a, b) => String(b.item[UNSETTLED_INDEX.sortKey]).localeCompare(String(a.item[UNSETTLED_INDEX.sortKey])));
+    const page = merged.slice(0, query.limit);
+    const next: UnsettledCursor = {};
+    for (const status of query.statuses) {
+      const read = reads.find((r) => r.status === status);
+      if (!read) {
+        next[status] = null;
+        continue;
+      }
+      const taken = page.filter((p) => p.status === status);
+      if (read.exhausted && taken.length === read.items.length) next[status] = null;
+      else if (taken.length) next[status] = indexKey(taken.at(-1)!.item);
+      else if (cursor[status]) next[status] = cursor[status]!;
+    }
+    const more = query.statuses.some((status) => next[status] !== null);
+    return { deliveries: page.map((p) => unsettledView(p.item)), ...(more ? { cursor: next } : {}) };
+  }
+
+  /** Up to `limit` matching items of one status partition after `startKey`, and whether the partition ends there. */
+  private async readUnsettled(
+    status: UnsettledStatus,
+    startKey: Record<string, string> | undefined,
+    query: UnsettledQuery,
+  ): Promise<{ items: Record<string, unknown>[]; exhausted: boolean }> {
+    const items: Record<string, unknown>[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined = startKey;
+    const names: Record<string, string> = { '#status': UNSETTLED_INDEX.partitionKey, '#at': UNSETTLED_INDEX.sortKey };
+    const values: Record<string, unknown> = { ':status': status };
+    if (query.since) values[':since'] = query.since;
+    if (query.vendor) values[':vendor'] = query.vendor;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: UNSETTLED_INDEX.indexName,
+          KeyConditionExpression: query.since ? '#status = :status AND #at >= :since' : '#status = :status',
+          ...(query.vendor ? { FilterExpression: 'destination = :vendor' } : {}),
+          ExpressionAttributeNames: query.since ? names : { '#status': names['#status']! },
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: query.limit,
+          ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey && items.length < query.limit);
+    return { items, exhausted: !exclusiveStartKey };
+  }
+
   private async queryPartition(pk: string, consistent = false): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -415,8 +551,32 @@ function deliveryState(i: Record<string, unknown>): DeliveryState {
     ...(i.vendorStatus !== undefined ? { vendorStatus: Number(i.vendorStatus) } : {}),
     ...(i.sentAt !== undefined ? { sentAt: String(i.sentAt) } : {}),
     ...(i.reason !== undefined ? { reason: String(i.reason) } : {}),
+    ...(Array.isArray(i.history) && i.history.length ? { history: i.history as AttemptRecord[] } : {}),
   };
 }
+
+/** The index key of an item of UNSETTLED_INDEX: where a listing resumes after it. */
+function indexKey(item: Record<string, unknown>): Record<string, string> {
+  return {
+    pk: String(item.pk),
+    sk: String(item.sk),
+    [UNSETTLED_INDEX.partitionKey]: String(item[UNSETTLED_INDEX.partitionKey]),
+    [UNSETTLED_INDEX.sortKey]: String(item[UNSETTLED_INDEX.sortKey]),
+  };
+}
+
+function unsettledView(item: Record<string, unknown>): UnsettledDelivery {
+  return {
+    orderId: String(item.pk).slice(orderPk('').length),
+    vendor: String(item.destination),
+    status: item[UNSETTLED_INDEX.partitionKey] as UnsettledStatus,
+    updatedAt: String(item[UNSETTLED_INDEX.sortKey]),
+    attempts: Number(item.attempts ?? 0),
+    ...(item.lastError !== undefined ? { lastError: String(item.lastError) } : {}),
+    ...(item.vendorStatus !== undefined ? { vendorStatus: Number(item.vendorStatus) } : {}),
+  };
+}
+
 
 function toStringArray(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);

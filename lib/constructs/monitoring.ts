@@ -22,6 +22,7 @@ import {
   METRICS_NAMESPACE,
   METRICS_SERVICE,
 } from '../../lambdas/core/metrics';
+import { pascalCase } from './naming';
 import { DEAD_LETTER_AGE_ALARM_SECONDS, SENDER_ERROR_RATE_ALARM, VendorDelivery } from './vendor-delivery';
 
 /**
@@ -31,6 +32,14 @@ import { DEAD_LETTER_AGE_ALARM_SECONDS, SENDER_ERROR_RATE_ALARM, VendorDelivery 
  * sustained failure rather than one cold-start timeout among a few dozen requests.
  */
 export const API_SERVER_ERROR_RATE_ALARM = { percent: 1, periodMinutes: 5, periods: 3 } as const;
+
+/**
+ * The delivery ratio of a destination – sales sent ÷ sales queued for it, summed over one day – below
+ * `delivery.minDeliveryRatio` alarms: a silent drop (a sender that acknowledges without calling, messages that
+ * expire, a vendor refusing sales) shows here even when nothing reaches a dead-letter queue. Sales still being
+ * retried at the end of the window count as not sent, so a very quiet shop may see it fire on one slow sale.
+ */
+export const DELIVERY_RATIO_ALARM = { periodHours: 24, defaultMinRatio: 0.95 } as const;
 
 /** The dimension Powertools Metrics adds to every metric, holding the service name (METRICS_SERVICE). */
 const POWERTOOLS_SERVICE_DIMENSION = 'service';
@@ -58,6 +67,11 @@ export interface MonitoringProps {
    * @default - no subscription; subscribe to the topic by other means
    */
   readonly alarmEmail?: string;
+  /**
+   * Sent ÷ queued per destination over 24 hours below which its delivery-ratio alarm fires.
+   * @default DELIVERY_RATIO_ALARM.defaultMinRatio (0.95)
+   */
+  readonly minDeliveryRatio?: number;
 }
 
 /**
@@ -68,10 +82,14 @@ export interface MonitoringProps {
 export class Monitoring extends Construct {
   readonly alarmTopic: Topic;
   readonly dashboard: Dashboard;
+  /** Per destination: its delivery-ratio alarm (DELIVERY_RATIO_ALARM), created by `monitorDelivery`. */
+  readonly deliveryRatioAlarms = new Map<string, Alarm>();
   private apiAlarm?: Alarm;
+  private readonly minDeliveryRatio: number;
 
   constructor(scope: Construct, id: string, props: MonitoringProps = {}) {
     super(scope, id);
+    this.minDeliveryRatio = props.minDeliveryRatio ?? DELIVERY_RATIO_ALARM.defaultMinRatio;
     this.alarmTopic = new Topic(this, 'AlarmTopic', {
       displayName: 'Conversion tracking alarms',
       enforceSSL: true,
@@ -190,6 +208,45 @@ export class Monitoring extends Construct {
         SENDER_ERROR_RATE_ALARM.percent,
       ),
     );
+    const ratioAlarm = this.deliveryRatioAlarm(destinationId);
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: `${destinationId}: delivery ratio (sent ÷ queued, 24 h)`,
+        left: [ratioAlarm.metric],
+        leftAnnotations: [{ value: this.minDeliveryRatio, label: 'alarm threshold', color: Color.RED }],
+        leftYAxis: { min: 0 },
+        width: 24,
+        height: 4,
+      }),
+    );
+  }
+
+  /** Sent ÷ queued of one destination over DELIVERY_RATIO_ALARM.periodHours, below `minDeliveryRatio`: ALARM. */
+  private deliveryRatioAlarm(destinationId: string): Alarm {
+    const period = Duration.hours(DELIVERY_RATIO_ALARM.periodHours);
+    const alarm = new Alarm(this, `${pascalCase(destinationId)}DeliveryRatioAlarm`, {
+      alarmDescription:
+        `Under ${this.minDeliveryRatio * 100} % of the sales queued for ${destinationId} in the last 24 hours were sent. ` +
+        `List them with GET /v1/deliveries?vendor=${destinationId} or npm run report -- --vendor ${destinationId}; ` +
+        'see README, "Operating it".',
+      metric: new MathExpression({
+        // No sale queued: no data (a quiet day is not a failure). Sales queued but none sent: 0.
+        expression: 'IF(queued > 0, FILL(sent, 0) / queued, 1)',
+        usingMetrics: {
+          queued: deliveryMetric(destinationId, 'queued').with({ period }),
+          sent: deliveryMetric(destinationId, 'sent').with({ period }),
+        },
+        label: `${destinationId}: sent ÷ queued`,
+        period,
+      }),
+      threshold: this.minDeliveryRatio,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.notify(alarm);
+    this.deliveryRatioAlarms.set(destinationId, alarm);
+    return alarm;
   }
 
   /** Notifies the topic on entering ALARM and on returning to OK. */

@@ -182,6 +182,19 @@ export class TrackingFunction extends NodejsFunction {
   }
 
   /**
+   * Sets `TABLE_NAME` and allows exactly `actions` on one index of the table (`<table ARN>/index/<name>`) and on
+   * nothing else: for a function that only lists from an index.
+   */
+  bindTableIndex(table: ITable, indexName: string, actions: readonly TableAction[]): this {
+    if (actions.length === 0) throw new Error(`${this.node.path}: bindTableIndex needs at least one action`);
+    this.addEnvironment(ENV.tableName, table.tableName);
+    this.executionRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...actions], resources: [`${table.tableArn}/index/${indexName}`] }),
+    );
+    return this;
+  }
+
+  /**
    * Sets `QUEUE_URL_BASE` (`https://sqs.<region>.<suffix>/<account>/`) and allows sending to each queue. The function
    * derives a queue's URL from the base and the queue's fixed name (deliveryQueueName, bundled in its runtime
    * configuration): one variable however many destinations there are. The queues use SQS-managed keys: no KMS grant.
@@ -212,6 +225,16 @@ export class TrackingFunction extends NodejsFunction {
     this.executionRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['sqs:ChangeMessageVisibility'], resources: [queue.queueArn] }),
     );
+    return this;
+  }
+
+  /**
+   * Sets `DEAD_LETTER_QUEUE_URL` and allows sending to that queue only: the sender parks a delivery the vendor
+   * refused there, for a redrive once the cause is fixed.
+   */
+  bindDeadLetterQueue(queue: IQueue): this {
+    this.addEnvironment(ENV.deadLetterQueueUrl, queue.queueUrl);
+    this.executionRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     return this;
   }
 

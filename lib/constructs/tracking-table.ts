@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLE } from '../shape';
+import { TABLE, UNSETTLED_INDEX } from '../shape';
 
 export interface TrackingTableProps {
   /**
@@ -31,6 +31,14 @@ export class TrackingTable extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       deletionProtection: true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    // Sparse: only deliveries that are not `sent` carry its key attributes (UNSETTLED_INDEX in lib/shape.ts).
+    this.table.addGlobalSecondaryIndex({
+      indexName: UNSETTLED_INDEX.indexName,
+      partitionKey: { name: UNSETTLED_INDEX.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: UNSETTLED_INDEX.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...UNSETTLED_INDEX.nonKeyAttributes],
     });
   }
 }

@@ -119,8 +119,10 @@ export class VendorDelivery extends Construct {
       environment: { [ENV.destination]: destinationId },
       runtimeConfig: props.runtimeConfig,
     })
-      .bindTable(props.table, ['dynamodb:UpdateItem'])
-      .bindConsumedQueue(this.queue);
+      // UpdateItem: claims, progress and outcomes; GetItem: the order's recorded plan (the message digests it checks).
+      .bindTable(props.table, ['dynamodb:UpdateItem', 'dynamodb:GetItem'])
+      .bindConsumedQueue(this.queue)
+      .bindDeadLetterQueue(this.deadLetterQueue);
 
     this.sender.addEventSource(
       new SqsEventSource(this.queue, {

@@ -169,6 +169,17 @@ function statOf(alarm: Alarm, id: string): MetricStat {
   return stat;
 }
 
+/** The delivery-ratio alarm of a destination: metric math over its published queued and sent counts. */
+function ratioAlarms(s: Synthesised, destinationId: string): Alarm[] {
+  return s.alarms.filter((a) =>
+    (a.Metrics ?? []).some(
+      (m) =>
+        m.MetricStat?.Metric.MetricName === DELIVERY_METRICS.queued &&
+        m.MetricStat.Metric.Dimensions.some((d) => d.Name === 'destination' && d.Value === destinationId),
+    ),
+  );
+}
+
 let kelkooOnly: Synthesised;
 let allVendors: Synthesised;
 let noVendors: Synthesised;
@@ -190,7 +201,7 @@ describe('alarms per destination', () => {
       ]).toEqual([1, 1, 1]);
     }
     expect(apiErrorAlarms(allVendors)).toHaveLength(1);
-    expect(allVendors.alarms).toHaveLength(3 * ids.length + 1);
+    expect(allVendors.alarms).toHaveLength(4 * ids.length + 1);
   });
 
   it('alarms when a dead-lettered message has waited an hour (maximum age over 5 minutes)', () => {
@@ -232,7 +243,7 @@ describe('alarms per destination', () => {
 
   it('notifies the alarm topic on ALARM and on OK, from every alarm', () => {
     const topic = { Ref: logicalId(kelkooOnly.stack, kelkooOnly.stack.monitoring.alarmTopic) };
-    expect(kelkooOnly.alarms).toHaveLength(4);
+    expect(kelkooOnly.alarms).toHaveLength(5);
     for (const alarm of kelkooOnly.alarms) {
       expect(alarm.AlarmActions).toEqual([topic]);
       expect(alarm.OKActions).toEqual([topic]);
@@ -389,5 +400,73 @@ describe('cdk-nag', () => {
       ),
     );
     expect(findings).toEqual([]);
+  });
+});
+
+describe('delivery ratio', () => {
+  it('one alarm per destination: sent ÷ queued over 24 hours below delivery.minDeliveryRatio (default 0.95), notifying the topic', () => {
+    for (const id of destinationIds(ALL_VENDORS)) {
+      const alarms = ratioAlarms(allVendors, id);
+      expect(alarms).toHaveLength(1);
+      const alarm = alarms[0]!;
+      expect(alarm).toMatchObject({ Threshold: 0.95, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+      const expression = alarm.Metrics!.find((m) => m.Expression)!;
+      expect(expression).toMatchObject({ Expression: 'IF(queued > 0, FILL(sent, 0) / queued, 1)', ReturnData: true });
+      for (const [metricId, event] of [
+        ['queued', 'queued'],
+        ['sent', 'sent'],
+      ] as const) {
+        const stat = statOf(alarm, metricId);
+        expect(stat).toMatchObject({ Period: 86_400, Stat: 'Sum' });
+        expect(stat.Metric.MetricName).toBe(DELIVERY_METRICS[event]);
+        expect(stat.Metric.Namespace).toBe('ConversionTracking');
+        // Exactly the dimensions the functions publish with, or CloudWatch would match nothing.
+        expect(stat.Metric.Dimensions).toEqual([
+          { Name: 'destination', Value: id },
+          { Name: 'service', Value: 'conversion-tracking' },
+        ]);
+      }
+      const topic = { Ref: logicalId(allVendors.stack, allVendors.stack.monitoring.alarmTopic) };
+      expect(alarm.AlarmActions).toEqual([topic]);
+      expect(alarm.OKActions).toEqual([topic]);
+    }
+  });
+
+  it('takes its threshold from the configuration', () => {
+    const strict = synthesise(parseConfig({ ...KELKOO_ONLY, delivery: { ...KELKOO_ONLY.delivery, minDeliveryRatio: 0.99 } }));
+    expect(ratioAlarms(strict, 'kelkoo').map((a) => a.Threshold)).toEqual([0.99]);
+    expect(() => parseConfig({ ...KELKOO_ONLY, delivery: { ...KELKOO_ONLY.delivery, minDeliveryRatio: 1.5 } })).toThrow(/delivery\.minDeliveryRatio/);
+  });
+
+  it('is drawn on the dashboard per destination with its threshold', () => {
+    for (const id of destinationIds(ALL_VENDORS)) {
+      const widget = widgetTitled(allVendors, `${id}: delivery ratio (sent ÷ queued, 24 h)`);
+      expect(graphMetrics(widget).some((m) => m.options.expression === 'IF(queued > 0, FILL(sent, 0) / queued, 1)')).toBe(true);
+      expect(widget.properties.annotations?.horizontal?.map((a) => a.value)).toEqual([0.95]);
+    }
+  });
+});
+
+describe('parking and the unsettled index', () => {
+  it('keeps dead-letter messages for the 14 days SQS allows: the window to fix and redrive', () => {
+    for (const delivery of allVendors.stack.deliveries.values()) {
+      const queue = allVendors.template.toJSON().Resources[logicalId(allVendors.stack, delivery.deadLetterQueue)];
+      expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 86_400);
+    }
+  });
+
+  it('gives the table the sparse index of unsettled deliveries, projecting only what the listing shows', () => {
+    allVendors.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'unsettled',
+          KeySchema: [
+            { AttributeName: 'unsettledStatus', KeyType: 'HASH' },
+            { AttributeName: 'unsettledAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['destination', 'attempts', 'lastError', 'vendorStatus'] },
+        },
+      ],
+    });
   });
 });

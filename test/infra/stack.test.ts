@@ -26,6 +26,7 @@ import {
   functionServing,
   deliveryQueueName,
   TABLE,
+  UNSETTLED_INDEX,
 } from '../../lib/shape';
 import { TrackingStack } from '../../lib/tracking-stack';
 
@@ -134,10 +135,10 @@ describe('table', () => {
 describe('vendor delivery, kelkoo only', () => {
   const settings = () => deliveryQueueSettings(KELKOO_ONLY.delivery);
 
-  it('creates exactly one queue and its dead-letter queue, three alarms (DLQ depth, DLQ age, sender errors) and one sender', () => {
+  it('creates exactly one queue and its dead-letter queue, four alarms (DLQ depth, DLQ age, sender errors, delivery ratio) and one sender', () => {
     kelkooOnly.template.resourceCountIs('AWS::SQS::Queue', 2);
-    // three per destination, plus the API's 5xx-rate alarm
-    kelkooOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 1);
+    // four per destination (DLQ depth and age, sender errors, delivery ratio), plus the API's 5xx-rate alarm
+    kelkooOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 1);
     kelkooOnly.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     kelkooOnly.template.resourceCountIs('AWS::Lambda::Function', Object.keys(API_FUNCTIONS).length + 1);
     expect([...kelkooOnly.stack.deliveries.keys()]).toEqual(['kelkoo']);
@@ -232,7 +233,7 @@ describe('enabled vendors', () => {
     const ids = destinationIds(ALL_VENDORS);
     expect(ids).toEqual(['kelkoo', 'klevu', 'qualityclick', 'clickmeter', 'raptor', 'awin-fr']);
     allVendors.template.resourceCountIs('AWS::SQS::Queue', 2 * ids.length);
-    allVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', 3 * ids.length + 1);
+    allVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', 4 * ids.length + 1);
     allVendors.template.resourceCountIs('AWS::Lambda::EventSourceMapping', ids.length);
     expect([...allVendors.stack.deliveries.keys()]).toEqual(ids);
   });
@@ -298,7 +299,8 @@ describe('functions', () => {
     identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
     conversion: ['dynamodb:PutItem', 'dynamodb:Query'],
     status: ['dynamodb:Query'],
-    sender: ['dynamodb:UpdateItem'],
+    deliveries: [],
+    sender: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   };
 
   it.each(Object.keys(API_FUNCTIONS) as ApiFunctionName[])(
@@ -309,10 +311,28 @@ describe('functions', () => {
       const tableArn = { 'Fn::GetAtt': [logicalId(s.stack, s.stack.trackingTable.table), 'Arn'] };
       expect(actionsOn(statements, tableArn)).toEqual(expectedTableActions[name]);
       expect(actionsOn(statements, { Ref: logicalId(s.stack, s.stack.apiKeys) })).toEqual(['secretsmanager:GetSecretValue']);
-      expect(JSON.stringify(statements)).not.toContain('/index/');
+      if (name !== 'deliveries') expect(JSON.stringify(statements)).not.toContain('/index/');
       expect(JSON.stringify(statements)).not.toMatch(/"dynamodb:\*"|"sqs:\*"/);
     },
   );
+
+  it('lets the deliveries function query the unsettled index and nothing else of the table', () => {
+    const s = allVendors;
+    const statements = statementsOf(s, s.stack.apiFunctions.deliveries);
+    const onTable = statements.filter((st) => JSON.stringify(st.Resource).includes(logicalId(s.stack, s.stack.trackingTable.table)));
+    expect(onTable).toHaveLength(1);
+    expect([onTable[0]!.Action].flat()).toEqual(['dynamodb:Query']);
+    expect(JSON.stringify(onTable[0]!.Resource)).toContain(`/index/${UNSETTLED_INDEX.indexName}`);
+  });
+
+  it('lets a sender park a refused delivery in its own dead-letter queue only', () => {
+    const s = allVendors;
+    const kelkoo = s.stack.deliveries.get('kelkoo')!;
+    const statements = statementsOf(s, kelkoo.sender);
+    expect(actionsOn(statements, { 'Fn::GetAtt': [logicalId(s.stack, kelkoo.deadLetterQueue), 'Arn'] })).toEqual(['sqs:SendMessage']);
+    const klevuDlqArn = { 'Fn::GetAtt': [logicalId(s.stack, s.stack.deliveries.get('klevu')!.deadLetterQueue), 'Arn'] };
+    expect(actionsOn(statements, klevuDlqArn)).toEqual([]);
+  });
 
   it('lets a sender update deliveries, change its own messages’ visibility, and nothing on other queues', () => {
     const s = allVendors;

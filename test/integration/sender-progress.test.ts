@@ -10,7 +10,7 @@ import { parseConfig } from '../../lambdas/core/config';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
 import { destinationsOf } from '../../lambdas/core/destinations';
 import { createSenderHandler } from '../../lambdas/sender/sender';
-import { SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
+import { SqsDeliveryParking, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
 import { fetchHttpSender, HttpSender } from '../../lambdas/vendors/http-sender';
 import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
@@ -101,6 +101,7 @@ describe('sender: a long multi-call delivery and the function timeout', () => {
       delivery: config.delivery,
       store,
       retries: new SqsRetryScheduler(sqs, queue.queueUrl),
+      parking: new SqsDeliveryParking(sqs, queue.dlqUrl),
       http,
       logger,
       claimLeaseSeconds: LEASE_SECONDS,

@@ -6,7 +6,7 @@ import { DeliveryMessage, messageDigest } from '../../lambdas/core/delivery';
 import { destinationsOf } from '../../lambdas/core/destinations';
 import { RecordingDeliveryMetrics } from '../../lambdas/core/metrics';
 import { createSenderHandler } from '../../lambdas/sender/sender';
-import { SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
+import { SqsDeliveryParking, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
 import { fetchHttpSender } from '../../lambdas/vendors/http-sender';
 import { lambdaContext } from '../support/api';
@@ -35,6 +35,7 @@ async function setup() {
     delivery: config.delivery,
     store,
     retries: new SqsRetryScheduler(sqs, queue.queueUrl),
+    parking: new SqsDeliveryParking(sqs, queue.dlqUrl),
     http: fetchHttpSender,
     logger,
     metrics,

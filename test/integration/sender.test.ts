@@ -5,7 +5,7 @@ import { DeliveryMetrics, RecordingDeliveryMetrics } from '../../lambdas/core/me
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
 import { destinationsOf } from '../../lambdas/core/destinations';
 import { createSenderHandler } from '../../lambdas/sender/sender';
-import { SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
+import { SqsDeliveryParking, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
 import { fetchHttpSender } from '../../lambdas/vendors/http-sender';
 import { decodeProductsInfos } from '../../lambdas/vendors/kelkoo/mapping';
@@ -56,6 +56,7 @@ function sender(options: { maxAttempts?: number; timeoutMs?: number; retryBaseSe
     delivery: config.delivery,
     store,
     retries,
+    parking: new SqsDeliveryParking(sqs, queue.dlqUrl),
     http: fetchHttpSender,
     logger,
     claimLeaseSeconds: 90,

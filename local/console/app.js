@@ -1,0 +1,320 @@
+// The local console. Reads the local stack's routes (/local/…, /v1/…) and renders with DOM methods only: every
+// value from a request or a vendor becomes a text node or an attribute value, never markup.
+
+const $ = (id) => document.getElementById(id);
+const POLL_MS = 1000;
+
+/** An element with attributes and children; strings become text nodes. */
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? '' : String(value));
+  }
+  element.append(...nodes(children));
+  return element;
+}
+
+/** Children as nodes: arrays flattened, absent values dropped, anything else a text node. */
+const nodes = (children) => children.flat(Infinity).filter((c) => c !== undefined && c !== null && c !== false).map((c) => (c instanceof Node ? c : String(c)));
+
+/** Replaces an element's children (same rules as h). */
+const fill = (element, ...children) => element.replaceChildren(...nodes(children));
+
+const time = (iso) => (iso ? new Date(iso).toTimeString().slice(0, 8) : '');
+const KIND = { sessionId: 'session', userId: 'user', basketId: 'basket' };
+const keyText = (key) => `${KIND[key.kind] ?? key.kind} ${key.value}`;
+
+async function getJson(path, init) {
+  const response = await fetch(path, init);
+  const text = await response.text();
+  return { status: response.status, text, body: text ? JSON.parse(text) : undefined };
+}
+
+// ---- Orders, polled ------------------------------------------------------------------------------------------
+
+/** The order named in the address (`#order=…`), so that a link or a reload opens it. */
+function orderInHash() {
+  try {
+    return decodeURIComponent(location.hash.match(/^#order=(.*)$/)?.[1] ?? '') || undefined;
+  } catch {
+    return undefined; // not percent-encoding: no order
+  }
+}
+let selected = orderInHash();
+let lastOrders = '';
+let lastDetail = '';
+
+function chip(delivery) {
+  const attempts = delivery.attempts > 1 ? ` ×${delivery.attempts}` : '';
+  return h(
+    'span',
+    { class: `chip ${delivery.status}`, 'data-vendor': delivery.vendor, 'data-status': delivery.status, title: delivery.reason ?? delivery.lastError },
+    h('b', {}, delivery.vendor),
+    ` ${delivery.status}${attempts}`,
+  );
+}
+
+function renderOrders({ total, orders }) {
+  $('order-count').textContent = total ? `(${total})` : '';
+  $('orders-empty').hidden = orders.length > 0;
+  fill(
+    $('order-table').querySelector('tbody'),
+    ...orders.map((order) =>
+      h(
+        'tr',
+        { 'data-order-id': order.orderId, class: order.orderId === selected ? 'selected' : undefined, onclick: () => openOrder(order.orderId) },
+        h('td', {}, h('code', {}, order.orderId), h('br'), h('span', { class: 'muted' }, time(order.receivedAt))),
+        h('td', { class: 'chips' }, order.deliveries.map(chip)),
+      ),
+    ),
+  );
+}
+
+async function pollOrders() {
+  // A tab in the background asks for nothing; it catches up within a second of being shown again.
+  if (document.hidden) return void setTimeout(pollOrders, POLL_MS);
+  try {
+    const { status, text, body } = await getJson('/local/orders');
+    if (status !== 200) throw new Error(body?.error?.message ?? `HTTP ${status}`);
+    if (text !== lastOrders) {
+      lastOrders = text;
+      renderOrders(body);
+    }
+    $('live').textContent = `live · ${time(new Date().toISOString())}`;
+    $('live').className = 'ok';
+    if (selected) await pollDetail();
+  } catch (error) {
+    $('live').textContent = `local stack not answering (${error.message})`;
+    $('live').className = 'down';
+  }
+  setTimeout(pollOrders, POLL_MS);
+}
+
+function openOrder(orderId) {
+  selected = orderId;
+  lastDetail = '';
+  history.replaceState(null, '', `#order=${encodeURIComponent(orderId)}`);
+  for (const row of document.querySelectorAll('#order-table tbody tr')) row.classList.toggle('selected', row.dataset.orderId === orderId);
+  return pollDetail();
+}
+
+async function pollDetail() {
+  const orderId = selected;
+  const { status, text, body } = await getJson(`/local/orders/${encodeURIComponent(orderId)}`);
+  if (orderId !== selected || text === lastDetail) return;
+  lastDetail = text;
+  if (status !== 200) $('order').replaceChildren(h('p', { class: 'muted' }, body?.error?.message ?? `HTTP ${status}`));
+  else renderDetail(body);
+}
+
+// ---- One order -----------------------------------------------------------------------------------------------
+
+function renderDetail(order) {
+  const summary = order.order
+    ? `${order.order.orderValue} ${order.order.currency} (net ${order.order.netValue}) · ${order.order.lines} line${order.order.lines === 1 ? '' : 's'}`
+    : '';
+  fill(
+    $('order'),
+    h('h2', {}, 'Order ', h('code', { id: 'order-id' }, order.orderId)),
+    h('p', { class: 'muted' }, `received ${time(order.receivedAt)}`, summary && ` · ${summary}`, order.visitor.length ? ` · visitor ${order.visitor.map(keyText).join(', ')}` : ''),
+    order.journal ? null : h('p', { class: 'warn' }, 'Reported to an earlier run of the local stack: attribution and vendor calls are not known.'),
+    order.attributionError ? h('p', { class: 'warn' }, order.attributionError) : null,
+    order.deliveries.map(renderDelivery),
+  );
+}
+
+function renderDelivery(delivery) {
+  const facts = [
+    delivery.attempts ? `${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}` : null,
+    delivery.vendorStatus !== undefined ? `vendor answered ${delivery.vendorStatus}` : null,
+    delivery.sentAt ? `sent ${time(delivery.sentAt)}` : null,
+  ].filter(Boolean);
+  return h(
+    'section',
+    { class: 'delivery', 'data-vendor': delivery.vendor },
+    h('h3', {}, chip(delivery), ' ', delivery.name, facts.length ? h('span', { class: 'muted' }, ` · ${facts.join(' · ')}`) : null),
+    renderAttribution(delivery),
+    delivery.lastError ? h('p', { class: 'error' }, `Last error: ${delivery.lastError}`) : null,
+    delivery.history?.length ? renderHistory(delivery.history) : null,
+    (delivery.calls ?? []).map((call, i) => renderCall(call, i + 1)),
+    delivery.calls && delivery.calls.length === 0 && delivery.status !== 'skipped' ? h('p', { class: 'muted' }, 'No call has reached the sandbox yet.') : null,
+  );
+}
+
+/** The attempts the sender kept on the delivery record: when, what came back, how long it took. */
+function renderHistory(history) {
+  return h(
+    'details',
+    { class: 'history' },
+    h('summary', {}, `Attempt history (${history.length})`),
+    table(
+      ['at', 'outcome', 'answer', 'ms', 'request'],
+      history.map((a) => [time(a.at), a.outcome, a.httpStatus ?? a.transportError ?? '', a.durationMs ?? '', a.request ?? '']),
+      'history',
+    ),
+  );
+}
+
+function renderAttribution(delivery) {
+  if (delivery.status === 'skipped') return h('p', { class: 'attribution skipped' }, `Skipped: ${delivery.reason ?? 'no reason given'}`);
+  if (!delivery.attribution) return null;
+  if (delivery.attribution.length === 0) {
+    return h('p', { class: 'attribution muted' }, 'No click id of this visitor is in the call: the vendor needs none, or the record was replaced or erased after the order.');
+  }
+  return h(
+    'ul',
+    { class: 'attribution' },
+    delivery.attribution.map((click) =>
+      h(
+        'li',
+        {},
+        h('code', {}, click.key), ' = ', h('code', {}, click.value),
+        click.source === 'conversion'
+          ? ' · given with the conversion'
+          : [` · captured ${time(click.occurredAt)} under ${keyText(click.heldBy)}`, click.path.length > 1 ? ` (reached from ${click.path.slice(0, -1).map(keyText).join(' → ')})` : ''],
+      ),
+    ),
+  );
+}
+
+/** One call the vendor received (a retry is another call): the request line, the sandbox's check, the decoded parts. */
+function renderCall(call, number) {
+  const violations = call.violations ?? [];
+  const { ruid, productsInfos, json } = call.decoded;
+  return h(
+    'div',
+    { class: `call${violations.length ? ' violating' : ''}` },
+    h('p', { class: 'request-line' }, h('span', { class: 'muted' }, `call ${number} · ${time(call.receivedAt)} `), h('b', {}, call.method), ' ', h('code', { title: call.vendorUrl }, call.vendorUrl), h('span', { class: `answer s${String(call.status)[0]}` }, ` → ${call.status}`)),
+    violations.length
+      ? h('ul', { class: 'violations' }, violations.map((v) => h('li', {}, v)))
+      : h(
+          'p',
+          { class: call.checked ? 'conforms' : 'muted' },
+          call.checked ? '✓ conforms to the vendor document' : 'not checked (unknown vendor)',
+          ruid?.userId !== undefined ? h('span', { class: 'decoded' }, ' · ruid decoded: ', h('code', { class: 'ruid' }, ruid.userId)) : null,
+        ),
+    ruid?.error ? h('p', { class: 'error' }, ruid.error) : null,
+    productsInfos?.lines
+      ? [h('p', { class: 'label' }, 'productsInfos, decoded'), table(['product', 'id', 'price', 'qty'], productsInfos.lines.map((l) => [l.productname, l.productid, l.price, l.quantity]), 'products')]
+      : null,
+    productsInfos?.error ? h('p', { class: 'error' }, productsInfos.error) : null,
+    json !== undefined ? h('details', { class: 'json', open: true }, h('summary', {}, 'JSON body, pretty-printed'), h('pre', {}, JSON.stringify(json, null, 2))) : null,
+    h(
+      'details',
+      {},
+      h('summary', {}, 'Query, headers and raw body'),
+      table(['parameter', 'value (decoded)'], Object.entries(call.query).map(([k, v]) => [k, Array.isArray(v) ? v.join(' | ') : v])),
+      table(['header', 'value'], Object.entries(call.headers)),
+      call.body ? h('pre', {}, call.body) : null,
+    ),
+  );
+}
+
+function table(headings, rows, className) {
+  return h('table', { class: className }, h('thead', {}, h('tr', {}, headings.map((t) => h('th', {}, t)))), h('tbody', {}, rows.map((row) => h('tr', {}, row.map((cell) => h('td', {}, String(cell)))))));
+}
+
+// ---- Try it --------------------------------------------------------------------------------------------------
+
+let lastSample = {};
+
+async function loadSample() {
+  const { status, body } = await getJson('/local/info');
+  if (status !== 200) throw new Error(body?.error?.message ?? `HTTP ${status}`);
+  $('try-key').value = body.apiKey ?? '';
+  lastSample = {};
+  for (const part of ['capture', 'identify', 'conversion']) {
+    lastSample[part] = JSON.stringify(body.sample[part], null, 2);
+    $(`try-${part}`).value = lastSample[part];
+  }
+}
+
+async function tryIt() {
+  const result = $('try-result');
+  const button = $('try-button');
+  button.disabled = true;
+  try {
+    const calls = [['capture', '/v1/clicks'], ['identify', '/v1/identify'], ['conversion', '/v1/conversions']];
+    let accepted;
+    for (const [part, path] of calls) {
+      let body;
+      try {
+        body = JSON.parse($(`try-${part}`).value);
+      } catch (error) {
+        throw new Error(`${path}: the request is not valid JSON (${error.message})`);
+      }
+      result.textContent = `POST ${path}…`;
+      const answer = await getJson(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${$('try-key').value}` },
+        body: JSON.stringify(body),
+      });
+      if (answer.status >= 300) throw new Error(`${path} answered ${answer.status}: ${answer.body?.error?.message ?? answer.text}`);
+      accepted = answer.body;
+    }
+    const queued = accepted.deliveries.filter((d) => d.status === 'queued').length;
+    result.textContent = `Order ${accepted.orderId} accepted: ${queued} of ${accepted.deliveries.length} destinations queued.`;
+    result.className = 'ok';
+    const edited = ['capture', 'identify', 'conversion'].some((part) => $(`try-${part}`).value !== lastSample[part]);
+    if (!edited) await loadSample();
+    lastOrders = '';
+    await openOrder(accepted.orderId);
+  } catch (error) {
+    result.textContent = error.message;
+    result.className = 'error';
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- Visitors ------------------------------------------------------------------------------------------------
+
+async function lookUp(kind, value) {
+  $('visitor-kind').value = kind;
+  $('visitor-value').value = value;
+  const { status, body } = await getJson(`/local/visitors?${new URLSearchParams({ [kind]: value })}`);
+  if (status !== 200) return $('visitor-result').replaceChildren(h('p', { class: 'error' }, body?.error?.message ?? `HTTP ${status}`));
+  const now = Date.now() / 1000;
+  const expiry = (epoch) => (epoch > now ? `expires ${new Date(epoch * 1000).toISOString().slice(0, 16).replace('T', ' ')}` : 'expired');
+  fill(
+    $('visitor-result'),
+    body.keys.map((node) =>
+      h(
+        'div',
+        { class: 'visitor-key' },
+        h('h4', {}, keyText(node.key), node.via ? h('span', { class: 'muted' }, ` reached from ${keyText(node.via)}`) : null),
+        node.clicks.length
+          ? h(
+              'ul',
+              { class: 'clicks' },
+              node.clicks.map((c) =>
+                h('li', { class: c.live ? undefined : 'expired' }, h('code', {}, c.key), ' = ', h('code', {}, c.value), h('span', { class: 'muted' }, ` · captured ${time(c.occurredAt)} · ${expiry(c.expiresAt)}`)),
+              ),
+            )
+          : h('p', { class: 'muted' }, 'No click ids under this key.'),
+        node.links.length
+          ? h('p', { class: 'links' }, 'Linked: ', node.links.map((link) => h('button', { type: 'button', class: 'link', onclick: () => lookUp(link.key.kind, link.key.value) }, keyText(link.key))))
+          : null,
+      ),
+    ),
+  );
+}
+
+// ---- Start ---------------------------------------------------------------------------------------------------
+
+$('try-button').addEventListener('click', tryIt);
+window.addEventListener('hashchange', () => {
+  const orderId = orderInHash();
+  if (orderId && orderId !== selected) void openOrder(orderId);
+});
+$('visitor-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void lookUp($('visitor-kind').value, $('visitor-value').value.trim());
+});
+(function firstSample() {
+  // While the stack starts, /local/info answers 503: ask again until it is up.
+  loadSample().catch(() => setTimeout(firstSample, POLL_MS));
+})();
+void pollOrders();

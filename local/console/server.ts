@@ -1,0 +1,193 @@
+/**
+ * The local console: a static page (index.html, style.css, app.js in this folder) and the read-only routes it
+ * needs under /local/…, served by the local stack only – the deployed API has none of this.
+ *
+ * | route | answer |
+ * | --- | --- |
+ * | `GET /` | the page |
+ * | `GET /local/info` | API key, destinations, a fresh "try it" sample |
+ * | `GET /local/orders[?limit=50]` | orders newest first, with each destination's status |
+ * | `GET /local/orders/{orderId}` | one order: per destination its status, attribution, and the sandbox calls made, decoded |
+ * | `GET /local/visitors?sessionId=…` (or `userId`, `basketId`) | the key's click ids and links, and the keys they reach |
+ *
+ * Every answer forbids inline script (Content-Security-Policy) and is refused unless the Host header names this
+ * machine, so that a web page elsewhere cannot reach it through DNS rebinding.
+ */
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { catalogueOf, Destination, destinationsOf } from '../../lambdas/core/destinations';
+import type { TrackingConfig } from '../../lambdas/core/config';
+import { visitorKeys, visitorSchema } from '../../lambdas/core/visitor';
+import type { ApiHandler } from '../../lambdas/api/http';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sendError, sendJson } from '../http-api';
+import type { VendorSandbox } from '../sandbox';
+import { decodeRequest } from './decode';
+import { ConversionJournal } from './journal';
+import { ConsoleReader } from './reader';
+import { tryItSample } from './sample';
+
+export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+const STATIC_FILES: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/console/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/console/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  '/console/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
+};
+
+const LOCAL_PREFIX = '/local/';
+const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+const MAX_ORDERS = 500;
+
+interface Wiring {
+  config: TrackingConfig;
+  destinations: Destination[];
+  reader: ConsoleReader;
+  apiKeys: readonly string[];
+}
+
+export class LocalConsole {
+  private wiring?: Wiring;
+  readonly journal = new ConversionJournal(() =>
+    this.wiring ? { reader: this.wiring.reader, catalogue: catalogueOf(this.wiring.destinations) } : undefined,
+  );
+
+  constructor(private readonly sandbox: VendorSandbox) {}
+
+  /** Once the table exists: the data routes answer from then on (the page itself is served from the start). */
+  attach(options: { config: TrackingConfig; db: DynamoDBDocumentClient; tableName: string; apiKeys: readonly string[] }): void {
+    this.wiring = {
+      config: options.config,
+      destinations: destinationsOf(options.config),
+      reader: new ConsoleReader(options.db, options.tableName),
+      apiKeys: options.apiKeys,
+    };
+  }
+
+  /** The handlers, with the conversion's accepted requests noted in the journal (visitor keys, identifiers). */
+  observe<T extends { conversion: ApiHandler }>(handlers: T): T {
+    const conversion = handlers.conversion;
+    return {
+      ...handlers,
+      conversion: async (event, context) => {
+        const result = await conversion(event, context);
+        if (result.statusCode === 202) {
+          try {
+            const body = JSON.parse(event.body ?? '{}') as { orderId: string; visitor: unknown; identifiers?: Record<string, Record<string, string>> };
+            const visitor = visitorSchema.safeParse(body.visitor);
+            this.journal.accepted(body.orderId, visitor.success ? visitorKeys(visitor.data) : [], body.identifiers);
+          } catch {
+            // The handler accepted it, so it parses; nothing to note otherwise.
+          }
+        }
+        return result;
+      },
+    };
+  }
+
+  serves(path: string): boolean {
+    return path in STATIC_FILES || path.startsWith(LOCAL_PREFIX) || path === '/local';
+  }
+
+  readonly handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    request.resume();
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const hostname = (request.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    if (!LOCAL_HOSTNAMES.has(hostname)) {
+      return sendError(response, 403, 'forbidden', 'The local console answers only on localhost', CONSOLE_SECURITY_HEADERS);
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return sendError(response, 405, 'method_not_allowed', `${url.pathname} is read-only; use GET`, { ...CONSOLE_SECURITY_HEADERS, allow: 'GET' });
+    }
+    const file = STATIC_FILES[url.pathname];
+    if (file) {
+      const body = await readFile(join(__dirname, file.file));
+      response.writeHead(200, { ...CONSOLE_SECURITY_HEADERS, 'content-type': file.type });
+      response.end(request.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (!this.wiring) {
+      return sendError(response, 503, 'starting', 'The local stack is still starting; try again in a moment', { ...CONSOLE_SECURITY_HEADERS, 'retry-after': '1' });
+    }
+    const answer = await this.route(url, this.wiring);
+    sendJson(response, answer.status, answer.body, CONSOLE_SECURITY_HEADERS);
+  };
+
+  private async route(url: URL, wiring: Wiring): Promise<{ status: number; body: unknown }> {
+    const path = url.pathname;
+    if (path === '/local/info') {
+      return {
+        status: 200,
+        body: {
+          apiKey: wiring.apiKeys[0],
+          destinations: wiring.destinations.map((d) => ({ id: d.id, vendor: d.adapter.id, name: d.adapter.displayName })),
+          sample: tryItSample(catalogueOf(wiring.destinations)),
+        },
+      };
+    }
+    if (path === '/local/orders') {
+      const limit = Number(url.searchParams.get('limit') ?? 50);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ORDERS) return invalid('limit', `must be an integer from 1 to ${MAX_ORDERS}`);
+      return { status: 200, body: await wiring.reader.orders(limit) };
+    }
+    if (path.startsWith('/local/orders/')) {
+      let orderId: string;
+      try {
+        orderId = decodeURIComponent(path.slice('/local/orders/'.length));
+      } catch {
+        return invalid('orderId', 'is not valid percent-encoding');
+      }
+      const detail = await this.orderDetail(orderId, wiring);
+      return detail ? { status: 200, body: detail } : { status: 404, body: { error: { code: 'not_found', message: `No order ${JSON.stringify(orderId)}` } } };
+    }
+    if (path === '/local/visitors') {
+      const parsed = visitorSchema.safeParse(Object.fromEntries(url.searchParams));
+      const keys = parsed.success ? visitorKeys(parsed.data) : [];
+      if (!parsed.success) return invalid(String(parsed.error.issues[0]?.path.join('.') || 'query'), parsed.error.issues[0]?.message ?? 'is invalid');
+      if (!keys.length) return invalid('query', 'give one of sessionId, userId, basketId');
+      return { status: 200, body: { keys: await wiring.reader.visitor(keys) } };
+    }
+    return { status: 404, body: { error: { code: 'route_not_found', message: `No local route ${path}` } } };
+  }
+
+  private async orderDetail(orderId: string, wiring: Wiring) {
+    const row = await wiring.reader.order(orderId);
+    if (!row) return undefined;
+    const entry = this.journal.get(orderId);
+    const attribution = await this.journal.attribution(orderId);
+    const recorded = this.sandbox.requests();
+    const message = entry?.messages.values().next().value;
+    return {
+      orderId: row.orderId,
+      receivedAt: row.receivedAt,
+      // Orders reported to an earlier run of the stack have a table record but no journal entry.
+      journal: entry !== undefined,
+      visitor: entry?.visitor ?? [],
+      ...(message ? { order: { currency: message.order.currency, orderValue: message.order.orderValue, netValue: message.order.netValue, lines: message.order.items.length } } : {}),
+      ...(attribution && 'error' in attribution ? { attributionError: attribution.error } : {}),
+      deliveries: row.deliveries.map((delivery) => {
+        const destination = wiring.destinations.find((d) => d.id === delivery.vendor);
+        const calls = destination ? this.journal.callsFor(orderId, destination, recorded) : undefined;
+        const clicks = attribution && !('error' in attribution) ? attribution[delivery.vendor] : undefined;
+        return {
+          ...delivery,
+          name: destination?.adapter.displayName ?? delivery.vendor,
+          ...(clicks ? { attribution: clicks } : {}),
+          ...(calls ? { calls: calls.map((call) => ({ ...call, decoded: decodeRequest(destination!.adapter.id, call) })) } : {}),
+        };
+      }),
+    };
+  }
+}
+
+function invalid(field: string, message: string) {
+  return { status: 400, body: { error: { code: 'validation_error', message: `${field} ${message}`, details: [{ field, message }] } } };
+}

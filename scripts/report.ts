@@ -1,0 +1,288 @@
+/**
+ * `npm run report -- [--since 7d] [--vendor <id>] [--local|--deployed] [--stack <name>] [--region <region>]`
+ *
+ * Reconciliation per vendor and day: orders reported, queued, sent, skipped (by reason), failed, dead-lettered and
+ * still pending.
+ *
+ * - Deployed: the delivery counts the functions publish (CloudWatch namespace ConversionTracking, one metric per event
+ *   and destination, lambdas/core/metrics.ts), summed per UTC day of the event. Skip reasons are not metric
+ *   dimensions (a metric per reason would be paid for every month), so they are given as a total; "pending" is
+ *   queued − sent − failed − dead-lettered of the day, which a retry crossing midnight can shift by one.
+ * - Local: the same numbers read from the local stack's table – every order and delivery record – by UTC day of the
+ *   order's receipt, with the skip reasons.
+ */
+import { parseArgs } from 'node:util';
+import { GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DELIVERY_METRICS, DeliveryEvent, DESTINATION_DIMENSION, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambdas/core/metrics';
+import { LOCAL_AWS } from '../local/services';
+import { table } from './status';
+import { CommandError, explainAwsError, resolveTarget, Target, TARGET_OPTIONS, TARGET_USAGE, targetArguments } from './target';
+
+const USAGE =
+  'Usage: npm run report -- [--since 7d|24h|2026-11-01] [--vendor <id>] [--local | --deployed] [--stack <name>] [--region <region>]\n' +
+  '  --since      from this long ago (days d, hours h) or this UTC date; default 7d\n' +
+  '  --vendor     one destination only\n' +
+  TARGET_USAGE;
+
+export interface ReportRow {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  vendor: string;
+  reported: number;
+  queued: number;
+  sent: number;
+  /** Per reason (local), or the total when reasons are not known (deployed). */
+  skipped: Record<string, number> | number;
+  failed: number;
+  deadLettered: number;
+  pending: number;
+}
+
+/** `7d`, `24h` or a date/date-time: the start of the report. */
+export function parseSince(value: string, now: Date): Date {
+  const relative = /^(\d{1,4})([dh])$/.exec(value);
+  if (relative) return new Date(now.getTime() - Number(relative[1]) * (relative[2] === 'd' ? 86_400_000 : 3_600_000));
+  if (/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) && !Number.isNaN(Date.parse(value))) {
+    return new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+  }
+  throw new CommandError(`--since must be like 7d, 24h or 2026-11-01, not ${JSON.stringify(value)}.\n${USAGE}`);
+}
+
+const emptyRow = (day: string, vendor: string, skipped: ReportRow['skipped']): ReportRow => ({
+  day,
+  vendor,
+  reported: 0,
+  queued: 0,
+  sent: 0,
+  skipped,
+  failed: 0,
+  deadLettered: 0,
+  pending: 0,
+});
+
+const byDayAndVendor = (a: ReportRow, b: ReportRow) => a.day.localeCompare(b.day) || a.vendor.localeCompare(b.vendor);
+
+/**
+ * The local report from the table's items: orders (`sk = ORDER`, with their plan) received since `since`, and their
+ * delivery records (`sk = DELIVERY#<vendor>`). A queued delivery is pending until its record says sent, failed or
+ * dead-lettered.
+ */
+export function tallyRecords(items: Array<Record<string, unknown>>, since: Date, vendor?: string): ReportRow[] {
+  const deliveries = new Map<string, string>();
+  for (const item of items) {
+    const sk = String(item.sk);
+    if (sk.startsWith('DELIVERY#')) deliveries.set(`${String(item.pk)}\u0000${String(item.destination)}`, String(item.status));
+  }
+  const rows = new Map<string, ReportRow>();
+  for (const item of items) {
+    if (item.sk !== 'ORDER' || typeof item.receivedAt !== 'string' || new Date(item.receivedAt) < since) continue;
+    const day = item.receivedAt.slice(0, 10);
+    for (const plan of (Array.isArray(item.plan) ? item.plan : []) as Array<{ destination: string; status: string; reason?: string }>) {
+      if (vendor && plan.destination !== vendor) continue;
+      const key = `${day}\u0000${plan.destination}`;
+      const row = rows.get(key) ?? emptyRow(day, plan.destination, {});
+      rows.set(key, row);
+      row.reported++;
+      if (plan.status === 'skipped') {
+        const reasons = row.skipped as Record<string, number>;
+        const reason = plan.reason ?? '(no reason)';
+        reasons[reason] = (reasons[reason] ?? 0) + 1;
+        continue;
+      }
+      row.queued++;
+      const status = deliveries.get(`${String(item.pk)}\u0000${plan.destination}`);
+      if (status === 'sent') row.sent++;
+      else if (status === 'failed') row.failed++;
+      else if (status === 'dead-lettered') row.deadLettered++;
+      else row.pending++;
+    }
+  }
+  return [...rows.values()].sort(byDayAndVendor);
+}
+
+/** Every item of the local stack's table (it is small: a developer's own test orders). */
+async function scanTable(endpoint: string, tableName: string): Promise<Array<Record<string, unknown>>> {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, ...LOCAL_AWS }));
+  try {
+    const items: Array<Record<string, unknown>> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  } finally {
+    client.destroy();
+  }
+}
+
+const REPORTED_EVENTS: DeliveryEvent[] = ['queued', 'skipped', 'sent', 'failed', 'dead-lettered'];
+
+/** Daily sums per vendor and event, as GetMetricData returns them, into report rows. */
+export function tallyMetrics(series: Array<{ vendor: string; event: DeliveryEvent; timestamps: Date[]; values: number[] }>): ReportRow[] {
+  const rows = new Map<string, ReportRow>();
+  for (const { vendor, event, timestamps, values } of series) {
+    for (const [i, at] of timestamps.entries()) {
+      const day = at.toISOString().slice(0, 10);
+      const key = `${day}\u0000${vendor}`;
+      const row = rows.get(key) ?? emptyRow(day, vendor, 0);
+      rows.set(key, row);
+      const value = values[i] ?? 0;
+      if (event === 'queued') row.queued += value;
+      else if (event === 'skipped') (row.skipped as number) += value;
+      else if (event === 'sent') row.sent += value;
+      else if (event === 'failed') row.failed += value;
+      else if (event === 'dead-lettered') row.deadLettered += value;
+    }
+  }
+  for (const row of rows.values()) {
+    row.reported = row.queued + (row.skipped as number);
+    row.pending = Math.max(0, row.queued - row.sent - row.failed - row.deadLettered);
+  }
+  return [...rows.values()].sort(byDayAndVendor);
+}
+
+async function metricsReport(target: Target, vendors: string[], since: Date, now: Date): Promise<ReportRow[]> {
+  const queries: MetricDataQuery[] = [];
+  const meaning = new Map<string, { vendor: string; event: DeliveryEvent }>();
+  for (const [v, vendor] of vendors.entries()) {
+    for (const [e, event] of REPORTED_EVENTS.entries()) {
+      const id = `m${v}_${e}`;
+      meaning.set(id, { vendor, event });
+      queries.push({
+        Id: id,
+        MetricStat: {
+          Metric: {
+            Namespace: METRICS_NAMESPACE,
+            MetricName: DELIVERY_METRICS[event],
+            Dimensions: [
+              { Name: 'service', Value: METRICS_SERVICE },
+              { Name: DESTINATION_DIMENSION, Value: vendor },
+            ],
+          },
+          Period: 86_400,
+          Stat: 'Sum',
+        },
+      });
+    }
+  }
+  const start = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()));
+  const series: Parameters<typeof tallyMetrics>[0] = [];
+  for (let i = 0; i < queries.length; i += 500) {
+    let token: string | undefined;
+    do {
+      const page = await target.cloudWatch().send(
+        new GetMetricDataCommand({ MetricDataQueries: queries.slice(i, i + 500), StartTime: start, EndTime: now, NextToken: token }),
+      );
+      for (const result of page.MetricDataResults ?? []) {
+        const what = meaning.get(result.Id ?? '');
+        if (what) series.push({ ...what, timestamps: result.Timestamps ?? [], values: result.Values ?? [] });
+      }
+      token = page.NextToken;
+    } while (token);
+  }
+  return tallyMetrics(series);
+}
+
+/** The lines `npm run report` prints. */
+export function formatReport(rows: ReportRow[], heading: string): string[] {
+  if (rows.length === 0) return [heading, '', 'No orders in this period.'];
+  const lines = [heading, ''];
+  lines.push(
+    ...table([
+      ['day', 'vendor', 'reported', 'queued', 'sent', 'skipped', 'failed', 'dead-lettered', 'pending'],
+      ...rows.map((r) => [
+        r.day,
+        r.vendor,
+        String(r.reported),
+        String(r.queued),
+        String(r.sent),
+        String(typeof r.skipped === 'number' ? r.skipped : Object.values(r.skipped).reduce((a, b) => a + b, 0)),
+        String(r.failed),
+        String(r.deadLettered),
+        String(r.pending),
+      ]),
+    ]),
+  );
+  const reasons = rows.filter((r) => typeof r.skipped === 'object' && Object.keys(r.skipped).length);
+  if (reasons.length) {
+    lines.push('', 'Skipped, by reason:');
+    for (const row of reasons) {
+      for (const [reason, count] of Object.entries(row.skipped as Record<string, number>)) lines.push(`  ${row.day}  ${row.vendor}  ${count} × ${reason}`);
+    }
+  }
+  return lines;
+}
+
+export interface RunIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  stateFile?: string;
+  now?: Date;
+}
+
+export async function run(argv: string[], io: RunIo): Promise<number> {
+  let target: Target | undefined;
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: false,
+        options: { ...TARGET_OPTIONS, since: { type: 'string' }, vendor: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      });
+    } catch (error) {
+      throw new CommandError(`${(error as Error).message}\n${USAGE}`);
+    }
+    if (parsed.values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    const now = io.now ?? new Date();
+    const since = parseSince(parsed.values.since ?? '7d', now);
+    target = await resolveTarget(targetArguments(parsed.values, USAGE), io.stateFile);
+    const vendor = parsed.values.vendor;
+    const known = [...target.queues.keys()];
+    if (vendor && !known.includes(vendor)) {
+      throw new CommandError(`Unknown destination "${vendor}" on ${target.description}. Known destinations: ${known.join(', ') || '(none)'}`);
+    }
+    const heading = `Deliveries since ${since.toISOString()} on ${target.description}${vendor ? `, ${vendor} only` : ''}`;
+    let rows: ReportRow[];
+    if (target.kind === 'local') {
+      if (!target.local) throw new CommandError('The local stack state file has no table; restart npm start');
+      rows = tallyRecords(await scanTable(target.local.dynamoEndpoint, target.local.tableName), since, vendor);
+    } else {
+      rows = await metricsReport(target, vendor ? [vendor] : known, since, now);
+    }
+    for (const line of formatReport(rows, heading)) io.out(line);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommandError) {
+      io.err(error.message);
+      return 1;
+    }
+    const explained = explainAwsError(error, target?.description ?? 'AWS');
+    if (explained) {
+      io.err(explained);
+      return 1;
+    }
+    throw error;
+  } finally {
+    target?.destroy();
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

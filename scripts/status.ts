@@ -1,0 +1,115 @@
+/**
+ * `npm run status -- <orderId> [--local|--deployed] [--stack <name>] [--region <region>]`
+ *
+ * The delivery status of one order per vendor and each delivery's attempt history, as a table: what
+ * GET /v1/conversions/{orderId} answers, for an operator without curl at hand. Target as for every operator command
+ * (scripts/target.ts).
+ */
+import { parseArgs } from 'node:util';
+import type { AttemptRecord, DeliveryState } from '../lambdas/core/delivery';
+import { apiGet, CommandError, explainAwsError, resolveTarget, Target, TARGET_OPTIONS, TARGET_USAGE, targetArguments } from './target';
+
+const USAGE = 'Usage: npm run status -- <orderId> [--local | --deployed] [--stack <name>] [--region <region>]\n' + TARGET_USAGE;
+
+export interface OrderStatus {
+  orderId: string;
+  receivedAt: string;
+  deliveries: DeliveryState[];
+}
+
+/** Pads every column of `rows` to its widest cell. */
+export function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd());
+}
+
+const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** The lines `npm run status` prints for an order. */
+export function formatStatus(order: OrderStatus): string[] {
+  const lines = [`Order ${order.orderId}, received ${order.receivedAt}`, ''];
+  lines.push(
+    ...table([
+      ['vendor', 'status', 'attempts', 'HTTP', 'detail'],
+      ...order.deliveries.map((d) => [
+        d.vendor,
+        d.status,
+        String(d.attempts),
+        d.vendorStatus !== undefined ? String(d.vendorStatus) : '',
+        flat(d.status === 'sent' ? `sent ${d.sentAt ?? ''}` : (d.reason ?? d.lastError ?? '')),
+      ]),
+    ]),
+  );
+  for (const delivery of order.deliveries) {
+    if (!delivery.history?.length) continue;
+    lines.push('', `${delivery.vendor}: last ${delivery.history.length} attempt(s), oldest first`);
+    lines.push(...table([['at', 'outcome', 'HTTP', 'ms', 'request'], ...delivery.history.map(historyRow)]).map((l) => `  ${l}`));
+    for (const [i, attempt] of delivery.history.entries()) {
+      const answer = attempt.transportError ?? attempt.response;
+      if (answer) lines.push(`  #${i + 1} answer: ${flat(answer)}`);
+    }
+  }
+  return lines;
+}
+
+function historyRow(attempt: AttemptRecord): string[] {
+  return [attempt.at, attempt.outcome, attempt.httpStatus !== undefined ? String(attempt.httpStatus) : '-', String(attempt.durationMs), attempt.request];
+}
+
+export interface RunIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  stateFile?: string;
+}
+
+export async function run(argv: string[], io: RunIo): Promise<number> {
+  let target: Target | undefined;
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...TARGET_OPTIONS, help: { type: 'boolean', short: 'h' } } });
+    } catch (error) {
+      throw new CommandError(`${(error as Error).message}\n${USAGE}`);
+    }
+    if (parsed.values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (parsed.positionals.length !== 1 || !parsed.positionals[0]) throw new CommandError(`Name exactly one order id.\n${USAGE}`);
+    const orderId = parsed.positionals[0];
+    target = await resolveTarget(targetArguments(parsed.values, USAGE), io.stateFile);
+    const { status, body } = await apiGet(target, `/v1/conversions/${encodeURIComponent(orderId)}`);
+    if (status === 404) {
+      io.err(`No conversion with orderId ${JSON.stringify(orderId)} on ${target.description}`);
+      return 1;
+    }
+    if (status !== 200) throw new CommandError(`The API of ${target.description} answered HTTP ${status}: ${JSON.stringify(body)}`);
+    for (const line of formatStatus(body as OrderStatus)) io.out(line);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommandError) {
+      io.err(error.message);
+      return 1;
+    }
+    const explained = explainAwsError(error, target?.description ?? 'AWS');
+    if (explained) {
+      io.err(explained);
+      return 1;
+    }
+    throw error;
+  } finally {
+    target?.destroy();
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
