@@ -44,12 +44,11 @@ describe('configuration bounds', () => {
     expect(parseConfig({ vendors: {} })).toEqual({
       vendors: {},
       postbacks: {},
-      delivery: { maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000 },
+      delivery: { maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatio: 0.95 },
       retentionDays: 400,
       lateReportHours: 72,
-      minDeliveryRatio: 0.95,
     });
-    expect(parseConfig({ vendors: {}, delivery: { maxAttempts: 2 } }).delivery).toEqual({ maxAttempts: 2, retryBaseSeconds: 30, timeoutMs: 5000 });
+    expect(parseConfig({ vendors: {}, delivery: { maxAttempts: 2 } }).delivery).toEqual({ maxAttempts: 2, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatio: 0.95 });
   });
 
   it('says what is wrong with a postback name, not only that the key is invalid', () => {
