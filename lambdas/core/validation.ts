@@ -5,8 +5,14 @@ import { ConfigurationError, FieldIssue, ValidationError } from './errors';
 export function toFieldIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
     field: issue.path.length ? issue.path.map(String).join('.') : '(body)',
-    message: issue.message,
+    message: issueMessage(issue),
   }));
+}
+
+/** A bad record key says why (zod nests that under a generic "Invalid key in record"). */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key' && issue.issues.length) return issue.issues.map((nested) => nested.message).join('; ');
+  return issue.message;
 }
 
 /** Parses untrusted request input; throws a ValidationError naming every bad field. */

@@ -5,11 +5,12 @@ import { ValidationError } from '../../lambdas/core/errors';
 import { kelkooOnlyConfig, specConfig } from '../support/config';
 
 const DAY = 86_400;
-const catalogue = catalogueOf(destinationsOf(specConfig()));
+// Built in each test, not at load: mutation testing judges the schemas' mutants by the tests that use them.
+const catalogue = () => catalogueOf(destinationsOf(specConfig()));
 
-describe('click-id catalogue', () => {
+describe('click-id catalogue()', () => {
   it('holds every parameter SPEC §5 names, for the vendors that use it, with the longest window as retention', () => {
-    const summary = Object.fromEntries([...catalogue.values()].map((e) => [e.key, { windows: e.windows, retention: e.retentionSeconds }]));
+    const summary = Object.fromEntries([...catalogue().values()].map((e) => [e.key, { windows: e.windows, retention: e.retentionSeconds }]));
     expect(summary).toEqual({
       kk: { windows: { kelkoo: 30 * DAY }, retention: 30 * DAY },
       gclid: { windows: { kelkoo: 30 * DAY }, retention: 30 * DAY },
@@ -42,7 +43,7 @@ describe('click-id catalogue', () => {
 
 describe('extractClickIds', () => {
   const found = (input: Parameters<typeof extractClickIds>[0]) =>
-    Object.fromEntries(extractClickIds(input, catalogue).map((f) => [f.entry.key, f.value]));
+    Object.fromEntries(extractClickIds(input, catalogue()).map((f) => [f.entry.key, f.value]));
 
   it('reads the document example landing URL of Kelkoo', () => {
     const url =
@@ -68,9 +69,9 @@ describe('extractClickIds', () => {
   });
 
   it('rejects an oversized or control-character click id, naming where it came from', () => {
-    expect(() => extractClickIds({ params: { kk: 'x'.repeat(513) } }, catalogue)).toThrow(ValidationError);
+    expect(() => extractClickIds({ params: { kk: 'x'.repeat(513) } }, catalogue())).toThrow(ValidationError);
     try {
-      extractClickIds({ identifiers: { raptor: { coid: 'a\u0000b' } } }, catalogue);
+      extractClickIds({ identifiers: { raptor: { coid: 'a\u0000b' } } }, catalogue());
       throw new Error('expected a ValidationError');
     } catch (error) {
       expect((error as ValidationError).details).toEqual([{ field: 'identifiers.raptor.coid', message: 'click identifier must not contain control characters' }]);
@@ -87,9 +88,9 @@ describe('extractClickIds', () => {
     ['LINE SEPARATOR', '\u2028'],
     ['PARAGRAPH SEPARATOR', '\u2029'],
   ])('treats %s like every other line-breaking control: refused in params, identifiers and landing URLs', (_, control) => {
-    expect(() => extractClickIds({ params: { kk: `a${control}b` } }, catalogue)).toThrow(ValidationError);
-    expect(() => extractClickIds({ identifiers: { raptor: { coid: `a${control}b` } } }, catalogue)).toThrow(ValidationError);
-    expect(() => extractClickIds({ landingUrl: `https://s.example/?kk=a${encodeURIComponent(control)}b` }, catalogue)).toThrow(ValidationError);
+    expect(() => extractClickIds({ params: { kk: `a${control}b` } }, catalogue())).toThrow(ValidationError);
+    expect(() => extractClickIds({ identifiers: { raptor: { coid: `a${control}b` } } }, catalogue())).toThrow(ValidationError);
+    expect(() => extractClickIds({ landingUrl: `https://s.example/?kk=a${encodeURIComponent(control)}b` }, catalogue())).toThrow(ValidationError);
   });
 
   it('keeps printable non-ASCII click ids (é, 😀, U+00A0, U+200B)', () => {
@@ -111,7 +112,7 @@ describe('Attribution', () => {
     const attribution = Attribution.resolve(
       [click('kk', 'older', '2026-11-10T00:00:00Z'), click('kk', 'newer', '2026-11-20T00:00:00Z')],
       [],
-      catalogue,
+      catalogue(),
       at,
       now,
     );
@@ -122,7 +123,7 @@ describe('Attribution', () => {
     const attribution = Attribution.resolve(
       [click('kk', 'too-old', '2026-10-01T00:00:00Z', 90 * DAY), click('gclid', 'expired-record', '2026-11-20T00:00:00Z', 60)],
       [],
-      catalogue,
+      catalogue(),
       at,
       now,
     );
@@ -131,21 +132,21 @@ describe('Attribution', () => {
   });
 
   it('lets a vendor see only its own click ids', () => {
-    const attribution = Attribution.resolve([click('kk', 'v', '2026-11-20T00:00:00Z')], [], catalogue, at, now);
+    const attribution = Attribution.resolve([click('kk', 'v', '2026-11-20T00:00:00Z')], [], catalogue(), at, now);
     expect(attribution.forDestination('qualityclick')('kk')).toBeUndefined();
   });
 
   it('does not attribute a click made after the order', () => {
-    const attribution = Attribution.resolve([click('kk', 'later', '2026-11-21T11:00:00Z')], [], catalogue, at, now);
+    const attribution = Attribution.resolve([click('kk', 'later', '2026-11-21T11:00:00Z')], [], catalogue(), at, now);
     expect(attribution.forDestination('kelkoo')('kk')).toBeUndefined();
   });
 
   it('uses a Raptor sid within its 20-minute session only, and a sid given with the order always', () => {
-    const stale = Attribution.resolve([click('raptor.sid', 's', '2026-11-21T09:39:00Z', 1200)], [], catalogue, at, now);
+    const stale = Attribution.resolve([click('raptor.sid', 's', '2026-11-21T09:39:00Z', 1200)], [], catalogue(), at, now);
     expect(stale.forDestination('raptor')('raptor.sid')).toBeUndefined();
-    const fresh = Attribution.resolve([click('raptor.sid', 's', '2026-11-21T09:41:00Z', 1200)], [], catalogue, at, now);
+    const fresh = Attribution.resolve([click('raptor.sid', 's', '2026-11-21T09:41:00Z', 1200)], [], catalogue(), at, now);
     expect(fresh.forDestination('raptor')('raptor.sid')).toBe('s');
-    const override = Attribution.resolve([], extractClickIds({ identifiers: { raptor: { sid: 'given' } } }, catalogue), catalogue, at, now);
+    const override = Attribution.resolve([], extractClickIds({ identifiers: { raptor: { sid: 'given' } } }, catalogue()), catalogue(), at, now);
     expect(override.forDestination('raptor')('raptor.sid')).toBe('given');
   });
 });

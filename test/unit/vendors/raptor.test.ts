@@ -97,16 +97,16 @@ describe('Raptor configuration', () => {
 });
 
 describe('Raptor ids and their lifetimes', () => {
-  const config = raptor.configSchema().parse(specConfig);
-  const catalogue = buildCatalogue([{ id: 'raptor', clickIds: raptor.clickIds(config) }]);
+  const config = () => raptor.configSchema().parse(specConfig);
+  const catalogue = () => buildCatalogue([{ id: 'raptor', clickIds: raptor.clickIds(config()) }]);
 
   it('stores coid, sid and ruid from identifiers.raptor and reaid, xuid from the landing query', () => {
-    const windows = Object.fromEntries(raptor.clickIds(config).map((spec) => [clickIdKey(spec.source), spec.windowSeconds]));
+    const windows = Object.fromEntries(raptor.clickIds(config()).map((spec) => [clickIdKey(spec.source), spec.windowSeconds]));
     const year = 365 * SECONDS_PER_DAY;
     expect(windows).toEqual({ 'raptor.coid': year, 'raptor.sid': 20 * 60, 'raptor.ruid': year, reaid: year, xuid: year });
     const found = extractClickIds(
       { landingUrl: 'https://www.shop.example/?reaid=R-1&xuid=X-1', identifiers: { raptor: { coid: COID, sid: SID, ruid: 'a@b.example' } } },
-      catalogue,
+      catalogue(),
     );
     expect(Object.fromEntries(found.map((f) => [f.entry.key, f.value]))).toEqual({
       'raptor.coid': COID,
@@ -124,21 +124,21 @@ describe('Raptor ids and their lifetimes', () => {
       { key: 'raptor.sid', value: SID, occurredAt: new Date(at.getTime() - minutesBefore * 60_000).toISOString(), expiresAt: 2e9 },
     ];
     const plan = (attribution: Attribution) =>
-      raptor.plan({ order: order(['P1']), config, click: attribution.forDestination('raptor'), random: () => 0.5 });
+      raptor.plan({ order: order(['P1']), config: config(), click: attribution.forDestination('raptor'), random: () => 0.5 });
 
-    expect(plan(Attribution.resolve(stored(19), [], catalogue, at, at)).deliver).toBe(true);
-    const stale = plan(Attribution.resolve(stored(21), [], catalogue, at, at));
+    expect(plan(Attribution.resolve(stored(19), [], catalogue(), at, at)).deliver).toBe(true);
+    const stale = plan(Attribution.resolve(stored(21), [], catalogue(), at, at));
     expect(stale).toEqual({ deliver: false, reason: expect.stringContaining('no live raptor.sid') });
 
-    const given = extractClickIds({ identifiers: { raptor: { sid: 'b3c1e0d4-5f6a-4b7c-8d9e-0a1b2c3d4e5f' } } }, catalogue);
-    expect(plan(Attribution.resolve(stored(21), given, catalogue, at, at))).toEqual({
+    const given = extractClickIds({ identifiers: { raptor: { sid: 'b3c1e0d4-5f6a-4b7c-8d9e-0a1b2c3d4e5f' } } }, catalogue());
+    expect(plan(Attribution.resolve(stored(21), given, catalogue(), at, at))).toEqual({
       deliver: true,
       context: { coid: COID, sid: 'b3c1e0d4-5f6a-4b7c-8d9e-0a1b2c3d4e5f' },
     });
   });
 
   it('names both ids when neither is held', () => {
-    const plan = raptor.plan({ order: order(['P1']), config, click: () => undefined, random: () => 0.5 });
+    const plan = raptor.plan({ order: order(['P1']), config: config(), click: () => undefined, random: () => 0.5 });
     expect(plan).toEqual({ deliver: false, reason: expect.stringContaining('no live raptor.coid and raptor.sid') });
   });
 });
