@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { destinationsOf } from '../../lambdas/core/destinations';
 import { EXAMPLE_CONFIG_PATH } from '../../local/config';
 import { freePort } from '../../local/services';
 import { LocalStack, startLocalStack } from '../../local/stack';
@@ -73,7 +74,8 @@ describe('dry-run conversion', () => {
     const planned = await client.api('POST', '/v1/conversions', order(orderId, { identifiers, dryRun: true }));
     expect(planned.status).toBe(200);
     expect(planned.body.dryRun).toBe(true);
-    const vendors = Object.keys(stack.queueUrls);
+    // Every sale destination (not the cancellation queues: a dry run plans the sale).
+    const vendors = destinationsOf(stack.config).map((d) => d.id);
     expect(planned.body.deliveries.map((d: { vendor: string }) => d.vendor)).toEqual(vendors);
     for (const d of planned.body.deliveries) expect({ vendor: d.vendor, status: d.status }).toEqual({ vendor: d.vendor, status: 'planned' });
     // Nothing recorded, queued or sent.

@@ -70,9 +70,9 @@ describe('cancellation queues', () => {
   it('gives each postback with a cancel template its own VendorDelivery, and none to the others', () => {
     expect([...stack.deliveries.keys()]).toEqual(['kelkoo', 'qualityclick', 'awin', 'tradedoubler', 'net2', 'awin-cancel', 'tradedoubler-cancel']);
     for (const id of ['awin-cancel', 'tradedoubler-cancel']) expect(stack.deliveries.get(id)).toBeInstanceOf(VendorDelivery);
-    // Seven destinations: a queue and a DLQ each, three alarms each plus the API's.
+    // Seven destinations: a queue and a DLQ each, four alarms each (three plus the delivery ratio) plus the API's.
     template.resourceCountIs('AWS::SQS::Queue', 14);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 3 + 1);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 4 + 1);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 7);
   });
 

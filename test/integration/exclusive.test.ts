@@ -102,14 +102,14 @@ describe('exclusive group through the pipeline', () => {
           const base = Date.now();
           const sessionId = `px-${++seq}-${base}`;
           const orderId = `PX-${seq}`;
-          // The newest capture of a click id under a key replaces the older: keep, per member, the last one sent.
+          // Per member, the stored click is the capture with the newest occurredAt, whatever order they arrived in.
           const kept = new Map<number, number>();
           for (const c of clicks) {
             const occurredAt = new Date(base - c.minutesAgo * MINUTE).toISOString();
             const m = MEMBERS[c.member]!;
             const res = await call(handlers.capture, apiEvent({ body: { visitor: { sessionId }, params: { [m.param]: `${m.id}-${c.minutesAgo}` }, occurredAt } }));
             expect([200, 201]).toContain(res.status);
-            if (res.status === 201) kept.set(c.member, c.minutesAgo);
+            if (res.status === 201) kept.set(c.member, Math.min(c.minutesAgo, kept.get(c.member) ?? Infinity));
           }
           const conversion = await call(
             handlers.conversion,

@@ -47,6 +47,7 @@ describe('configuration bounds', () => {
       delivery: { maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatio: 0.95 },
       retentionDays: 400,
       lateReportHours: 72,
+      attribution: { exclusive: {} },
     });
     expect(parseConfig({ vendors: {}, delivery: { maxAttempts: 2 } }).delivery).toEqual({ maxAttempts: 2, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatio: 0.95 });
   });

@@ -134,8 +134,8 @@ describe('visitor keys', () => {
 });
 
 describe('delivery', () => {
-  it('counts sent, failed and skipped as final, and nothing else', () => {
-    expect([...FINAL_STATUSES].sort()).toEqual(['failed', 'sent', 'skipped']);
+  it('counts sent, failed, skipped and cancelled as final, and nothing else', () => {
+    expect([...FINAL_STATUSES].sort()).toEqual(['cancelled', 'failed', 'sent', 'skipped']);
   });
 
   it('accepts only version 1 messages with a positive integer expiry', () => {
