@@ -31,14 +31,17 @@ import {
 import { PARKED_ATTRIBUTE } from '../lambdas/store/delivery-queues';
 import {
   CommandError,
+  commandFailure,
+  CommandIo,
   explainAwsError,
   LOCAL_STATE_FILE,
   resolveTarget,
+  runAsScript,
   Target,
   TARGET_OPTIONS,
   TARGET_USAGE,
-  TargetArguments,
   targetArguments,
+  TargetArguments,
 } from './target';
 
 /** Written by `npm start` (local/start.ts) while the local stack runs, removed when it stops. */
@@ -289,11 +292,7 @@ export function parseArguments(argv: string[]): RedriveArguments | 'help' {
   };
 }
 
-export interface RunIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  /** The local stack's state file. Default LOCAL_STATE_FILE. */
-  stateFile?: string;
+export interface RunIo extends CommandIo {
   /** Polling and timeout of the move task. */
   options?: Omit<RedriveOptions, 'onProgress'>;
 }
@@ -367,16 +366,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
         return 1;
     }
   } catch (error) {
-    if (error instanceof CommandError) {
-      io.err(error.message);
-      return 1;
-    }
-    const explained = explainAwsError(error, target?.description ?? 'AWS');
-    if (explained) {
-      io.err(explained);
-      return 1;
-    }
-    throw error;
+    return commandFailure(error, io, target?.description ?? 'AWS');
   } finally {
     target?.destroy();
   }
@@ -395,14 +385,4 @@ async function deadLetterQueueOf(sqs: SQSClient, queueUrl: string): Promise<stri
   return QueueUrl;
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAsScript(run);

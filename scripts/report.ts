@@ -18,7 +18,17 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DELIVERY_METRICS, DeliveryEvent, DESTINATION_DIMENSION, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambdas/core/metrics';
 import { LOCAL_AWS } from '../local/services';
 import { table } from './status';
-import { CommandError, explainAwsError, resolveTarget, Target, TARGET_OPTIONS, TARGET_USAGE, targetArguments } from './target';
+import {
+  CommandError,
+  commandFailure,
+  CommandIo,
+  resolveTarget,
+  runAsScript,
+  Target,
+  TARGET_OPTIONS,
+  TARGET_USAGE,
+  targetArguments,
+} from './target';
 
 const USAGE =
   'Usage: npm run report -- [--since 7d|24h|2026-11-01] [--vendor <id>] [--local | --deployed] [--stack <name>] [--region <region>]\n' +
@@ -217,10 +227,7 @@ export function formatReport(rows: ReportRow[], heading: string): string[] {
   return lines;
 }
 
-export interface RunIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  stateFile?: string;
+export interface RunIo extends CommandIo {
   now?: Date;
 }
 
@@ -260,29 +267,10 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
     for (const line of formatReport(rows, heading)) io.out(line);
     return 0;
   } catch (error) {
-    if (error instanceof CommandError) {
-      io.err(error.message);
-      return 1;
-    }
-    const explained = explainAwsError(error, target?.description ?? 'AWS');
-    if (explained) {
-      io.err(explained);
-      return 1;
-    }
-    throw error;
+    return commandFailure(error, io, target?.description ?? 'AWS');
   } finally {
     target?.destroy();
   }
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAsScript(run);

@@ -21,7 +21,16 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { STACK_NAME } from '../lib/constructs/naming';
 import { LOCAL_STATE_FILE } from '../local/config';
-import { describeStack, explainAwsError, outputValue, readApiKey, readLocalState, TargetError } from './target';
+import {
+  commandFailure,
+  CommandIo,
+  describeStack,
+  outputValue,
+  readApiKey,
+  readLocalState,
+  runAsScript,
+  TargetError,
+} from './target';
 
 const USAGE =
   'Usage: npm run smoke -- [--stack <name>] [--region <region>] | --local | --url <api url> --key <api key>\n' +
@@ -167,11 +176,7 @@ export async function smoke(target: SmokeTarget, options: { timeoutMs?: number }
   return results;
 }
 
-export interface RunIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  stateFile?: string;
-}
+export type RunIo = CommandIo;
 
 /** The whole command; returns the exit code (0 every check passed). */
 export async function run(argv: string[], io: RunIo): Promise<number> {
@@ -179,10 +184,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
   try {
     target = await resolveTarget(argv, io.stateFile ?? LOCAL_STATE_FILE);
   } catch (error) {
-    const message = error instanceof TargetError ? error.message : explainAwsError(error, 'AWS');
-    if (!message) throw error;
-    io.err(message);
-    return 1;
+    return commandFailure(error, io, 'AWS');
   }
   if (target === 'help') {
     io.out(USAGE);
@@ -196,14 +198,4 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
   return failed ? 1 : 0;
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAsScript(run);

@@ -7,7 +7,18 @@
  */
 import { parseArgs } from 'node:util';
 import type { AttemptRecord, DeliveryState } from '../lambdas/core/delivery';
-import { apiGet, CommandError, explainAwsError, resolveTarget, Target, TARGET_OPTIONS, TARGET_USAGE, targetArguments } from './target';
+import {
+  apiGet,
+  CommandError,
+  commandFailure,
+  CommandIo,
+  resolveTarget,
+  runAsScript,
+  Target,
+  TARGET_OPTIONS,
+  TARGET_USAGE,
+  targetArguments,
+} from './target';
 
 const USAGE = 'Usage: npm run status -- <orderId> [--local | --deployed] [--stack <name>] [--region <region>]\n' + TARGET_USAGE;
 
@@ -56,11 +67,7 @@ function historyRow(attempt: AttemptRecord): string[] {
   return [attempt.at, attempt.outcome, attempt.httpStatus !== undefined ? String(attempt.httpStatus) : '-', String(attempt.durationMs), attempt.request];
 }
 
-export interface RunIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  stateFile?: string;
-}
+export type RunIo = CommandIo;
 
 export async function run(argv: string[], io: RunIo): Promise<number> {
   let target: Target | undefined;
@@ -87,29 +94,10 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
     for (const line of formatStatus(body as OrderStatus)) io.out(line);
     return 0;
   } catch (error) {
-    if (error instanceof CommandError) {
-      io.err(error.message);
-      return 1;
-    }
-    const explained = explainAwsError(error, target?.description ?? 'AWS');
-    if (explained) {
-      io.err(explained);
-      return 1;
-    }
-    throw error;
+    return commandFailure(error, io, target?.description ?? 'AWS');
   } finally {
     target?.destroy();
   }
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAsScript(run);

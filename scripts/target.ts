@@ -313,6 +313,35 @@ export function explainAwsError(error: unknown, target: string): string | undefi
   return undefined;
 }
 
+/** Where a command writes its lines and its errors (tests pass recorders), and the local stack's state file. */
+export interface CommandIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** The local stack's state file. Default LOCAL_STATE_FILE. */
+  stateFile?: string;
+}
+
+/** An expected failure (a CommandError, or an AWS error explainAwsError knows) as one line and exit code 1; anything else is rethrown. */
+export function commandFailure(error: unknown, io: Pick<CommandIo, 'err'>, target: string): number {
+  const message = error instanceof CommandError ? error.message : explainAwsError(error, target);
+  if (message === undefined) throw error;
+  io.err(message);
+  return 1;
+}
+
+/** Runs a command's `run` as the script's main: the arguments in, the exit code out, an unexpected error printed whole. */
+export function runAsScript(run: (argv: string[], io: CommandIo) => Promise<number>): void {
+  run(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
+
 /** Calls the target's API: GET `path` with its key; the parsed JSON and status. */
 export async function apiGet(target: Target, path: string): Promise<{ status: number; body: any }> {
   if (!target.apiUrl) throw new CommandError(`No API URL known for ${target.description}`);
