@@ -131,7 +131,21 @@ export class TrackingStack extends Stack {
     const settings = deliveryQueueSettings(config.delivery);
     const deliveries = new Map<string, VendorDelivery>();
     const claimedNames = new Map<string, string>();
-    for (const destinationId of destinationIds(config)) {
+    // Every sale destination, then each postback's cancellation calls: the same construct on a queue of their own.
+    const queued = [
+      ...destinationIds(config).map((id) => ({
+        id,
+        queue: `Delivery queue of ${id}`,
+        deadLetters: `Dead-letter queue of ${id}; redrive with npm run redrive -- ${id}`,
+      })),
+      ...cancelDestinationIds(config).map(({ id, of }) => ({
+        id,
+        queue: `Cancellation queue of ${of}`,
+        // "Dead-letter queue of <id>;" is how npm run redrive finds a destination among the outputs.
+        deadLetters: `Dead-letter queue of ${id}; the cancellation calls of ${of}; redrive with npm run redrive -- ${id}`,
+      })),
+    ];
+    for (const { id: destinationId, queue, deadLetters } of queued) {
       // Ids are lower-case with hyphens; two that differ only in punctuation (`net-1`, `net1`) would share a
       // construct or variable name, and one of them would silently be lost.
       const variable = queueUrlEnvName(destinationId);
@@ -152,40 +166,8 @@ export class TrackingStack extends Stack {
       deliveries.set(destinationId, delivery);
       this.monitoring.monitorDelivery(delivery);
       const outputNames = deliveryOutputNames(destinationId);
-      new CfnOutput(this, outputNames.queueUrl, {
-        description: `Delivery queue of ${destinationId}`,
-        value: delivery.queue.queueUrl,
-      });
-      new CfnOutput(this, outputNames.deadLetterQueueUrl, {
-        description: `Dead-letter queue of ${destinationId}; redrive with npm run redrive -- ${destinationId}`,
-        value: delivery.deadLetterQueue.queueUrl,
-      });
-    }
-    // A postback's cancellation calls: the same construct on a queue of their own, fed by the cancellation function only.
-    for (const { id: destinationId, of } of cancelDestinationIds(config)) {
-      const variable = queueUrlEnvName(destinationId);
-      const constructName = pascalCase(destinationId);
-      for (const name of [variable, constructName]) {
-        const clash = claimedNames.get(name);
-        if (clash) throw new Error(`Destinations ${clash} and ${destinationId} would both be named ${name}; rename one`);
-        claimedNames.set(name, destinationId);
-      }
-      const delivery = new VendorDelivery(this, `${constructName}Delivery`, {
-        destinationId,
-        settings,
-        table,
-        runtimeConfig: bundledConfig,
-        alarmTopic: this.monitoring.alarmTopic,
-      });
-      deliveries.set(destinationId, delivery);
-      this.monitoring.monitorDelivery(delivery);
-      const outputNames = deliveryOutputNames(destinationId);
-      new CfnOutput(this, outputNames.queueUrl, { description: `Cancellation queue of ${of}`, value: delivery.queue.queueUrl });
-      new CfnOutput(this, outputNames.deadLetterQueueUrl, {
-        // "Dead-letter queue of <id>;" is how npm run redrive finds a destination among the outputs.
-        description: `Dead-letter queue of ${destinationId}; the cancellation calls of ${of}; redrive with npm run redrive -- ${destinationId}`,
-        value: delivery.deadLetterQueue.queueUrl,
-      });
+      new CfnOutput(this, outputNames.queueUrl, { description: queue, value: delivery.queue.queueUrl });
+      new CfnOutput(this, outputNames.deadLetterQueueUrl, { description: deadLetters, value: delivery.deadLetterQueue.queueUrl });
     }
     this.deliveries = deliveries;
     // Sale queues to the conversion function, cancellation queues to the cancellation function: nothing else.
