@@ -622,7 +622,8 @@ export class TrackingStore {
     );
   }
 
-  private async queryPartition(pk: string, consistent = false): Promise<Record<string, unknown>[]> {
+  /** Every item of one partition, following pages (also read by the local console, local/console/reader.ts). */
+  async queryPartition(pk: string, consistent = false): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {

@@ -2,10 +2,11 @@
  * Read-only views of the local stack's table for the console. Local only: the list of orders is a Scan, which the
  * deployed service never does (docs/DATA-MODEL.md), and which is cheap on a developer's in-memory table.
  */
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../../lambdas/core/time';
 import type { VisitorKey } from '../../lambdas/core/visitor';
 import { CLICK_PREFIX, DELIVERY_PREFIX, LINK_PREFIX, linkedKey, ORDER_SK, orderPk, visitorPk } from '../../lambdas/store/keys';
+import { TrackingStore } from '../../lambdas/store/tracking-store';
 
 type Item = Record<string, unknown>;
 
@@ -87,10 +88,14 @@ export function orderRow(order: Item, records: Item[]): OrderRow {
 const keyLabel = (key: VisitorKey) => `${key.kind}\u0000${key.value}`;
 
 export class ConsoleReader {
+  private readonly store: TrackingStore;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.store = new TrackingStore(db, tableName);
+  }
 
   /** Every order with its deliveries, newest first, at most `limit`; `total` counts them all. */
   async orders(limit: number): Promise<{ total: number; orders: OrderRow[] }> {
@@ -164,22 +169,8 @@ export class ConsoleReader {
     return nodes;
   }
 
-  private async partition(pk: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  /** One partition, strongly consistent: the console shows what was just written. */
+  private partition(pk: string): Promise<Item[]> {
+    return this.store.queryPartition(pk, true);
   }
 }
