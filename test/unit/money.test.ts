@@ -31,6 +31,8 @@ describe('formatMoney', () => {
   it('refuses what is not a finite number', () => {
     expect(() => formatMoney(Number.NaN, 'EUR')).toThrow(RangeError);
     expect(() => formatMoney(Number.POSITIVE_INFINITY, 'EUR')).toThrow(RangeError);
+    expect(() => formatMoney(Number.NaN, 'EUR')).toThrow('An amount must be a finite number, got NaN');
+    expect(() => formatDecimal(Number.NEGATIVE_INFINITY)).toThrow('An amount must be a finite number, got -Infinity');
   });
 
   it('rounds half away from zero on the decimal value the shop wrote, for any amount and currency precision', () => {
@@ -76,6 +78,12 @@ describe('formatDecimal', () => {
     [10, '10'],
     [12.5, '12.5'],
     [0, '0'],
+    [-0, '0'],
+    [-5, '-5'],
+    [-10, '-10'],
+    [-1e21, '-1000000000000000000000'],
+    [-12.5, '-12.5'],
+    [-1e-7, '-0.0000001'],
   ])('writes %p as %s', (value, expected) => {
     expect(formatDecimal(value)).toBe(expected);
   });
