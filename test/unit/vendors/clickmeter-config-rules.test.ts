@@ -119,7 +119,8 @@ describe('ClickMeter adapter identity', () => {
   });
 
   it('names ClickMeter in the error of a 2xx that reports a failure', () => {
-    const outcome = clickmeter.classify({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'ERROR: invalid conversion id' });
+    const [request] = clickmeter.buildRequests({ order, config: clickmeter.configSchema().parse(base), context: { clickId: 'ck' } });
+    const outcome = clickmeter.classify({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'ERROR: invalid conversion id' }, request!);
     expect(outcome).toEqual({ kind: 'failed', vendorStatus: 200, error: expect.stringMatching(/^ClickMeter answered HTTP 200 reporting an error: .*invalid conversion id/) });
   });
 });

@@ -165,7 +165,9 @@ describe('postback and its cancellation destination', () => {
   });
 
   it('names the generic postback in the error of a 2xx that reports a failure', () => {
-    const outcome = postback.classify({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"error","message":"unknown merchant"}' });
+    const config = postbackConfigSchema().parse({ clickIdParam: 'awc', url: URL_TEMPLATE });
+    const [request] = postback.buildRequests({ order, config, context: { clickId: 'c' } });
+    const outcome = postback.classify({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"error","message":"unknown merchant"}' }, request!);
     expect(outcome).toEqual({ kind: 'failed', vendorStatus: 200, error: expect.stringMatching(/^Postback answered HTTP 200 reporting an error: .*unknown merchant/) });
   });
 });
