@@ -47,6 +47,12 @@ describe('unknownMacros', () => {
     expect(unknownMacros('{item.productId}', { item: false, clickId: true })).toEqual(['item.productId']);
   });
 
+  it('knows {channel} only where a channel is allowed, and only as a bare name', () => {
+    expect(unknownMacros('{channel}', { channel: true })).toEqual([]);
+    expect(unknownMacros('{channel}', { item: true, clickId: true })).toEqual(['channel']);
+    expect(unknownMacros('{channel.id}|{Channel}|{foo}|{order}', { channel: true })).toEqual(['channel.id', 'Channel', 'foo', 'order']);
+  });
+
   it('knows {clickId} only where a click id is allowed', () => {
     expect(unknownMacros('{clickId}', { clickId: true })).toEqual([]);
     expect(unknownMacros('{clickId}', { item: true })).toEqual(['clickId']);
@@ -87,6 +93,11 @@ describe('templateString', () => {
 
   it('lists exactly the order macros where nothing else is allowed', () => {
     expect(issues('{nope}', {})).toEqual([`unknown macro {nope}; known: ${ORDER_FIELDS.map((f) => `{order.${f}}`).join(' ')}`]);
+  });
+
+  it('lists {channel} last among the known ones where it is allowed', () => {
+    expect(issues('{nope}', { channel: true })).toEqual([`unknown macro {nope}; known: ${ORDER_FIELDS.map((f) => `{order.${f}}`).join(' ')} {channel}`]);
+    expect(issues('{nope}', { clickId: true, channel: true })[0]).toMatch(/ \{clickId\} \{channel\}$/);
   });
 
   it('lists item macros and {clickId} among the known ones where they are allowed', () => {
@@ -146,10 +157,23 @@ describe('fillTemplate', () => {
     expect(line(19.999, 1)).toBe(20);
   });
 
-  it('fills an item field the line lacks as empty', () => {
+  it('fills the group and variant of a line without them with its product id (SPEC: they default to productId)', () => {
     const { groupId: _g, variantId: _v, ...bare } = order.items[0]!;
-    const item = { ...bare, lineNumber: 1 } as unknown as Order['items'][number] & { lineNumber: number };
-    expect(fillTemplate('[{item.groupId}][{item.variantId}]', { order, item })).not.toContain('undefined');
+    expect(fillTemplate('[{item.groupId}][{item.variantId}]', { order, item: { ...bare, lineNumber: 1 } })).toBe('[P1][P1]');
+    expect(fillTemplate('[{item.groupId}][{item.variantId}]', { order, item: { ...bare, groupId: 'G', lineNumber: 1 } })).toBe('[G][P1]');
+    expect(fillTemplate('[{item.groupId}][{item.variantId}]', { order, item: { ...bare, variantId: 'V', lineNumber: 1 } })).toBe('[P1][V]');
+  });
+
+  it('fills an item field the line lacks as empty, never as "undefined"', () => {
+    const { name: _n, ...nameless } = order.items[0]!;
+    const item = { ...nameless, lineNumber: 1 } as unknown as Order['items'][number] & { lineNumber: number };
+    expect(fillTemplate('[{item.name}]{item.productId}', { order, item })).toBe('[]P1');
+  });
+
+  it('fills order amounts as money at the currency precision, never as a float artefact', () => {
+    const odd = { ...order, orderValue: 0.1 + 0.2, netValue: 120.5 };
+    expect(fillTemplate('{order.orderValue}|{order.netValue}', { order: odd })).toBe('0.30|120.50');
+    expect(fillTemplate('{order.orderValue}|{order.netValue}', { order: { ...odd, currency: 'JPY', orderValue: 1500, netValue: 1e-7 } })).toBe('1500|0');
   });
 
   it('refuses a macro of no known scope, even with an item in scope', () => {
