@@ -266,4 +266,19 @@ describe('classifyByStatusAndBody', () => {
   it('keeps a 2xx that reports nothing as sent', () => {
     expect(classifyByStatusAndBody(response(204), 'X')).toEqual({ kind: 'sent', vendorStatus: 204 });
   });
+
+  it('judges the body of a 2xx only: an error body on any other status keeps the status outcome and its wording', () => {
+    // A body that reads as an error report in every form reportedError knows.
+    for (const body of ['ERROR: overloaded', '{"success": false}', '<html><title>Error</title></html>']) {
+      expect(classifyByStatusAndBody(response(503, body, { 'retry-after': '30' }), 'X')).toEqual({
+        kind: 'retry',
+        vendorStatus: 503,
+        error: `HTTP 503: ${body}`,
+        retryAfterSeconds: 30,
+      });
+      expect(classifyByStatusAndBody(response(500, body), 'X', 'failed')).toEqual({ kind: 'retry', vendorStatus: 500, error: `HTTP 500: ${body}` });
+      expect(classifyByStatusAndBody(response(404, body), 'X', 'retry')).toEqual({ kind: 'failed', vendorStatus: 404, error: `HTTP 404: ${body}` });
+      expect(classifyByStatusAndBody(response(302, body), 'X', 'retry')).toEqual({ kind: 'failed', vendorStatus: 302, error: `HTTP 302: ${body}` });
+    }
+  });
 });

@@ -29,6 +29,14 @@ describe('sandbox query helpers', () => {
     expect(checkQuery('/st?a=1', { mandatory: ['a'] })).toEqual([]);
   });
 
+  it('forbids nothing when no forbidden list is given, whatever the names', () => {
+    const names = ['pid', 'subid', 'wmid', 'a b', 'Stryker was here', '', 'x'];
+    const url = `/st?${names.map((n) => `${encodeURIComponent(n)}=1`).join('&')}`;
+    expect(checkQuery(url, { mandatory: [] })).toEqual([]);
+    expect(checkQuery(url, { mandatory: [], forbidden: [] })).toEqual([]);
+    expect(checkQuery(url, { mandatory: [], forbidden: ['a b'] })).toEqual(['parameter a b must not be sent']);
+  });
+
   it.each(['a b', 'a"b', 'a<b', 'a>b', 'a#b', 'é', 'a[b]', 'a{b}', 'a|b', 'a\\b', 'a^b', 'a`b'])('flags the unencoded value %p', (value) => {
     expect(checkQuery(`/st?v=${value}`, { mandatory: [] })).toContain('parameter v is not URL-encoded');
   });
