@@ -58,7 +58,18 @@ describe('visitor schema', () => {
     expect(toFieldIssues(visitorSchema.safeParse(visitor).error!)).toEqual([{ field, message }]);
   });
 
-  it('accepts 256 characters, however many bytes they take', () => {
+  it('counts characters as code points, and refuses keys of fewer characters past 1,000 bytes naming the byte limit', () => {
+    // 251 emoji are 251 characters but 1,004 bytes: too long for a DynamoDB sort key with its prefix.
+    for (const [visitor, field] of [
+      [{ sessionId: '😀'.repeat(251) }, 'sessionId'],
+      [{ userId: `${'😀'.repeat(249)}ééé` }, 'userId'],
+    ] as const) {
+      expect(toFieldIssues(visitorSchema.safeParse(visitor).error!)).toEqual([{ field, message: 'must be at most 1000 bytes in UTF-8' }]);
+    }
+  });
+
+  it('accepts 256 characters of up to 3 bytes, and 4-byte characters up to exactly 1,000 bytes', () => {
     expect(visitorSchema.safeParse({ sessionId: '€'.repeat(256), userId: 'u', basketId: 'x'.repeat(256) }).success).toBe(true);
+    expect(visitorSchema.safeParse({ sessionId: '😀'.repeat(250), userId: `${'😀'.repeat(249)}é`, basketId: `${'😀'.repeat(249)}abcd` }).success).toBe(true);
   });
 });
