@@ -7,7 +7,7 @@ export const clickmeterConfigSchema = lazy(() => {
   return z
     .strictObject({
       /** The `id` of ClickMeter's postback URL ("It's important you do NOT modify it!"): kept as written, case included. */
-      conversionId: z.string().regex(CONVERSION_ID_PATTERN, "must be the id from ClickMeter's postback URL, unchanged (letters, digits)"),
+      conversionId: z.string().regex(CONVERSION_ID_PATTERN, "must be the id from ClickMeter's postback URL, unchanged (letters, digits or -)"),
       /**
        * The landing-page query parameter the tracking link's destination URL carries `[s2sidentifier]` in (`s1` in
        * the document). No dots: stored click ids named `vendor.field` are cookie ids, and a query key of that shape

@@ -30,7 +30,7 @@ const order: Order = {
 };
 
 describe('ClickMeter configuration messages', () => {
-  const ID_MESSAGE = "conversionId: must be the id from ClickMeter's postback URL, unchanged (letters, digits)";
+  const ID_MESSAGE = "conversionId: must be the id from ClickMeter's postback URL, unchanged (letters, digits or -)";
 
   it.each([
     // Pasted with more of the postback URL than the id: before it, after it, or the placeholder itself.
