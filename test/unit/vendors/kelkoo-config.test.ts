@@ -70,6 +70,13 @@ describe('Kelkoo configuration: comId, the shop id ("Long")', () => {
       expect(issues({ ...multi, accounts: { fr: { comId } } })).toEqual([{ path: ['accounts', 'fr', 'comId'], message: 'must be a number' }]);
     },
   );
+
+  // The regex alone lets 19-digit values above the largest Long through; Kelkoo could not read them as a comId.
+  it.each(['9223372036854775808', '9999999999999999999'])('rejects %p, over the largest Long, naming the field', (comId) => {
+    const message = 'must be at most 9223372036854775807 (a Long)';
+    expect(issues({ ...single, comId })).toEqual([{ path: ['comId'], message }]);
+    expect(issues({ ...multi, accounts: { fr: { comId } } })).toEqual([{ path: ['accounts', 'fr', 'comId'], message }]);
+  });
 });
 
 describe('Kelkoo configuration: Referer and endpoint URLs', () => {
