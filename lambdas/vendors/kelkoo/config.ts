@@ -3,11 +3,16 @@ import { lazy } from '../../core/lazy';
 import { KELKOO_PUBLIC_ENDPOINT } from './types';
 
 const COUNTRY = /^[A-Za-z]{2}$/;
+/** The largest Java `long`: the document types comId "Long". */
+const LONG_MAX = 9223372036854775807n;
 
 export const kelkooConfigSchema = lazy(() => {
   const country = z.string().regex(COUNTRY, 'must be a 2-letter country code').transform((c) => c.toLowerCase());
-  /** The shop's id in Kelkoo Group ("Long" in the document). */
-  const comId = z.union([z.string(), z.number().int()]).transform(String).pipe(z.string().regex(/^\d{1,19}$/, 'must be a number'));
+  /** The shop's id in Kelkoo Group ("Long" in the document): 19 digits may still exceed a Long. */
+  const comId = z
+    .union([z.string(), z.number().int()])
+    .transform(String)
+    .pipe(z.string().regex(/^\d{1,19}$/, { error: 'must be a number', abort: true }).refine((c) => BigInt(c) <= LONG_MAX, `must be at most ${LONG_MAX} (a Long)`));
   const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
   /** One country listing: `comId` identifies the shop's account for that country only. */
