@@ -12,9 +12,13 @@ import { SPEC_VENDORS } from '../support/config';
 const sale = { clickIdParam: 'awc', url: 'https://n.example/pb?ref={order.orderId}&cks={clickId}' };
 const withCancel = { ...sale, cancel: { url: 'https://n.example/cancel?ref={order.orderId}' } };
 
-const config = parseConfig({
-  vendors: { kelkoo: SPEC_VENDORS.kelkoo },
-  postbacks: { awin: withCancel, tradedoubler: sale, 'net-b': withCancel },
+// Parsed in each test, not at load, so that mutation testing judges the configuration schema per test.
+let config: ReturnType<typeof parseConfig>;
+beforeEach(() => {
+  config = parseConfig({
+    vendors: { kelkoo: SPEC_VENDORS.kelkoo },
+    postbacks: { awin: withCancel, tradedoubler: sale, 'net-b': withCancel },
+  });
 });
 
 describe('cancellation destinations', () => {
@@ -55,7 +59,10 @@ describe('cancellation destinations', () => {
 });
 
 describe('hasCancellationCall', () => {
-  const byId = new Map(queuedDestinationsOf(config).map((d) => [d.id, d]));
+  let byId: Map<string, ReturnType<typeof queuedDestinationsOf>[number]>;
+  beforeEach(() => {
+    byId = new Map(queuedDestinationsOf(config).map((d) => [d.id, d]));
+  });
 
   it.each([
     ['awin', true],

@@ -5,10 +5,14 @@ import { SECONDS_PER_DAY } from '../../lambdas/core/time';
 
 const DAY = SECONDS_PER_DAY;
 
-const catalogue = buildCatalogue([
-  { id: 'kelkoo', clickIds: [queryClickId('kk', 30), queryClickId('gclid', 30)] },
-  { id: 'raptor', clickIds: [{ source: { identifier: { vendor: 'raptor', field: 'coid' } }, windowSeconds: 365 * DAY }] },
-]);
+// Built in each test, not at load, so that mutation testing judges the catalogue code per test.
+let catalogue: ReturnType<typeof buildCatalogue>;
+beforeEach(() => {
+  catalogue = buildCatalogue([
+    { id: 'kelkoo', clickIds: [queryClickId('kk', 30), queryClickId('gclid', 30)] },
+    { id: 'raptor', clickIds: [{ source: { identifier: { vendor: 'raptor', field: 'coid' } }, windowSeconds: 365 * DAY }] },
+  ]);
+});
 
 function validationError(run: () => unknown): ValidationError {
   try {

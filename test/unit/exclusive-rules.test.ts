@@ -61,8 +61,10 @@ describe('exclusive group names', () => {
 
 describe('newestLiveClick with several click ids', () => {
   const AT = new Date('2026-11-26T12:00:00.000Z');
-  const config = parseConfig({ vendors: { kelkoo: SPEC_VENDORS.kelkoo, clickmeter: SPEC_VENDORS.clickmeter } });
-  const catalogue = catalogueOf(destinationsOf(config));
+  let catalogue: ReturnType<typeof catalogueOf>;
+  beforeEach(() => {
+    catalogue = catalogueOf(destinationsOf(parseConfig({ vendors: { kelkoo: SPEC_VENDORS.kelkoo, clickmeter: SPEC_VENDORS.clickmeter } })));
+  });
   const click = (key: string, hoursBefore: number): StoredClick => ({
     key,
     value: `${key}-${hoursBefore}`,

@@ -94,8 +94,12 @@ describe('the "try it" sample', () => {
 });
 
 describe('the attribution explanation', () => {
-  const config = parseConfig(JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')));
-  const catalogue = catalogueOf(destinationsOf(config));
+  let config: ReturnType<typeof parseConfig>;
+  let catalogue: ReturnType<typeof catalogueOf>;
+  beforeEach(() => {
+    config = parseConfig(JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')));
+    catalogue = catalogueOf(destinationsOf(config));
+  });
   const message = (destination: string, context: Record<string, unknown>) => [destination, { destination, context } as unknown as DeliveryMessage] as const;
   const user = { kind: 'userId', value: 'u-1' } as const;
   const session = { kind: 'sessionId', value: 's-1' } as const;

@@ -20,7 +20,11 @@ function basket(names: string[]): Basket {
 const names = [...Array.from({ length: 40 }, (_, i) => `${i}`.padEnd(30, 'é')), 'X'];
 const order = basket(names);
 const longest = Math.max(...names.map((n) => [...n].length));
-const full = encodeProductsInfos(order);
+// Encoded in each test, not at load, so that mutation testing judges the encoder per test.
+let full: string;
+beforeEach(() => {
+  full = encodeProductsInfos(order);
+});
 
 const url = (value: string, pad: number, prefix = 'https://s.kelkoogroup.net/st?country=fr&orderId=1&productsInfos=') =>
   `${prefix}${value}&saleId=0.5&pad=${'x'.repeat(pad)}`;
