@@ -6,19 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Order } from '../../../lambdas/core/order';
-import { toFieldIssues } from '../../../lambdas/core/validation';
 import { clickmeter } from '../../../lambdas/vendors/clickmeter/adapter';
 import type { ClickmeterConfig } from '../../../lambdas/vendors/clickmeter/config';
 import { toPostback } from '../../../lambdas/vendors/clickmeter/mapping';
 import { vendorAdapters } from '../../../lambdas/vendors/registry';
+import { configIssues } from '../../support/config-issues';
 
 const base = { conversionId: 'A531F18FCECC4DEB9B2C3994556FBF41', clickIdParam: 's1' };
 
-/** Every issue as `field: message`, as a configuration error reports it. */
-function issues(raw: Record<string, unknown>): string[] {
-  const result = clickmeter.configSchema().safeParse({ ...base, ...raw });
-  return result.success ? [] : toFieldIssues(result.error).map((i) => `${i.field}: ${i.message}`);
-}
+const issues = configIssues(clickmeter.configSchema, base);
 
 const order: Order = {
   orderId: 'CM-1',

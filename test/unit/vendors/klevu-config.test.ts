@@ -1,11 +1,9 @@
 import { klevu } from '../../../lambdas/vendors/klevu/adapter';
 import { klevuConfigSchema } from '../../../lambdas/vendors/klevu/config';
 import { klevuItemId } from '../../../lambdas/vendors/klevu/mapping';
+import { configIssues } from '../../support/config-issues';
 
-const messages = (raw: Record<string, unknown>) => {
-  const result = klevuConfigSchema().safeParse({ apiKey: 'klevu-12345', ...raw });
-  return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-};
+const messages = configIssues(klevuConfigSchema, { apiKey: 'klevu-12345' });
 
 describe('Klevu adapter identity', () => {
   it('is registered under its id, shown as Klevu, and names its document', () => {

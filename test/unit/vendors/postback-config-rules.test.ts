@@ -10,17 +10,13 @@ import { ConfigurationError } from '../../../lambdas/core/errors';
 import type { Order } from '../../../lambdas/core/order';
 import { postback } from '../../../lambdas/vendors/postback/adapter';
 import { postbackCancel } from '../../../lambdas/vendors/postback/cancel';
-import { toFieldIssues } from '../../../lambdas/core/validation';
 import { postbackConfigSchema } from '../../../lambdas/vendors/postback/config';
+import { configIssues } from '../../support/config-issues';
 
 const REPO = join(__dirname, '../../..');
 const URL_TEMPLATE = 'https://n.example/pb?ref={order.orderId}';
 
-/** Every issue as `field: message`, as a configuration error reports it. */
-function issues(raw: Record<string, unknown>): string[] {
-  const result = postbackConfigSchema().safeParse({ clickIdParam: 'awc', url: URL_TEMPLATE, ...raw });
-  return result.success ? [] : toFieldIssues(result.error).map((i) => `${i.field}: ${i.message}`);
-}
+const issues = configIssues(postbackConfigSchema, { clickIdParam: 'awc', url: URL_TEMPLATE });
 
 const order: Order = {
   orderId: 'O-1',

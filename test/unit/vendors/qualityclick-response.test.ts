@@ -2,6 +2,7 @@ import type { Order } from '../../../lambdas/core/order';
 import { qualityclick } from '../../../lambdas/vendors/qualityclick/adapter';
 import { qualityclickConfigSchema } from '../../../lambdas/vendors/qualityclick/config';
 import type { VendorResponse } from '../../../lambdas/vendors/types';
+import { configIssues } from '../../support/config-issues';
 
 const config = () => qualityclickConfigSchema().parse({ endpoint: 'https://partner.shop.example/get_trans.cgi', cpid: '1', product: 'Sale' });
 const order: Order = {
@@ -110,10 +111,7 @@ describe('QUALITYCLICK response reading', () => {
 
 describe('QUALITYCLICK configuration limits', () => {
   const valid = { endpoint: 'https://partner.shop.example/get_trans.cgi', cpid: '1', product: 'Sale' };
-  const messages = (raw: Record<string, unknown>) => {
-    const result = qualityclickConfigSchema().safeParse({ ...valid, ...raw });
-    return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-  };
+  const messages = configIssues(qualityclickConfigSchema, valid);
 
   it.each([
     [{ cpid: '1'.repeat(18) }, { cpid: '1'.repeat(19) }, 'cpid: must be a program id (digits only)'],

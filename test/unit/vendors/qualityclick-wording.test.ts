@@ -2,12 +2,10 @@ import { qualityclick } from '../../../lambdas/vendors/qualityclick/adapter';
 import { qualityclickConfigSchema } from '../../../lambdas/vendors/qualityclick/config';
 import { reportedError } from '../../../lambdas/vendors/qualityclick/mapping';
 import type { VendorResponse } from '../../../lambdas/vendors/types';
+import { configIssues } from '../../support/config-issues';
 
 const valid = { endpoint: 'https://partner.shop.example/get_trans.cgi', cpid: '1', product: 'Sale' };
-const messages = (raw: Record<string, unknown>) => {
-  const result = qualityclickConfigSchema().safeParse({ ...valid, ...raw });
-  return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-};
+const messages = configIssues(qualityclickConfigSchema, valid);
 const text = (body: string, headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' }) =>
   reportedError({ status: 200, headers, body } as VendorResponse);
 

@@ -1,11 +1,9 @@
 import { raptor } from '../../../lambdas/vendors/raptor/adapter';
 import { raptorConfigSchema } from '../../../lambdas/vendors/raptor/config';
+import { configIssues } from '../../support/config-issues';
 
 const valid = { customerId: '1234', purchaseParams: { p1: 'buy' } };
-const messages = (raw: Record<string, unknown>) => {
-  const result = raptorConfigSchema().safeParse({ ...valid, ...raw });
-  return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-};
+const messages = configIssues(raptorConfigSchema, valid);
 const COID = '0c9f5e3a-6d2b-4f7e-9a41-3b8e2d7c5f10';
 const SID = '7e4b1d92-2a6f-4c3e-b8d5-91f0a6e2c347';
 
