@@ -4,7 +4,6 @@
  * cancellation call, and repeated.
  */
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSRecord } from 'aws-lambda';
 import { StaticApiKeys } from '../../lambdas/api/api-keys';
 import { createApiHandlers } from '../../lambdas/api/handlers';
 import { queuedDestinationsOf } from '../../lambdas/core/cancellation';
@@ -17,6 +16,7 @@ import { apiEvent, call, lambdaContext } from '../support/api';
 import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
 import { SPEC_VENDORS } from '../support/config';
 import { VendorDouble } from '../support/vendor-double';
+import { toSqsRecord } from '../../local/poller';
 
 const sqs: SQSClient = sqsClient();
 let store: TrackingStore;
@@ -74,17 +74,7 @@ async function runSender(id: string): Promise<number> {
   const page = await sqs.send(
     new ReceiveMessageCommand({ QueueUrl: queueUrls[id], MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
   );
-  const records: SQSRecord[] = (page.Messages ?? []).map((m) => ({
-    messageId: m.MessageId!,
-    receiptHandle: m.ReceiptHandle!,
-    body: m.Body!,
-    attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' } as SQSRecord['attributes'],
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:q',
-    awsRegion: 'eu-west-1',
-  }));
+  const records = (page.Messages ?? []).map((m) => toSqsRecord(m, 'arn:aws:sqs:eu-west-1:000000000000:q', 'eu-west-1'));
   if (!records.length) return 0;
   const result = await senders[id]!({ Records: records }, lambdaContext);
   const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));

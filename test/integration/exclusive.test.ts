@@ -4,7 +4,6 @@
  * and no other member of an all-`skip` group; a redelivered message never re-decides.
  */
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { StaticApiKeys } from '../../lambdas/api/api-keys';
 import { createApiHandlers } from '../../lambdas/api/handlers';
@@ -17,6 +16,7 @@ import { fetchHttpSender } from '../../lambdas/vendors/http-sender';
 import { apiEvent, call, lambdaContext } from '../support/api';
 import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
 import { VendorDouble } from '../support/vendor-double';
+import { toSqsRecord } from '../../local/poller';
 
 const MEMBERS = [
   { id: 'qualityclick', param: 'qc_clickid', days: 7, path: '/qc/get_trans.cgi' },
@@ -74,16 +74,7 @@ async function drainThroughSender(id: string): Promise<string[]> {
   for (;;) {
     const page = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrls[id], MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }));
     if (!page.Messages?.length) return bodies;
-    const records = page.Messages.map(
-      (m) =>
-        ({
-          messageId: m.MessageId!,
-          receiptHandle: m.ReceiptHandle!,
-          body: m.Body!,
-          attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
-          messageAttributes: {},
-        }) as unknown as SQSRecord,
-    );
+    const records = page.Messages.map((m) => toSqsRecord(m, 'arn:aws:sqs:eu-west-1:000000000000:delivery', 'eu-west-1'));
     const result = await senders[id]!({ Records: records }, lambdaContext);
     expect(result.batchItemFailures).toEqual([]);
     for (const r of records) {

@@ -15,6 +15,7 @@ import type { TrackingStore } from '../../lambdas/store/tracking-store';
 import { fetchHttpSender, HttpSender } from '../../lambdas/vendors/http-sender';
 import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
 import { VendorDouble } from '../support/vendor-double';
+import { toSqsRecord } from '../../local/poller';
 
 const LINES = 500;
 /** Remaining time each invocation starts with, and the vendor's delay per call: short, so the test stays quick. */
@@ -42,18 +43,7 @@ function fakeContext(deadline: number): Context {
 
 async function receiveOne(queueUrl: string): Promise<SQSRecord> {
   const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }));
-  const m = received.Messages![0]!;
-  return {
-    messageId: m.MessageId!,
-    receiptHandle: m.ReceiptHandle!,
-    body: m.Body!,
-    attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' } as SQSRecord['attributes'],
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:delivery',
-    awsRegion: 'eu-west-1',
-  };
+  return toSqsRecord(received.Messages![0]!, 'arn:aws:sqs:eu-west-1:000000000000:delivery', 'eu-west-1');
 }
 
 describe('sender: a long multi-call delivery and the function timeout', () => {

@@ -14,6 +14,7 @@ import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '..
 import { SPEC_VENDORS } from '../support/config';
 import { eventually } from '../support/local-stack';
 import { VendorDouble } from '../support/vendor-double';
+import { toSqsRecord } from '../../local/poller';
 
 const sqs = sqsClient();
 let store: TrackingStore;
@@ -98,18 +99,7 @@ async function recordFor(message: DeliveryMessage | string): Promise<SQSRecord> 
   const received = await sqs.send(
     new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }),
   );
-  const m = received.Messages![0]!;
-  return {
-    messageId: m.MessageId!,
-    receiptHandle: m.ReceiptHandle!,
-    body: m.Body!,
-    attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' } as SQSRecord['attributes'],
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:delivery',
-    awsRegion: 'eu-west-1',
-  };
+  return toSqsRecord(received.Messages![0]!, 'arn:aws:sqs:eu-west-1:000000000000:delivery', 'eu-west-1');
 }
 
 const withReceiveCount = (record: SQSRecord, count: number): SQSRecord => ({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(count) } });
