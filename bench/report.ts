@@ -1,12 +1,21 @@
-/** Turns the measurements into docs/PERFORMANCE.md and a console summary. */
-import type { BundleReport } from './bundles';
+/**
+ * Turns the measurements into docs/PERFORMANCE.md and a console summary. The document's prose is
+ * bench/PERFORMANCE.template.md; this module computes the figures and tables its placeholders name and fills them in.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BundleReport, VariantComparison } from './bundles';
 import { ALTERNATIVES, billedMs, CostBreakdown, IdleCost, StackFacts, xraySampledShare } from './cost';
 import type { CpuReport } from './cpu';
 import type { LatencyReport } from './latency';
 import { ASSUMPTIONS, HOSTED_TAGGING_SOURCE, PRICES, SGTM_CLOUD_RUN } from './prices';
 import type { SenderReport } from './senders';
+import { LIMITS } from './setup';
 import { fixed, kib, meets, usd, verdict } from './stats';
 import type { ThroughputReport } from './throughput';
+
+/** The template of docs/PERFORMANCE.md, beside this module. */
+export const TEMPLATE_NAME = 'PERFORMANCE.template.md';
 
 export const TARGETS = {
   initRatio: 1.25,
@@ -73,6 +82,67 @@ export function chooseApiMemory(cpu: CpuReport, initCpuMs: number, deployedMb: n
   return { rows, chosenMb: chosen.memoryMb, deployedMb };
 }
 
+type Values = Record<string, string | number>;
+/** Fills a named part of the template; see fillTemplate. */
+type Part = (name: string, values?: Values) => string;
+
+/**
+ * Replaces each `{{name}}` in `template` with `values[name]`, in one pass (a value is never read as a placeholder).
+ * A placeholder without a value, or a value without a placeholder, throws and names it: the report can neither show
+ * a blank where a figure belongs nor drop a figure without anyone noticing.
+ */
+export function fillTemplate(template: string, values: Values, what = 'template'): string {
+  const unused = new Set(Object.keys(values));
+  const filled = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const value = Object.hasOwn(values, name) ? values[name] : undefined;
+    if (value === undefined) throw new Error(`${what}: no value for the placeholder {{${name}}}`);
+    unused.delete(name);
+    return String(value);
+  });
+  if (unused.size > 0) throw new Error(`${what}: no placeholder for ${[...unused].map((name) => `{{${name}}}`).join(', ')}`);
+  return filled;
+}
+
+/** The template's parts by name: each runs from its `<!-- part: name -->` line to the next marker, blank lines around it trimmed. */
+export function templateParts(text: string): Record<string, string> {
+  const [, ...pieces] = text.replace(/\r\n/g, '\n').split(/^<!-- part: (\w+) -->$/m);
+  const parts: Record<string, string> = {};
+  for (let i = 0; i < pieces.length; i += 2) {
+    const name = pieces[i]!;
+    if (Object.hasOwn(parts, name)) throw new Error(`${TEMPLATE_NAME}: two parts named "${name}"`);
+    parts[name] = pieces[i + 1]!.replace(/^\n+|\n+$/g, '');
+  }
+  return parts;
+}
+
+/** The parts of bench/PERFORMANCE.template.md. */
+export function readTemplate(): Record<string, string> {
+  return templateParts(readFileSync(join(__dirname, TEMPLATE_NAME), 'utf8'));
+}
+
+function partFiller(parts: Record<string, string>): Part {
+  return (name, values = {}) => {
+    const text = Object.hasOwn(parts, name) ? parts[name] : undefined;
+    if (text === undefined) throw new Error(`${TEMPLATE_NAME} has no part "${name}"`);
+    return fillTemplate(text, values, `${TEMPLATE_NAME}, part "${name}"`);
+  };
+}
+
+/** The values of all sections together; a name given twice would fill its placeholder with either, so it throws. */
+function merged(...sections: Values[]): Values {
+  const all: Values = {};
+  for (const section of sections) {
+    for (const [name, value] of Object.entries(section)) {
+      if (Object.hasOwn(all, name)) throw new Error(`two values for the placeholder {{${name}}}`);
+      all[name] = value;
+    }
+  }
+  return all;
+}
+
+/** A passage placed on the line after a table brings the blank line that separates it from the table. */
+const afterTable = (passage: string) => `\n${passage}\n`;
+
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
 
 function table(header: string[], rows: Array<Array<string | number>>, align?: string[]): string {
@@ -123,7 +193,19 @@ function targetsTable(r: BenchResults): { markdown: string; lines: string[] } {
   };
 }
 
-function bundleSection(r: BenchResults): string {
+function headerValues(r: BenchResults): Values {
+  return {
+    runDate: r.machine.date,
+    runSeconds: fixed(r.totalSeconds, 0),
+    cores: r.machine.cores,
+    cpuModel: r.machine.cpuModel,
+    loadAverage: r.machine.loadAverage.map((l) => l.toFixed(2)).join(' / '),
+    nodeVersion: r.machine.node,
+    targetTable: targetsTable(r).markdown,
+  };
+}
+
+function bundleValues(r: BenchResults, part: Part): Values {
   const b = r.bundles;
   const functions = table(
     ['Function', 'Bundle', 'Source map', 'Init, wall (median)', 'Init, CPU (median)', 'Floor: SDK clients', 'Floor bundle', 'Floor init wall / CPU', 'Ratio wall', 'Ratio CPU', 'RSS after init'],
@@ -165,6 +247,7 @@ function bundleSection(r: BenchResults): string {
     ['---', '---:', '---:', '---:', '---:'],
   );
   const external = b.variants.filter((v) => v.label.includes('external'));
+  const functionOf = (v: VariantComparison) => v.label.split(':')[0];
   const commonJs = b.variants.find((v) => v.label.includes('CommonJS'));
   const maps = b.variants.find((v) => v.label.includes('source-maps'));
   const zodNamed = b.blocks.find((k) => k.label.startsWith('zod imported by name'));
@@ -172,88 +255,48 @@ function bundleSection(r: BenchResults): string {
   const schemas = b.blocks.find((k) => k.label.startsWith("the service's configuration schemas"));
   const validation = b.blocks.find((k) => k.label.startsWith('… and validating'));
   const met = b.functions.every((f) => f.ratioCpu <= TARGETS.initRatio);
-  return `## 1. Bundles and module init
-
-**Method.** Each Lambda entry (\`lambdas/entry/*.ts\`) is bundled with esbuild using \`TRACKING_BUNDLING\`, the options the
-stack gives \`NodejsFunction\` (lib/constructs/tracking-function.ts), translated as CDK translates them
-(\`bench/bundles.ts\`). Module init is the time to \`require\` the bundle – which builds the handler at module scope – in a
-fresh \`node\` process, with the function's environment (\`NODE_OPTIONS=--enable-source-maps\` included) and nothing else
-(\`bench/init-probe.cjs\`). The **floor** of a function is a bundle built the same way from a tiny module that imports and
-constructs exactly the SDK clients the function creates, measured the same way. All ${b.functions.length + b.variants.length + b.blocks.length + 4} bundles
-run in ${b.rounds} interleaved rounds (shuffled order each round) so that the machine's noise falls on every bundle alike;
-figures are medians, and ratios are medians over rounds of the function ÷ its floor **in the same round**. The
-status bundle was also invoked for \`GET /v1/health\` after loading: HTTP ${b.healthStatus ?? '–'}.
-
-Wall-clock init on this shared machine swings by a factor of two between rounds when other jobs run; the CPU time
-spent in the \`require\` (user + system, all threads) is what the init costs on a dedicated core, and is steadier. Both
-are given; the CPU-time ratio is the one the target is judged on, the wall-clock ratio is shown beside it.
-
-${functions}
-
-What is in a function bundle beyond its floor (capture, by source):
-
-${composition}
-
-What each building block adds to a cold start (the API floor plus that block alone, same run):
-
-${blocks}
-
-### Decisions, with the variants measured in the same run
-
-${variants}
-
-- **Bundle the AWS SDK (kept).** With \`@aws-sdk/*\` external, as the Node.js 24 runtime would provide it, the artifact
-  shrinks${external.map((v) => ` (${v.label.split(':')[0]}: ${kib(v.subject.bytes)} vs ${kib(v.deployed.bytes)})`).join(',')}, but every init
-  loads the runtime's unminified SDK from hundreds of files:${external
-    .map((v) => ` ${v.label.split(':')[0]} ${fixed(v.subject.initCpuMs)} ms CPU vs ${fixed(v.deployed.initCpuMs)} ms bundled`)
-    .join(',')}. Bundling also pins the SDK version the tests ran against, where the runtime's copy changes without notice.
-- **ES module builds first (\`mainFields: ['module', 'main']\`, new).** esbuild tree-shakes the SDK's ES module build, while
-  its default for Node (\`main\` first) bundles the CommonJS build whole${
-    commonJs
-      ? `: capture ${kib(commonJs.subject.bytes)} → ${kib(commonJs.deployed.bytes)}, init ${fixed(commonJs.subject.initCpuMs)} → ${fixed(commonJs.deployed.initCpuMs)} ms CPU; the floor itself drops from ${kib(commonJs.floor.bytes)} to ${kib(capture.floor.bytes)}`
-      : ''
-  }.
-- **Lean entries (new).** Each entry imports only its own routes' handler factories and clients: capture, identify and
-  status no longer load the SQS client, metrics or the conversion and sender code, and no API function builds handlers
-  it does not serve.
-- **No second validation of the runtime configuration (new).** The runtime configuration (\`runtime-config.json\` in each
-  function's asset) is written by the stack from a
-  configuration validated at synthesis; validating it again with zod at every cold start cost ${fixed(validation && schemas ? validation.addedCpuMs - schemas.addedCpuMs : Number.NaN)} ms
-  of CPU (the two last building blocks above). The runtime now checks only that the file is the stack's JSON.
-- **\`--enable-source-maps\` (kept, for now).** ${
-    maps
-      ? `Without it the same capture bundle initialises in ${fixed(maps.subject.initCpuMs)} ms CPU against ${fixed(maps.deployed.initCpuMs)} ms with it (wall ${fixed(maps.subject.initMs)} vs ${fixed(maps.deployed.initMs)} ms).`
-      : ''
-  } Readable stack traces in the logs are worth these milliseconds to
-  whoever is paged; the alternative is to ship the \`.map\` files without the flag and decode traces offline.
-
-### ${met ? 'Target met' : 'What stands in the way of ≤ 1.25 × the floor'}
-
-${
-  met
-    ? 'Every function initialises within 1.25 × its SDK floor.'
-    : `The SDK floor itself is small (${fixed(capture.floor.initCpuMs)} ms CPU for capture's clients), so 25 % leaves about ${fixed(capture.floor.initCpuMs * 0.25, 0)} ms for
-everything else. What the rest costs, measured above:
-
-- **zod and the route's request schema.** Loading zod and building one schema costs ${zodNs ? `${fixed(zodNs.addedCpuMs)} ms CPU` : 'see the building blocks'}
-  (zod imported by name, as the sources once did: ${zodNamed ? `${fixed(zodNamed.addedCpuMs)} ms` : '–'}). Every route validates its body with it, so its
-  first request needs it: building the request schemas on first use would move this cost out of the init, not remove it,
-  and the comparison would flatter the function.
-- **Vendor configuration and context schemas: built on first use now** (\`lambdas/core/lazy.ts\`). Building all of them
-  costs ${schemas ? `${fixed(schemas.addedCpuMs)} ms CPU, zod included` : 'see the building blocks'}; every function used to pay it at load, and no API
-  function ever needs them (the stack validated the configuration at synthesis; a sender builds only its own vendor's
-  context schema, on its first message).
-- Powertools Logger, Parameters and Metrics and middy each add a few milliseconds (building blocks above); they are
-  kept for the logging, metrics and secret caching they provide.
-
-What remains is zod with the request schemas and the service's own code. Meeting 1.25 × would take a lighter validator
-for the request bodies (\`zod/mini\`'s functional API tree-shakes to the checks a route uses), a rewrite of every request
-schema and of the error mapping that names fields.`
-}
-`;
+  return {
+    bundleCount: b.functions.length + b.variants.length + b.blocks.length + 4,
+    initRounds: b.rounds,
+    healthStatus: b.healthStatus ?? '–',
+    functionInitTable: functions,
+    captureCompositionTable: composition,
+    buildingBlockTable: blocks,
+    variantTable: variants,
+    externalSdkSizes: external.map((v) => ` (${functionOf(v)}: ${kib(v.subject.bytes)} vs ${kib(v.deployed.bytes)})`).join(','),
+    externalSdkInits: external.map((v) => ` ${functionOf(v)} ${fixed(v.subject.initCpuMs)} ms CPU vs ${fixed(v.deployed.initCpuMs)} ms bundled`).join(','),
+    commonJsSaving: commonJs
+      ? part('commonJsSaving', {
+          commonJsBundle: kib(commonJs.subject.bytes),
+          deployedBundle: kib(commonJs.deployed.bytes),
+          commonJsInitCpuMs: fixed(commonJs.subject.initCpuMs),
+          deployedInitCpuMs: fixed(commonJs.deployed.initCpuMs),
+          commonJsFloorBundle: kib(commonJs.floor.bytes),
+          deployedFloorBundle: kib(capture.floor.bytes),
+        })
+      : '',
+    configValidationCpuMs: fixed(validation && schemas ? validation.addedCpuMs - schemas.addedCpuMs : Number.NaN),
+    sourceMapsCost: maps
+      ? part('sourceMapsCost', {
+          withoutInitCpuMs: fixed(maps.subject.initCpuMs),
+          withInitCpuMs: fixed(maps.deployed.initCpuMs),
+          withoutInitMs: fixed(maps.subject.initMs),
+          withInitMs: fixed(maps.deployed.initMs),
+        })
+      : '',
+    initTargetVerdict: met
+      ? part('initTargetMet')
+      : part('initTargetMissed', {
+          captureFloorCpuMs: fixed(capture.floor.initCpuMs),
+          floorHeadroomMs: fixed(capture.floor.initCpuMs * 0.25, 0),
+          zodNamespaceCpu: zodNs ? `${fixed(zodNs.addedCpuMs)} ms CPU` : 'see the building blocks',
+          zodNamedCpu: zodNamed ? `${fixed(zodNamed.addedCpuMs)} ms` : '–',
+          configSchemasCpu: schemas ? `${fixed(schemas.addedCpuMs)} ms CPU, zod included` : 'see the building blocks',
+        }),
+  };
 }
 
-function cpuSection(r: BenchResults): string {
+function cpuValues(r: BenchResults): Values {
   const handlers = table(
     ['Handler', 'Calls', 'CPU p50', 'CPU p90', 'CPU mean', 'Wall p50', 'Wall p90', 'Waiting on I/O (p50)'],
     [...r.cpu.handlers, r.cpu.bareWrite].map((h) => [
@@ -283,33 +326,10 @@ function cpuSection(r: BenchResults): string {
     ]),
     ['---', '---:', '---', '---:', '---:', '---:', '---:', '---:'],
   );
-  return `## 2. Warm CPU time per invocation
-
-The capture and conversion handler factories the Lambda entries use, called ${r.cpu.handlers[0]?.calls} times each in process
-(after a warm-up) against DynamoDB Local and the SQS server – both in other processes, so their work is not counted – with
-the production JSON logger and EMF metrics. \`process.cpuUsage()\` around each call separates our CPU from waiting on I/O.
-A capture stores one click id under one visitor key; a conversion is a two-line order of a visitor holding click ids for
-all three vendors (so three messages are queued).
-
-${handlers}
-
-The last row is a bare \`PutItem\` through the same SDK client, no handler: on this virtual machine a loopback request
-to DynamoDB Local costs the sender about that much CPU in the kernel and the SDK alone, so the handlers' own work is
-roughly their CPU minus that figure per DynamoDB or SQS request (capture: one request). The cost model below uses the
-full measured CPU, the conservative choice.
-
-What each request does on AWS (counted by SDK middleware; capacity units as DynamoDB Local reports them, except
-transactions, which it under-reports and which are computed from the items' sizes by DynamoDB's rule, 2 WRU per KB):
-
-${accounts}
-
-A capture is one \`BatchWriteItem\` whatever the number of visitor keys and click ids (up to 25 records), so it is **one
-DynamoDB round trip**. The API keys are read from Secrets Manager once and cached for 5 minutes per execution
-environment (\`SecretsManagerApiKeys\`, Powertools Parameters with \`maxAge\`), never per request.
-`;
+  return { cpuCalls: r.cpu.handlers[0]?.calls ?? '–', handlerCpuTable: handlers, requestAccountTable: accounts };
 }
 
-function throughputSection(r: BenchResults): string {
+function throughputValues(r: BenchResults, part: Part): Values {
   const rows = r.throughput.levels.map((l) => [
     l.concurrency,
     `${fixed(l.rawPerSecond, 0)}/s`,
@@ -322,63 +342,49 @@ function throughputSection(r: BenchResults): string {
     `${fixed(l.conversionP50Ms, 1)} / ${fixed(l.conversionP99Ms, 1)} ms`,
     Object.keys(l.unexpected).length ? JSON.stringify(l.unexpected) : 'none',
   ]);
-  return `## 3. Throughput through the local stack
-
-\`startLocalStack\` with Kelkoo, QUALITYCLICK and ClickMeter on its sandbox, over real HTTP; the load generator runs on a
-worker thread (so the stack's event loop does not also run the client); every run is bounded by a request count and a
-duration. **Raw PutItem** writes the item a capture writes, from the same process into the same DynamoDB Local at the
-same concurrency: the ceiling any capture path could reach here. Raw PutItem and captures alternate over
-${3} rounds per level and the ratio is the median of the per-round ratios. Conversions (each: a Query of the order,
-the visitor's click ids, three SendMessage and a conditional PutItem, while the stack's senders deliver in the background) are shown against the
-same raw figure for scale; no target applies to them. DynamoDB Local (Java) and the stack share this machine's
-${r.machine.cores} cores with everything else running on it.
-
-${table(['Concurrency', 'Raw PutItem', 'Captures', 'Capture ÷ raw', 'Capture p50 / p99', 'Health (HTTP hop only)', 'Conversions', 'Conversion ÷ raw', 'Conversion p50 / p99', 'Non-2xx'], rows)}
-${throughputGap(r)}`;
-}
-
-function throughputGap(r: BenchResults): string {
   const short = r.throughput.levels.filter((l) => l.concurrency >= 8 && l.captureRatio < TARGETS.captureThroughputRatio);
-  if (short.length === 0) return '';
   const capture = r.cpu.handlers.find((h) => h.name === 'capture')!;
-  return `
-### What stands in the way at ${short.map((l) => `concurrency ${l.concurrency}`).join(' and ')}
-
-Raw PutItem measures one thing the stack's process does per capture – an SDK request to DynamoDB Local. A capture
-through the stack adds, on the same single JavaScript thread: the HTTP exchange with the client (request parsing, the
-API Gateway event, the response write) and the handler itself (authentication, JSON and schema validation, click-id
-extraction, logging). Measured above: the capture handler costs ${fixed(capture.cpuMs.p50, 2)} ms of CPU per call against
-${fixed(r.cpu.bareWrite.cpuMs.p50, 2)} ms for the bare PutItem, and the HTTP hop alone – \`GET /v1/health\`, no key, no I/O –
-tops out at ${short.map((l) => `${fixed(l.healthPerSecond, 0)}/s at concurrency ${l.concurrency}`).join(', ')}. On ${r.machine.cores} cores shared
-with DynamoDB Local, the load generator and other jobs, the process is CPU-bound, so the ratio is roughly the ratio of
-CPU per request; DynamoDB Local is the bottleneck only once concurrency is high enough to queue in it. On AWS the
-HTTP hop is API Gateway's and Lambda's, and each function instance serves one request at a time on its own CPU share.
-What would close the gap here is less CPU per capture in the handler chain (its largest parts, in a profile of the
-handler: the SDK's request pipeline and signing, middy and the schema validation), not a change of design.
-`;
+  return {
+    throughputRounds: LIMITS.throughputRounds,
+    throughputTable: table(
+      ['Concurrency', 'Raw PutItem', 'Captures', 'Capture ÷ raw', 'Capture p50 / p99', 'Health (HTTP hop only)', 'Conversions', 'Conversion ÷ raw', 'Conversion p50 / p99', 'Non-2xx'],
+      rows,
+    ),
+    throughputGap:
+      short.length === 0
+        ? ''
+        : afterTable(
+            part('throughputGap', {
+              shortLevels: short.map((l) => `concurrency ${l.concurrency}`).join(' and '),
+              captureCpuMs: fixed(capture.cpuMs.p50, 2),
+              bareWriteCpuMs: fixed(r.cpu.bareWrite.cpuMs.p50, 2),
+              healthCeilings: short.map((l) => `${fixed(l.healthPerSecond, 0)}/s at concurrency ${l.concurrency}`).join(', '),
+              cores: r.machine.cores,
+            }),
+          ),
+  };
 }
 
-function latencySection(r: BenchResults): string {
+function latencyValues(r: BenchResults, part: Part): Values {
   const l = r.latency;
-  return `## 4. Delivery latency at ${l.rate} conversions per second
-
-${l.conversionsSent} conversions posted open-loop at ${l.rate}/s for ${fixed(l.seconds, 1)} s (${l.conversionsAccepted} accepted), each queued for three
-vendors; latency runs from the conversion's 202 reaching the client to the sender recording the vendor's answer
-(\`sentAt\`), read after the queues drained (${fixed(l.drainSeconds, 1)} s after the last conversion). The sandbox answers at once, so this is the
-pipeline's own latency: queue, batching window, sender, two DynamoDB updates.
-
-${table(
-  ['Deliveries', 'Delivered', 'p50', 'p99', 'max', 'Accept (202) p50 / p99'],
-  [[l.deliveries, l.delivered, `${fixed(l.p50Ms, 0)} ms`, `${fixed(l.p99Ms, 0)} ms`, `${fixed(l.maxMs, 0)} ms`, `${fixed(l.acceptP50Ms, 1)} / ${fixed(l.acceptP99Ms, 1)} ms`]],
-)}
-
-${table(['Vendor', 'p50', 'p99'], l.perVendor.map((v) => [v.vendor, `${fixed(v.p50Ms, 0)} ms`, `${fixed(v.p99Ms, 0)} ms`]))}
-${Object.keys(l.notDelivered).length ? `\nNot delivered when read: ${JSON.stringify(l.notDelivered)}.\n` : ''}${latencyGap(r)}`;
+  return {
+    latencyRate: l.rate,
+    conversionsSent: l.conversionsSent,
+    latencySeconds: fixed(l.seconds, 1),
+    conversionsAccepted: l.conversionsAccepted,
+    drainSeconds: fixed(l.drainSeconds, 1),
+    latencyTable: table(
+      ['Deliveries', 'Delivered', 'p50', 'p99', 'max', 'Accept (202) p50 / p99'],
+      [[l.deliveries, l.delivered, `${fixed(l.p50Ms, 0)} ms`, `${fixed(l.p99Ms, 0)} ms`, `${fixed(l.maxMs, 0)} ms`, `${fixed(l.acceptP50Ms, 1)} / ${fixed(l.acceptP99Ms, 1)} ms`]],
+    ),
+    vendorLatencyTable: table(['Vendor', 'p50', 'p99'], l.perVendor.map((v) => [v.vendor, `${fixed(v.p50Ms, 0)} ms`, `${fixed(v.p99Ms, 0)} ms`])),
+    notDelivered: Object.keys(l.notDelivered).length ? afterTable(part('notDelivered', { notDelivered: JSON.stringify(l.notDelivered) })) : '',
+    latencyGap: l.p99Ms <= TARGETS.deliveryP99Ms && l.delivered === l.deliveries ? '' : afterTable(latencyGap(r, part)),
+  };
 }
 
-function latencyGap(r: BenchResults): string {
+function latencyGap(r: BenchResults, part: Part): string {
   const l = r.latency;
-  if (l.p99Ms <= TARGETS.deliveryP99Ms && l.delivered === l.deliveries) return '';
   const conversion = r.cpu.accounts.find((a) => a.label.startsWith('conversion'))!;
   const vendors = l.perVendor.length || 3;
   // Per delivered message the sender claims the delivery and records the outcome: two conditional updates.
@@ -389,30 +395,29 @@ function latencyGap(r: BenchResults): string {
   const requestCpu = r.cpu.bareWrite.cpuMs.p50;
   // The stack's one JavaScript thread: the conversion handler, plus the senders' SDK requests (claim, record, delete).
   const threadShare = (l.rate * (cpuOf('conversion') + vendors * 2 * requestCpu)) / 1000;
-  return `
-### What stands in the way
-
-The stack's JavaScript thread is out of CPU. The conversion handler spends ${fixed(cpuOf('conversion'))} ms of CPU per call
-(section 2; most of it the AWS SDK's work on its ${fixed(conversion.dynamoRoundTrips, 0)} DynamoDB and ${fixed(conversion.sqsRequests, 0)} SQS requests – a bare
-PutItem costs ${fixed(requestCpu)} ms here), and the senders' two DynamoDB requests per delivery add about as much again: at
-${l.rate} conversions/s that is about **${fixed(threadShare * 100, 0)} % of one core** for the stack's single thread, before the
-HTTP server, the pollers, the SQS server and the vendor sandbox, on ${r.machine.cores} cores shared with DynamoDB Local.
-
-Latency here is queueing, not the pipeline: each conversion makes ${fixed(conversion.dynamoRoundTrips, 0)} DynamoDB requests itself and its
-${vendors} deliveries 2 each (claim, record) – ${perConversion} requests per conversion, **${fixed(demand, 0)} DynamoDB requests per second at
-${l.rate} conversions/s**, plus ${vendors} SQS sends, receives and deletes and ${vendors} vendor calls, all served by one Node.js thread and
-one DynamoDB Local on ${r.machine.cores} shared cores. The most DynamoDB Local took from this process in the same run was
-**${fixed(ceiling, 0)} bare PutItems per second** (section 3). With demand ${demand > ceiling ? 'above' : 'close to'} that ceiling, deliveries queue behind one
-another and the backlog grows for as long as the run lasts, so the p99 measures the length of the run rather than the
-pipeline. On AWS each of these is a separate resource – DynamoDB on-demand, SQS and one sender function per vendor with
-up to ${r.senders.deployed.maxConcurrency} concurrent batches – and the pipeline's own latency is what section 5 measures with an
-otherwise idle stack: a batch fills in ${fixed((r.senders.deployed.batchSize / r.senders.rate) * 1000, 0)} ms at ${r.senders.rate} messages/s, then one parallel round of vendor calls.
-The two requests per delivery are the claim and the record that make delivery exactly-once (section 7); batching them
-across a batch's deliveries would need a transaction, which DynamoDB bills at twice the units.
-`;
+  return part('latencyGap', {
+    conversionCpuMs: fixed(cpuOf('conversion')),
+    conversionDynamoRequests: fixed(conversion.dynamoRoundTrips, 0),
+    conversionSqsRequests: fixed(conversion.sqsRequests, 0),
+    bareWriteCpuMs: fixed(requestCpu),
+    rate: l.rate,
+    threadSharePercent: fixed(threadShare * 100, 0),
+    cores: r.machine.cores,
+    vendors,
+    requestsPerConversion: perConversion,
+    dynamoDemand: fixed(demand, 0),
+    putItemCeiling: fixed(ceiling, 0),
+    demandAgainstCeiling: demand > ceiling ? 'above' : 'close to',
+    senderMaxConcurrency: r.senders.deployed.maxConcurrency,
+    batchFillMs: fixed((r.senders.deployed.batchSize / r.senders.rate) * 1000, 0),
+    senderRate: r.senders.rate,
+  });
 }
 
-function senderSection(r: BenchResults): string {
+/** The senders' concurrency cap before batches of ten sent in parallel. */
+const PREVIOUS_SENDER_CAP = 5;
+
+function senderValues(r: BenchResults): Values {
   const s = r.senders;
   const d = s.deployed;
   const rows = s.candidates.map((c) => [
@@ -424,33 +429,25 @@ function senderSection(r: BenchResults): string {
     fixed(c.sqsRequestsPerMessage, 2),
     c.maxOpenVendorCalls,
   ]);
-  return `## 5. Sender batch size, batching window and concurrency cap
-
-One vendor's real pipeline per candidate – conversion handler, a queue of its own, the local poller with the candidate
-settings (Lambda's SQS event source semantics: batches, batching window, at most \`maxConcurrency\` batches in flight,
-partial batch responses), the real sender – at ${s.rate} conversions/s against a sandbox vendor that takes
-${s.vendorDelayMs} ms to answer (a typical tracking endpoint; the records of a batch are sent in parallel). *Billed ms per
-message* is the sum of invocation durations divided by the messages: multiplied by the sender's memory, it is what Lambda
-charges. *Open vendor calls* is the most calls the vendor ever had in flight at once – what a concurrency cap is for.
-
-${table(['Batch / window / cap', 'Delivered', 'p50 / p99', 'Invocations per message', 'Billed ms per message', 'SQS requests per message', 'Open vendor calls (max)'], rows)}
-
-**Choice:** batch ${d.batchSize}, window ${d.maxBatchingWindowSeconds} s, at most ${d.maxConcurrency} concurrent invocations per vendor
-(lib/shape.ts \`deliveryQueueSettings\`; before this change: cap 5). One record per invocation pays a whole invocation
-per message and cannot keep up with ${s.rate}/s once the vendor takes ${s.vendorDelayMs} ms; batches of 10 sent in parallel
-amortise the invocation and the receive/delete requests over ten messages (a tenth of the invocations and of the SQS
-requests, a fraction of the billed time). The cap is the vendor's protection: batch × cap = at most
-${d.batchSize * d.maxConcurrency} calls in flight from this service to one vendor (before: ${d.batchSize * 5}). With batches of 10, caps 2, 3 and 5
-differ in latency by less than this machine's run-to-run noise (compare the rows above across runs); what they change
-for certain is the number of open calls and the headroom: at a vendor answering in ${s.vendorDelayMs} ms plus the sender's own
-two DynamoDB updates, cap 2 serves about ${fixed((2 * d.batchSize * 1000) / Math.max(1, (s.candidates.find((c) => c.batchSize === d.batchSize && c.maxConcurrency === 2)?.meanInvocationMs ?? 350)), 0)} messages/s – barely above ${s.rate}/s –
-and cap ${d.maxConcurrency} about ${fixed((d.maxConcurrency * d.batchSize * 1000) / Math.max(1, (s.candidates.find((c) => c.batchSize === d.batchSize && c.maxConcurrency === d.maxConcurrency)?.meanInvocationMs ?? 350)), 0)} (batches × records ÷ mean invocation time, measured). A vendor that answers much slower falls behind and
-builds a backlog in its queue rather than being flooded – which is the queue's job; the cap is one number if a vendor
-needs more. The window of 1 s bounds the wait of a lone message at low traffic.
-`;
+  // Batches × records ÷ mean invocation time, measured with the deployed batch size and this cap.
+  const messagesPerSecond = (cap: number) =>
+    fixed((cap * d.batchSize * 1000) / Math.max(1, s.candidates.find((c) => c.batchSize === d.batchSize && c.maxConcurrency === cap)?.meanInvocationMs ?? 350), 0);
+  return {
+    senderRate: s.rate,
+    vendorDelayMs: s.vendorDelayMs,
+    senderTable: table(['Batch / window / cap', 'Delivered', 'p50 / p99', 'Invocations per message', 'Billed ms per message', 'SQS requests per message', 'Open vendor calls (max)'], rows),
+    batchSize: d.batchSize,
+    batchingWindowSeconds: d.maxBatchingWindowSeconds,
+    maxConcurrency: d.maxConcurrency,
+    previousMaxConcurrency: PREVIOUS_SENDER_CAP,
+    maxOpenVendorCalls: d.batchSize * d.maxConcurrency,
+    previousMaxOpenVendorCalls: d.batchSize * PREVIOUS_SENDER_CAP,
+    capTwoMessagesPerSecond: messagesPerSecond(2),
+    deployedCapMessagesPerSecond: messagesPerSecond(d.maxConcurrency),
+  };
 }
 
-function memorySection(r: BenchResults): string {
+function memoryValues(r: BenchResults, part: Part): Values {
   const m = r.memoryChoice;
   const rows = m.rows.map((x) => [
     `${x.memoryMb} MB${x.memoryMb === m.chosenMb ? ' **(chosen)**' : ''}`,
@@ -460,28 +457,21 @@ function memorySection(r: BenchResults): string {
     `${x.conversionMs} ms`,
     usd(x.conversionUsd),
   ]);
-  return `## 6. Memory sizes
-
-Lambda gives a function CPU in proportion to its memory (one full vCPU at ${ASSUMPTIONS.fullVcpuAtMb} MB). From the measured
-CPU per call and init CPU (on this machine's cores, taken as equal to a Graviton core), the billed duration at each size is
-CPU ÷ CPU share + the AWS I/O wait (capture ${ASSUMPTIONS.captureAwsIoMs} ms, conversion ${ASSUMPTIONS.conversionAwsIoMs} ms), rounded up to the
-millisecond; cold init is scaled the same way (a worst case: Lambda does not document more CPU during init). Lambda
-cost below is requests plus duration, per million calls.
-
-${table(['API memory', 'Cold init (capture)', 'Capture billed', 'Capture Lambda $/M', 'Conversion billed', 'Conversion Lambda $/M'], rows)}
-
-**Choice: ${m.chosenMb} MB for the API functions** – the cheapest size whose modelled cold init stays within
-${API_INIT_BUDGET_MS} ms (the shop's backend waits for it); below it, a cold start passes half a second for a
-saving of cents per million${m.chosenMb === m.deployedMb ? '' : ` (deployed: ${m.deployedMb} MB; \`API_MEMORY_MB\` should follow)`}. The measured RSS after init is
-${fixed(r.bundles.functions[0]!.deployed.rssMb, 0)} MB, so memory itself is never the limit. The senders (${r.facts.memoryMb.sender} MB, set in
-lib/constructs/vendor-delivery.ts) spend their time waiting on vendors: their billed time is almost all wait, so their
-cost scales with memory; 128 MB would halve it but stretch a cold init to about ${billedMs(r.bundles.functions.find((f) => f.name === 'sender')!.deployed.initCpuMs, 0, 128)} ms, and at a
-fourteenth of a vCPU the TLS handshakes and JSON work of a batch of ten calls would eat into each call's vendor
-timeout. Kept at 256 MB: the saving is a tenth of a dollar per million conversions.
-`;
+  return {
+    fullVcpuAtMb: ASSUMPTIONS.fullVcpuAtMb,
+    captureAwsIoMs: ASSUMPTIONS.captureAwsIoMs,
+    conversionAwsIoMs: ASSUMPTIONS.conversionAwsIoMs,
+    memoryTable: table(['API memory', 'Cold init (capture)', 'Capture billed', 'Capture Lambda $/M', 'Conversion billed', 'Conversion Lambda $/M'], rows),
+    chosenMemoryMb: m.chosenMb,
+    apiInitBudgetMs: API_INIT_BUDGET_MS,
+    memoryNotDeployed: m.chosenMb === m.deployedMb ? '' : part('memoryNotDeployed', { deployedMemoryMb: m.deployedMb }),
+    rssAfterInitMb: fixed(r.bundles.functions[0]!.deployed.rssMb, 0),
+    senderMemoryMb: r.facts.memoryMb.sender!,
+    senderInitAt128Ms: billedMs(r.bundles.functions.find((f) => f.name === 'sender')!.deployed.initCpuMs, 0, 128),
+  };
 }
 
-function costSection(r: BenchResults): string {
+function costValues(r: BenchResults, part: Part): Values {
   const prices = table(
     ['Item', 'Price', 'Source', 'As of'],
     Object.values(PRICES).map((p) => [p.what, `$${p.usd} ${p.unit}`, p.source, p.asOf]),
@@ -521,113 +511,66 @@ function costSection(r: BenchResults): string {
       ];
     }),
   );
-  const gateway = r.capture.lines.find((l) => l.item.startsWith('API Gateway'))!.usdPerMillion;
-  return `## 7. Cost on AWS
-
-Unit prices (us-east-1 list prices, no free tier; kept as data in \`bench/prices.ts\`; the benchmark runs offline, so
-they are not re-fetched – check the source before quoting a figure elsewhere):
-
-${prices}
-
-### Per million captures
-
-${breakdown(r.capture)}
-
-${
-  r.capture.total > TARGETS.capturePerMillion
-    ? `**≤ $${TARGETS.capturePerMillion} per million captures is impossible behind API Gateway:** the HTTP API alone costs $${gateway.toFixed(2)} per million
-requests, and everything else together adds ${usd(r.capture.withoutApiGateway)}. A **Lambda Function URL** (no charge beyond the function's
-own requests and duration) in front of the same capture function – the API-key middleware already authenticates every
-request in the handler – would come to **${usd(r.capture.withoutApiGateway)} per million**${
-        r.capture.withoutApiGateway <= TARGETS.capturePerMillion
-          ? ', within the target'
-          : `, still above it: the one write unit a capture stores (${usd(PRICES.dynamoWrite.usd)}) and Lambda's request charge (${usd(PRICES.lambdaRequests.usd)}) alone are ${usd(PRICES.dynamoWrite.usd + PRICES.lambdaRequests.usd)}, and what is left does not pay for the invocation's duration`
-      }. It would also give up API Gateway's throttling (replace it with the function's reserved concurrency), its access
-logs and the one custom domain for all routes (a Function URL has its own host name, or sits behind CloudFront). The
-deployed design keeps API Gateway: SPEC §1 names API Gateway routes, and one host with one throttle for every route is
-what a shop's backend is configured against.`
-    : ''
+  const gateway = `$${r.capture.lines.find((l) => l.item.startsWith('API Gateway'))!.usdPerMillion.toFixed(2)}`;
+  const functionUrlAgainstTarget =
+    r.capture.withoutApiGateway <= TARGETS.capturePerMillion
+      ? part('functionUrlWithinTarget')
+      : part('functionUrlAboveTarget', {
+          writeUnitPrice: usd(PRICES.dynamoWrite.usd),
+          lambdaRequestPrice: usd(PRICES.lambdaRequests.usd),
+          writeAndRequest: usd(PRICES.dynamoWrite.usd + PRICES.lambdaRequests.usd),
+        });
+  return {
+    priceTable: prices,
+    captureCostTable: breakdown(r.capture),
+    captureTargetMissed:
+      r.capture.total > TARGETS.capturePerMillion
+        ? part('captureTargetMissed', {
+            captureTarget: `$${TARGETS.capturePerMillion}`,
+            apiGatewayPerMillion: gateway,
+            withoutApiGateway: usd(r.capture.withoutApiGateway),
+            functionUrlAgainstTarget,
+          })
+        : '',
+    conversionCostTable: breakdown(r.conversion),
+    conversionTargetMissed:
+      r.conversion.total > TARGETS.conversionPerMillion
+        ? afterTable(
+            part('conversionTargetMissed', {
+              conversionTarget: `$${TARGETS.conversionPerMillion}`,
+              conversionWriteUnits: fixed(r.cpu.accounts.find((a) => a.label.startsWith('conversion'))!.writeUnits, 1),
+              claimAndRecordPerMillion: `$${(6 * PRICES.dynamoWrite.usd).toFixed(2)}`,
+              apiGatewayPerMillion: gateway,
+            }),
+          )
+        : '',
+    xrayTable: xray,
+    xrayPerMillionAt1M: usd(xraySampledShare(1e6) * PRICES.xrayTraces.usd),
+    idleTable: idle,
+    idleMonthly: usd(idleTotal),
+    deliveryQueues: r.facts.queues / 2,
+    sgtmMinInstances: SGTM_CLOUD_RUN.minInstances,
+    sgtmSource: SGTM_CLOUD_RUN.source,
+    hostedTaggingSource: HOSTED_TAGGING_SOURCE,
+    comparisonTable: comparison,
+    alternativeBases: ALTERNATIVES.map((a) => `${a.name}: ${a.basis}`).join('. '),
+  };
 }
 
-### Per million conversions (three vendors)
-
-${breakdown(r.conversion)}
-${
-  r.conversion.total > TARGETS.conversionPerMillion
-    ? `
-**What stands in the way of ≤ $${TARGETS.conversionPerMillion}:** the writes that make delivery exactly-once, and the fixed
-per-request prices. The conversion writes the order once (a conditional \`PutItem\`, ${fixed(r.cpu.accounts.find((a) => a.label.startsWith('conversion'))!.writeUnits, 1)} WRU measured); each
-sender then claims its delivery before the call (the conditional write that stops a second sender, a copy of the message
-or a redrive) and records the outcome after it (what later copies and the status read) – two 1 KB writes per
-vendor, 6 WRU for three vendors, $${(6 * PRICES.dynamoWrite.usd).toFixed(2)} per million on their own. Neither can go: without the claim two
-senders can both call; without the record a copy arriving after the lease would call again. Add API Gateway's
-$${gateway.toFixed(2)}, one SQS message per vendor (a queue per vendor is what isolates them) and the Lambda requests, and the
-floor of this design is above $${TARGETS.conversionPerMillion}. Already removed: the four-item transaction and the outbox
-update of the previous design (9 of its 15 WRU per conversion).
-`
-    : ''
-}
-### Tracing
-
-Every function has X-Ray active tracing. Lambda samples the first request each second and 5 % of the rest, so the cost
-per request depends on the volume: at low volume nearly every request is traced.
-
-${xray}
-
-At 1 M captures a month this adds about ${usd(xraySampledShare(1e6) * PRICES.xrayTraces.usd)} per million – more than everything else together.
-Tracing is not in the totals above because it is a choice, not a cost of the design (X-Ray's free tier also covers the
-first 100,000 traces a month).
-
-### Idle
-
-${idle}
-
-**$0 compute when idle:** Lambda, API Gateway, DynamoDB on-demand and SQS bill per request. What remains idle is
-${usd(idleTotal)} a month of fixed items (above) plus the SQS event sources' empty long polls on the
-${r.facts.queues / 2} delivery queues (AWS does not publish how many its pollers make; they are SQS requests, a few tenths of a
-dollar per queue-month at most).
-
-### Against a server-side tag container
-
-A tagging server is billed while it waits. Server-side Google Tag Manager on Cloud Run as Google recommends it for
-production keeps ${SGTM_CLOUD_RUN.minInstances} instances running (${SGTM_CLOUD_RUN.source}); a hosted plan bills by monthly request quota
-(${HOSTED_TAGGING_SOURCE}). Requests counted for the alternatives are captures + conversions (a tagging server also
-receives one request per event; it makes the vendor calls itself).
-
-${comparison}
-
-The alternatives' bases: ${ALTERNATIVES.map((a) => `${a.name}: ${a.basis}`).join('. ')}.
-`;
-}
-
-export function renderReport(r: BenchResults): string {
-  const targets = targetsTable(r);
-  return `# Performance and cost
-
-Written by \`npm run bench\` (bench/run.ts) – do not edit by hand; run it again.
-
-- **Run:** ${r.machine.date}, ${fixed(r.totalSeconds, 0)} s
-- **Machine:** ${r.machine.cores} cores (${r.machine.cpuModel}), load average at start ${r.machine.loadAverage.map((l) => l.toFixed(2)).join(' / ')} – a shared machine; figures are medians and same-run ratios
-- **Node.js:** ${r.machine.node} locally; the functions deploy to Lambda's Node.js 24 runtime on arm64 (absolute times differ there; the ratios are what this run can vouch for)
-- **Configuration:** the shipped example reduced to Kelkoo, QUALITYCLICK and ClickMeter on the local sandbox
-
-## Targets
-
-${targets.markdown}
-
-${bundleSection(r)}
-${cpuSection(r)}
-${throughputSection(r)}
-${latencySection(r)}
-${senderSection(r)}
-${memorySection(r)}
-${costSection(r)}
-## Reproducing
-
-\`npm ci && npm run bench\` (Java for DynamoDB Local; nothing else, no network). Every load loop is bounded by a count and
-a duration (\`LIMITS\` in bench/setup.ts), all traffic stays on 127.0.0.1, and the run takes a few minutes. Prices are in
-bench/prices.ts, the cost model in bench/cost.ts.
-`;
+/** docs/PERFORMANCE.md for these measurements: the template's `report` part, filled. */
+export function renderReport(r: BenchResults, parts: Record<string, string> = readTemplate()): string {
+  const part = partFiller(parts);
+  const values = merged(
+    headerValues(r),
+    bundleValues(r, part),
+    cpuValues(r),
+    throughputValues(r, part),
+    latencyValues(r, part),
+    senderValues(r),
+    memoryValues(r, part),
+    costValues(r, part),
+  );
+  return `${part('report', values)}\n`;
 }
 
 export function summaryLines(r: BenchResults): string[] {

@@ -1,0 +1,236 @@
+/**
+ * docs/PERFORMANCE.md is bench/PERFORMANCE.template.md filled by bench/report.ts: the fill refuses a placeholder
+ * without a value and a value without a placeholder, and the real renderer fills every part of the real template.
+ */
+import type { InitFigures } from '../../bench/bundles';
+import { BenchResults, fillTemplate, readTemplate, renderReport, templateParts } from '../../bench/report';
+import type { LevelFigures } from '../../bench/throughput';
+
+describe('fillTemplate', () => {
+  it('puts each value in place of its placeholders, as written', () => {
+    expect(fillTemplate('{{a}} and {{b}}, {{a}} again', { a: 'one', b: 2 })).toBe('one and 2, one again');
+    // Values are not read again: no replacement patterns, no placeholders inside a value.
+    expect(fillTemplate('costs {{price}}', { price: "$& $' {{price}}" })).toBe("costs $& $' {{price}}");
+    expect(fillTemplate('no placeholders', {})).toBe('no placeholders');
+  });
+
+  it('throws, naming it, on a placeholder without a value', () => {
+    expect(() => fillTemplate('{{a}} and {{missing}}', { a: 'one' }, 'the part')).toThrow('the part: no value for the placeholder {{missing}}');
+    expect(() => fillTemplate('{{a}}', { a: undefined as unknown as string })).toThrow('{{a}}');
+    expect(() => fillTemplate('{{constructor}}', {})).toThrow('{{constructor}}');
+  });
+
+  it('throws, naming it, on a value without a placeholder', () => {
+    expect(() => fillTemplate('{{a}}', { a: 'one', unused: 'x', other: 1 }, 'the part')).toThrow('the part: no placeholder for {{unused}}, {{other}}');
+  });
+});
+
+describe('templateParts', () => {
+  it('splits at the part markers, drops the preamble and the blank lines around each part, keeps the rest as written', () => {
+    const text = '<!-- about -->\n\n<!-- part: doc -->\n\n# Title\n\n{{x}}\n\n<!-- part: inline -->\n (aside)\n\n';
+    expect(templateParts(text)).toEqual({ doc: '# Title\n\n{{x}}', inline: ' (aside)' });
+    expect(templateParts(text.replace(/\n/g, '\r\n'))).toEqual({ doc: '# Title\n\n{{x}}', inline: ' (aside)' });
+  });
+
+  it('refuses two parts of the same name', () => {
+    expect(() => templateParts('<!-- part: a -->\nx\n<!-- part: a -->\ny\n')).toThrow('two parts named "a"');
+  });
+});
+
+describe('the performance report', () => {
+  it('fills every placeholder of every part of the real template, over measurements that call for each part', () => {
+    const template = readTemplate();
+    const used = new Set<string>();
+    const tracked = new Proxy(template, {
+      get: (parts, name: string) => {
+        used.add(name);
+        return parts[name];
+      },
+    });
+    for (const kind of ['missed', 'met', 'partial'] as const) {
+      // fillTemplate throws on any placeholder left without a value, so rendering at all means every part used was filled.
+      const doc = renderReport(measurements(kind), tracked);
+      expect(doc).not.toMatch(/\{\{|\}\}|undefined|NaN/);
+      expect(doc.startsWith('# Performance and cost\n\nWritten by `npm run bench`')).toBe(true);
+      expect(doc.endsWith('bench/prices.ts, the cost model in bench/cost.ts.\n')).toBe(true);
+    }
+    expect([...used].sort()).toEqual(Object.keys(template).sort());
+  });
+
+  it('shows the passages the measurements call for, and only those', () => {
+    const missed = renderReport(measurements('missed'));
+    const met = renderReport(measurements('met'));
+    expect(missed).toContain('### What stands in the way of ≤ 1.25 × the floor');
+    expect(missed).toContain('| 32 | 1820/s |');
+    expect(missed).toContain('\n\nNot delivered when read: {"pending":10}.\n\n### What stands in the way\n');
+    expect(missed).toContain('would come to **$1.11 per million**, still above it:');
+    expect(missed).toContain(' (deployed: 1024 MB; `API_MEMORY_MB` should follow)');
+    expect(renderReport(measurements('partial'))).toContain('would come to **$0.410 per million**, within the target.');
+    expect(met).toContain('### Target met\n\nEvery function initialises within 1.25 × its SDK floor.\n\n## 2. Warm CPU');
+    expect(met).not.toMatch(/What stands in the way|Not delivered|should follow|impossible behind API Gateway/);
+    expect(met).toContain('| 32 | 1820/s |');
+  });
+
+  it('refuses a template that asks for a figure the renderer does not compute, or drops one it does', () => {
+    const template = readTemplate();
+    expect(() => renderReport(measurements('met'), { ...template, report: `${template.report}\n{{surplus}}` })).toThrow('{{surplus}}');
+    expect(() => renderReport(measurements('met'), { ...template, report: template.report.replace('{{priceTable}}', '') })).toThrow(
+      'no placeholder for {{priceTable}}',
+    );
+    const withoutPart = { ...template };
+    delete withoutPart.initTargetMet;
+    expect(() => renderReport(measurements('met'), withoutPart)).toThrow('has no part "initTargetMet"');
+  });
+});
+
+/**
+ * A made-up benchmark run. `missed` misses every target and measured every variant; `met` meets them all and lacks the
+ * optional variants and building blocks; `partial` misses them with some figures absent.
+ */
+function measurements(kind: 'missed' | 'met' | 'partial'): BenchResults {
+  const missed = kind !== 'met';
+  const init = (id: string, bytes: number, initMs: number, initCpuMs: number, rssMb = 60): InitFigures => ({ id, bytes, mapBytes: bytes * 3, initMs, initCpuMs, rssMb, samples: [] });
+  const functions = (['capture', 'conversion', 'identify', 'status', 'sender'] as const).map((name, i) => ({
+    name,
+    deployed: init(name, 310_000, 41.234, 38.7, 71.4),
+    floor: init(`floor(dynamodb+secretsManager)/${name}`, 220_000, 30.1, 28.44),
+    ratio: missed ? 1.45 - i * 0.02 : 1.2,
+    ratioCpu: missed ? 1.3 + i * 0.05 : 1.1 + i * 0.01,
+    composition: [
+      { source: '@aws-sdk', bytes: 200_000 },
+      { source: 'zod', bytes: 60_000 },
+    ],
+  }));
+  const variant = (label: string) => ({ label, explanation: 'how it differs', subject: init('v', 900_000, 80.5, 75.25), floor: init('vf', 700_000, 60, 55), ratio: 1.5, ratioCpu: 1.4, deployed: functions[0]!.deployed });
+  const block = (label: string, addedCpuMs: number) => ({ label, figures: init('b', 250_000, 35, 33), addedMs: addedCpuMs + 1, addedCpuMs });
+  const level = (concurrency: number, captureRatio: number): LevelFigures => ({
+    concurrency,
+    rawPerSecond: 1500 + concurrency * 10,
+    capturePerSecond: (1500 + concurrency * 10) * captureRatio,
+    captureRatio,
+    captureP50Ms: 3.21,
+    captureP99Ms: 12.5,
+    conversionPerSecond: 400,
+    conversionRatio: 0.26,
+    conversionP50Ms: 9.1,
+    conversionP99Ms: 30.2,
+    healthPerSecond: 5000,
+    unexpected: concurrency === 32 && missed ? { '503': 2 } : {},
+  });
+  const sender = (batchSize: number, maxConcurrency: number, meanInvocationMs: number) => ({
+    batchSize,
+    maxBatchingWindowSeconds: 1,
+    maxConcurrency,
+    messages: 600,
+    delivered: 600,
+    p50Ms: 420,
+    p99Ms: 980,
+    invocationsPerMessage: 1 / batchSize,
+    billedMsPerMessage: 40,
+    meanInvocationMs,
+    sqsRequestsPerMessage: 0.3,
+    maxOpenVendorCalls: batchSize * maxConcurrency,
+    logBytesPerMessage: 500,
+  });
+  const account = (label: string, dynamoRoundTrips: number, writeUnits: number) => ({
+    label,
+    dynamoCalls: { BatchWriteItem: dynamoRoundTrips },
+    dynamoRoundTrips,
+    writeUnits,
+    readUnits: 0.5,
+    sqsRequests: 3,
+    sqsChunks: 3,
+    sqsMessageBytes: 900,
+    logLines: 2.5,
+    logBytes: 812,
+  });
+  const handler = <N extends 'capture' | 'conversion' | 'bare PutItem'>(name: N, cpuP50: number) => ({
+    name,
+    calls: 300,
+    cpuMs: { p50: cpuP50, p90: cpuP50 * 1.4, mean: cpuP50 * 1.1 },
+    wallMs: { p50: cpuP50 * 2, p90: cpuP50 * 3, mean: cpuP50 * 2.2 },
+    ioWaitMsP50: cpuP50,
+  });
+  const captureTotal = missed ? 1.41 : 0.9;
+  const conversionTotal = missed ? 9.5 : 3;
+  return {
+    machine: { date: '2026-01-02T03:04:05.000Z', cores: 4, cpuModel: 'Test CPU', node: 'v24.1.0', loadAverage: [1.234, 0.5, 0.25] },
+    bundles: {
+      rounds: 9,
+      functions,
+      variants: [
+        variant("capture: AWS SDK external (runtime's copy)"),
+        variant("sender: AWS SDK external (runtime's copy)"),
+        ...(kind === 'met' ? [] : [variant('capture: CommonJS builds (esbuild default main fields)'), variant('capture: without NODE_OPTIONS=--enable-source-maps')]),
+      ],
+      apiFloor: init('api-floor', 220_000, 30, 28),
+      blocks: [
+        block('Powertools Logger (constructed)', 2.1),
+        ...(kind === 'missed'
+          ? [
+              block("zod imported by name (`import { z } from 'zod'`), one schema", 9.3),
+              block("zod imported as a namespace (`import * as z from 'zod'`), one schema", 6.7),
+              block("the service's configuration schemas, built", 14.2),
+              block('… and validating the bundled runtime configuration with them once, at init', 19.9),
+            ]
+          : []),
+      ],
+      healthStatus: kind === 'partial' ? undefined : 200,
+      seconds: 100,
+    },
+    cpu: {
+      handlers: [handler('capture', 1.234), handler('conversion', 4.56)],
+      bareWrite: handler('bare PutItem', 0.61),
+      accounts: [account('capture (1 visitor key, 1 click id)', 1, 1), account('conversion (2 lines, 3 vendors)', 2, 3.5)],
+      seconds: 30,
+    },
+    throughput: { levels: [level(1, 0.9), level(8, missed ? 0.6 : 0.85), level(32, missed ? 0.55 : 0.82)], buyers: 200, seconds: 60 },
+    latency: {
+      rate: 50,
+      seconds: 20.04,
+      conversionsSent: 1000,
+      conversionsAccepted: 1000,
+      deliveries: 3000,
+      delivered: missed ? 2990 : 3000,
+      notDelivered: missed ? { pending: 10 } : {},
+      p50Ms: 320,
+      p99Ms: missed ? 4500 : 900,
+      maxMs: 5000,
+      perVendor: [
+        { vendor: 'kelkoo', p50Ms: 300, p99Ms: 800 },
+        { vendor: 'qualityclick', p50Ms: 310, p99Ms: 850 },
+      ],
+      acceptP50Ms: 4.44,
+      acceptP99Ms: 15.55,
+      drainSeconds: 3.3,
+    },
+    senders: {
+      vendorDelayMs: 200,
+      rate: 20,
+      candidates: [sender(1, 5, 220), sender(10, 2, 330), sender(10, 3, 340), sender(10, 5, 350)],
+      deployed: { batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 3 },
+      seconds: 90,
+    },
+    facts: { memoryMb: { capture: 512, sender: 256 }, platformLogs: false, alarms: 10, alarmMetrics: 12, dashboards: 1, secrets: 1, queues: 6 },
+    capture: {
+      label: 'capture',
+      lines: [
+        { item: 'API Gateway HTTP API', usdPerMillion: 1, basis: 'per request' },
+        { item: 'Lambda', usdPerMillion: captureTotal - 1, basis: 'duration' },
+      ],
+      total: captureTotal,
+      withoutApiGateway: kind === 'partial' ? 0.41 : 1.11,
+    },
+    conversion: { label: 'conversion', lines: [{ item: 'DynamoDB writes', usdPerMillion: conversionTotal, basis: 'WRU' }], total: conversionTotal, withoutApiGateway: conversionTotal - 1 },
+    idle: [
+      { item: 'Secrets Manager secret', usdPerMonth: 0.4, basis: '1 secret' },
+      { item: 'Alarms', usdPerMonth: 1, basis: '10 alarms' },
+    ],
+    memoryChoice: {
+      rows: [128, 256, 512, 1024].map((memoryMb) => ({ memoryMb, captureMs: 20, captureUsd: 0.2, conversionMs: 30, conversionUsd: 0.4, initMs: 2000 / (memoryMb / 128) })),
+      chosenMb: 512,
+      deployedMb: kind === 'missed' ? 1024 : 512,
+    },
+    totalSeconds: 456.7,
+  };
+}
