@@ -13,10 +13,14 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build, BuildOptions, Metafile, Plugin } from 'esbuild';
-import type { TrackingConfig } from '../lambdas/core/config';
+import type { TrackingConfig } from '../lambdas/config/schema';
 import { entryPath, PROJECT_ROOT } from '../lib/constructs/paths';
 import { TRACKING_BUNDLING, TRACKING_NODE_OPTIONS } from '../lib/constructs/tracking-function';
-import { deliveryQueueName, ENV, RUNTIME_CONFIG_FILE, runtimeConfig } from '../lib/shape';
+import { RUNTIME_CONFIG_FILE, runtimeConfigOf, serializeRuntimeConfig } from '../lambdas/contract/runtime-config';
+import { deliveryQueueName, ENV } from '../lambdas/contract/shape';
+
+/** Carries a probe's runtime configuration to runProbe, which writes it where the stack puts it. Bench only. */
+const BUNDLED_CONFIG = 'BENCH_RUNTIME_CONFIG';
 import { median, shuffled } from './stats';
 
 export const FUNCTIONS = ['capture', 'identify', 'status', 'conversion', 'sender'] as const;
@@ -182,8 +186,8 @@ function composition(metafile: Metafile, outfile: string): BuiltBundle['composit
 }
 
 /**
- * The environment each function gets from the stack (names from lib/shape.ts), with placeholder resource values. The
- * runtime configuration travels under ENV.runtimeConfig here only to reach runProbe, which writes it beside the bundle
+ * The environment each function gets from the stack (names from lambdas/contract/shape.ts), with placeholder resource values. The
+ * runtime configuration travels under BUNDLED_CONFIG here only to reach runProbe, which writes it beside the bundle
  * as RUNTIME_CONFIG_FILE, where the stack puts it, and drops it from the environment.
  */
 function functionEnvironment(name: FunctionName, config: TrackingConfig): Record<string, string> {
@@ -192,7 +196,7 @@ function functionEnvironment(name: FunctionName, config: TrackingConfig): Record
     AWS_REGION: 'eu-west-1',
     POWERTOOLS_SERVICE_NAME: 'conversion-tracking',
     [ENV.tableName]: 'bench-table',
-    [ENV.runtimeConfig]: runtimeConfig(config, undefined, deliveryQueues),
+    [BUNDLED_CONFIG]: serializeRuntimeConfig(runtimeConfigOf(config, deliveryQueues)),
   };
   if (name === 'sender') {
     const destination = Object.keys(config.vendors)[0]!;
@@ -228,7 +232,7 @@ export interface ProbeResult {
 
 function runProbe(spec: ProbeSpec): Promise<ProbeResult> {
   const probe = join(__dirname, 'init-probe.cjs');
-  const { [ENV.runtimeConfig]: bundledConfig, ...env } = spec.env;
+  const { [BUNDLED_CONFIG]: bundledConfig, ...env } = spec.env;
   if (bundledConfig !== undefined) writeFileSync(join(dirname(spec.bundle.path), RUNTIME_CONFIG_FILE), bundledConfig);
   return new Promise((resolve, reject) => {
     execFile(

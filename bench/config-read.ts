@@ -10,8 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../lambdas/core/config';
-import { runtimeConfig } from '../lib/shape';
+import { parseConfig } from '../lambdas/config/schema';
+import { runtimeConfigOf, serializeRuntimeConfig } from '../lambdas/contract/runtime-config';
 
 const PROCESSES = Number(process.argv[2] ?? 15);
 
@@ -27,7 +27,7 @@ function largeConfig(): string {
       url: `https://${id}.example/conversion?order={order.orderId}&click={clickId}&amount={order.netValue}&currency={order.currency}`,
     };
   }
-  return runtimeConfig(parseConfig({ ...example, postbacks, local: undefined }));
+  return serializeRuntimeConfig(runtimeConfigOf(parseConfig({ ...example, postbacks, local: undefined })));
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

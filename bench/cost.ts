@@ -5,7 +5,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { TrackingConfig } from '../lambdas/core/config';
+import type { TrackingConfig } from '../lambdas/config/schema';
 import { TrackingStack } from '../lib/tracking-stack';
 import type { CpuReport } from './cpu';
 import { ASSUMPTIONS, HOSTED_TAGGING_PLANS, PRICES, SECONDS_PER_MONTH, SGTM_CLOUD_RUN } from './prices';

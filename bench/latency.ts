@@ -5,7 +5,7 @@
  * are read once, after the queues have drained, so that reading them adds no load during the run.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { documentClient } from '../lambdas/runtime';
+import { documentClient } from '../lambdas/store/document-client';
 import { TrackingStore } from '../lambdas/store/tracking-store';
 import type { LocalStack } from '../local/stack';
 import { dynamoClient, sqsClient } from './services';

@@ -4,8 +4,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig, TrackingConfig } from '../lambdas/core/config';
-import { EXAMPLE_BASE_URL, EXAMPLE_CONFIG_PATH } from '../local/config';
+import { parseConfig, TrackingConfig } from '../lambdas/config/schema';
+import { EXAMPLE_BASE_URL, EXAMPLE_CONFIG_PATH } from '../lambdas/config/load';
 
 export const BENCH_VENDORS = ['kelkoo', 'qualityclick', 'clickmeter'] as const;
 

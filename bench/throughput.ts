@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../lambdas/runtime';
+import { documentClient } from '../lambdas/store/document-client';
 import { clickSk, visitorPk } from '../lambdas/store/keys';
 import type { LocalStack } from '../local/stack';
 import type { LoadJob, LoadResult } from './load-worker';

@@ -7,7 +7,7 @@
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AttemptRecord } from '../lambdas/core/delivery';
-import { documentClient } from '../lambdas/runtime';
+import { documentClient } from '../lambdas/store/document-client';
 import { AttemptTrace, withAttempt } from '../lambdas/sender/history';
 import { TrackingStore } from '../lambdas/store/tracking-store';
 import { fixtures } from '../lambdas/vendors/kelkoo/fixtures';

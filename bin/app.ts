@@ -1,36 +1,31 @@
 /**
- * CDK entry point: `npx cdk synth|deploy [-c config=<path>]`. The configuration file is chosen by
- * resolveConfigSource (context, then TRACKING_CONFIG, then tracking.config.json, then the shipped example) and
- * validated before any construct is created, so a bad field stops synthesis with its name.
+ * CDK entry point: `npx cdk synth|deploy [-c config=<path>]`. The configuration file is chosen by chooseConfig
+ * (context, then TRACKING_CONFIG, then tracking.config.json, then the shipped example) and validated before any
+ * construct is created, so a bad field stops synthesis with its name.
  */
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { loadConfigFile, TrackingConfig } from '../lambdas/core/config';
+import { chooseConfig, loadConfig } from '../lambdas/config/load';
+import type { TrackingConfig } from '../lambdas/config/schema';
 import { ConfigurationError } from '../lambdas/core/errors';
-import { resolveConfigSource } from '../lib/config-source';
 import { STACK_NAME } from '../lib/constructs/naming';
 import { TrackingStack } from '../lib/tracking-stack';
 
 const app = new App();
-const source = resolveConfigSource({
-  context: app.node.tryGetContext('config'),
-  environment: process.env.TRACKING_CONFIG,
-  root: join(__dirname, '..'),
-  cwd: process.cwd(),
-});
+const source = chooseConfig({ explicit: app.node.tryGetContext('config') });
 
 let config: TrackingConfig;
 try {
-  config = loadConfigFile(source.path);
+  config = loadConfig({ path: source.path, isExample: false });
 } catch (error) {
   if (error instanceof ConfigurationError) {
-    console.error(`${error.message} (configuration file: ${source.path})`);
+    console.error(error.message);
     process.exit(1);
   }
   throw error;
 }
-if (source.origin === 'example') {
+if (source.isExample) {
   console.warn(
     `Warning: no configuration given; using ${relative(process.cwd(), source.path)}, whose vendor endpoints point at ` +
       'the local sandbox. Pass -c config=<path> or set TRACKING_CONFIG for a real deployment.',

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { TrackingConfig } from '../lambdas/core/config';
+import type { TrackingConfig } from '../lambdas/config/schema';
 import { Monitoring } from './constructs/monitoring';
 import { deliveryOutputNames, pascalCase } from './constructs/naming';
 import { entryPath } from './constructs/paths';
@@ -17,10 +17,9 @@ import {
   deliveryQueueName,
   deliveryQueueSettings,
   destinationIds,
-  queueUrlEnvName,
-  runtimeConfig,
   UNSETTLED_INDEX,
-} from './shape';
+} from '../lambdas/contract/shape';
+import { runtimeConfigOf, serializeRuntimeConfig } from '../lambdas/contract/runtime-config';
 
 export interface TrackingStackProps extends StackProps {
   /** The validated configuration (`loadConfigFile` / `parseConfig`): enabled destinations, delivery, alarm e-mail. */
@@ -104,7 +103,7 @@ export class TrackingStack extends Stack {
     const deliveryQueues = Object.fromEntries(
       [...destinationIds(config), ...cancelDestinationIds(config).map((c) => c.id)].map((id) => [id, deliveryQueueName(this.stackName, id)]),
     );
-    const bundledConfig = runtimeConfig(config, undefined, deliveryQueues);
+    const bundledConfig = serializeRuntimeConfig(runtimeConfigOf(config, deliveryQueues));
     const apiFunctions = {} as Record<ApiFunctionName, TrackingFunction>;
     for (const name of Object.keys(API_FUNCTIONS) as ApiFunctionName[]) {
       const fn = new TrackingFunction(this, `${pascalCase(name)}Function`, {
@@ -147,14 +146,11 @@ export class TrackingStack extends Stack {
     ];
     for (const { id: destinationId, queue, deadLetters } of queued) {
       // Ids are lower-case with hyphens; two that differ only in punctuation (`net-1`, `net1`) would share a
-      // construct or variable name, and one of them would silently be lost.
-      const variable = queueUrlEnvName(destinationId);
+      // construct name, and one of them would silently be lost.
       const constructName = pascalCase(destinationId);
-      for (const name of [variable, constructName]) {
-        const clash = claimedNames.get(name);
-        if (clash) throw new Error(`Destinations ${clash} and ${destinationId} would both be named ${name}; rename one`);
-        claimedNames.set(name, destinationId);
-      }
+      const clash = claimedNames.get(constructName);
+      if (clash) throw new Error(`Destinations ${clash} and ${destinationId} would both be named ${constructName}; rename one`);
+      claimedNames.set(constructName, destinationId);
 
       const delivery = new VendorDelivery(this, `${constructName}Delivery`, {
         destinationId,

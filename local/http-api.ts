@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { API_ROUTES, API_TIMEOUT_SECONDS, ApiHandlerName, ApiRoute, MAX_BODY_BYTES } from '../lib/shape';
+import { API_ROUTES, API_TIMEOUT_SECONDS, ApiHandlerName, ApiRoute, MAX_BODY_BYTES } from '../lambdas/contract/shape';
 import type { ApiHandler } from '../lambdas/api/http';
 import { lambdaContext } from './lambda-context';
 

@@ -8,18 +8,18 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { deliveryQueueSettings, queueNames, TABLE, UNSETTLED_INDEX } from '../lib/shape';
+import { runtimeConfigOf } from '../lambdas/contract/runtime-config';
+import { deliveryQueueSettings, queueNames, TABLE, UNSETTLED_INDEX } from '../lambdas/contract/shape';
 import { StaticApiKeys } from '../lambdas/api/api-keys';
 import { createApiHandlers } from '../lambdas/api/handlers';
-import type { TrackingConfig } from '../lambdas/core/config';
-import { queuedDestinationsOf } from '../lambdas/core/cancellation';
-import { destinationsOf } from '../lambdas/core/destinations';
-import { documentClient } from '../lambdas/runtime';
-import { createSenderHandler } from '../lambdas/sender/sender';
-import { SqsDeliveryParking, SqsDeliveryQueues, SqsRetryScheduler } from '../lambdas/store/delivery-queues';
+import type { TrackingConfig } from '../lambdas/config/schema';
+import { queuedDestinationsOf } from '../lambdas/config/cancellation';
+import { destinationsOf } from '../lambdas/config/destinations';
+import { documentClient } from '../lambdas/store/document-client';
+import { createSender } from '../lambdas/sender/create';
+import { SqsDeliveryQueues } from '../lambdas/store/delivery-queues';
 import { TrackingStore } from '../lambdas/store/tracking-store';
-import { fetchHttpSender } from '../lambdas/vendors/http-sender';
-import { ConfigChoice, chooseConfig, loadLocalConfig } from './config';
+import { ConfigChoice, chooseConfig, loadConfig } from '../lambdas/config/load';
 import { consoleLogger } from './console-logger';
 import { LocalConsole } from './console/server';
 import { createApiGateway, sendError } from './http-api';
@@ -165,8 +165,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = consoleLogger('local-stack', quiet);
 
   // Validated before anything is started, so a bad file costs no Java start-up.
-  const configFile = chooseConfig(options.configPath);
-  let config = loadLocalConfig(configFile);
+  const configFile = chooseConfig({ explicit: options.configPath });
+  let config = loadConfig(configFile);
 
   const cleanups: Array<() => Promise<void>> = [];
   const cleanUp = async () => {
@@ -205,7 +205,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Listening first: a busy port fails before services start, and the example's URLs can follow the real port.
     const port = await listen(server, options.port ?? 3000);
     const baseUrl = `http://localhost:${port}`;
-    if (configFile.isExample) config = loadLocalConfig(configFile, baseUrl);
+    if (configFile.isExample) config = loadConfig(configFile, { baseUrl });
 
     // Given endpoints are used as they are; what this stack starts, it stops – even when the other one fails to start.
     const service = async (endpoint: string | undefined, launch: () => Promise<RunningService>): Promise<RunningService> => {
@@ -250,8 +250,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const store = new TrackingStore(documentClient(dynamo), tableName);
     const apiKeys = config.local?.apiKeys ?? [...DEFAULT_LOCAL_API_KEYS];
     const apiLogger = consoleLogger('api', quiet);
+    // What the deployed functions run with: the configuration as the stack bundles it.
+    const runtime = runtimeConfigOf(config);
     const handlers = createApiHandlers({
-      config,
+      config: runtime,
       store,
       queues: localConsole.journal.recordQueued(new SqsDeliveryQueues(sqs, Object.fromEntries(destinations.map((d) => [d.id, queueUrls[d.id]!.queue])))),
       apiKeys: new StaticApiKeys(apiKeys),
@@ -270,15 +272,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         functionName: `sender-${destination.id}`,
         settings,
         logger,
-        handler: createSenderHandler({
-          destination,
-          delivery: config.delivery,
+        handler: createSender({
+          config: runtime,
+          destinationId: destination.id,
           store,
-          retries: new SqsRetryScheduler(sqs, queue),
-          parking: new SqsDeliveryParking(sqs, queues[i]!.deadLetterQueue),
-          http: fetchHttpSender,
+          sqs,
+          queueUrl: queue,
+          deadLetterQueueUrl: queues[i]!.deadLetterQueue,
           logger,
-          claimLeaseSeconds: settings.claimLeaseSeconds,
         }),
       });
     });

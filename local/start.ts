@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigurationError } from '../lambdas/core/errors';
-import { LOCAL_STATE_FILE } from './config';
+import { LOCAL_STATE_FILE } from './state';
 import { checkJava, checkPort, portProblem } from './preflight';
 import { LOCAL_AWS } from './services';
 import { DEFAULT_LOCAL_API_KEYS, LISTEN_HOST, LocalStack, startLocalStack } from './stack';

@@ -4,7 +4,7 @@
  * sample's user, and photographs the page.
  */
 import { join, relative } from 'node:path';
-import { EXAMPLE_CONFIG_PATH } from '../local/config';
+import { EXAMPLE_CONFIG_PATH } from '../lambdas/config/load';
 import { freePort } from '../local/services';
 import { startLocalStack } from '../local/stack';
 import { launchChromium, tryIt } from './console-browser';

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DELIVERY_METRICS, DeliveryEvent, DESTINATION_DIMENSION, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambdas/core/metrics';
+import { DELIVERY_METRICS, DeliveryEvent, DESTINATION_DIMENSION, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambdas/observability/metrics';
 import { LOCAL_AWS } from '../local/services';
 import { table } from './status';
 import {

@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { STACK_NAME } from '../lib/constructs/naming';
-import { LOCAL_STATE_FILE } from '../local/config';
+import { LOCAL_STATE_FILE } from '../local/state';
 import {
   commandFailure,
   CommandIo,

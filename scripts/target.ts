@@ -16,7 +16,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { deliveryOutputNames, STACK_NAME } from '../lib/constructs/naming';
-import { LOCAL_STATE_FILE } from '../local/config';
+import { LOCAL_STATE_FILE } from '../local/state';
 import { LOCAL_AWS } from '../local/services';
 
 export { LOCAL_STATE_FILE };

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { cancelDestinationId, cancelDestinationsOf, hasCancellationCall } from '../core/cancellation';
+import { cancelDestinationId, cancelDestinationsOf, hasCancellationCall } from '../config/cancellation';
 import { DeliveryMessage, DeliveryState, FINAL_STATUSES } from '../core/delivery';
-import { destinationsOf } from '../core/destinations';
+import { destinationsOf } from '../config/destinations';
 import { EnqueueError, NotFoundError } from '../core/errors';
 import { systemClock } from '../core/time';
 import { parseInput } from '../core/validation';

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { extractClickIds } from '../core/click-ids';
-import { catalogueOf, destinationsOf } from '../core/destinations';
+import { catalogueOf, destinationsOf } from '../config/destinations';
 import { lateReportSeconds } from '../core/late-reports';
 import { addSeconds, epochSecondsCeil, systemClock } from '../core/time';
 import { parseInput } from '../core/validation';

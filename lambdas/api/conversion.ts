@@ -2,11 +2,11 @@ import * as z from 'zod';
 import { Attribution } from '../core/attribution';
 import { extractClickIds } from '../core/click-ids';
 import { DeliveryMessage, messageDigest } from '../core/delivery';
-import { catalogueOf, Destination, destinationsOf } from '../core/destinations';
+import { catalogueOf, Destination, destinationsOf } from '../config/destinations';
 import { EnqueueError } from '../core/errors';
 import { carried, decideGroups, lostReason, newestLiveClick, verdictFor } from '../core/exclusive';
 import { lateReportSeconds } from '../core/late-reports';
-import { noDeliveryMetrics } from '../core/metrics';
+import { noDeliveryMetrics } from '../observability/metrics';
 import type { Order } from '../core/order';
 import { seededRandom } from '../core/random';
 import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/time';
@@ -129,7 +129,12 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
 
     if (request.dryRun) {
       logger.info('Dry run planned', { orderId: order.orderId, planned: messages.map((m) => m.destination) });
-      return jsonResponse(200, { orderId: order.orderId, dryRun: true, deliveries: dryRunDeliveries(destinations, deliveries, messages) });
+      return jsonResponse(200, {
+        orderId: order.orderId,
+        dryRun: true,
+        deliveries: dryRunDeliveries(destinations, deliveries, messages),
+        ...(decisions.length ? { groups: decisions } : {}),
+      });
     }
 
     // Queued first, recorded second: a failure in between answers 5xx with nothing recorded, and the shop's retry

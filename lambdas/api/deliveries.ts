@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { UNSETTLED_INDEX } from '../../lib/shape';
-import { destinationsOf } from '../core/destinations';
+import { UNSETTLED_INDEX } from '../contract/shape';
+import { destinationsOf } from '../config/destinations';
 import { ValidationError, FieldIssue } from '../core/errors';
 import { UNSETTLED_STATUSES, UnsettledCursor, UnsettledStatus } from '../store/tracking-store';
 import type { ApiDeps } from './deps';

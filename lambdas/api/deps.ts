@@ -1,9 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { TrackingConfig } from '../core/config';
+import type { TrackingConfig } from '../config/schema';
 import type { DeliveryState } from '../core/delivery';
-import type { Destination } from '../core/destinations';
+import type { Destination } from '../config/destinations';
 import { ValidationError } from '../core/errors';
-import type { DeliveryMetrics } from '../core/metrics';
+import type { DeliveryMetrics } from '../observability/metrics';
 import type { Clock } from '../core/time';
 import type { DeliveryQueues } from '../store/delivery-queues';
 import type { TrackingStore } from '../store/tracking-store';

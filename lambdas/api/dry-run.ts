@@ -1,5 +1,5 @@
 import type { DeliveryMessage } from '../core/delivery';
-import type { Destination } from '../core/destinations';
+import { Destination, requestsFor } from '../config/destinations';
 import type { NewDelivery } from '../store/tracking-store';
 import type { VendorRequest } from '../vendors/types';
 
@@ -17,9 +17,9 @@ export type DryRunDelivery =
 
 /**
  * What a dry-run conversion answers: per destination, the requests its sender would make for this order, or why it
- * would be skipped. The requests are built the way the sender builds them – from the queued message after a JSON
- * round trip, its context read through the adapter's context schema, then the adapter's `buildRequests` – so a dry
- * run shows what a vendor would receive, without recording, queueing or calling anything.
+ * would be skipped. The requests are built by the sender's own `requestsFor`, from the queued message after a JSON
+ * round trip (exclusive group channel included), so a dry run shows what a vendor would receive, without recording,
+ * queueing or calling anything.
  */
 export function dryRunDeliveries(destinations: Destination[], deliveries: NewDelivery[], messages: DeliveryMessage[]): DryRunDelivery[] {
   const byId = new Map(destinations.map((d) => [d.id, d]));
@@ -30,10 +30,8 @@ export function dryRunDeliveries(destinations: Destination[], deliveries: NewDel
     if (delivery.status !== 'queued' || !queued) {
       return { vendor: delivery.destination, status: 'skipped', reason: delivery.reason ?? 'not planned' };
     }
-    // As the sender receives it: the message as JSON on the queue, its context through the adapter's schema.
-    const message = JSON.parse(JSON.stringify(queued)) as DeliveryMessage;
-    const context = destination.adapter.contextSchema().parse(message.context);
-    const requests = destination.adapter.buildRequests({ order: message.order, config: destination.config, context });
+    // As the sender receives it: the message as JSON on the queue.
+    const requests = requestsFor(destination, JSON.parse(JSON.stringify(queued)) as DeliveryMessage);
     return {
       vendor: delivery.destination,
       status: 'planned',

@@ -1,4 +1,4 @@
-import type { ApiHandlerName } from '../../lib/shape';
+import type { ApiHandlerName } from '../contract/shape';
 import { createCancellationHandler } from './cancellation';
 import { createCaptureHandler } from './capture';
 import { createConversionHandler } from './conversion';

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy, { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { MAX_BODY_BYTES } from '../../lib/shape';
+import { MAX_BODY_BYTES } from '../contract/shape';
 import {
   EnqueueError,
   MalformedJsonError,

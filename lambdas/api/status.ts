@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { destinationsOf } from '../core/destinations';
+import { destinationsOf } from '../config/destinations';
 import { NotFoundError } from '../core/errors';
 import { parseInput } from '../core/validation';
 import { presentOrder } from './cancellation';

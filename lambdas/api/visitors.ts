@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { ClickIdCatalogue } from '../core/click-ids';
-import { catalogueOf, destinationsOf } from '../core/destinations';
+import { catalogueOf, destinationsOf } from '../config/destinations';
 import { lateReportSeconds } from '../core/late-reports';
 import { addSeconds, epochSecondsCeil, SECONDS_PER_DAY, systemClock } from '../core/time';
 import { parseInput } from '../core/validation';

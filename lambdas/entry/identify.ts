@@ -1,6 +1,6 @@
 /** The identify function: POST /v1/identify and DELETE /v1/visitors, both on the visitor's records. */
 import { createEraseHandler, createIdentifyHandler } from '../api/visitors';
-import { apiFunction, apiKeys, logger, runtimeConfig, trackingStore } from '../runtime';
+import { apiFunction, apiKeys, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
 
 const deps = { config: runtimeConfig(), store: trackingStore(), apiKeys: apiKeys(), logger };
 

@@ -1,30 +1,21 @@
 /** A destination's sender function (one per destination, same code): consumes its queue and calls the vendor. */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { deliveryQueueSettings, ENV } from '../../lib/shape';
-import { queuedDestinationsOf } from '../core/cancellation';
-import { requireEnv } from '../core/env';
-import { CloudWatchDeliveryMetrics } from '../core/metrics';
-import { createSenderHandler } from '../sender/sender';
-import { SqsDeliveryParking, SqsRetryScheduler } from '../store/delivery-queues';
-import { fetchHttpSender } from '../vendors/http-sender';
-import { logger, runtimeConfig, trackingStore } from '../runtime';
+import { ENV } from '../contract/shape';
+import { CloudWatchDeliveryMetrics } from '../observability/metrics';
+import { createSender } from '../sender/create';
+import { requireEnv } from '../runtime/env';
+import { logger, runtimeConfig, trackingStore } from '../runtime/lambda';
 
-const config = runtimeConfig();
 const destinationId = requireEnv(ENV.destination);
-const destination = queuedDestinationsOf(config).find((d) => d.id === destinationId);
-if (!destination) throw new Error(`${ENV.destination}=${destinationId} is not an enabled destination`);
 logger.appendKeys({ destination: destinationId });
 
-const sqs = new SQSClient({});
-
-export const handler = createSenderHandler({
-  destination,
-  delivery: config.delivery,
+export const handler = createSender({
+  config: runtimeConfig(),
+  destinationId,
   store: trackingStore(),
-  retries: new SqsRetryScheduler(sqs, requireEnv(ENV.queueUrl)),
-  parking: new SqsDeliveryParking(sqs, requireEnv(ENV.deadLetterQueueUrl)),
-  http: fetchHttpSender,
+  sqs: new SQSClient({}),
+  queueUrl: requireEnv(ENV.queueUrl),
+  deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
   logger,
-  claimLeaseSeconds: deliveryQueueSettings(config.delivery).claimLeaseSeconds,
   metrics: new CloudWatchDeliveryMetrics(),
 });

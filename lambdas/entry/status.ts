@@ -1,6 +1,6 @@
 /** The status function: GET /v1/conversions/{orderId} and GET /v1/health. Reads only. */
 import { createHealthHandler, createStatusHandler } from '../api/status';
-import { apiFunction, apiKeys, logger, runtimeConfig, trackingStore } from '../runtime';
+import { apiFunction, apiKeys, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
 
 export const handler = apiFunction('status', {
   status: createStatusHandler({ config: runtimeConfig(), store: trackingStore(), apiKeys: apiKeys(), logger }),

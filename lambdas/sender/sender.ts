@@ -1,13 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { DeliverySettings } from '../core/config';
+import type { DeliverySettings } from '../config/schema';
 import { DeliveryMessage, deliveryMessageSchema, messageDigest } from '../core/delivery';
-import { DeliveryEvent, DeliveryMetrics, noDeliveryMetrics } from '../core/metrics';
-import { hasCancellationCall } from '../core/cancellation';
-import type { Destination } from '../core/destinations';
+import { DeliveryEvent, DeliveryMetrics, noDeliveryMetrics } from '../observability/metrics';
+import { hasCancellationCall } from '../config/cancellation';
+import { Destination, MessageContextError, requestsFor } from '../config/destinations';
 import { cancelWithOf } from '../store/cancellation-records';
-import { postbackCancel } from '../vendors/postback/cancel';
 import { Clock, systemClock } from '../core/time';
 import { DeliveryParking, PARKED_ATTRIBUTE, RetryScheduler } from '../store/delivery-queues';
 import type { DeliveryClaim, TrackingStore } from '../store/tracking-store';
@@ -75,7 +74,7 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
   const metrics = deps.metrics ?? noDeliveryMetrics;
   const adapter = destination.adapter;
   const keepsForCancellation = hasCancellationCall(destination);
-  const isCancellationCall = adapter === postbackCancel;
+  const isCancellationCall = adapter.capabilities?.cancellationOnly === true;
 
   function parse(record: SQSRecord): DeliveryMessage {
     let body: unknown;
@@ -88,6 +87,15 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     if (!result.success) throw new PoisonMessageError(`message does not match contract v1: ${result.error.issues[0]?.message}`);
     if (result.data.destination !== destination.id) throw new PoisonMessageError(`message for ${result.data.destination} on the ${destination.id} queue`);
     return result.data;
+  }
+
+  function requestsOf(message: DeliveryMessage): VendorRequest[] {
+    try {
+      return requestsFor(destination, message);
+    } catch (error) {
+      if (error instanceof MessageContextError) throw new PoisonMessageError(error.message);
+      throw error;
+    }
   }
 
   async function call(request: VendorRequest, trace: AttemptTrace): Promise<DeliveryOutcome> {
@@ -217,11 +225,8 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
       throw new RetryLaterError('delivery held by another sender');
     }
 
-    const context = adapter.contextSchema().safeParse(message.context);
-    if (!context.success) throw new PoisonMessageError(`context does not match ${destination.id}: ${context.error.issues[0]?.message}`);
+    const requests = requestsOf(message);
     const completed = new Set(claim.completedRequests);
-    const channel = message.version === 2 ? { channel: message.exclusive.channel } : {};
-    const requests = adapter.buildRequests({ order: message.order, config: destination.config, context: context.data, ...channel });
 
     let outcome: DeliveryOutcome = { kind: 'sent', vendorStatus: 0 };
     const progress = progressOf(orderId, requests.length, claim.leaseUntil);

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredClick } from '../core/attribution';
 import type { AttemptRecord, DeliveryState, DeliveryStatus } from '../core/delivery';
-import { UNSETTLED_INDEX } from '../../lib/shape';
+import { UNSETTLED_INDEX } from '../contract/shape';
 import type { GroupDecision } from '../core/exclusive';
 import type { CancellableOrder, CancelOutcome, CancelWith, DeliveryRecord, OrderCancellation } from './cancellation-records';
 import { epochSeconds } from '../core/time';

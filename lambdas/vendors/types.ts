@@ -74,6 +74,20 @@ export interface VendorAdapter<Config = unknown, Context extends Record<string, 
    * parameters and encodings (empty when it conforms). `request.url` is the path and query as received.
    */
   inspect(request: ReceivedRequest): string[];
+  /** What the adapter supports beyond planning and making a sale's calls. Code asks these, never which adapter it is. */
+  readonly capabilities?: AdapterCapabilities<Config>;
+}
+
+/** Optional abilities of an adapter; absent means not supported. */
+export interface AdapterCapabilities<Config> {
+  /** A sale sent with this configuration can be cancelled with a call of its own (a postback's `cancel` template). */
+  readonly cancellationCall?: (config: Config) => boolean;
+  /** Its deliveries are cancellation calls, queued by the cancellation route from a sent sale – never planned from a report. */
+  readonly cancellationOnly?: boolean;
+  /** The fields of this configuration whose templates use `{channel}` (the exclusive group's winner), e.g. `url`. */
+  readonly channelFields?: (config: Config) => string[];
+  /** For the console: the values this adapter encodes in a call's query, decoded (or why they could not be). */
+  readonly decodeQuery?: (param: (name: string) => string | undefined) => Record<string, unknown>;
 }
 
 /** A request as a vendor's server receives it. */

@@ -21,7 +21,7 @@ import {
   DESTINATION_DIMENSION,
   METRICS_NAMESPACE,
   METRICS_SERVICE,
-} from '../../lambdas/core/metrics';
+} from '../../lambdas/observability/metrics';
 import { pascalCase } from './naming';
 import { DEAD_LETTER_AGE_ALARM_SECONDS, SENDER_ERROR_RATE_ALARM, VendorDelivery } from './vendor-delivery';
 

@@ -6,7 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { pascalCase } from './naming';
-import { API_ROUTES, API_THROTTLE, ApiFunctionName, ApiRoute, functionServing } from '../shape';
+import { API_ROUTES, API_THROTTLE, ApiFunctionName, ApiRoute, functionServing } from '../../lambdas/contract/shape';
 
 /**
  * One JSON object per request. Deliberately absent: `$context.identity.sourceIp` and `$context.identity.userAgent`

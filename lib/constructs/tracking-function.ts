@@ -7,7 +7,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ENV, RUNTIME_CONFIG_FILE } from '../shape';
+import { ENV } from '../../lambdas/contract/shape';
+import { RUNTIME_CONFIG_FILE } from '../../lambdas/contract/runtime-config';
 import { PROJECT_ROOT } from './paths';
 
 /** The DynamoDB actions a function may be granted; anything else the handlers do not call. */

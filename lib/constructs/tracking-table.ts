@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLE, UNSETTLED_INDEX } from '../shape';
+import { TABLE, UNSETTLED_INDEX } from '../../lambdas/contract/shape';
 
 export interface TrackingTableProps {
   /**

@@ -7,7 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DeliveryQueueSettings, deliveryQueueName, ENV, MAX_QUEUE_NAME_LENGTH, queueNames } from '../shape';
+import { DeliveryQueueSettings, deliveryQueueName, ENV, MAX_QUEUE_NAME_LENGTH, queueNames } from '../../lambdas/contract/shape';
 import { entryPath } from './paths';
 import { TrackingFunction } from './tracking-function';
 

@@ -7,7 +7,8 @@
  */
 import type { ClickIdCatalogue } from '../../lambdas/core/click-ids';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
-import type { Destination } from '../../lambdas/core/destinations';
+import { Destination, MessageContextError, requestsFor } from '../../lambdas/config/destinations';
+import type { VendorRequest } from '../../lambdas/vendors/types';
 import { VisitorKey } from '../../lambdas/core/visitor';
 import type { DeliveryQueues } from '../../lambdas/store/delivery-queues';
 import type { RecordedRequest } from '../sandbox';
@@ -96,9 +97,14 @@ export function explainAttribution(
 
 /** A queued request as the sandbox would record it: method, path and query as sent, body. */
 function expectedCalls(destination: Destination, message: DeliveryMessage): Array<{ method: string; target: string; body?: string }> {
-  const context = destination.adapter.contextSchema().safeParse(message.context);
-  if (!context.success) return [];
-  return destination.adapter.buildRequests({ order: message.order, config: destination.config, context: context.data }).map((request) => {
+  let requests: VendorRequest[];
+  try {
+    requests = requestsFor(destination, message);
+  } catch (error) {
+    if (error instanceof MessageContextError) return [];
+    throw error;
+  }
+  return requests.map((request) => {
     // What fetch puts on the request line: the WHATWG serialisation of the URL's path and query.
     const url = new URL(request.url);
     return { method: request.method, target: `${url.pathname}${url.search}`, ...(request.body !== undefined ? { body: request.body } : {}) };

@@ -16,8 +16,8 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { catalogueOf, Destination, destinationsOf } from '../../lambdas/core/destinations';
-import type { TrackingConfig } from '../../lambdas/core/config';
+import { catalogueOf, Destination, destinationsOf } from '../../lambdas/config/destinations';
+import type { TrackingConfig } from '../../lambdas/config/schema';
 import { visitorKeys, visitorSchema } from '../../lambdas/core/visitor';
 import type { ApiHandler } from '../../lambdas/api/http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -181,7 +181,7 @@ export class LocalConsole {
           ...delivery,
           name: destination?.adapter.displayName ?? delivery.vendor,
           ...(clicks ? { attribution: clicks } : {}),
-          ...(calls ? { calls: calls.map((call) => ({ ...call, decoded: decodeRequest(destination!.adapter.id, call) })) } : {}),
+          ...(calls ? { calls: calls.map((call) => ({ ...call, decoded: decodeRequest(destination!.adapter, call) })) } : {}),
         };
       }),
     };

@@ -5,7 +5,7 @@
  * only through AWS_ENDPOINT_URL. Events have the shapes API Gateway (HTTP API, payload 2.0) and the SQS event source
  * deliver. Every AWS call each function makes is recorded and checked against that function's role in the template.
  */
-import { cancelDestinationsOf, queuedDestinationsOf } from '../../lambdas/core/cancellation';
+import { cancelDestinationsOf, queuedDestinationsOf } from '../../lambdas/config/cancellation';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,13 +19,14 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { parseConfig } from '../../lambdas/core/config';
-import { destinationsOf } from '../../lambdas/core/destinations';
+import { parseConfig } from '../../lambdas/config/schema';
+import { destinationsOf } from '../../lambdas/config/destinations';
 import { consoleLogger } from '../../local/console-logger';
 import { createTable } from '../../local/stack';
 import { LOCAL_AWS } from '../../local/services';
 import { VendorSandbox } from '../../local/sandbox';
-import { API_FUNCTIONS, RUNTIME_CONFIG_FILE } from '../../lib/shape';
+import { API_FUNCTIONS } from '../../lambdas/contract/shape';
+import { RUNTIME_CONFIG_FILE } from '../../lambdas/contract/runtime-config';
 import { startRecordingProxy, startSecretsStandIn, RecordingProxy, SecretsStandIn } from './aws-doubles';
 import { lambdaFunctions, LambdaFunction, readTemplate, Resolver, roleStatements, Template } from './cloudformation';
 import { httpEvent, HttpRequest, sqsEvent } from './events';

@@ -3,7 +3,7 @@
  * Klevu, QUALITYCLICK, ClickMeter, Raptor and a generic postback – each with the call its document describes,
  * and the sandbox finds nothing to object to in any of them.
  */
-import { EXAMPLE_CONFIG_PATH } from '../../local/config';
+import { EXAMPLE_CONFIG_PATH } from '../../lambdas/config/load';
 import { freePort } from '../../local/services';
 import { LocalStack, startLocalStack } from '../../local/stack';
 import { decodeProductsInfos } from '../../lambdas/vendors/kelkoo/mapping';

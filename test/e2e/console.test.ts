@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { EXAMPLE_CONFIG_PATH } from '../../local/config';
+import { EXAMPLE_CONFIG_PATH } from '../../lambdas/config/load';
 import { freePort } from '../../local/services';
 import { LocalStack, startLocalStack } from '../../local/stack';
 import { launchChromium, tryIt } from '../../scripts/console-browser';

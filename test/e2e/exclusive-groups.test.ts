@@ -103,6 +103,36 @@ describe('exclusive group on the local stack', () => {
     expect(await callsFor('net2', orderId)).toEqual([]);
   });
 
+  it('a dry run shows, byte for byte, what each vendor then receives – {channel} filled and the groups decided', async () => {
+    const sessionId = `s-${randomUUID()}`;
+    for (const [param, daysAgo] of [['awc', 2], ['qc_clickid', 1], ['kk', 0]] as const) {
+      const occurredAt = new Date(Date.now() - daysAgo * DAY).toISOString();
+      expect((await client.api('POST', '/v1/clicks', { visitor: { sessionId }, params: { [param]: `${param}-${sessionId}` }, occurredAt })).status).toBe(201);
+    }
+    const orderId = `DRY-${randomUUID()}`;
+    const order = { orderId, visitor: { sessionId }, currency: 'EUR', orderValue: 60, netValue: 50, items: [{ productId: 'P1', name: 'Thing', unitPrice: 60, quantity: 1 }] };
+    const dry = await client.api('POST', '/v1/conversions', { ...order, dryRun: true });
+    expect(dry.status).toBe(200);
+    const real = await client.api('POST', '/v1/conversions', order);
+    expect(real.status).toBe(202);
+    expect(dry.body.groups).toEqual(real.body.groups);
+    expect(dry.body.groups).toEqual([{ group: 'affiliates', winner: 'qualityclick', channel: 'qualityclick' }]);
+
+    const planned = (dry.body.deliveries as any[]).filter((d) => d.status === 'planned');
+    expect(planned.map((d) => d.vendor).sort()).toEqual(['awin', 'kelkoo', 'qualityclick']);
+    for (const delivery of planned) {
+      const received = await eventually(() => client.sandboxCalls(delivery.vendor), (calls) => calls.some((c) => c.url.includes(encodeURIComponent(orderId)) || c.body.includes(orderId)));
+      const calls = received.filter((c) => c.url.includes(encodeURIComponent(orderId)) || c.body.includes(orderId));
+      expect(calls.map((c) => ({ method: c.method, target: c.url, body: c.body }))).toEqual(
+        (delivery.requests as any[]).map((r) => {
+          const url = new URL(r.url);
+          return { method: r.method, target: `${url.pathname}${url.search}`, body: r.body ?? '' };
+        }),
+      );
+    }
+    expect((planned.find((d) => d.vendor === 'awin').requests as any[])[0].url).toContain('&ch=qualityclick');
+  });
+
   it('the newest click is a postback: it wins with ch=<its id>, the skip-on-loss members are not told', async () => {
     const { orderId, body } = await shopper([['qc_clickid', 2], ['n2', 1]]);
     expect(statusOf(body)).toMatchObject({

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { ConfigurationError } from '../../lambdas/core/errors';
-import { chooseConfig, DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH, loadLocalConfig } from '../../local/config';
+import { chooseConfig, DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH, loadConfig } from '../../lambdas/config/load';
 import { failedMessageIds } from '../../local/poller';
 import { freePort, LOCAL_AWS } from '../../local/services';
 import { LocalStack, startLocalStack } from '../../local/stack';
@@ -285,14 +285,14 @@ describe('the local HTTP API', () => {
 
 describe('configuration of the local stack', () => {
   it('ships an example with every vendor on the sandbox, re-based onto the port actually used', () => {
-    const example = chooseConfig(undefined, { TRACKING_CONFIG: EXAMPLE_CONFIG_PATH });
+    const example = chooseConfig({ env: { TRACKING_CONFIG: EXAMPLE_CONFIG_PATH } });
     expect(example.isExample).toBe(true);
-    const asShipped = loadLocalConfig(example);
+    const asShipped = loadConfig(example);
     expect(Object.keys(asShipped.vendors).sort()).toEqual(['clickmeter', 'kelkoo', 'klevu', 'qualityclick', 'raptor']);
     expect(asShipped.local?.apiKeys).toEqual(['local-dev-key']);
     expect(asShipped.vendors.kelkoo?.endpoint).toBe('http://localhost:3000/sandbox/kelkoo/st');
 
-    const moved = loadLocalConfig(example, 'http://localhost:4567');
+    const moved = loadConfig(example, { baseUrl: 'http://localhost:4567' });
     expect(moved.vendors.kelkoo?.endpoint).toBe('http://localhost:4567/sandbox/kelkoo/st');
     expect(moved.vendors.raptor?.endpoint).toBe('http://localhost:4567/sandbox/raptor');
     expect(moved.vendors.kelkoo?.referer).toBe(asShipped.vendors.kelkoo?.referer);
@@ -301,15 +301,15 @@ describe('configuration of the local stack', () => {
   it('uses a merchant file exactly as written', () => {
     const path = join(workDir, 'own.json');
     writeFileSync(path, JSON.stringify({ vendors: { kelkoo: { country: 'fr', comId: '1', referer: REFERER, endpoint: 'http://localhost:3000/x' } } }));
-    const own = chooseConfig(path);
+    const own = chooseConfig({ explicit: path });
     expect(own).toMatchObject({ source: 'option', isExample: false });
-    expect(loadLocalConfig(own, 'http://localhost:4567').vendors.kelkoo?.endpoint).toBe('http://localhost:3000/x');
+    expect(loadConfig(own, { baseUrl: 'http://localhost:4567' }).vendors.kelkoo?.endpoint).toBe('http://localhost:3000/x');
   });
 
   it('prefers the option, then TRACKING_CONFIG, then tracking.config.json, then the example', () => {
-    expect(chooseConfig('a.json', { TRACKING_CONFIG: 'b.json' }).source).toBe('option');
-    expect(chooseConfig(undefined, { TRACKING_CONFIG: 'b.json' }).source).toBe('TRACKING_CONFIG');
-    expect(chooseConfig(undefined, {}).path).toBe(existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
+    expect(chooseConfig({ explicit: 'a.json', env: { TRACKING_CONFIG: 'b.json' } }).source).toBe('option');
+    expect(chooseConfig({ env: { TRACKING_CONFIG: 'b.json' } }).source).toBe('TRACKING_CONFIG');
+    expect(chooseConfig({ env: {} }).path).toBe(existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
   });
 
   it('refuses an invalid file before starting anything, naming the bad field', async () => {

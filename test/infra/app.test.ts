@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLE_CONFIG_FILE, LOCAL_CONFIG_FILE, resolveConfigSource } from '../../lib/config-source';
+import { chooseConfig, EXAMPLE_CONFIG_FILE, LOCAL_CONFIG_FILE } from '../../lambdas/config/load';
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
 let dir: string;
@@ -15,28 +15,34 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('resolveConfigSource', () => {
+describe('chooseConfig', () => {
   it('prefers -c config=<path>, resolved against the working directory', () => {
-    expect(resolveConfigSource({ context: 'mine.json', environment: '/env.json', root: dir, cwd: '/srv/shop' })).toEqual({
+    expect(chooseConfig({ explicit: 'mine.json', env: { TRACKING_CONFIG: '/env.json' }, root: dir, cwd: '/srv/shop' })).toEqual({
       path: '/srv/shop/mine.json',
-      origin: 'context',
+      source: 'option',
+      isExample: false,
     });
   });
 
   it('then TRACKING_CONFIG', () => {
-    expect(resolveConfigSource({ environment: 'env.json', root: dir, cwd: '/srv/shop' })).toEqual({
+    expect(chooseConfig({ env: { TRACKING_CONFIG: 'env.json' }, root: dir, cwd: '/srv/shop' })).toEqual({
       path: '/srv/shop/env.json',
-      origin: 'environment',
+      source: 'TRACKING_CONFIG',
+      isExample: false,
     });
   });
 
   it('then tracking.config.json at the repository root when present', () => {
     writeFileSync(join(dir, LOCAL_CONFIG_FILE), '{}');
-    expect(resolveConfigSource({ root: dir, cwd: '/srv/shop' })).toEqual({ path: join(dir, LOCAL_CONFIG_FILE), origin: 'repository' });
+    expect(chooseConfig({ env: {}, root: dir, cwd: '/srv/shop' })).toEqual({ path: join(dir, LOCAL_CONFIG_FILE), source: 'tracking.config.json', isExample: false });
   });
 
   it('and finally the shipped example', () => {
-    expect(resolveConfigSource({ root: dir, cwd: '/srv/shop' })).toEqual({ path: join(dir, EXAMPLE_CONFIG_FILE), origin: 'example' });
+    expect(chooseConfig({ env: {}, root: dir, cwd: '/srv/shop' })).toEqual({ path: join(dir, EXAMPLE_CONFIG_FILE), source: 'example', isExample: true });
+  });
+
+  it('ignores an empty or non-string explicit value', () => {
+    for (const explicit of ['', 42, true]) expect(chooseConfig({ explicit, env: {}, root: dir, cwd: '/srv/shop' }).source).toBe('example');
   });
 });
 

@@ -11,9 +11,9 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { parseConfig } from '../../lambdas/core/config';
+import { parseConfig } from '../../lambdas/config/schema';
 import { VendorDelivery } from '../../lib/constructs/vendor-delivery';
-import { ENV } from '../../lib/shape';
+import { ENV } from '../../lambdas/contract/shape';
 import { destinationsFromOutputs } from '../../scripts/redrive';
 import { TrackingStack } from '../../lib/tracking-stack';
 

@@ -9,9 +9,9 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { parseConfig, TrackingConfig } from '../../lambdas/core/config';
-import { CloudWatchDeliveryMetrics, DELIVERY_METRICS, DeliveryEvent } from '../../lambdas/core/metrics';
-import { destinationIds } from '../../lib/shape';
+import { parseConfig, TrackingConfig } from '../../lambdas/config/schema';
+import { CloudWatchDeliveryMetrics, DELIVERY_METRICS, DeliveryEvent } from '../../lambdas/observability/metrics';
+import { destinationIds } from '../../lambdas/contract/shape';
 import { TrackingStack } from '../../lib/tracking-stack';
 
 const FEATURE_FLAGS = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: object }).context;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { withRuntimeConfigFile } from '../../lib/constructs/tracking-function';
-import { RUNTIME_CONFIG_FILE } from '../../lib/shape';
+import { RUNTIME_CONFIG_FILE } from '../../lambdas/contract/runtime-config';
 
 it('writes any configuration text byte for byte', () => {
   const dir = mkdtempSync(join(tmpdir(), 'runtime-config-'));

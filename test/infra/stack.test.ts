@@ -11,7 +11,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { parseConfig, TrackingConfig } from '../../lambdas/core/config';
+import { parseConfig, TrackingConfig } from '../../lambdas/config/schema';
 import { entryPath } from '../../lib/constructs/paths';
 import { TrackingFunction } from '../../lib/constructs/tracking-function';
 import { VendorDelivery } from '../../lib/constructs/vendor-delivery';
@@ -27,7 +27,7 @@ import {
   deliveryQueueName,
   TABLE,
   UNSETTLED_INDEX,
-} from '../../lib/shape';
+} from '../../lambdas/contract/shape';
 import { TrackingStack } from '../../lib/tracking-stack';
 
 /** The feature flags `cdk synth` runs with, so that the tests see the same template. */
@@ -210,14 +210,14 @@ describe('vendor delivery, kelkoo only', () => {
     expect(variables[ENV.destination]).toBe('kelkoo');
     expect(variables[ENV.queueUrl]).toEqual({ Ref: logicalId(kelkooOnly.stack, delivery.queue) });
     // The configuration travels in the bundle, not in the environment (Lambda caps that at 4 KB).
-    expect(variables[ENV.runtimeConfig]).toBeUndefined();
+    expect(Object.keys(variables)).not.toContain('TRACKING_RUNTIME_CONFIG');
     expect(Object.keys(JSON.parse(delivery.sender.runtimeConfig!).vendors)).toEqual(['kelkoo']);
   });
 
   it('carries no runtime configuration in any environment, and no local API key in any bundled configuration', () => {
     for (const s of [kelkooOnly, allVendors]) {
       const functions = s.template.findResources('AWS::Lambda::Function');
-      for (const fn of Object.values(functions)) expect(fn.Properties.Environment.Variables[ENV.runtimeConfig]).toBeUndefined();
+      for (const fn of Object.values(functions)) expect(JSON.stringify(fn.Properties.Environment.Variables)).not.toContain('"vendors"');
       const bundled = [...Object.values(s.stack.apiFunctions), ...[...s.stack.deliveries.values()].map((d) => d.sender)].map((f) => f.runtimeConfig);
       for (const text of bundled) {
         expect(text).toBeDefined();
@@ -255,7 +255,7 @@ describe('enabled vendors', () => {
     const conversion = allVendors.stack.apiFunctions.conversion;
     const variables = allVendors.template.toJSON().Resources[logicalId(allVendors.stack, conversion)].Properties
       .Environment.Variables as Record<string, unknown>;
-    expect(Object.keys(variables).filter((name) => name.startsWith(ENV.queueUrlPrefix))).toEqual([ENV.queueUrlBase]);
+    expect(Object.keys(variables).filter((name) => name.startsWith('QUEUE_URL_'))).toEqual([ENV.queueUrlBase]);
     expect(variables[ENV.queueUrlBase]).toEqual({ 'Fn::Sub': 'https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/' });
     const { deliveryQueues } = JSON.parse(conversion.runtimeConfig!) as { deliveryQueues: Record<string, string> };
     expect(Object.keys(deliveryQueues)).toEqual(destinationIds(ALL_VENDORS));

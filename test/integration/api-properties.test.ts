@@ -9,7 +9,7 @@ import { StaticApiKeys } from '../../lambdas/api/api-keys';
 import { createApiHandlers } from '../../lambdas/api/handlers';
 import { MAX_JSON_DEPTH, type ApiHandler } from '../../lambdas/api/http';
 import { MAX_VISITOR_KEY_BYTES } from '../../lambdas/core/visitor';
-import { MAX_BODY_BYTES } from '../../lib/shape';
+import { MAX_BODY_BYTES } from '../../lambdas/contract/shape';
 import { SqsDeliveryQueues } from '../../lambdas/store/delivery-queues';
 import { API_KEY, apiEvent, call } from '../support/api';
 import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';

@@ -7,7 +7,7 @@ import { StaticApiKeys } from '../../lambdas/api/api-keys';
 import { createApiHandlers } from '../../lambdas/api/handlers';
 import type { ApiHandler } from '../../lambdas/api/http';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
-import { documentClient } from '../../lambdas/runtime';
+import { documentClient } from '../../lambdas/store/document-client';
 import { SqsDeliveryQueues } from '../../lambdas/store/delivery-queues';
 import { API_KEY, apiEvent, call } from '../support/api';
 import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';

@@ -6,8 +6,8 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { StaticApiKeys } from '../../lambdas/api/api-keys';
 import { createApiHandlers } from '../../lambdas/api/handlers';
-import { queuedDestinationsOf } from '../../lambdas/core/cancellation';
-import { parseConfig, TrackingConfig } from '../../lambdas/core/config';
+import { queuedDestinationsOf } from '../../lambdas/config/cancellation';
+import { parseConfig, TrackingConfig } from '../../lambdas/config/schema';
 import { createSenderHandler } from '../../lambdas/sender/sender';
 import { SqsDeliveryQueues, SqsRetryScheduler, SqsDeliveryParking } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';

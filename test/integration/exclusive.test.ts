@@ -7,8 +7,8 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSCli
 import fc from 'fast-check';
 import { StaticApiKeys } from '../../lambdas/api/api-keys';
 import { createApiHandlers } from '../../lambdas/api/handlers';
-import { parseConfig, TrackingConfig } from '../../lambdas/core/config';
-import { destinationsOf } from '../../lambdas/core/destinations';
+import { parseConfig, TrackingConfig } from '../../lambdas/config/schema';
+import { destinationsOf } from '../../lambdas/config/destinations';
 import { createSenderHandler } from '../../lambdas/sender/sender';
 import { SqsDeliveryQueues, SqsRetryScheduler, SqsDeliveryParking } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';

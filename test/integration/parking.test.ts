@@ -7,9 +7,9 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
-import { parseConfig } from '../../lambdas/core/config';
+import { parseConfig } from '../../lambdas/config/schema';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
-import { destinationsOf } from '../../lambdas/core/destinations';
+import { destinationsOf } from '../../lambdas/config/destinations';
 import { createSenderHandler } from '../../lambdas/sender/sender';
 import { DeliveryParking, PARKED_ATTRIBUTE, SqsDeliveryParking, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
 import { TrackingStore, UNSETTLED_STATUSES, UnsettledCursor } from '../../lambdas/store/tracking-store';

@@ -6,9 +6,9 @@
  */
 import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { parseConfig } from '../../lambdas/core/config';
+import { parseConfig } from '../../lambdas/config/schema';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
-import { destinationsOf } from '../../lambdas/core/destinations';
+import { destinationsOf } from '../../lambdas/config/destinations';
 import { createSenderHandler } from '../../lambdas/sender/sender';
 import { SqsDeliveryParking, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';

@@ -1,10 +1,10 @@
 /** The sender sends only a message that matches the order the service recorded (digest check), on the real queue and table. */
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { parseConfig } from '../../lambdas/core/config';
+import { parseConfig } from '../../lambdas/config/schema';
 import { DeliveryMessage, messageDigest } from '../../lambdas/core/delivery';
-import { destinationsOf } from '../../lambdas/core/destinations';
-import { RecordingDeliveryMetrics } from '../../lambdas/core/metrics';
+import { destinationsOf } from '../../lambdas/config/destinations';
+import { RecordingDeliveryMetrics } from '../../lambdas/observability/metrics';
 import { createSenderHandler } from '../../lambdas/sender/sender';
 import { SqsDeliveryParking, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';

@@ -1,9 +1,9 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { parseConfig } from '../../lambdas/core/config';
-import { DeliveryMetrics, RecordingDeliveryMetrics } from '../../lambdas/core/metrics';
+import { parseConfig } from '../../lambdas/config/schema';
+import { DeliveryMetrics, RecordingDeliveryMetrics } from '../../lambdas/observability/metrics';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
-import { destinationsOf } from '../../lambdas/core/destinations';
+import { destinationsOf } from '../../lambdas/config/destinations';
 import { createSenderHandler } from '../../lambdas/sender/sender';
 import { SqsDeliveryParking, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';

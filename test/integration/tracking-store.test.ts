@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../lambdas/runtime';
+import { documentClient } from '../../lambdas/store/document-client';
 import { epochSeconds } from '../../lambdas/core/time';
 import type { VisitorKey } from '../../lambdas/core/visitor';
 import { NewOrder, TrackingStore } from '../../lambdas/store/tracking-store';

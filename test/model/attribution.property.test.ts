@@ -11,7 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { StaticApiKeys } from '../../lambdas/api/api-keys';
 import { createApiHandlers } from '../../lambdas/api/handlers';
-import { parseConfig } from '../../lambdas/core/config';
+import { parseConfig } from '../../lambdas/config/schema';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
 import { DeliveryQueues, SqsDeliveryQueues } from '../../lambdas/store/delivery-queues';
 import { API_KEY, apiEvent, call } from '../support/api';

@@ -8,7 +8,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LOCAL_AWS } from '../../local/services';
 import { createTable } from '../../local/stack';
-import { documentClient } from '../../lambdas/runtime';
+import { documentClient } from '../../lambdas/store/document-client';
 import { TrackingStore } from '../../lambdas/store/tracking-store';
 
 export function dynamoClient(): DynamoDBClient {

@@ -1,4 +1,4 @@
-import { parseConfig, TrackingConfig } from '../../lambdas/core/config';
+import { parseConfig, TrackingConfig } from '../../lambdas/config/schema';
 
 /** SPEC §3's example configuration: all five vendors. */
 export const SPEC_VENDORS = {

@@ -2,9 +2,9 @@
  * Cancellations (lambdas/core/cancellation.ts): which postbacks get a cancellation destination, how its id maps back
  * to the sale destination, which destinations have a cancellation call, and the name clash the configuration refuses.
  */
-import { cancelDestinationId, cancelDestinationsOf, cancelIssues, hasCancellationCall, queuedDestinationsOf, saleDestinationOf } from '../../lambdas/core/cancellation';
-import { parseConfig } from '../../lambdas/core/config';
-import { destinationsOf } from '../../lambdas/core/destinations';
+import { cancelDestinationId, cancelDestinationsOf, cancelIssues, hasCancellationCall, queuedDestinationsOf, saleDestinationOf } from '../../lambdas/config/cancellation';
+import { parseConfig } from '../../lambdas/config/schema';
+import { destinationsOf } from '../../lambdas/config/destinations';
 import { postback } from '../../lambdas/vendors/postback/adapter';
 import { postbackCancel } from '../../lambdas/vendors/postback/cancel';
 import { SPEC_VENDORS } from '../support/config';

@@ -1,6 +1,6 @@
 import { Attribution } from '../../lambdas/core/attribution';
 import { extractClickIds } from '../../lambdas/core/click-ids';
-import { catalogueOf, destinationsOf } from '../../lambdas/core/destinations';
+import { catalogueOf, destinationsOf } from '../../lambdas/config/destinations';
 import { ValidationError } from '../../lambdas/core/errors';
 import { kelkooOnlyConfig, specConfig } from '../support/config';
 

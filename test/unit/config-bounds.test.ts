@@ -1,5 +1,5 @@
-import { parseConfig } from '../../lambdas/core/config';
-import { catalogueOf, destinationsOf } from '../../lambdas/core/destinations';
+import { parseConfig } from '../../lambdas/config/schema';
+import { catalogueOf, destinationsOf } from '../../lambdas/config/destinations';
 import { ConfigurationError } from '../../lambdas/core/errors';
 
 const awin = { clickIdParam: 'awc', url: 'https://n.example/pb?ref={order.orderId}&cks={clickId}' };

@@ -2,7 +2,7 @@
  * lambdas/core/config.ts: the delivery-ratio bounds, the destinations an exclusive group may name (an enabled vendor,
  * not a vendor key left undefined) and the `{channel}` check naming each template field that uses it.
  */
-import { deliverySchema, parseConfig } from '../../lambdas/core/config';
+import { deliverySchema, parseConfig } from '../../lambdas/config/schema';
 import { ConfigurationError } from '../../lambdas/core/errors';
 import { SPEC_VENDORS } from '../support/config';
 

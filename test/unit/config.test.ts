@@ -1,10 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfigFile, parseConfig } from '../../lambdas/core/config';
+import { loadConfigFile } from '../../lambdas/config/load';
+import { parseConfig } from '../../lambdas/config/schema';
 import { ConfigurationError } from '../../lambdas/core/errors';
 import { retryDelaySeconds, retryWindowSeconds } from '../../lambdas/sender/backoff';
-import { runtimeConfig } from '../../lib/shape';
+import { runtimeConfigOf, serializeRuntimeConfig } from '../../lambdas/contract/runtime-config';
 import { SPEC_VENDORS, specConfig } from '../support/config';
 
 function configError(raw: unknown): ConfigurationError {
@@ -30,7 +31,7 @@ describe('configuration', () => {
 
   it('validates lateReportHours and hands it to the functions with the rest of the runtime configuration', () => {
     const config = parseConfig({ vendors: { kelkoo: SPEC_VENDORS.kelkoo }, lateReportHours: 24 });
-    expect(JSON.parse(runtimeConfig(config))).toMatchObject({ lateReportHours: 24 });
+    expect(JSON.parse(serializeRuntimeConfig(runtimeConfigOf(config)))).toMatchObject({ lateReportHours: 24 });
     for (const bad of [0, 721, 1.5, '72']) expect(configError({ vendors: {}, lateReportHours: bad }).details.map((d) => d.field)).toEqual(['lateReportHours']);
   });
 

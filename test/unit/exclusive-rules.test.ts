@@ -4,8 +4,8 @@
  * of a group the configuration no longer has, and the reason recorded for a member that lost.
  */
 import { Attribution, StoredClick } from '../../lambdas/core/attribution';
-import { parseConfig } from '../../lambdas/core/config';
-import { catalogueOf, destinationsOf } from '../../lambdas/core/destinations';
+import { parseConfig } from '../../lambdas/config/schema';
+import { catalogueOf, destinationsOf } from '../../lambdas/config/destinations';
 import { attributionSchema, exclusiveIssues, ExclusiveGroups, lostReason, newestLiveClick, verdictFor } from '../../lambdas/core/exclusive';
 import { toFieldIssues } from '../../lambdas/core/validation';
 import { SPEC_VENDORS } from '../support/config';

@@ -6,13 +6,17 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Attribution } from '../../lambdas/core/attribution';
 import { extractClickIds } from '../../lambdas/core/click-ids';
-import { parseConfig } from '../../lambdas/core/config';
-import { catalogueOf, destinationsOf } from '../../lambdas/core/destinations';
+import { parseConfig } from '../../lambdas/config/schema';
+import { catalogueOf, destinationsOf } from '../../lambdas/config/destinations';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
 import { encodeProductsInfos, toProductInfo } from '../../lambdas/vendors/kelkoo/mapping';
 import { encodeRuid } from '../../lambdas/vendors/raptor/mapping';
-import { EXAMPLE_CONFIG_PATH } from '../../local/config';
+import { EXAMPLE_CONFIG_PATH } from '../../lambdas/config/load';
 import { decodeRequest } from '../../local/console/decode';
+import { kelkoo } from '../../lambdas/vendors/kelkoo/adapter';
+import { klevu } from '../../lambdas/vendors/klevu/adapter';
+import { postback } from '../../lambdas/vendors/postback/adapter';
+import { raptor } from '../../lambdas/vendors/raptor/adapter';
 import { explainAttribution } from '../../local/console/journal';
 import { orderRow, VisitorNode } from '../../local/console/reader';
 import { KELKOO_EXAMPLE_BASKET, tryItSample } from '../../local/console/sample';
@@ -30,35 +34,35 @@ describe('decoding what a vendor received', () => {
     fc.assert(
       fc.property(fc.array(item, { minLength: 1, maxLength: 8 }), fc.constantFrom('EUR', 'JPY', 'KWD'), (items, currency) => {
         const order = { currency, items: items.map((i) => ({ ...i, groupId: i.productId, variantId: i.productId })) };
-        const decoded = decodeRequest('kelkoo', { query: { productsInfos: encodeProductsInfos(order) }, body: '' });
+        const decoded = decodeRequest(kelkoo, { query: { productsInfos: encodeProductsInfos(order) }, body: '' });
         expect(decoded.productsInfos).toEqual({ lines: order.items.map((i) => toProductInfo(i, currency)) });
       }),
     );
   });
 
   it('says so when productsInfos is not Base64 of a JSON array', () => {
-    expect(decodeRequest('kelkoo', { query: { productsInfos: '%%%' }, body: '' }).productsInfos).toEqual({ error: 'productsInfos is not Base64 of JSON' });
+    expect(decodeRequest(kelkoo, { query: { productsInfos: '%%%' }, body: '' }).productsInfos).toEqual({ error: 'productsInfos is not Base64 of JSON' });
     const object = Buffer.from('{"a":1}').toString('base64url');
-    expect(decodeRequest('kelkoo', { query: { productsInfos: object }, body: '' }).productsInfos).toEqual({ error: 'productsInfos is not a JSON array' });
+    expect(decodeRequest(kelkoo, { query: { productsInfos: object }, body: '' }).productsInfos).toEqual({ error: 'productsInfos is not a JSON array' });
     // Another vendor's parameter of the same name is not Kelkoo's.
-    expect(decodeRequest('awin', { query: { productsInfos: object }, body: '' }).productsInfos).toBeUndefined();
+    expect(decodeRequest(postback, { query: { productsInfos: object }, body: '' }).productsInfos).toBeUndefined();
   });
 
   it("gives back Raptor's user id from ruid, and flags a ruid whose + arrived as a space", () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1 }), (userId) => {
-        expect(decodeRequest('raptor', { query: { ruid: encodeRuid(userId) }, body: '' }).ruid).toEqual({ userId });
+        expect(decodeRequest(raptor, { query: { ruid: encodeRuid(userId) }, body: '' }).ruid).toEqual({ userId });
       }),
     );
     // A ruid sent without percent-encoding its '+' reaches the vendor with a space in its place.
     const withPlus = encodeRuid('??>');
     expect(withPlus).toContain('+');
-    expect(decodeRequest('raptor', { query: { ruid: withPlus.replace('+', ' ') }, body: '' }).ruid).toEqual({ error: 'ruid is not standard Base64' });
+    expect(decodeRequest(raptor, { query: { ruid: withPlus.replace('+', ' ') }, body: '' }).ruid).toEqual({ error: 'ruid is not standard Base64' });
   });
 
   it('parses a JSON body (Klevu) and leaves any other body alone', () => {
-    expect(decodeRequest('klevu', { query: {}, body: '[{"event":"order_purchase"}]' }).json).toEqual([{ event: 'order_purchase' }]);
-    expect(decodeRequest('awin', { query: {}, body: 'a=1&b=2' }).json).toBeUndefined();
+    expect(decodeRequest(klevu, { query: {}, body: '[{"event":"order_purchase"}]' }).json).toEqual([{ event: 'order_purchase' }]);
+    expect(decodeRequest(postback, { query: {}, body: 'a=1&b=2' }).json).toBeUndefined();
   });
 });
 

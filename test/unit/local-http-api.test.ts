@@ -7,7 +7,7 @@ import { createServer, request as httpRequest, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StaticApiKeys } from '../../lambdas/api/api-keys';
 import { ApiEvent, ApiHandler, jsonResponse, route } from '../../lambdas/api/http';
-import type { ApiHandlerName } from '../../lib/shape';
+import type { ApiHandlerName } from '../../lambdas/contract/shape';
 import { createApiGateway, matchRoute } from '../../local/http-api';
 import { apiEvent, call } from '../support/api';
 import { recordingLogger } from '../support/aws';

@@ -5,7 +5,7 @@ import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus } from '../classify';
 import type { VendorAdapter } from '../types';
 import { KelkooConfig, kelkooAccountFor, kelkooConfigSchema } from './config';
-import { encodeProductsInfos, fitProductsInfos } from './mapping';
+import { decodeProductsInfos, encodeProductsInfos, fitProductsInfos } from './mapping';
 import { inspectKelkooRequest } from './sandbox';
 import { KELKOO_DOCUMENT } from './types';
 
@@ -76,4 +76,18 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
   classify: (response) => classifyByStatus(response),
 
   inspect: inspectKelkooRequest,
+
+  capabilities: {
+    // The console shows the order lines `productsInfos` carries.
+    decodeQuery(param) {
+      const productsInfos = param('productsInfos');
+      if (productsInfos === undefined) return {};
+      try {
+        const lines = decodeProductsInfos(productsInfos);
+        return { productsInfos: Array.isArray(lines) ? { lines } : { error: 'productsInfos is not a JSON array' } };
+      } catch {
+        return { productsInfos: { error: 'productsInfos is not Base64 of JSON' } };
+      }
+    },
+  },
 };

@@ -36,4 +36,20 @@ export const postback: VendorAdapter<PostbackConfig, PostbackContext> = {
   classify: (response) => classifyByStatusAndBody(response, 'Postback'),
 
   inspect: inspectPostbackRequest,
+
+  capabilities: {
+    cancellationCall: (config) => config.cancel !== undefined,
+    channelFields: postbackChannelFields,
+  },
 };
+
+/** The template fields of a postback that use `{channel}` (`url`, `cancel.body`, …). */
+function postbackChannelFields(config: PostbackConfig): string[] {
+  const fields: Array<[string, string | undefined]> = [
+    ['url', config.url],
+    ['body', config.body],
+    ['cancel.url', config.cancel?.url],
+    ['cancel.body', config.cancel?.body],
+  ];
+  return fields.filter(([, template]) => template?.includes('{channel}')).map(([field]) => field);
+}

@@ -14,6 +14,7 @@ export const postbackCancel: VendorAdapter<PostbackConfig, PostbackContext> = {
   displayName: 'Generic postback (cancellation)',
   contextSchema,
   clickIds: () => [],
+  capabilities: { cancellationOnly: true },
   plan: () => ({ deliver: false, reason: 'cancellation calls are queued by the cancellation route only' }),
   buildRequests({ order, config, context, channel }) {
     if (!config.cancel) throw new Error('postback without a cancel template has no cancellation call');

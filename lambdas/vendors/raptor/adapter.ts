@@ -4,7 +4,7 @@ import { SECONDS_PER_DAY } from '../../core/time';
 import { buildUrl, classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
 import { RaptorConfig, raptorConfigSchema } from './config';
-import { idParams, purchaseParamValues } from './mapping';
+import { decodeRuid, idParams, purchaseParamValues } from './mapping';
 import { inspectRaptorRequest } from './sandbox';
 import { RAPTOR_COOKIE_DAYS, RAPTOR_DOCUMENT, RAPTOR_SESSION_SECONDS } from './types';
 
@@ -77,4 +77,14 @@ export const raptor: VendorAdapter<RaptorConfig, RaptorContext> = {
   classify: (response) => classifyByStatusAndBody(response, 'Raptor'),
 
   inspect: inspectRaptorRequest,
+
+  capabilities: {
+    // The console shows the user id `ruid` is the Base64 of.
+    decodeQuery(param) {
+      const ruid = param('ruid');
+      if (ruid === undefined) return {};
+      const userId = decodeRuid(ruid);
+      return { ruid: userId === undefined ? { error: 'ruid is not standard Base64' } : { userId } };
+    },
+  },
 };

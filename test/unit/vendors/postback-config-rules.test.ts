@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '../../../lambdas/core/config';
+import { parseConfig } from '../../../lambdas/config/schema';
 import { ConfigurationError } from '../../../lambdas/core/errors';
 import type { Order } from '../../../lambdas/core/order';
 import { postback } from '../../../lambdas/vendors/postback/adapter';

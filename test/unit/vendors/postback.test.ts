@@ -1,6 +1,6 @@
-import { parseConfig } from '../../../lambdas/core/config';
+import { parseConfig } from '../../../lambdas/config/schema';
 import { ConfigurationError } from '../../../lambdas/core/errors';
-import { destinationsOf } from '../../../lambdas/core/destinations';
+import { destinationsOf } from '../../../lambdas/config/destinations';
 import { postback } from '../../../lambdas/vendors/postback/adapter';
 import { postbackCancel } from '../../../lambdas/vendors/postback/cancel';
 import { fixtures } from '../../../lambdas/vendors/postback/fixtures';

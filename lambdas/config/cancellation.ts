@@ -1,8 +1,7 @@
-import type { TrackingConfig } from './config';
+import type { TrackingConfig } from './schema';
 import type { Destination } from './destinations';
 import { destinationsOf } from './destinations';
-import type { ConfigIssue } from './exclusive';
-import { postback } from '../vendors/postback/adapter';
+import type { ConfigIssue } from '../core/exclusive';
 import { postbackCancel } from '../vendors/postback/cancel';
 import type { PostbackConfig } from '../vendors/postback/config';
 
@@ -32,9 +31,9 @@ export function saleDestinationOf(id: string, config: Partial<Pick<TrackingConfi
   return cancelDestinationsOf(config).some((d) => d.id === id) ? id.slice(0, -'-cancel'.length) : undefined;
 }
 
-/** Whether a sale sent to `destination` can be cancelled with a call of its own (a postback with `cancel`). */
+/** Whether a sale sent to `destination` can be cancelled with a call of its own (its adapter's `cancellationCall`). */
 export function hasCancellationCall(destination: Destination): boolean {
-  return destination.adapter === postback && (destination.config as PostbackConfig).cancel !== undefined;
+  return destination.adapter.capabilities?.cancellationCall?.(destination.config) === true;
 }
 
 /** A postback named like another postback's cancellation destination would share its queue and delivery record. */

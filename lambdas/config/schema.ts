@@ -1,15 +1,14 @@
-import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { PostbackConfig, postbackConfigSchema } from '../vendors/postback/config';
+import { postbackConfigSchema } from '../vendors/postback/config';
 import { POSTBACK_NAME } from '../vendors/postback/types';
 import { VENDOR_IDS, vendorAdapters, VendorId } from '../vendors/registry';
 import type { VendorAdapter } from '../vendors/types';
 import { cancelIssues } from './cancellation';
-import { ConfigurationError } from './errors';
-import { attributionSchema, exclusiveIssues } from './exclusive';
-import { DEFAULT_LATE_REPORT_HOURS, MAX_LATE_REPORT_HOURS } from './late-reports';
-import { lazy } from './lazy';
-import { parseConfigInput } from './validation';
+import { destinationsOf } from './destinations';
+import { attributionSchema, exclusiveIssues } from '../core/exclusive';
+import { DEFAULT_LATE_REPORT_HOURS, MAX_LATE_REPORT_HOURS } from '../core/late-reports';
+import { lazy } from '../core/lazy';
+import { parseConfigInput } from '../core/validation';
 
 type VendorsShape = { [K in VendorId]: z.ZodOptional<ReturnType<(typeof vendorAdapters)[K]['configSchema']>> };
 
@@ -59,21 +58,14 @@ export const configSchema = lazy(() => {
   }).superRefine((config, ctx) => {
     const ids = [...Object.keys(config.vendors).filter((id) => config.vendors[id as VendorId] !== undefined), ...Object.keys(config.postbacks)];
     for (const issue of cancelIssues(config.postbacks)) ctx.addIssue({ code: 'custom', ...issue });
-    for (const issue of exclusiveIssues(config.attribution.exclusive, ids, (id) => postbackChannelFields(config.postbacks[id]))) ctx.addIssue({ code: 'custom', ...issue });
+    const byId = new Map(destinationsOf(config).map((d) => [d.id, d]));
+    const channelFields = (id: string) => {
+      const destination = byId.get(id);
+      return destination?.adapter.capabilities?.channelFields?.(destination.config) ?? [];
+    };
+    for (const issue of exclusiveIssues(config.attribution.exclusive, ids, channelFields)) ctx.addIssue({ code: 'custom', ...issue });
   });
 });
-
-/** The template fields of a postback that use `{channel}` (`url`, `cancel.body`, …). */
-function postbackChannelFields(postback: PostbackConfig | undefined): string[] {
-  if (!postback) return [];
-  const fields: Array<[string, string | undefined]> = [
-    ['url', postback.url],
-    ['body', postback.body],
-    ['cancel.url', postback.cancel?.url],
-    ['cancel.body', postback.cancel?.body],
-  ];
-  return fields.filter(([, template]) => template?.includes('{channel}')).map(([field]) => field);
-}
 
 export type TrackingConfig = z.infer<ReturnType<typeof configSchema>>;
 export type DeliverySettings = z.infer<ReturnType<typeof deliverySchema>>;
@@ -81,21 +73,4 @@ export type DeliverySettings = z.infer<ReturnType<typeof deliverySchema>>;
 /** Validates a configuration object; throws a ConfigurationError naming each bad field (e.g. `vendors.kelkoo.comId`). */
 export function parseConfig(raw: unknown): TrackingConfig {
   return parseConfigInput(configSchema(), raw);
-}
-
-/** Reads and validates the configuration file at `path`. */
-export function loadConfigFile(path: string): TrackingConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigurationError(`Cannot read configuration file ${path}: ${(error as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigurationError(`Configuration file ${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseConfig(raw);
 }

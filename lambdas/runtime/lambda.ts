@@ -7,53 +7,36 @@
  * the SQS client, and no API function loads the sender. Every module loaded is paid for at each cold start
  * (docs/PERFORMANCE.md measures it against the SDK clients alone).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { API_FUNCTIONS, API_ROUTES, ApiFunctionName, BundledRuntimeConfig, ENV, RUNTIME_CONFIG_FILE } from '../lib/shape';
-import { ApiKeySource, SecretsManagerApiKeys } from './api/api-keys';
-import { ApiHandler, errorResponse } from './api/http';
-import type { TrackingConfig } from './core/config';
-import { requireEnv } from './core/env';
-import { lazy } from './core/lazy';
-import { TrackingStore } from './store/tracking-store';
+import { API_FUNCTIONS, API_ROUTES, ApiFunctionName, ENV } from '../contract/shape';
+import { readRuntimeConfig, RuntimeConfig } from '../contract/runtime-config';
+import { ApiKeySource, SecretsManagerApiKeys } from '../api/api-keys';
+import { ApiHandler, errorResponse } from '../api/http';
+import { requireEnv } from './env';
+import { lazy } from '../core/lazy';
+import { documentClient } from '../store/document-client';
+import { TrackingStore } from '../store/tracking-store';
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'conversion-tracking' });
 
-/** The DynamoDB document client as every part of the service uses it. */
-export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-}
+/** The function's configuration, read once per cold start from RUNTIME_CONFIG_FILE beside the bundle (readRuntimeConfig). */
+export const runtimeConfig = lazy((): RuntimeConfig => readRuntimeConfig(__dirname));
 
 /**
- * The function's configuration, read once per cold start from RUNTIME_CONFIG_FILE beside the bundle, where the stack
- * wrote it at synthesis (TrackingFunction's `runtimeConfig`) from a configuration already validated then
- * (`loadConfigFile`), defaults filled in. Not validated with zod again here: that would cost every cold start about
- * 20 ms of CPU (docs/PERFORMANCE.md) to re-check what the stack itself wrote. A missing or mangled file still fails
- * at once, naming the file.
+ * Destination id → queue URL for the given destinations: ENV.queueUrlBase followed by each queue's fixed name from
+ * the bundled configuration (a destination without a queue there is left out).
  */
-export const runtimeConfig = lazy((): TrackingConfig & Pick<BundledRuntimeConfig, 'deliveryQueues'> => {
-  const path = join(__dirname, RUNTIME_CONFIG_FILE);
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`The runtime configuration ${path} is missing or not JSON: ${(error as Error).message}`);
-  }
-  const candidate = value as Partial<Record<keyof TrackingConfig, unknown>> | null;
-  const written =
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.vendors === 'object' &&
-    typeof candidate.postbacks === 'object' &&
-    typeof candidate.delivery === 'object' &&
-    typeof candidate.retentionDays === 'number';
-  if (!written) throw new Error(`${path} is not a configuration written by the stack (runtimeConfig in lib/shape.ts)`);
-  return value as TrackingConfig & Pick<BundledRuntimeConfig, 'deliveryQueues'>;
-});
+export function deliveryQueueUrls(config: RuntimeConfig, destinationIds: readonly string[]): Record<string, string> {
+  const base = requireEnv(ENV.queueUrlBase);
+  return Object.fromEntries(
+    destinationIds.flatMap((id) => {
+      const name = config.deliveryQueues?.[id];
+      return name ? [[id, `${base}${name}`] as const] : [];
+    }),
+  );
+}
 
 /** The data layer over the function's table. */
 export function trackingStore(): TrackingStore {

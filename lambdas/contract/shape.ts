@@ -1,10 +1,11 @@
 /**
- * The shape of the infrastructure, in one place and free of CDK imports: the CDK stack and the local stack
- * both build their table, routes, queues and pollers from these definitions, so the two cannot drift apart.
+ * The deployment contract of the functions in lambdas/: the table, routes, functions, queues and environment names
+ * they are built for. Free of CDK imports: the CDK stack (lib/) and the local stack (local/) both build their table,
+ * routes, queues and pollers from these definitions, so the two cannot drift apart.
  */
-import type { DeliverySettings, TrackingConfig } from '../lambdas/core/config';
-import { cancelDestinationsOf } from '../lambdas/core/cancellation';
-import { destinationsOf } from '../lambdas/core/destinations';
+import type { DeliverySettings, TrackingConfig } from '../config/schema';
+import { cancelDestinationsOf } from '../config/cancellation';
+import { destinationsOf } from '../config/destinations';
 
 /** The one DynamoDB table: generic keys, every item carries its own expiry in `ttl` (epoch seconds). */
 export const TABLE = {
@@ -143,55 +144,11 @@ export function destinationIds(config: TrackingConfig): string[] {
 /** Environment variable names shared by the stack (which sets them) and the entry points (which read them). */
 export const ENV = {
   tableName: 'TABLE_NAME',
-  runtimeConfig: 'TRACKING_RUNTIME_CONFIG',
   apiKeysSecretArn: 'API_KEYS_SECRET_ARN',
   destination: 'DESTINATION_ID',
   queueUrl: 'QUEUE_URL',
   /** The sender's dead-letter queue, where it parks a delivery the vendor refused. */
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
-  /** Prefix of the per-destination queue URL variables of the conversion function: QUEUE_URL_KELKOO, … */
-  queueUrlPrefix: 'QUEUE_URL_',
   /** `https://sqs.<region>.<suffix>/<account>/`: a delivery queue's URL is this followed by its deliveryQueueName. */
   queueUrlBase: 'QUEUE_URL_BASE',
 } as const;
-
-/**
- * The file, next to each function's bundle (`index.js`), holding its runtime configuration: written into the asset
- * at synthesis, read once per cold start. Not an environment variable: Lambda caps those at 4 KB in total, which five
- * vendors and a score of postbacks exceed.
- */
-export const RUNTIME_CONFIG_FILE = 'runtime-config.json';
-
-/** What a function's RUNTIME_CONFIG_FILE holds: runtimeConfig's object, and for the conversion function the queues. */
-export interface BundledRuntimeConfig {
-  vendors: TrackingConfig['vendors'];
-  postbacks: TrackingConfig['postbacks'];
-  delivery: TrackingConfig['delivery'];
-  retentionDays: number;
-  lateReportHours: TrackingConfig['lateReportHours'];
-  /** Destination id → deliveryQueueName, for the conversion function to derive its queue URLs. */
-  deliveryQueues?: Record<string, string>;
-}
-
-export function queueUrlEnvName(destinationId: string): string {
-  return `${ENV.queueUrlPrefix}${destinationId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-}
-
-/**
- * The part of the configuration a function needs at run time, serialised into its RUNTIME_CONFIG_FILE.
- * No secrets: API keys are in Secrets Manager and `local` never leaves the machine.
- */
-export function runtimeConfig(config: TrackingConfig, onlyDestination?: string, deliveryQueues?: Record<string, string>): string {
-  const wanted = (id: string, value: unknown) => value !== undefined && (!onlyDestination || id === onlyDestination);
-  const vendors = Object.fromEntries(Object.entries(config.vendors).filter(([id, value]) => wanted(id, value)));
-  const postbacks = Object.fromEntries(Object.entries(config.postbacks).filter(([id, value]) => wanted(id, value)));
-  return JSON.stringify({
-    vendors,
-    postbacks,
-    delivery: config.delivery,
-    retentionDays: config.retentionDays,
-    lateReportHours: config.lateReportHours,
-    attribution: config.attribution,
-    ...(deliveryQueues ? { deliveryQueues } : {}),
-  });
-}
