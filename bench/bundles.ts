@@ -76,14 +76,14 @@ const BLOCKS: ReadonlyArray<{ id: string; label: string; source: string }> = [
   { id: 'zod-namespace', label: "zod imported as a namespace (`import * as z from 'zod'`), one schema", source: "import * as z from 'zod';\nexport const block = z.object({ a: z.string() });" },
   {
     id: 'config-schemas',
-    label: "the service's configuration schemas, built (core/config.ts: every vendor's; built on first use, which no API function reaches)",
-    source: "import { configSchema } from './lambdas/core/config';\nexport const block = configSchema();",
+    label: "the service's configuration schemas, built (config/schema.ts: every vendor's; built on first use, which no API function reaches)",
+    source: "import { configSchema } from './lambdas/config/schema';\nexport const block = configSchema();",
   },
   {
     id: 'config-validation',
     label: '… and validating the bundled runtime configuration with them once, at init',
     source:
-      "import { readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nimport { parseConfig } from './lambdas/core/config';\n" +
+      "import { readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nimport { parseConfig } from './lambdas/config/schema';\n" +
       "export const block = parseConfig(JSON.parse(readFileSync(join(__dirname, 'runtime-config.json'), 'utf8')));",
   },
 ];

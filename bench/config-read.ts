@@ -1,6 +1,6 @@
 /**
  * Cold-start cost of where the functions' configuration lives: the runtime configuration of five vendors and twenty
- * postbacks, read and parsed from a file beside the bundle (what the stack does, lambdas/runtime.ts) against parsed
+ * postbacks, read and parsed from a file beside the bundle (what the stack does, lambdas/contract/runtime-config.ts) against parsed
  * from an environment variable (what it did before, and what Lambda caps at 4 KB). Each variant runs in fresh `node`
  * processes, as a cold start would, and times only the read and parse inside the process.
  *

@@ -1,7 +1,7 @@
 /**
  * The whole pipeline on one machine: the real API and sender handlers behind one HTTP server, DynamoDB Local,
  * the local SQS server, one poller per destination, and the vendor sandbox. Tables, queues, dead-letter queues,
- * redrive policies and poller batching all come from lib/shape.ts, the definitions the CDK stack is built from.
+ * redrive policies and poller batching all come from lambdas/contract/shape.ts, the definitions the CDK stack is built from.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';

@@ -5,7 +5,7 @@
  * still pending.
  *
  * - Deployed: the delivery counts the functions publish (CloudWatch namespace ConversionTracking, one metric per event
- *   and destination, lambdas/core/metrics.ts), summed per UTC day of the event. Skip reasons are not metric
+ *   and destination, lambdas/observability/metrics.ts), summed per UTC day of the event. Skip reasons are not metric
  *   dimensions (a metric per reason would be paid for every month), so they are given as a total; "pending" is
  *   queued − sent − failed − dead-lettered of the day, which a retry crossing midnight can shift by one.
  * - Local: the same numbers read from the local stack's table – every order and delivery record – by UTC day of the

@@ -269,7 +269,7 @@ function alarmGraph(title: string, alarm: Alarm, threshold: number): GraphWidget
 }
 
 /**
- * One delivery count of one destination, exactly as the functions publish it (lambdas/core/metrics.ts): Powertools
+ * One delivery count of one destination, exactly as the functions publish it (lambdas/observability/metrics.ts): Powertools
  * writes every metric with the dimensions `service` and `destination` together, and CloudWatch only matches a query
  * that names that same set.
  */

@@ -76,7 +76,7 @@ export interface TrackingFunctionProps {
    */
   readonly serviceName?: string;
   /**
-   * The function's runtime configuration (`runtimeConfig` in lib/shape.ts), written into the asset as
+   * The function's runtime configuration (`serializeRuntimeConfig` in lambdas/contract/runtime-config.ts), written into the asset as
    * RUNTIME_CONFIG_FILE next to the bundle: not an environment variable, whose 4 KB cap a configuration of five vendors
    * and a score of postbacks exceeds. It holds no secrets (API keys live in Secrets Manager).
    * @default - no file; the function reads no configuration

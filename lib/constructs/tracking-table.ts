@@ -14,7 +14,7 @@ export interface TrackingTableProps {
 
 /**
  * The service's one table: click records, visitor links, orders and delivery records under generic `pk`/`sk` keys
- * (see `TABLE` in lib/shape.ts, shared with the local stack). Every item carries its own expiry in the TTL attribute.
+ * (see `TABLE` in lambdas/contract/shape.ts, shared with the local stack). Every item carries its own expiry in the TTL attribute.
  */
 export class TrackingTable extends Construct {
   readonly table: Table;
@@ -32,7 +32,7 @@ export class TrackingTable extends Construct {
       deletionProtection: true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    // Sparse: only deliveries that are not `sent` carry its key attributes (UNSETTLED_INDEX in lib/shape.ts).
+    // Sparse: only deliveries that are not `sent` carry its key attributes (UNSETTLED_INDEX in lambdas/contract/shape.ts).
     this.table.addGlobalSecondaryIndex({
       indexName: UNSETTLED_INDEX.indexName,
       partitionKey: { name: UNSETTLED_INDEX.partitionKey, type: AttributeType.STRING },

@@ -38,11 +38,11 @@ export const SENDER_ERROR_RATE_ALARM = { percent: 5, periodMinutes: 5, periods: 
 export interface VendorDeliveryProps {
   /** The destination this delivery serves, e.g. `kelkoo`: one of `destinationIds(config)`. */
   readonly destinationId: string;
-  /** Queue, retry and batching settings: `deliveryQueueSettings(config.delivery)` from lib/shape.ts. */
+  /** Queue, retry and batching settings: `deliveryQueueSettings(config.delivery)` from lambdas/contract/shape.ts. */
   readonly settings: DeliveryQueueSettings;
   /** The table holding orders and delivery records; the sender reads the order and updates its delivery status. */
   readonly table: ITable;
-  /** The sender's bundled runtime configuration (`runtimeConfig(config, …)`); it must hold this destination. */
+  /** The sender's bundled runtime configuration (`serializeRuntimeConfig`); it must hold this destination. */
   readonly runtimeConfig: string;
   /**
    * Topic the alarms (dead-letter depth and age, sender error rate) notify, on entering and on leaving ALARM.
@@ -96,7 +96,7 @@ export class VendorDelivery extends Construct {
       reason: `This is the dead-letter queue of ${names.queue}; operators redrive it back to that queue.`,
     });
 
-    // A fixed name: the conversion function derives the queue's URL from it (deliveryQueueName in lib/shape.ts).
+    // A fixed name: the conversion function derives the queue's URL from it (deliveryQueueName in lambdas/contract/shape.ts).
     const queueName = deliveryQueueName(Stack.of(this).stackName, destinationId);
     if (queueName.length > MAX_QUEUE_NAME_LENGTH) {
       throw new Error(`VendorDelivery ${destinationId}: queue name ${queueName} exceeds SQS's ${MAX_QUEUE_NAME_LENGTH} characters; shorten the stack name or the destination id`);

@@ -106,7 +106,7 @@ beforeAll(() => {
 });
 
 describe('table', () => {
-  it('has string partition and sort keys and the TTL attribute from lib/shape.ts', () => {
+  it('has string partition and sort keys and the TTL attribute from lambdas/contract/shape.ts', () => {
     kelkooOnly.template.resourceCountIs('AWS::DynamoDB::Table', 1);
     kelkooOnly.template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [

@@ -1,5 +1,5 @@
 /**
- * Cancellations (lambdas/core/cancellation.ts): which postbacks get a cancellation destination, how its id maps back
+ * Cancellations (lambdas/config/cancellation.ts): which postbacks get a cancellation destination, how its id maps back
  * to the sale destination, which destinations have a cancellation call, and the name clash the configuration refuses.
  */
 import { cancelDestinationId, cancelDestinationsOf, cancelIssues, hasCancellationCall, queuedDestinationsOf, saleDestinationOf } from '../../lambdas/config/cancellation';

@@ -1,5 +1,5 @@
 /**
- * lambdas/core/config.ts: the delivery-ratio bounds, the destinations an exclusive group may name (an enabled vendor,
+ * lambdas/config/schema.ts: the delivery-ratio bounds, the destinations an exclusive group may name (an enabled vendor,
  * not a vendor key left undefined) and the `{channel}` check naming each template field that uses it.
  */
 import { deliverySchema, parseConfig } from '../../lambdas/config/schema';
