@@ -13,7 +13,6 @@
  * `--deployed`, `--stack` or `--region` – the deployed stack, whose queue URLs are read from its CloudFormation
  * outputs (`deliveryOutputNames`).
  */
-import { parseArgs } from 'node:util';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -31,14 +30,13 @@ import {
 import { PARKED_ATTRIBUTE } from '../lambdas/store/delivery-queues';
 import {
   CommandError,
-  commandFailure,
   CommandIo,
   explainAwsError,
   LOCAL_STATE_FILE,
+  parseCommand,
   resolveTarget,
   runAsScript,
-  Target,
-  TARGET_OPTIONS,
+  runOnTarget,
   TARGET_USAGE,
   targetArguments,
   TargetArguments,
@@ -263,22 +261,7 @@ export interface RedriveArguments extends TargetArguments {
 }
 
 export function parseArguments(argv: string[]): RedriveArguments | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...TARGET_OPTIONS,
-        only: { type: 'string' },
-        order: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new RedriveError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommand(argv, USAGE, { only: { type: 'string' }, order: { type: 'string' } }, true);
   if (values.help) return 'help';
   if (positionals.length !== 1) throw new RedriveError(`Name exactly one destination, e.g. kelkoo.\n${USAGE}`);
   if (values.only !== undefined && values.only !== 'failed' && values.only !== 'dead-lettered') {
@@ -299,14 +282,13 @@ export interface RunIo extends CommandIo {
 
 /** The whole command; returns the exit code (0 done or nothing to do, 1 anything else). */
 export async function run(argv: string[], io: RunIo): Promise<number> {
-  let target: Target | undefined;
-  try {
+  return runOnTarget(io, async (use) => {
     const args = parseArguments(argv);
     if (args === 'help') {
       io.out(USAGE);
       return 0;
     }
-    target = await resolveTarget(args, io.stateFile ?? LOCAL_STATE_FILE);
+    const target = use(await resolveTarget(args, io.stateFile ?? LOCAL_STATE_FILE));
 
     const queues = target.queues.get(args.destination);
     if (!queues) {
@@ -365,11 +347,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
         io.err(`The redrive was ${result.outcome} after ${result.moved} message(s)${result.reason ? `: ${result.reason}` : ''}`);
         return 1;
     }
-  } catch (error) {
-    return commandFailure(error, io, target?.description ?? 'AWS');
-  } finally {
-    target?.destroy();
-  }
+  });
 }
 
 /** The queue's dead-letter queue, from its redrive policy: works on SQS and on the local server alike. */

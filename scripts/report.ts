@@ -11,7 +11,6 @@
  * - Local: the same numbers read from the local stack's table – every order and delivery record – by UTC day of the
  *   order's receipt, with the skip reasons.
  */
-import { parseArgs } from 'node:util';
 import { GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -20,12 +19,12 @@ import { LOCAL_AWS } from '../local/services';
 import { table } from './status';
 import {
   CommandError,
-  commandFailure,
   CommandIo,
+  parseCommand,
   resolveTarget,
   runAsScript,
+  runOnTarget,
   Target,
-  TARGET_OPTIONS,
   TARGET_USAGE,
   targetArguments,
 } from './target';
@@ -232,25 +231,15 @@ export interface RunIo extends CommandIo {
 }
 
 export async function run(argv: string[], io: RunIo): Promise<number> {
-  let target: Target | undefined;
-  try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: false,
-        options: { ...TARGET_OPTIONS, since: { type: 'string' }, vendor: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      });
-    } catch (error) {
-      throw new CommandError(`${(error as Error).message}\n${USAGE}`);
-    }
+  return runOnTarget(io, async (use) => {
+    const parsed = parseCommand(argv, USAGE, { since: { type: 'string' }, vendor: { type: 'string' } });
     if (parsed.values.help) {
       io.out(USAGE);
       return 0;
     }
     const now = io.now ?? new Date();
     const since = parseSince(parsed.values.since ?? '7d', now);
-    target = await resolveTarget(targetArguments(parsed.values, USAGE), io.stateFile);
+    const target = use(await resolveTarget(targetArguments(parsed.values, USAGE), io.stateFile));
     const vendor = parsed.values.vendor;
     const known = [...target.queues.keys()];
     if (vendor && !known.includes(vendor)) {
@@ -266,11 +255,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
     }
     for (const line of formatReport(rows, heading)) io.out(line);
     return 0;
-  } catch (error) {
-    return commandFailure(error, io, target?.description ?? 'AWS');
-  } finally {
-    target?.destroy();
-  }
+  });
 }
 
 if (require.main === module) runAsScript(run);

@@ -5,17 +5,15 @@
  * GET /v1/conversions/{orderId} answers, for an operator without curl at hand. Target as for every operator command
  * (scripts/target.ts).
  */
-import { parseArgs } from 'node:util';
 import type { AttemptRecord, DeliveryState } from '../lambdas/core/delivery';
 import {
   apiGet,
   CommandError,
-  commandFailure,
   CommandIo,
+  parseCommand,
   resolveTarget,
   runAsScript,
-  Target,
-  TARGET_OPTIONS,
+  runOnTarget,
   TARGET_USAGE,
   targetArguments,
 } from './target';
@@ -70,21 +68,15 @@ function historyRow(attempt: AttemptRecord): string[] {
 export type RunIo = CommandIo;
 
 export async function run(argv: string[], io: RunIo): Promise<number> {
-  let target: Target | undefined;
-  try {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...TARGET_OPTIONS, help: { type: 'boolean', short: 'h' } } });
-    } catch (error) {
-      throw new CommandError(`${(error as Error).message}\n${USAGE}`);
-    }
+  return runOnTarget(io, async (use) => {
+    const parsed = parseCommand(argv, USAGE, {}, true);
     if (parsed.values.help) {
       io.out(USAGE);
       return 0;
     }
     if (parsed.positionals.length !== 1 || !parsed.positionals[0]) throw new CommandError(`Name exactly one order id.\n${USAGE}`);
     const orderId = parsed.positionals[0];
-    target = await resolveTarget(targetArguments(parsed.values, USAGE), io.stateFile);
+    const target = use(await resolveTarget(targetArguments(parsed.values, USAGE), io.stateFile));
     const { status, body } = await apiGet(target, `/v1/conversions/${encodeURIComponent(orderId)}`);
     if (status === 404) {
       io.err(`No conversion with orderId ${JSON.stringify(orderId)} on ${target.description}`);
@@ -93,11 +85,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
     if (status !== 200) throw new CommandError(`The API of ${target.description} answered HTTP ${status}: ${JSON.stringify(body)}`);
     for (const line of formatStatus(body as OrderStatus)) io.out(line);
     return 0;
-  } catch (error) {
-    return commandFailure(error, io, target?.description ?? 'AWS');
-  } finally {
-    target?.destroy();
-  }
+  });
 }
 
 if (require.main === module) runAsScript(run);

@@ -11,6 +11,7 @@
  * `--local` or `--deployed` chooses; without either, the local stack while it runs, else the deployed one.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand, Output } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -49,6 +50,36 @@ export interface TargetArguments {
   target: 'local' | 'deployed' | 'auto';
   stackName: string;
   region?: string;
+}
+
+/** The command-line options of one command, besides TARGET_OPTIONS and -h/--help, which every command takes. */
+export type CommandOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+/**
+ * An operator command's arguments: its own options, TARGET_OPTIONS and -h/--help. A parse error throws a CommandError
+ * ending in `usage`.
+ */
+export function parseCommand<const O extends CommandOptions>(argv: string[], usage: string, options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, allowPositionals, options: { ...TARGET_OPTIONS, ...options, help: { type: 'boolean', short: 'h' } } as const });
+  } catch (error) {
+    throw new CommandError(`${(error as Error).message}\n${usage}`);
+  }
+}
+
+/**
+ * Runs the body of a command that works on a target: `use` marks the target resolved (its description then names the
+ * failure), any error is reported as the command's failure (exit 1), and the target's clients are closed at the end.
+ */
+export async function runOnTarget(io: CommandIo, body: (use: <T extends Target>(target: T) => T) => Promise<number>): Promise<number> {
+  let target: Target | undefined;
+  try {
+    return await body((resolved) => (target = resolved));
+  } catch (error) {
+    return commandFailure(error, io, target?.description ?? 'AWS');
+  } finally {
+    (target as Target | undefined)?.destroy();
+  }
 }
 
 /** The target from parsed TARGET_OPTIONS; `usage` is appended to the error of a contradiction. */
