@@ -28,19 +28,8 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { PARKED_ATTRIBUTE } from '../lambdas/store/delivery-queues';
-import {
-  CommandError,
-  CommandIo,
-  explainAwsError,
-  LOCAL_STATE_FILE,
-  parseCommand,
-  resolveTarget,
-  runAsScript,
-  runOnTarget,
-  TARGET_USAGE,
-  targetArguments,
-  TargetArguments,
-} from './target';
+import { CommandError, CommandIo, explainAwsError, LOCAL_STATE_FILE, parseCommand, resolveTarget, runAsScript, runOnTarget } from './target';
+import { TARGET_USAGE, targetArguments, TargetArguments } from './target';
 
 /** Written by `npm start` (local/start.ts) while the local stack runs, removed when it stops. */
 export { LOCAL_STATE_FILE };

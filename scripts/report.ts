@@ -17,17 +17,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DELIVERY_METRICS, DeliveryEvent, DESTINATION_DIMENSION, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambdas/observability/metrics';
 import { LOCAL_AWS } from '../local/services';
 import { table } from './status';
-import {
-  CommandError,
-  CommandIo,
-  parseCommand,
-  resolveTarget,
-  runAsScript,
-  runOnTarget,
-  Target,
-  TARGET_USAGE,
-  targetArguments,
-} from './target';
+import { CommandError, CommandIo, parseCommand, resolveTarget, runAsScript, runOnTarget, Target, TARGET_USAGE, targetArguments } from './target';
 
 const USAGE =
   'Usage: npm run report -- [--since 7d|24h|2026-11-01] [--vendor <id>] [--local | --deployed] [--stack <name>] [--region <region>]\n' +

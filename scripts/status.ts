@@ -6,17 +6,7 @@
  * (scripts/target.ts).
  */
 import type { AttemptRecord, DeliveryState } from '../lambdas/core/delivery';
-import {
-  apiGet,
-  CommandError,
-  CommandIo,
-  parseCommand,
-  resolveTarget,
-  runAsScript,
-  runOnTarget,
-  TARGET_USAGE,
-  targetArguments,
-} from './target';
+import { apiGet, CommandError, CommandIo, parseCommand, resolveTarget, runAsScript, runOnTarget, TARGET_USAGE, targetArguments } from './target';
 
 const USAGE = 'Usage: npm run status -- <orderId> [--local | --deployed] [--stack <name>] [--region <region>]\n' + TARGET_USAGE;
 
