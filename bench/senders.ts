@@ -12,13 +12,11 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { StaticApiKeys } from '../lambdas/api/api-keys';
 import { createConversionHandler } from '../lambdas/api/conversion';
-import type { Destination } from '../lambdas/config/destinations';
 import { CloudWatchDeliveryMetrics, noDeliveryMetrics } from '../lambdas/observability/metrics';
 import { documentClient } from '../lambdas/store/document-client';
-import { createSenderHandler } from '../lambdas/sender/sender';
-import { SqsDeliveryParking, SqsDeliveryQueues, SqsRetryScheduler } from '../lambdas/store/delivery-queues';
+import { createSender } from '../lambdas/sender/create';
+import { SqsDeliveryQueues } from '../lambdas/store/delivery-queues';
 import { TrackingStore } from '../lambdas/store/tracking-store';
-import { vendorAdapters } from '../lambdas/vendors/registry';
 import { fetchHttpSender, HttpSender } from '../lambdas/vendors/http-sender';
 import { API_TIMEOUT_SECONDS, DeliveryQueueSettings, deliveryQueueSettings } from '../lambdas/contract/shape';
 import { consoleLogger } from '../local/console-logger';
@@ -106,12 +104,8 @@ async function runCandidate(stack: LocalStack, candidate: SenderCandidate, buyer
     body: JSON.stringify({ status: 200, delayMs: LIMITS.senderVendorDelayMs }),
   });
   if (behaviour.status !== 200) throw new Error(`sandbox behaviour: HTTP ${behaviour.status}`);
-  const destination: Destination = {
-    id: vendor,
-    adapter: vendorAdapters.kelkoo,
-    config: { ...stack.config.vendors.kelkoo!, endpoint: `${stack.sandboxUrl}/${sandboxVendor}/st` },
-  };
-  const config = { vendors: { kelkoo: destination.config as NonNullable<typeof stack.config.vendors.kelkoo> }, postbacks: {}, retentionDays: stack.config.retentionDays };
+  const kelkoo = { ...stack.config.vendors.kelkoo!, endpoint: `${stack.sandboxUrl}/${sandboxVendor}/st` };
+  const config = { vendors: { kelkoo }, postbacks: {}, delivery: stack.config.delivery, retentionDays: stack.config.retentionDays };
 
   let open = 0;
   let maxOpen = 0;
@@ -127,15 +121,15 @@ async function runCandidate(stack: LocalStack, candidate: SenderCandidate, buyer
     },
   };
   const senderLogger = new CountingLogger({ serviceName: 'conversion-tracking' });
-  const sender = createSenderHandler({
-    destination,
-    delivery: stack.config.delivery,
+  const sender = createSender({
+    config,
+    destinationId: vendor,
     store,
-    retries: new SqsRetryScheduler(sqs, queueUrl),
-    parking: new SqsDeliveryParking(sqs, await createBenchQueue(sqs, `bench-sender-${run}-dlq`)),
+    sqs,
+    queueUrl,
+    deadLetterQueueUrl: await createBenchQueue(sqs, `bench-sender-${run}-dlq`),
     http: countingHttp,
     logger: senderLogger,
-    claimLeaseSeconds: deliveryQueueSettings(stack.config.delivery).claimLeaseSeconds,
     metrics: new CloudWatchDeliveryMetrics(),
   });
   const invocations: number[] = [];

@@ -3,29 +3,26 @@
  * sender handlers and a vendor double: before delivery, during retry, in flight, after sending with and without a
  * cancellation call, and repeated.
  */
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { StaticApiKeys } from '../../lambdas/api/api-keys';
 import { createApiHandlers } from '../../lambdas/api/handlers';
-import { queuedDestinationsOf } from '../../lambdas/config/cancellation';
 import { parseConfig, TrackingConfig } from '../../lambdas/config/schema';
-import { createSenderHandler } from '../../lambdas/sender/sender';
-import { SqsDeliveryQueues, SqsRetryScheduler, SqsDeliveryParking } from '../../lambdas/store/delivery-queues';
+import type { SenderHandler } from '../../lambdas/sender/create';
+import { SqsDeliveryQueues } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
-import { fetchHttpSender } from '../../lambdas/vendors/http-sender';
-import { apiEvent, call, lambdaContext } from '../support/api';
-import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
+import { apiEvent, call } from '../support/api';
+import { createTestStore, recordingLogger, sqsClient } from '../support/aws';
 import { SPEC_VENDORS } from '../support/config';
+import { pollOnce, queuesFor, queueUrlsOf, sendersFor } from '../support/senders';
 import { VendorDouble } from '../support/vendor-double';
-import { toSqsRecord } from '../../local/poller';
 
 const sqs: SQSClient = sqsClient();
 let store: TrackingStore;
 let vendor: VendorDouble;
 let config: TrackingConfig;
 let handlers: ReturnType<typeof createApiHandlers>;
-const queueUrls: Record<string, string> = {};
-const dlqUrls: Record<string, string> = {};
-const senders: Record<string, ReturnType<typeof createSenderHandler>> = {};
+let queueUrls: Record<string, string>;
+let senders: Record<string, SenderHandler>;
 let seq = 0;
 
 beforeAll(async () => {
@@ -43,26 +40,11 @@ beforeAll(async () => {
     },
     delivery: { maxAttempts: 4, retryBaseSeconds: 0, timeoutMs: 3000 },
   });
-  for (const d of queuedDestinationsOf(config)) {
-    const queue = await createTestQueue(sqs, 4);
-    queueUrls[d.id] = queue.queueUrl;
-    dlqUrls[d.id] = queue.dlqUrl;
-  }
+  const queues = await queuesFor(config, sqs, 4);
+  queueUrls = queueUrlsOf(queues);
   const { logger } = recordingLogger();
   handlers = createApiHandlers({ config, store, queues: new SqsDeliveryQueues(sqs, queueUrls), apiKeys: new StaticApiKeys(['test-key-0123456789']), logger });
-  for (const destination of queuedDestinationsOf(config)) {
-    senders[destination.id] = createSenderHandler({
-      destination,
-      delivery: config.delivery,
-      store,
-      retries: new SqsRetryScheduler(sqs, queueUrls[destination.id]!),
-      parking: new SqsDeliveryParking(sqs, dlqUrls[destination.id]!),
-      http: fetchHttpSender,
-      logger,
-      claimLeaseSeconds: 90,
-      random: () => 0.5,
-    });
-  }
+  senders = sendersFor(config, { store, sqs, queues, logger, random: () => 0.5 });
 });
 afterAll(() => vendor.stop());
 beforeEach(() => {
@@ -71,17 +53,7 @@ beforeEach(() => {
 
 /** One poll of a destination's queue through its sender, as Lambda's event source does; returns the records handled. */
 async function runSender(id: string): Promise<number> {
-  const page = await sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: queueUrls[id], MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
-  );
-  const records = (page.Messages ?? []).map((m) => toSqsRecord(m, 'arn:aws:sqs:eu-west-1:000000000000:q', 'eu-west-1'));
-  if (!records.length) return 0;
-  const result = await senders[id]!({ Records: records }, lambdaContext);
-  const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
-  for (const r of records.filter((r) => !failed.has(r.messageId))) {
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrls[id], ReceiptHandle: r.receiptHandle }));
-  }
-  return records.length;
+  return (await pollOnce(sqs, queueUrls[id]!, senders[id]!)).records.length;
 }
 
 /** Reports an order for a visitor holding the given click ids (captured just before). */

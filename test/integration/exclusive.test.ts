@@ -3,20 +3,18 @@
  * DynamoDB Local and the SQS server: whatever the click history, exactly the reference model's winner is called,
  * and no other member of an all-`skip` group; a redelivered message never re-decides.
  */
-import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { StaticApiKeys } from '../../lambdas/api/api-keys';
 import { createApiHandlers } from '../../lambdas/api/handlers';
 import { parseConfig, TrackingConfig } from '../../lambdas/config/schema';
-import { destinationsOf } from '../../lambdas/config/destinations';
-import { createSenderHandler } from '../../lambdas/sender/sender';
-import { SqsDeliveryQueues, SqsRetryScheduler, SqsDeliveryParking } from '../../lambdas/store/delivery-queues';
+import type { SenderHandler } from '../../lambdas/sender/create';
+import { SqsDeliveryQueues } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
-import { fetchHttpSender } from '../../lambdas/vendors/http-sender';
-import { apiEvent, call, lambdaContext } from '../support/api';
-import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
+import { apiEvent, call } from '../support/api';
+import { createTestStore, recordingLogger, sqsClient } from '../support/aws';
+import { pollOnce, queuesFor, queueUrlsOf, sendersFor } from '../support/senders';
 import { VendorDouble } from '../support/vendor-double';
-import { toSqsRecord } from '../../local/poller';
 
 const MEMBERS = [
   { id: 'qualityclick', param: 'qc_clickid', days: 7, path: '/qc/get_trans.cgi' },
@@ -30,9 +28,8 @@ let store: TrackingStore;
 let vendor: VendorDouble;
 let config: TrackingConfig;
 let handlers: ReturnType<typeof createApiHandlers>;
-const queueUrls: Record<string, string> = {};
-const dlqUrls: Record<string, string> = {};
-const senders: Record<string, ReturnType<typeof createSenderHandler>> = {};
+let queueUrls: Record<string, string>;
+let senders: Record<string, SenderHandler>;
 let seq = 0;
 
 beforeAll(async () => {
@@ -47,40 +44,22 @@ beforeAll(async () => {
     attribution: { exclusive: { affiliates: { members: MEMBERS.map((m) => m.id) } } },
     delivery: { maxAttempts: 3, retryBaseSeconds: 0, timeoutMs: 3000 },
   });
-  for (const d of destinationsOf(config)) {
-    const queue = await createTestQueue(sqs, 3);
-    queueUrls[d.id] = queue.queueUrl;
-    dlqUrls[d.id] = queue.dlqUrl;
-  }
+  const queues = await queuesFor(config, sqs, 3);
+  queueUrls = queueUrlsOf(queues);
   const { logger } = recordingLogger();
   handlers = createApiHandlers({ config, store, queues: new SqsDeliveryQueues(sqs, queueUrls), apiKeys: new StaticApiKeys(['test-key-0123456789']), logger });
-  for (const destination of destinationsOf(config)) {
-    senders[destination.id] = createSenderHandler({
-      destination,
-      delivery: config.delivery,
-      store,
-      retries: new SqsRetryScheduler(sqs, queueUrls[destination.id]!),
-      parking: new SqsDeliveryParking(sqs, dlqUrls[destination.id]!),
-      http: fetchHttpSender,
-      logger,
-      claimLeaseSeconds: 90,
-    });
-  }
+  senders = sendersFor(config, { store, sqs, queues, logger });
 });
 afterAll(() => vendor.stop());
 
+/** Every message of the destination's queue through its sender, none failing; returns their bodies. */
 async function drainThroughSender(id: string): Promise<string[]> {
   const bodies: string[] = [];
   for (;;) {
-    const page = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrls[id], MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }));
-    if (!page.Messages?.length) return bodies;
-    const records = page.Messages.map((m) => toSqsRecord(m, 'arn:aws:sqs:eu-west-1:000000000000:delivery', 'eu-west-1'));
-    const result = await senders[id]!({ Records: records }, lambdaContext);
+    const { records, result } = await pollOnce(sqs, queueUrls[id]!, senders[id]!);
+    if (!records.length) return bodies;
     expect(result.batchItemFailures).toEqual([]);
-    for (const r of records) {
-      bodies.push(r.body);
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrls[id], ReceiptHandle: r.receiptHandle }));
-    }
+    bodies.push(...records.map((r) => r.body));
   }
 }
 

@@ -4,21 +4,18 @@
  * configuration of the moment, a `sent` delivery is never re-opened, and a failure to park loses nothing. Then the
  * listing of unsettled deliveries (the sparse index) against a reference model, page by page.
  */
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { parseConfig } from '../../lambdas/config/schema';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
-import { destinationsOf } from '../../lambdas/config/destinations';
-import { createSenderHandler } from '../../lambdas/sender/sender';
-import { DeliveryParking, PARKED_ATTRIBUTE, SqsDeliveryParking, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
+import { DeliveryParking, PARKED_ATTRIBUTE } from '../../lambdas/store/delivery-queues';
 import { TrackingStore, UNSETTLED_STATUSES, UnsettledCursor } from '../../lambdas/store/tracking-store';
-import { fetchHttpSender } from '../../lambdas/vendors/http-sender';
-import { toSqsRecord } from '../../local/poller';
 import { redriveSelected } from '../../scripts/redrive';
 import { lambdaContext } from '../support/api';
-import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
+import { createTestQueue, createTestStore, sqsClient } from '../support/aws';
 import { SPEC_VENDORS } from '../support/config';
+import { receiveRecord, senderFor } from '../support/senders';
 import { VendorDouble } from '../support/vendor-double';
 
 const sqs = sqsClient();
@@ -37,21 +34,13 @@ beforeEach(async () => {
   vendor.calls.length = 0;
 });
 
-function sender(comId: string, parking: DeliveryParking = new SqsDeliveryParking(sqs, queue.dlqUrl)) {
+/** The Kelkoo sender with `comId` in its configuration; parking in the queue's DLQ unless `parking` is given. */
+function sender(comId: string, parking?: DeliveryParking) {
   const config = parseConfig({
     vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId, endpoint: `${vendor.url}/st` } },
     delivery: { maxAttempts: 3, retryBaseSeconds: 1, timeoutMs: 2000 },
   });
-  return createSenderHandler({
-    destination: destinationsOf(config)[0]!,
-    delivery: config.delivery,
-    store,
-    retries: new SqsRetryScheduler(sqs, queue.queueUrl),
-    parking,
-    http: fetchHttpSender,
-    logger: recordingLogger().logger,
-    claimLeaseSeconds: 90,
-  });
+  return senderFor(config, 'kelkoo', queue, { store, sqs, parking });
 }
 
 async function queuedOrder(): Promise<DeliveryMessage> {
@@ -77,13 +66,7 @@ async function queuedOrder(): Promise<DeliveryMessage> {
 }
 
 /** Receives the next message of `queueUrl` as Lambda would hand it to the sender, message attributes included. */
-async function receive(queueUrl: string): Promise<SQSRecord> {
-  const { Messages = [] } = await sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }),
-  );
-  expect(Messages).toHaveLength(1);
-  return toSqsRecord(Messages[0]!, 'arn:aws:sqs:eu-west-1:000000000000:delivery', 'eu-west-1');
-}
+const receive = (queueUrl: string): Promise<SQSRecord> => receiveRecord(sqs, queueUrl);
 
 async function send(queueUrl: string, message: DeliveryMessage, parked = false): Promise<void> {
   await sqs.send(

@@ -1,17 +1,14 @@
 /** The sender sends only a message that matches the order the service recorded (digest check), on the real queue and table. */
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { parseConfig } from '../../lambdas/config/schema';
 import { DeliveryMessage, messageDigest } from '../../lambdas/core/delivery';
-import { destinationsOf } from '../../lambdas/config/destinations';
 import { RecordingDeliveryMetrics } from '../../lambdas/observability/metrics';
-import { createSenderHandler } from '../../lambdas/sender/sender';
-import { SqsDeliveryParking, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
-import { fetchHttpSender } from '../../lambdas/vendors/http-sender';
 import { lambdaContext } from '../support/api';
 import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
 import { SPEC_VENDORS } from '../support/config';
+import { receiveRecord, senderFor } from '../support/senders';
 import { VendorDouble } from '../support/vendor-double';
 
 const sqs = sqsClient();
@@ -30,22 +27,10 @@ async function setup() {
   const config = parseConfig({ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, endpoint: `${vendor.url}/st` } }, delivery: { maxAttempts: 3, retryBaseSeconds: 1, timeoutMs: 2000 } });
   const metrics = new RecordingDeliveryMetrics();
   const { logger, lines } = recordingLogger();
-  const handler = createSenderHandler({
-    destination: destinationsOf(config)[0]!,
-    delivery: config.delivery,
-    store,
-    retries: new SqsRetryScheduler(sqs, queue.queueUrl),
-    parking: new SqsDeliveryParking(sqs, queue.dlqUrl),
-    http: fetchHttpSender,
-    logger,
-    metrics,
-    claimLeaseSeconds: 90,
-    recordWaitMs: 50,
-  });
+  const handler = senderFor(config, 'kelkoo', queue, { store, sqs, logger, metrics, recordWaitMs: 50 });
   const recordOf = async (message: DeliveryMessage): Promise<SQSRecord> => {
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify(message) }));
-    const m = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }))).Messages![0]!;
-    return { messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, attributes: { ApproximateReceiveCount: '1' } } as SQSRecord;
+    return receiveRecord(sqs, queue.queueUrl);
   };
   return { handler, metrics, lines, recordOf };
 }

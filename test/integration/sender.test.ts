@@ -1,20 +1,17 @@
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseConfig } from '../../lambdas/config/schema';
 import { DeliveryMetrics, RecordingDeliveryMetrics } from '../../lambdas/observability/metrics';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
-import { destinationsOf } from '../../lambdas/config/destinations';
-import { createSenderHandler } from '../../lambdas/sender/sender';
-import { SqsDeliveryParking, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
+import { SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
-import { fetchHttpSender } from '../../lambdas/vendors/http-sender';
 import { decodeProductsInfos } from '../../lambdas/vendors/kelkoo/mapping';
 import { lambdaContext } from '../support/api';
 import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
 import { SPEC_VENDORS } from '../support/config';
 import { eventually } from '../support/local-stack';
+import { receiveRecord, receiveRecords, senderFor } from '../support/senders';
 import { VendorDouble } from '../support/vendor-double';
-import { toSqsRecord } from '../../local/poller';
 
 const sqs = sqsClient();
 let store: TrackingStore;
@@ -51,18 +48,7 @@ function sender(options: { maxAttempts?: number; timeoutMs?: number; retryBaseSe
   const { logger, lines } = recordingLogger();
   const metrics = new RecordingDeliveryMetrics();
   const retries = new RecordingRetries(sqs, queue.queueUrl);
-  const handler = createSenderHandler({
-    metrics: options.metrics ?? metrics,
-    destination: destinationsOf(config)[0]!,
-    delivery: config.delivery,
-    store,
-    retries,
-    parking: new SqsDeliveryParking(sqs, queue.dlqUrl),
-    http: fetchHttpSender,
-    logger,
-    claimLeaseSeconds: 90,
-    random: () => 0.5,
-  });
+  const handler = senderFor(config, 'kelkoo', queue, { store, sqs, logger, metrics: options.metrics ?? metrics, retries, random: () => 0.5 });
   return { handler, lines, metrics, retries };
 }
 
@@ -96,10 +82,7 @@ async function queuedOrder(orderId = `S-${++orderSeq}`): Promise<DeliveryMessage
 /** Puts the message on the real queue and receives it back, so the record carries a real receipt handle. */
 async function recordFor(message: DeliveryMessage | string): Promise<SQSRecord> {
   await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: typeof message === 'string' ? message : JSON.stringify(message) }));
-  const received = await sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }),
-  );
-  return toSqsRecord(received.Messages![0]!, 'arn:aws:sqs:eu-west-1:000000000000:delivery', 'eu-west-1');
+  return receiveRecord(sqs, queue.queueUrl);
 }
 
 const withReceiveCount = (record: SQSRecord, count: number): SQSRecord => ({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(count) } });
@@ -161,8 +144,7 @@ describe('sender', () => {
     expect(metrics.events).toEqual([{ destination: 'kelkoo', event: 'retrying' }]);
     expect(await statusOf(message.order.orderId)).toMatchObject({ status: 'retrying', attempts: 1, lastError: expect.stringMatching(error) });
     // the visibility was pushed into the future: the message is not receivable at once
-    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, WaitTimeSeconds: 0 }));
-    expect(again.Messages ?? []).toEqual([]);
+    expect(await receiveRecords(sqs, queue.queueUrl, { waitSeconds: 0 })).toEqual([]);
   });
 
   it('waits at least as long as a 429 asks in Retry-After, and backs off exponentially otherwise', async () => {
