@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../lambdas/store/document-client';
 import { epochSeconds } from '../../lambdas/core/time';
 import type { VisitorKey } from '../../lambdas/core/visitor';
@@ -77,6 +77,51 @@ describe('click records and visitor links', () => {
     // u-e keeps its own click but no longer reaches s-e
     expect((await store.clicksForVisitor([user('u-e')], now)).map((c) => c.key)).toEqual(['gclid']);
   });
+  it('reads the graph of keys a visitor reached, one Query per key, and gives the conversion its live clicks', async () => {
+    // u-g links s-g1 and s-g2; s-g2 also links b-g (2 hops from u-g); s-g3's link to u-g has expired.
+    const basket: VisitorKey = { kind: 'basketId', value: 'b-g' };
+    await store.saveClicks([session('s-g1')], [{ key: 'kk', value: 'kk-g1', occurredAt: now, expiresAt: inDays(30) }]);
+    await store.saveClicks([basket], [{ key: 'gclid', value: 'g-b', occurredAt: now, expiresAt: inDays(30) }]);
+    await store.saveClicks([basket], [{ key: 'kk', value: 'kk-expired', occurredAt: now, expiresAt: epochSeconds(now) - 1 }]);
+    await store.linkVisitorKeys([user('u-g'), session('s-g1'), session('s-g2')], inDays(30));
+    await store.linkVisitorKeys([session('s-g2'), basket], inDays(30));
+    await store.linkVisitorKeys([user('u-g'), session('s-g3')], epochSeconds(now) - 1);
+    const doc = documentClient(client);
+    const send = jest.spyOn(doc, 'send');
+    const counted = new TrackingStore(doc, tableName);
+
+    const graph = await counted.visitors.visitorGraph([user('u-g')], now);
+    expect(graph.map((node) => [node.key.value, node.via?.value])).toEqual([
+      ['u-g', undefined],
+      ['s-g1', 'u-g'],
+      ['s-g2', 'u-g'],
+      ['b-g', 's-g2'],
+    ]);
+    expect(graph[0]!.links.map((link) => [link.key.value, link.live])).toEqual([
+      ['s-g1', true],
+      ['s-g2', true],
+      ['s-g3', false],
+    ]);
+    expect(graph[3]!.clicks.map((click) => [click.value, click.live])).toEqual([
+      ['g-b', true],
+      ['kk-expired', false],
+    ]);
+    const queries = () => send.mock.calls.map(([command]) => (command as QueryCommand).input);
+    expect(queries().map((input) => [input.ExpressionAttributeValues?.[':pk'], input.ConsistentRead])).toEqual([
+      ['VIS#u#u-g', undefined],
+      ['VIS#s#s-g1', undefined],
+      ['VIS#s#s-g2', undefined],
+      ['VIS#b#b-g', undefined],
+    ]);
+
+    send.mockClear();
+    expect(await counted.clicksForVisitor([user('u-g'), user('u-g')], now)).toEqual([
+      { key: 'kk', value: 'kk-g1', occurredAt: now.toISOString(), expiresAt: inDays(30) },
+      { key: 'gclid', value: 'g-b', occurredAt: now.toISOString(), expiresAt: inDays(30) },
+    ]);
+    expect(send.mock.calls.every(([command]) => command instanceof QueryCommand)).toBe(true);
+    expect(send).toHaveBeenCalledTimes(4);
+  });
 });
 
 describe('orders', () => {
@@ -129,6 +174,55 @@ describe('orders', () => {
     const delivery = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'ORDER#O-ttl', sk: 'DELIVERY#kelkoo' } }));
     expect(order.Item?.ttl).toBe(inDays(400));
     expect(delivery.Item?.ttl).toBe(inDays(400));
+  });
+
+  it('reads an order partition once into the status and cancellation views', async () => {
+    await store.createOrder({
+      ...newOrder('O-read', ['kelkoo', 'klevu', 'awin']),
+      groups: [{ group: 'affiliates', winner: 'awin', channel: 'affiliate' }],
+    });
+    await store.claimDelivery('O-read', 'kelkoo', now, 90, inDays(400));
+    const cancelWith = { order: { orderId: 'O-read' }, context: { clickId: 'c-1' } } as never;
+    await store.claimDelivery('O-read', 'awin', now, 90, inDays(400));
+    await store.recordDelivery('O-read', 'awin', { status: 'sent', vendorStatus: 200, at: now, cancelWith });
+    await store.recordCancellationUnsupported('O-read', 'awin');
+    await store.markOrderCancelled('O-read', { requestedAt: now.toISOString(), reason: 'returned' });
+
+    const partition = await store.orders.readOrder('O-read');
+    expect(partition!.order).toEqual({
+      orderId: 'O-read',
+      receivedAt: now.toISOString(),
+      expiresAt: inDays(400),
+      plan: ['kelkoo', 'klevu', 'awin'].map((destination) => ({ destination, status: 'queued' })),
+      groups: [{ group: 'affiliates', winner: 'awin', channel: 'affiliate' }],
+      cancellation: { requestedAt: now.toISOString(), reason: 'returned' },
+    });
+    expect(partition!.deliveries.map((d) => d.destination)).toEqual(['awin', 'kelkoo']);
+
+    expect(await store.getOrder('O-read')).toEqual({
+      orderId: 'O-read',
+      receivedAt: now.toISOString(),
+      deliveries: [
+        { vendor: 'kelkoo', status: 'queued', attempts: 1 },
+        { vendor: 'klevu', status: 'queued', attempts: 0 },
+        { vendor: 'awin', status: 'sent', attempts: 1, vendorStatus: 200, sentAt: now.toISOString(), cancellation: 'unsupported' },
+      ],
+      groups: [{ group: 'affiliates', winner: 'awin', channel: 'affiliate' }],
+      cancellation: { requestedAt: now.toISOString(), reason: 'returned' },
+    });
+    const cancellable = await store.getCancellableOrder('O-read');
+    expect(cancellable).toEqual({
+      orderId: 'O-read',
+      expiresAt: inDays(400),
+      cancellation: { requestedAt: now.toISOString(), reason: 'returned' },
+      plan: ['kelkoo', 'klevu', 'awin'].map((destination) => ({ destination, status: 'queued' })),
+      records: new Map([
+        ['awin', { destination: 'awin', status: 'sent', cancelWith, cancellation: 'unsupported' }],
+        ['kelkoo', { destination: 'kelkoo', status: 'queued', leaseUntil: now.getTime() + 90_000 }],
+      ]),
+    });
+    expect(await store.getCancellableOrder('O-unknown')).toBeUndefined();
+    expect(await store.orders.readOrder('O-unknown')).toBeUndefined();
   });
 });
 

@@ -1,0 +1,245 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AttemptRecord, DeliveryStatus } from '../core/delivery';
+import { UNSETTLED_INDEX } from '../contract/shape';
+import type { CancelOutcome, CancelWith } from './cancellation-records';
+import { deliverySk, orderPk } from './keys';
+import { conditionHeld, SingleTable } from './table';
+import { listUnsettled, UnsettledPage, UnsettledQuery } from './unsettled';
+
+export type DeliveryClaim =
+  /** `leaseUntil` (epoch ms) identifies this sender's lease: progress writes are accepted only while it holds. */
+  | { kind: 'claimed'; attempts: number; completedRequests: string[]; leaseUntil: number; history?: AttemptRecord[] }
+  /** Already sent, failed or skipped: nothing more to do. */
+  | { kind: 'done'; status: DeliveryStatus }
+  /** Another sender holds it right now. */
+  | { kind: 'busy' };
+
+export type DeliveryUpdate = (
+  | { status: 'sent'; vendorStatus: number; at: Date; cancelWith?: CancelWith }
+  | { status: 'retrying' | 'dead-lettered' | 'failed'; error: string; vendorStatus?: number; completedRequests: string[]; at: Date }
+) & {
+  /** The record's attempt history including this attempt (at most MAX_HISTORY), written in the same update. */
+  history?: AttemptRecord[];
+};
+
+/**
+ * The delivery records of an order (`ORDER#<orderId>`, `sk = DELIVERY#<destination>`), as the senders, the redrive
+ * and the cancellation write them, and the unsettled-deliveries index over them (unsettled.ts).
+ */
+export class DeliveryStore extends SingleTable {
+  /**
+   * Sender: takes a delivery for one vendor call, creating its record on the first claim. Succeeds only while the
+   * delivery is still owed (new, queued, retrying, or dead-lettered and redriven) and no other sender holds an
+   * unexpired lease on it. Counts the attempt in the same write.
+   */
+  async claimDelivery(orderId: string, destination: string, now: Date, leaseSeconds: number, expiresAt: number): Promise<DeliveryClaim> {
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression:
+            'SET leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, updatedAt = :at, destination = :destination, ' +
+            '#status = if_not_exists(#status, :queued), #ttl = if_not_exists(#ttl, :ttl)',
+          ConditionExpression:
+            '(attribute_not_exists(#status) OR #status IN (:queued, :retrying, :dead)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':lease': now.getTime() + leaseSeconds * 1000,
+            ':now': now.getTime(),
+            ':zero': 0,
+            ':one': 1,
+            ':at': now.toISOString(),
+            ':destination': destination,
+            ':ttl': expiresAt,
+            ':queued': 'queued',
+            ':retrying': 'retrying',
+            ':dead': 'dead-lettered',
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      const item = result.Attributes ?? {};
+      return {
+        kind: 'claimed',
+        attempts: Number(item.attempts ?? 1),
+        completedRequests: toStringArray(item.completedRequests),
+        leaseUntil: Number(item.leaseUntil),
+        ...(Array.isArray(item.history) && item.history.length ? { history: item.history as AttemptRecord[] } : {}),
+      };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const status = (error.Item as Record<string, { S?: string }> | undefined)?.status?.S as DeliveryStatus | undefined;
+      if (status === undefined || status === 'queued' || status === 'retrying' || status === 'dead-lettered') return { kind: 'busy' };
+      return { kind: 'done', status };
+    }
+  }
+
+  /** Sender: records the outcome of a claimed delivery and releases the lease. Never downgrades a `sent`. */
+  async recordDelivery(orderId: string, destination: string, update: DeliveryUpdate): Promise<void> {
+    const values: Record<string, unknown> = { ':status': update.status, ':at': update.at.toISOString(), ':sent': 'sent' };
+    const sets = ['#status = :status', 'updatedAt = :at'];
+    const removes = ['leaseUntil'];
+    if (update.history) {
+      sets.push('history = :history');
+      values[':history'] = update.history;
+    }
+    if (update.status === 'sent') {
+      sets.push('sentAt = :at', 'vendorStatus = :vs');
+      values[':vs'] = update.vendorStatus;
+      if (update.cancelWith) {
+        sets.push('cancelWith = :cancelWith');
+        values[':cancelWith'] = update.cancelWith;
+      }
+      removes.push('lastError', 'completedRequests', UNSETTLED_INDEX.partitionKey, UNSETTLED_INDEX.sortKey);
+    } else {
+      // Listed by GET /v1/deliveries until sent (UNSETTLED_INDEX).
+      sets.push(`${UNSETTLED_INDEX.partitionKey} = :status`, `${UNSETTLED_INDEX.sortKey} = :at`);
+      sets.push('lastError = :error');
+      values[':error'] = update.error;
+      if (update.vendorStatus !== undefined) {
+        sets.push('vendorStatus = :vs');
+        values[':vs'] = update.vendorStatus;
+      }
+      if (update.completedRequests.length) {
+        sets.push('completedRequests = :done');
+        values[':done'] = update.completedRequests;
+      }
+    }
+    // A refused condition: already sent by a concurrent sender, whose record stands.
+    await this.updateDelivery(orderId, destination, `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`, 'attribute_exists(pk) AND #status <> :sent', values, {
+      '#status': 'status',
+    });
+  }
+
+  /**
+   * Sender, multi-call deliveries (Raptor's one call per order line): makes the calls already answered durable as
+   * they complete, so that a sender stopped mid-order (time running out, a crash) resumes after them. Accepted only
+   * while this sender's lease (`leaseUntil` from its claim) still holds; false when another sender has taken over.
+   */
+  async recordProgress(orderId: string, destination: string, keys: string[], leaseUntil: number): Promise<boolean> {
+    return this.updateDelivery(orderId, destination, 'SET completedRequests = list_append(if_not_exists(completedRequests, :none), :keys)', 'leaseUntil = :lease', {
+      ':none': [],
+      ':keys': keys,
+      ':lease': leaseUntil,
+    });
+  }
+
+  /**
+   * Sender: gives a claimed delivery back untouched – status, lastError and progress stay as they are – so that the
+   * next receive of its message claims it at once. For a sender that stops before its function's time runs out.
+   */
+  async releaseDelivery(orderId: string, destination: string, leaseUntil: number): Promise<void> {
+    // A refused condition: another sender holds it by now, nothing of ours to release.
+    await this.updateDelivery(orderId, destination, 'REMOVE leaseUntil', 'leaseUntil = :lease', { ':lease': leaseUntil });
+  }
+
+  /**
+   * Redrive: re-opens a `failed` delivery so that the redriven message is delivered again (as `queued`, listed as
+   * such until its outcome is recorded). Only a `failed` one: a `sent` delivery is never re-opened. Returns whether
+   * it was re-opened.
+   */
+  async reopenFailed(orderId: string, destination: string, now: Date): Promise<boolean> {
+    return this.updateDelivery(
+      orderId,
+      destination,
+      `SET #status = :queued, updatedAt = :at, ${UNSETTLED_INDEX.partitionKey} = :queued, ${UNSETTLED_INDEX.sortKey} = :at`,
+      '#status = :failed',
+      { ':queued': 'queued', ':failed': 'failed', ':at': now.toISOString() },
+      { '#status': 'status' },
+    );
+  }
+
+  /** GET /v1/deliveries: deliveries that are not `sent`, newest first, from the sparse UNSETTLED_INDEX (unsettled.ts). */
+  async listUnsettled(query: UnsettledQuery): Promise<UnsettledPage> {
+    return listUnsettled(this.db, this.tableName, query);
+  }
+
+  /**
+   * Cancellation: a delivery not yet sent becomes `cancelled` (creating its record if no sender has claimed it yet),
+   * so that every later claim refuses it and its message is dropped. Refused while a sender holds the delivery (a call
+   * may be on the wire) and once it is settled otherwise (`sent`, `skipped`, already `cancelled`).
+   */
+  async cancelDelivery(orderId: string, destination: string, now: Date, expiresAt: number): Promise<CancelOutcome> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression:
+            'SET #status = :cancelled, updatedAt = :at, destination = :destination, attempts = if_not_exists(attempts, :zero), #ttl = if_not_exists(#ttl, :ttl) ' +
+              // Cancelled is settled: no longer listed by GET /v1/deliveries (UNSETTLED_INDEX).
+              `REMOVE leaseUntil, ${UNSETTLED_INDEX.partitionKey}, ${UNSETTLED_INDEX.sortKey}`,
+          ConditionExpression:
+            '(attribute_not_exists(#status) OR #status IN (:queued, :retrying, :dead, :failed)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':cancelled': 'cancelled',
+            ':at': now.toISOString(),
+            ':now': now.getTime(),
+            ':destination': destination,
+            ':zero': 0,
+            ':ttl': expiresAt,
+            ':queued': 'queued',
+            ':retrying': 'retrying',
+            ':dead': 'dead-lettered',
+            ':failed': 'failed',
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'cancelled' };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const old = error.Item as Record<string, { S?: string; N?: string }> | undefined;
+      const status = old?.status?.S as DeliveryStatus | undefined;
+      if (status === 'sent' || status === 'skipped' || status === 'cancelled') return { kind: 'settled', status };
+      return { kind: 'busy', leaseUntil: Number(old?.leaseUntil?.N ?? now.getTime()) };
+    }
+  }
+
+  /** Cancellation: a sent delivery whose destination declares no cancellation call says so on its record. */
+  async recordCancellationUnsupported(orderId: string, destination: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+        UpdateExpression: 'SET cancellation = :unsupported',
+        ConditionExpression: '#status = :sent',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':unsupported': 'unsupported', ':sent': 'sent' },
+      }),
+    );
+  }
+
+  /** A conditional UpdateItem of one delivery record: true once written, false when its condition refused it. */
+  private async updateDelivery(
+    orderId: string,
+    destination: string,
+    update: string,
+    condition: string,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ): Promise<boolean> {
+    return conditionHeld(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ...(names ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+}
+
+function toStringArray(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (value instanceof Set) return [...value].map(String);
+  return [];
+}

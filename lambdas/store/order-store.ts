@@ -1,0 +1,116 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { GroupDecision } from '../core/exclusive';
+import type { CancellableOrder, OrderCancellation } from './cancellation-records';
+import { ORDER_SK, orderPk } from './keys';
+import { cancellableOrder, OrderPartition, orderView, OrderView, readOrderPartition } from './order-partition';
+import { conditionHeld, SingleTable } from './table';
+
+export interface NewDelivery {
+  destination: string;
+  status: 'queued' | 'skipped';
+  reason?: string;
+  /** Of a queued delivery: the digest of its message (messageDigest), which the sender checks before any call. */
+  digest?: string;
+}
+
+/** What the recorded order planned for one destination, as the sender checks it. */
+export type RecordedPlan =
+  | { recorded: false }
+  | { recorded: true; status?: 'queued' | 'skipped'; digest?: string };
+
+export interface NewOrder {
+  orderId: string;
+  receivedAt: Date;
+  occurredAt: string;
+  /** Epoch seconds: `retentionDays` after receipt. */
+  expiresAt: number;
+  /** The plan per destination: queued (its message is on its queue) or skipped, with the reason. */
+  deliveries: NewDelivery[];
+  /** The exclusive groups' decisions (lambdas/core/exclusive.ts): the winner per group. */
+  groups?: GroupDecision[];
+}
+
+/** The order items (`ORDER#<orderId>`, `sk = ORDER`), and the whole order partition as read (order-partition.ts). */
+export class OrderStore extends SingleTable {
+  /**
+   * Conversion: records the order – ids, times and the plan per destination – with one conditional PutItem, only
+   * if the order is new. The conversion calls it once the messages are on their queues; the delivery records are
+   * created by the senders' first claim. Returns false when the order already exists (a repeated or concurrent
+   * report of the same orderId).
+   */
+  async createOrder(order: NewOrder): Promise<boolean> {
+    return conditionHeld(
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: orderPk(order.orderId),
+            sk: ORDER_SK,
+            orderId: order.orderId,
+            receivedAt: order.receivedAt.toISOString(),
+            occurredAt: order.occurredAt,
+            ttl: order.expiresAt,
+            plan: order.deliveries.map((d) => ({
+              destination: d.destination,
+              status: d.status,
+              ...(d.reason !== undefined ? { reason: d.reason } : {}),
+              ...(d.digest !== undefined ? { digest: d.digest } : {}),
+            })),
+            ...(order.groups ? { groups: order.groups } : {}),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  /** The order and its delivery records in one strongly consistent Query, or undefined while the order is not recorded. */
+  async readOrder(orderId: string): Promise<OrderPartition | undefined> {
+    return readOrderPartition(await this.queryPartition(orderPk(orderId), true));
+  }
+
+  /**
+   * Status: the order and its delivery records (readOrder). A destination whose sender has not claimed it yet shows
+   * as planned (`queued` or `skipped`); a delivery record found for a destination outside the plan (a concurrent
+   * report of the same order that attributed differently) is listed too.
+   */
+  async getOrder(orderId: string): Promise<OrderView | undefined> {
+    const partition = await this.readOrder(orderId);
+    return partition && orderView(partition);
+  }
+
+  /** Cancellation: the order, its plan and its delivery records (readOrder), or undefined when unknown. */
+  async getCancellableOrder(orderId: string): Promise<CancellableOrder | undefined> {
+    const partition = await this.readOrder(orderId);
+    return partition && cancellableOrder(partition);
+  }
+
+  /**
+   * Sender: what the recorded order planned for one destination (one strongly consistent GetItem of the order record):
+   * not recorded (yet), or its planned status and message digest – no status when the plan does not name it.
+   */
+  async recordedPlan(orderId: string, destination: string): Promise<RecordedPlan> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: orderPk(orderId), sk: ORDER_SK }, ProjectionExpression: '#plan', ExpressionAttributeNames: { '#plan': 'plan' }, ConsistentRead: true }),
+    );
+    if (!result.Item) return { recorded: false };
+    const plan = (Array.isArray(result.Item.plan) ? result.Item.plan : []) as Array<{ destination?: string; status?: 'queued' | 'skipped'; digest?: string }>;
+    const entry = plan.find((p) => p.destination === destination);
+    return { recorded: true, ...(entry?.status ? { status: entry.status } : {}), ...(entry?.digest ? { digest: entry.digest } : {}) };
+  }
+
+  /** Cancellation: marks the order cancelled; the first request's reason and time stand. Returns what is stored. */
+  async markOrderCancelled(orderId: string, cancellation: OrderCancellation): Promise<OrderCancellation> {
+    const result = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: orderPk(orderId), sk: ORDER_SK },
+        UpdateExpression: 'SET cancellation = if_not_exists(cancellation, :c)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':c': cancellation },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes!.cancellation as OrderCancellation;
+  }
+}
