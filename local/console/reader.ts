@@ -1,14 +1,19 @@
 /**
- * Read-only views of the local stack's table for the console. Local only: the list of orders is a Scan, which the
- * deployed service never does (docs/DATA-MODEL.md), and which is cheap on a developer's in-memory table.
+ * Read-only views of the local stack's table for the console, through the stores: a visitor is the graph the
+ * conversion would traverse (VisitorStore.visitorGraph), an order is read by the order reader (order-partition.ts).
+ * Local only: the list of orders is a Scan, which the deployed service never does (docs/DATA-MODEL.md), and which is
+ * cheap on a developer's in-memory table. It stays here, outside lambdas/, so that no deployed code can scan; each
+ * order partition it finds is read by the same order reader as the status route's.
  */
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { epochSeconds } from '../../lambdas/core/time';
 import type { VisitorKey } from '../../lambdas/core/visitor';
-import { CLICK_PREFIX, DELIVERY_PREFIX, LINK_PREFIX, linkedKey, ORDER_SK, orderPk, visitorPk } from '../../lambdas/store/keys';
-import { TrackingStore } from '../../lambdas/store/tracking-store';
+import { orderPk } from '../../lambdas/store/keys';
+import { inPlanOrder, OrderPartition, readOrderPartition, StoredDelivery } from '../../lambdas/store/order-partition';
+import { OrderStore } from '../../lambdas/store/order-store';
+import { everyPage, Item } from '../../lambdas/store/table';
+import { VisitorNode, VisitorStore } from '../../lambdas/store/visitor-store';
 
-type Item = Record<string, unknown>;
+export type { StoredClickView, VisitorNode } from '../../lambdas/store/visitor-store';
 
 /** One destination of an order: the planned status until its sender writes a delivery record, then that record. */
 export interface DeliveryRow {
@@ -30,38 +35,17 @@ export interface OrderRow {
   deliveries: DeliveryRow[];
 }
 
-export interface StoredClickView {
-  key: string;
-  value: string;
-  occurredAt: string;
-  /** Epoch seconds. */
-  expiresAt: number;
-  live: boolean;
-}
-
-export interface VisitorNode {
-  key: VisitorKey;
-  /** The key whose link led here; absent for the keys looked up. */
-  via?: VisitorKey;
-  clicks: StoredClickView[];
-  links: Array<{ key: VisitorKey; expiresAt: number; live: boolean }>;
-}
-
-/** As the conversion follows links: up to 3 hops from the keys given, 30 keys at most (tracking-store.ts). */
-const LINK_DEPTH = 3;
-const MAX_KEYS = 30;
-
-function deliveryRow(record: Item): DeliveryRow {
+function deliveryRow(record: StoredDelivery): DeliveryRow {
   return {
-    vendor: String(record.destination),
+    vendor: record.destination,
     status: String(record.status),
-    attempts: Number(record.attempts ?? 0),
-    ...(record.reason !== undefined ? { reason: String(record.reason) } : {}),
-    ...(record.lastError !== undefined ? { lastError: String(record.lastError) } : {}),
-    ...(record.vendorStatus !== undefined ? { vendorStatus: Number(record.vendorStatus) } : {}),
-    ...(record.sentAt !== undefined ? { sentAt: String(record.sentAt) } : {}),
-    ...(record.updatedAt !== undefined ? { updatedAt: String(record.updatedAt) } : {}),
-    ...(Array.isArray(record.history) ? { history: toPlain(record.history) as Array<Record<string, unknown>> } : {}),
+    attempts: record.attempts,
+    ...(record.reason !== undefined ? { reason: record.reason } : {}),
+    ...(record.lastError !== undefined ? { lastError: record.lastError } : {}),
+    ...(record.vendorStatus !== undefined ? { vendorStatus: record.vendorStatus } : {}),
+    ...(record.sentAt !== undefined ? { sentAt: record.sentAt } : {}),
+    ...(record.updatedAt !== undefined ? { updatedAt: record.updatedAt } : {}),
+    ...(record.history ? { history: toPlain(record.history) as Array<Record<string, unknown>> } : {}),
   };
 }
 
@@ -73,36 +57,32 @@ function toPlain(value: unknown): unknown {
   return value;
 }
 
-/** The order item and its delivery records as one row, destinations in plan order (as the status route shows them). */
-export function orderRow(order: Item, records: Item[]): OrderRow {
-  const byDestination = new Map(records.map((r) => [String(r.destination), deliveryRow(r)]));
-  const plan = (Array.isArray(order.plan) ? order.plan : []) as Array<{ destination: string; status: string; reason?: string }>;
-  const deliveries = plan.map((p) => {
-    const record = byDestination.get(p.destination);
-    byDestination.delete(p.destination);
-    return record ?? { vendor: p.destination, status: p.status, attempts: 0, ...(p.reason !== undefined ? { reason: p.reason } : {}) };
-  });
-  return { orderId: String(order.orderId), receivedAt: String(order.receivedAt), deliveries: [...deliveries, ...byDestination.values()] };
+/** An order partition as one row, destinations in plan order (as the status route shows them). */
+function rowOf(partition: OrderPartition): OrderRow {
+  return { orderId: partition.order.orderId, receivedAt: partition.order.receivedAt, deliveries: inPlanOrder(partition, deliveryRow) };
 }
 
-const keyLabel = (key: VisitorKey) => `${key.kind}\u0000${key.value}`;
+/** The order item and its delivery records as one row, destinations in plan order (as the status route shows them). */
+export function orderRow(order: Item, records: Item[]): OrderRow {
+  return rowOf(readOrderPartition([order, ...records])!);
+}
 
 export class ConsoleReader {
-  private readonly store: TrackingStore;
+  private readonly visitors: VisitorStore;
+  private readonly orderStore: OrderStore;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {
-    this.store = new TrackingStore(db, tableName);
+    this.visitors = new VisitorStore(db, tableName);
+    this.orderStore = new OrderStore(db, tableName);
   }
 
   /** Every order with its deliveries, newest first, at most `limit`; `total` counts them all. */
   async orders(limit: number): Promise<{ total: number; orders: OrderRow[] }> {
-    const partitions = new Map<string, { order?: Item; records: Item[] }>();
-    let startKey: Item | undefined;
-    do {
-      const page = await this.db.send(
+    const items = await everyPage((startKey) =>
+      this.db.send(
         new ScanCommand({
           TableName: this.tableName,
           FilterExpression: 'begins_with(pk, :order)',
@@ -110,67 +90,34 @@ export class ConsoleReader {
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
-      );
-      for (const item of page.Items ?? []) {
-        const partition = partitions.get(String(item.pk)) ?? { records: [] };
-        if (item.sk === ORDER_SK) partition.order = item;
-        else if (String(item.sk).startsWith(DELIVERY_PREFIX)) partition.records.push(item);
-        partitions.set(String(item.pk), partition);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      ),
+    );
+    const partitions = new Map<string, Item[]>();
+    for (const item of items) {
+      const partition = partitions.get(String(item.pk)) ?? [];
+      partition.push(item);
+      partitions.set(String(item.pk), partition);
+    }
     const rows = [...partitions.values()]
-      .filter((p): p is { order: Item; records: Item[] } => p.order !== undefined)
-      .map((p) => orderRow(p.order, p.records))
+      .map(readOrderPartition)
+      .filter((p): p is OrderPartition => p !== undefined)
+      .map(rowOf)
       .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || a.orderId.localeCompare(b.orderId));
     return { total: rows.length, orders: rows.slice(0, limit) };
   }
 
-  /** One order and its deliveries, or undefined. */
+  /** One order and its deliveries (strongly consistent: the console shows what was just written), or undefined. */
   async order(orderId: string): Promise<OrderRow | undefined> {
-    const items = await this.partition(orderPk(orderId));
-    const order = items.find((i) => i.sk === ORDER_SK);
-    return order ? orderRow(order, items.filter((i) => String(i.sk).startsWith(DELIVERY_PREFIX))) : undefined;
+    const partition = await this.orderStore.readOrder(orderId);
+    return partition && rowOf(partition);
   }
 
   /**
-   * The keys given and every key their links reach (as a conversion would follow them), each with its click
-   * records and links. Expired records are listed as not live rather than hidden: the console explains.
+   * The keys given and every key their links reach, as the conversion follows them (VisitorStore.visitorGraph), each
+   * with its click records and links, read strongly consistent. Expired records are listed as not live rather than
+   * hidden: the console explains.
    */
-  async visitor(keys: VisitorKey[], now = new Date()): Promise<VisitorNode[]> {
-    const nowEpoch = epochSeconds(now);
-    const seen = new Set(keys.map(keyLabel));
-    const nodes: VisitorNode[] = [];
-    let frontier: Array<{ key: VisitorKey; via?: VisitorKey }> = keys.map((key) => ({ key }));
-    for (let depth = 0; frontier.length && depth <= LINK_DEPTH; depth++) {
-      const level = await Promise.all(frontier.map(async (entry) => ({ entry, items: await this.partition(visitorPk(entry.key)) })));
-      frontier = [];
-      for (const { entry, items } of level) {
-        const node: VisitorNode = { key: entry.key, ...(entry.via ? { via: entry.via } : {}), clicks: [], links: [] };
-        for (const item of items) {
-          const sk = String(item.sk);
-          const expiresAt = Number(item.ttl);
-          const live = !(expiresAt <= nowEpoch);
-          if (sk.startsWith(CLICK_PREFIX)) {
-            node.clicks.push({ key: String(item.key), value: String(item.value), occurredAt: String(item.occurredAt), expiresAt, live });
-          } else if (sk.startsWith(LINK_PREFIX)) {
-            const linked = linkedKey(sk);
-            if (!linked) continue;
-            node.links.push({ key: linked, expiresAt, live });
-            if (live && !seen.has(keyLabel(linked)) && seen.size < MAX_KEYS) {
-              seen.add(keyLabel(linked));
-              frontier.push({ key: linked, via: entry.key });
-            }
-          }
-        }
-        nodes.push(node);
-      }
-    }
-    return nodes;
-  }
-
-  /** One partition, strongly consistent: the console shows what was just written. */
-  private partition(pk: string): Promise<Item[]> {
-    return this.store.queryPartition(pk, true);
+  visitor(keys: VisitorKey[], now = new Date()): Promise<VisitorNode[]> {
+    return this.visitors.visitorGraph(keys, now, true);
   }
 }
