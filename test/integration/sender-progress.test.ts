@@ -1,27 +1,30 @@
 /**
- * A Raptor order of 500 lines (one vendor call per line) against a slow vendor, sent by invocations whose function
- * time runs out in the middle of the order. Each invocation gets a short remaining time; when it is over the
- * invocation is dead, as Lambda would kill it: no call leaves after its deadline, and an answer that arrives after
- * it is never seen. Every line must reach the vendor exactly once over all invocations.
+ * A Raptor order of 500 lines (one vendor call per line) sent by invocations whose function time runs out in the
+ * middle of the order. The function's time is the test's, not the machine's: each invocation starts with
+ * INVOCATION_MS, and each vendor call uses VENDOR_CALL_MS of it, whatever the call really took – so how many lines
+ * fit in one invocation is the same on a fast machine and on a loaded one. When the time is over the invocation is
+ * dead, as Lambda would kill it: no call leaves after its deadline, and an answer that arrives after it is never
+ * seen. Every line must reach the vendor exactly once over all invocations.
  */
-import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { Context, SQSRecord } from 'aws-lambda';
+import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
 import { parseConfig } from '../../lambdas/config/schema';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
-import { destinationsOf } from '../../lambdas/config/destinations';
-import { createSenderHandler } from '../../lambdas/sender/sender';
-import { SqsDeliveryParking, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
 import { fetchHttpSender, HttpSender } from '../../lambdas/vendors/http-sender';
-import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
+import { createTestQueue, createTestStore, sqsClient } from '../support/aws';
+import { receiveRecord, senderFor } from '../support/senders';
 import { VendorDouble } from '../support/vendor-double';
-import { toSqsRecord } from '../../local/poller';
 
 const LINES = 500;
-/** Remaining time each invocation starts with, and the vendor's delay per call: short, so the test stays quick. */
-const INVOCATION_MS = 4000;
-const VENDOR_DELAY_MS = 3;
+/** The function time each invocation starts with, and what one vendor call uses of it. */
+const INVOCATION_MS = 20_000;
+const VENDOR_CALL_MS = 100;
+/** One call's timeout and the margin the sender keeps: it starts a call only while more than both remain. */
 const CALL_TIMEOUT_MS = 1000;
+const STOP_MARGIN_MS = 300;
+/** Calls that fit in one invocation: while the remaining time is above CALL_TIMEOUT_MS + STOP_MARGIN_MS. */
+const CALLS_PER_INVOCATION = Math.ceil((INVOCATION_MS - CALL_TIMEOUT_MS - STOP_MARGIN_MS) / VENDOR_CALL_MS);
 const LEASE_SECONDS = 90;
 
 const sqs = sqsClient();
@@ -37,13 +40,17 @@ afterAll(() => vendor.stop());
 /** Thrown where a killed function would simply have stopped existing. */
 class FunctionKilled extends Error {}
 
-function fakeContext(deadline: number): Context {
-  return { functionName: 'sender-raptor', awsRequestId: 'req', getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) } as unknown as Context;
-}
+/** One invocation's function time, spent only by its vendor calls. */
+class FunctionTime {
+  calls = 0;
 
-async function receiveOne(queueUrl: string): Promise<SQSRecord> {
-  const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }));
-  return toSqsRecord(received.Messages![0]!, 'arn:aws:sqs:eu-west-1:000000000000:delivery', 'eu-west-1');
+  get remainingMs(): number {
+    return INVOCATION_MS - this.calls * VENDOR_CALL_MS;
+  }
+
+  context(): Context {
+    return { functionName: 'sender-raptor', awsRequestId: 'req', getRemainingTimeInMillis: () => Math.max(0, this.remainingMs) } as unknown as Context;
+  }
 }
 
 describe('sender: a long multi-call delivery and the function timeout', () => {
@@ -53,7 +60,7 @@ describe('sender: a long multi-call delivery and the function timeout', () => {
       delivery: { maxAttempts: 20, retryBaseSeconds: 0, timeoutMs: CALL_TIMEOUT_MS },
     });
     const queue = await createTestQueue(sqs, 20);
-    vendor.always({ kind: 'slow', delayMs: VENDOR_DELAY_MS, status: 200 });
+    vendor.always({ kind: 'status', status: 200 });
     const orderId = `R-${Date.now()}`;
     const message: DeliveryMessage = {
       version: 1,
@@ -73,30 +80,26 @@ describe('sender: a long multi-call delivery and the function timeout', () => {
     await store.createOrder({ orderId, receivedAt: new Date(), occurredAt: message.order.occurredAt, expiresAt: message.expiresAt, deliveries: [{ destination: 'raptor', status: 'queued' }] });
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify(message) }));
 
-    let deadline = 0;
+    let time = new FunctionTime();
     // The function dies at its deadline: a call does not leave after it, and an answer after it is never read.
     const http: HttpSender = {
       async send(request, timeoutMs) {
-        if (Date.now() >= deadline) throw new FunctionKilled('function timed out before the call');
+        if (time.remainingMs <= 0) throw new FunctionKilled('function timed out before the call');
         const response = await fetchHttpSender.send(request, timeoutMs);
-        if (Date.now() >= deadline) throw new FunctionKilled('function timed out during the call');
+        time.calls++;
+        if (time.remainingMs < 0) throw new FunctionKilled('function timed out during the call');
         return response;
       },
     };
     // Each invocation runs later than the one before, past any lease a killed one left behind (as real time would).
     let clockOffsetMs = 0;
-    const { logger } = recordingLogger();
-    const handler = createSenderHandler({
-      destination: destinationsOf(config)[0]!,
-      delivery: config.delivery,
+    const handler = senderFor(config, 'raptor', queue, {
       store,
-      retries: new SqsRetryScheduler(sqs, queue.queueUrl),
-      parking: new SqsDeliveryParking(sqs, queue.dlqUrl),
+      sqs,
       http,
-      logger,
       claimLeaseSeconds: LEASE_SECONDS,
       clock: () => new Date(Date.now() + clockOffsetMs),
-      stopMarginMs: 300,
+      stopMarginMs: STOP_MARGIN_MS,
     });
 
     const perLine = () => {
@@ -109,14 +112,14 @@ describe('sender: a long multi-call delivery and the function timeout', () => {
     };
     const status = async () => (await store.getOrder(orderId))!.deliveries[0]!;
 
-    let invocations = 0;
+    const sentPerInvocation: number[] = [];
     let overran = 0;
-    while ((await status()).status !== 'sent' && invocations < 25) {
-      const record = await receiveOne(queue.queueUrl);
-      deadline = Date.now() + INVOCATION_MS;
-      invocations++;
-      await handler({ Records: [record] }, fakeContext(deadline));
-      if (Date.now() > deadline) overran++;
+    while ((await status()).status !== 'sent' && sentPerInvocation.length < 25) {
+      const record = await receiveRecord(sqs, queue.queueUrl);
+      time = new FunctionTime();
+      await handler({ Records: [record] }, time.context());
+      sentPerInvocation.push(time.calls);
+      if (time.remainingMs < 0) overran++;
       clockOffsetMs += (LEASE_SECONDS + 1) * 1000;
       // A killed invocation leaves its message invisible until the visibility timeout; the next receive comes later.
       if ([...perLine().values()].some((n) => n > 1)) break;
@@ -128,8 +131,10 @@ describe('sender: a long multi-call delivery and the function timeout', () => {
     expect({ duplicated: duplicated.slice(0, 5), duplicatedCount: duplicated.length }).toEqual({ duplicated: [], duplicatedCount: 0 });
     expect(counts.size).toBe(LINES);
     expect(await status()).toMatchObject({ status: 'sent' });
-    // The time did run out mid-order (more than one invocation), and every invocation stopped before its deadline.
-    expect(invocations).toBeGreaterThan(1);
+    // The time ran out mid-order: each invocation but the last made as many calls as fit in its time, and stopped
+    // before its deadline.
+    const full = Math.floor(LINES / CALLS_PER_INVOCATION);
+    expect(sentPerInvocation).toEqual([...Array<number>(full).fill(CALLS_PER_INVOCATION), LINES - full * CALLS_PER_INVOCATION]);
     expect(overran).toBe(0);
   }, 90_000);
 });
