@@ -1,20 +1,25 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { DeliverySettings } from '../config/schema';
-import { DeliveryMessage, deliveryMessageSchema, messageDigest } from '../core/delivery';
-import { DeliveryEvent, DeliveryMetrics, noDeliveryMetrics } from '../observability/metrics';
 import { hasCancellationCall } from '../config/cancellation';
 import { Destination, MessageContextError, requestsFor } from '../config/destinations';
-import { cancelWithOf } from '../store/cancellation-records';
+import type { DeliverySettings } from '../config/schema';
+import { DeliveryMessage, deliveryMessageSchema, messageDigest } from '../core/delivery';
+import { contextIdentifiers } from '../core/redact';
 import { Clock, systemClock } from '../core/time';
+import { DeliveryEvent, DeliveryMetrics, noDeliveryMetrics } from '../observability/metrics';
+import { cancelWithOf } from '../store/cancellation-records';
 import { DeliveryParking, PARKED_ATTRIBUTE, RetryScheduler } from '../store/delivery-queues';
 import type { DeliveryClaim, TrackingStore } from '../store/tracking-store';
 import { HttpSender, TransportError } from '../vendors/http-sender';
 import type { DeliveryOutcome, VendorRequest } from '../vendors/types';
 import { retryDelaySeconds } from './backoff';
+import { PoisonMessageError, RetryLaterError } from './errors';
 import { AttemptTrace, withAttempt } from './history';
-import { contextIdentifiers } from '../core/redact';
+import { ProgressWriter } from './progress';
+
+export { PoisonMessageError, RetryLaterError } from './errors';
+export { MAX_UNSAVED_CALLS } from './progress';
 
 export interface SenderDeps {
   destination: Destination;
@@ -45,20 +50,15 @@ export const RECORD_WAIT_MS = 2000;
 /** Default of `stopMarginMs`: a few DynamoDB and SQS round trips, with room to spare. */
 export const DEFAULT_STOP_MARGIN_MS = 3000;
 
-/** Thrown to leave a message on its queue for a later attempt (the batch reports it as a failed item). */
-export class RetryLaterError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RetryLaterError';
-  }
-}
+/** Outcomes counted per batch and published once per kind: one metric record per batch, not per message. */
+type Counts = Map<DeliveryEvent, number>;
 
-/** Thrown for a message that can never be processed; it goes to the DLQ after maxAttempts for a human to see. */
-export class PoisonMessageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PoisonMessageError';
-  }
+/** One received record on its way through the sender. */
+interface Received {
+  record: SQSRecord;
+  message: DeliveryMessage;
+  orderId: string;
+  receiveCount: number;
 }
 
 /**
@@ -68,15 +68,71 @@ export class PoisonMessageError extends Error {
  * (partial batch response); one bad record never fails its neighbours.
  */
 export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const clock = deps.clock ?? systemClock;
-  const random = deps.random ?? Math.random;
-  const { destination, store, logger } = deps;
-  const metrics = deps.metrics ?? noDeliveryMetrics;
-  const adapter = destination.adapter;
-  const keepsForCancellation = hasCancellationCall(destination);
-  const isCancellationCall = adapter.capabilities?.cancellationOnly === true;
+  const sender = new DestinationSender(deps);
+  return (event, context) => sender.handle(event, context);
+}
 
-  function parse(record: SQSRecord): DeliveryMessage {
+class DestinationSender {
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly metrics: DeliveryMetrics;
+  private readonly destination: Destination;
+  private readonly store: TrackingStore;
+  private readonly logger: Logger;
+  /** Where a cancellation call exists, what it will be rendered from is kept with the sale (no shopper data). */
+  private readonly keepsForCancellation: boolean;
+  /**
+   * A cancellation call is built by the cancellation route from a recorded, sent delivery – never from a shop's report
+   * – so there is no report body to hold it to; its own claim keeps it to one call.
+   */
+  private readonly isCancellationCall: boolean;
+
+  constructor(private readonly deps: SenderDeps) {
+    this.clock = deps.clock ?? systemClock;
+    this.random = deps.random ?? Math.random;
+    this.metrics = deps.metrics ?? noDeliveryMetrics;
+    this.destination = deps.destination;
+    this.store = deps.store;
+    this.logger = deps.logger;
+    this.keepsForCancellation = hasCancellationCall(deps.destination);
+    this.isCancellationCall = deps.destination.adapter.capabilities?.cancellationOnly === true;
+  }
+
+  async handle(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+    const counts: Counts = new Map();
+    try {
+      // A processor per invocation: its records and failures live on the instance, and concurrent invocations of one
+      // handler (the local pollers, Lambda's multi-concurrency) must not clear each other's failures.
+      return await processPartialResponse(event, (record: SQSRecord) => this.processRecord(record, counts, context), new BatchProcessor(EventType.SQS), {
+        context,
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      for (const [kind, value] of counts) this.metrics.count(this.destination.id, kind, value);
+    }
+  }
+
+  private async processRecord(record: SQSRecord, counts: Counts, lambda?: Context): Promise<void> {
+    const message = this.parse(record);
+    const received: Received = { record, message, orderId: message.order.orderId, receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1') };
+    if (!this.isCancellationCall && !(await this.matchesRecordedOrder(received, counts))) return;
+    const claim = await this.claim(received);
+    if (claim.kind === 'done') {
+      this.logger.info('Delivery already settled; no call made', { orderId: received.orderId, destination: this.destination.id, status: claim.status });
+      return;
+    }
+    if (claim.kind === 'busy') {
+      await this.deps.retries.retryIn(record.receiptHandle, this.deps.claimLeaseSeconds);
+      throw new RetryLaterError('delivery held by another sender');
+    }
+    const requests = this.requestsOf(message);
+    const completed = new Set(claim.completedRequests);
+    const trace = new AttemptTrace(message.order, this.clock, undefined, contextIdentifiers(message.context));
+    const outcome = await this.callAll(received, claim, requests, completed, trace, lambda);
+    await this.settle(received, claim, outcome, completed, trace, counts);
+  }
+
+  private parse(record: SQSRecord): DeliveryMessage {
     let body: unknown;
     try {
       body = JSON.parse(record.body);
@@ -85,81 +141,19 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
     }
     const result = deliveryMessageSchema.safeParse(body);
     if (!result.success) throw new PoisonMessageError(`message does not match contract v1: ${result.error.issues[0]?.message}`);
-    if (result.data.destination !== destination.id) throw new PoisonMessageError(`message for ${result.data.destination} on the ${destination.id} queue`);
+    if (result.data.destination !== this.destination.id) {
+      throw new PoisonMessageError(`message for ${result.data.destination} on the ${this.destination.id} queue`);
+    }
     return result.data;
   }
 
-  function requestsOf(message: DeliveryMessage): VendorRequest[] {
+  private requestsOf(message: DeliveryMessage): VendorRequest[] {
     try {
-      return requestsFor(destination, message);
+      return requestsFor(this.destination, message);
     } catch (error) {
       if (error instanceof MessageContextError) throw new PoisonMessageError(error.message);
       throw error;
     }
-  }
-
-  async function call(request: VendorRequest, trace: AttemptTrace): Promise<DeliveryOutcome> {
-    const timeoutMs = Math.min(request.timeoutMs ?? Infinity, deps.delivery.timeoutMs);
-    trace.started(request);
-    try {
-      const response = await deps.http.send(request, timeoutMs);
-      trace.answered(response);
-      return redactedOutcome(adapter.classify(response, request), trace);
-    } catch (error) {
-      if (error instanceof TransportError) {
-        trace.noAnswer(error.message);
-        return { kind: 'retry', error: trace.redacted(error.message) };
-      }
-      throw error;
-    }
-  }
-
-  /**
-   * A parked message back from a redrive (it carries PARKED_ATTRIBUTE) re-opens its `failed` delivery and claims it
-   * again; any other claim is returned as it is. A `sent` delivery is never re-opened.
-   */
-  async function reopenIfRedriven(record: SQSRecord, message: DeliveryMessage, claim: DeliveryClaim): Promise<DeliveryClaim> {
-    if (claim.kind !== 'done' || claim.status !== 'failed' || !isParked(record)) return claim;
-    const { orderId } = message.order;
-    if (!(await store.reopenFailed(orderId, destination.id, clock()))) return claim;
-    logger.info('Redriven delivery re-opened', { orderId, destination: destination.id });
-    return store.claimDelivery(orderId, destination.id, clock(), deps.claimLeaseSeconds, message.expiresAt);
-  }
-
-  /** Whether one more call (its timeout plus the margin) fits before the function's time runs out. */
-  function timeLeftFor(request: VendorRequest, lambda: Context | undefined): boolean {
-    if (!lambda?.getRemainingTimeInMillis) return true;
-    const callMs = Math.min(request.timeoutMs ?? Infinity, deps.delivery.timeoutMs);
-    return lambda.getRemainingTimeInMillis() > callMs + (deps.stopMarginMs ?? DEFAULT_STOP_MARGIN_MS);
-  }
-
-  /**
-   * A delivery of several calls (Raptor: one per order line) makes the calls the vendor accepted durable as they
-   * complete, under this sender's lease, so that a stop or a crash never makes the next attempt repeat them. A
-   * delivery of one call needs no such write: its outcome is recorded right after.
-   */
-  function progressOf(orderId: string, total: number, leaseUntil: number): ProgressWriter {
-    return new ProgressWriter(total < 2 ? undefined : (keys) => store.recordProgress(orderId, destination.id, keys, leaseUntil));
-  }
-
-  /**
-   * The function's time is about to run out in the middle of a multi-call delivery: give the delivery back with its
-   * progress and leave the message for the next receive, at once. Not a vendor failure: no status, error or metric –
-   * unless this was the message's last receive, when it is marked dead-lettered like any exhausted delivery.
-   */
-  async function stopForTime(record: SQSRecord, orderId: string, leaseUntil: number, done: number, total: number, receiveCount: number): Promise<never> {
-    const log = { orderId, destination: destination.id, receiveCount, completed: done, requests: total };
-    if (receiveCount >= deps.delivery.maxAttempts) {
-      const error = `function time ran out after ${done} of ${total} calls on the last allowed attempt`;
-      await store.recordDelivery(orderId, destination.id, { status: 'dead-lettered', error, completedRequests: [], at: clock() });
-      await deps.retries.retryIn(record.receiptHandle, 0);
-      logger.error('Delivery attempts exhausted; message goes to the dead-letter queue', log);
-      throw new RetryLaterError(error);
-    }
-    await store.releaseDelivery(orderId, destination.id, leaseUntil);
-    await deps.retries.retryIn(record.receiptHandle, 0);
-    logger.info('Stopped before the function timed out; the rest follows on the next receive', log);
-    throw new RetryLaterError('stopped before the function timed out');
   }
 
   /**
@@ -172,132 +166,184 @@ export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context
    *   (acknowledged, logged, counted as `dropped`), never sent;
    * - recorded with this message's digest (or, for orders recorded before digests existed, without one): sent.
    */
-  async function matchesRecordedOrder(record: SQSRecord, message: DeliveryMessage, receiveCount: number, counts: Map<DeliveryEvent, number>): Promise<boolean> {
-    const { orderId } = message.order;
-    let plan = await store.recordedPlan(orderId, destination.id);
+  private async matchesRecordedOrder({ record, message, orderId, receiveCount }: Received, counts: Counts): Promise<boolean> {
+    const destination = this.destination.id;
+    let plan = await this.store.recordedPlan(orderId, destination);
     // The conversion records the order right after queuing: a sender that polled faster waits for it a little,
     // rather than burn one of the message's receives (and so its attempts) on a backoff.
-    const waitUntil = Date.now() + (deps.recordWaitMs ?? RECORD_WAIT_MS);
+    const waitUntil = Date.now() + (this.deps.recordWaitMs ?? RECORD_WAIT_MS);
     while (!plan.recorded && Date.now() < waitUntil) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(0, waitUntil - Date.now()))));
-      plan = await store.recordedPlan(orderId, destination.id);
+      plan = await this.store.recordedPlan(orderId, destination);
     }
-    const log = { orderId, destination: destination.id, receiveCount };
+    const log = { orderId, destination, receiveCount };
     if (!plan.recorded) {
-      const last = receiveCount >= deps.delivery.maxAttempts;
+      const last = receiveCount >= this.deps.delivery.maxAttempts;
       // At least a second even with a backoff base of 0: the record is what is awaited, not a vendor.
-      const delay = last ? 0 : Math.max(1, retryDelaySeconds(receiveCount, deps.delivery.retryBaseSeconds, random));
-      await deps.retries.retryIn(record.receiptHandle, delay);
-      logger.warn(last ? 'Order never recorded; message goes to the dead-letter queue' : 'Order not recorded yet; no call made, retried later', { ...log, retryInSeconds: delay });
+      const delay = last ? 0 : Math.max(1, retryDelaySeconds(receiveCount, this.deps.delivery.retryBaseSeconds, this.random));
+      await this.deps.retries.retryIn(record.receiptHandle, delay);
+      this.logger.warn(last ? 'Order never recorded; message goes to the dead-letter queue' : 'Order not recorded yet; no call made, retried later', {
+        ...log,
+        retryInSeconds: delay,
+      });
       throw new RetryLaterError('order not recorded yet');
     }
     const digest = messageDigest(message);
     const reason =
       plan.status !== 'queued'
-        ? `the recorded order plans no delivery to ${destination.id}${plan.status ? ` (${plan.status})` : ''}`
+        ? `the recorded order plans no delivery to ${destination}${plan.status ? ` (${plan.status})` : ''}`
         : plan.digest !== undefined && plan.digest !== digest
           ? 'the message differs from the recorded order (digest mismatch)'
           : undefined;
     if (reason === undefined) return true;
     counted(counts, 'dropped');
-    logger.warn('Message dropped: not what the service recorded; no call made', { ...log, reason, digest, recordedDigest: plan.digest });
+    this.logger.warn('Message dropped: not what the service recorded; no call made', { ...log, reason, digest, recordedDigest: plan.digest });
     return false;
   }
 
-  async function processRecord(record: SQSRecord, counts: Map<DeliveryEvent, number>, lambda?: Context): Promise<void> {
-    const message = parse(record);
-    const { orderId } = message.order;
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
-    // A cancellation call is built by the cancellation route from a recorded, sent delivery – never from a shop's
-    // report – so there is no report body to hold it to; its own claim keeps it to one call.
-    if (!isCancellationCall && !(await matchesRecordedOrder(record, message, receiveCount, counts))) return;
-    const claim = await reopenIfRedriven(
-      record,
-      message,
-      await store.claimDelivery(orderId, destination.id, clock(), deps.claimLeaseSeconds, message.expiresAt),
+  /**
+   * Claims the delivery. A parked message back from a redrive (it carries PARKED_ATTRIBUTE) re-opens its `failed`
+   * delivery and claims it again; a `sent` delivery is never re-opened.
+   */
+  private async claim({ record, message, orderId }: Received): Promise<DeliveryClaim> {
+    const claimNow = () => this.store.claimDelivery(orderId, this.destination.id, this.clock(), this.deps.claimLeaseSeconds, message.expiresAt);
+    const claim = await claimNow();
+    if (claim.kind !== 'done' || claim.status !== 'failed' || !isParked(record)) return claim;
+    if (!(await this.store.reopenFailed(orderId, this.destination.id, this.clock()))) return claim;
+    this.logger.info('Redriven delivery re-opened', { orderId, destination: this.destination.id });
+    return claimNow();
+  }
+
+  /**
+   * Makes the calls not yet completed, in order, until one is not accepted. A delivery of several calls (Raptor: one
+   * per order line) makes the calls the vendor accepted durable as they complete, under this sender's lease, so that a
+   * stop or a crash never makes the next attempt repeat them; a delivery of one call needs no such write.
+   */
+  private async callAll(
+    received: Received,
+    claim: Extract<DeliveryClaim, { kind: 'claimed' }>,
+    requests: VendorRequest[],
+    completed: Set<string>,
+    trace: AttemptTrace,
+    lambda: Context | undefined,
+  ): Promise<DeliveryOutcome> {
+    const { orderId } = received;
+    const progress = new ProgressWriter(
+      requests.length < 2 ? undefined : (keys) => this.store.recordProgress(orderId, this.destination.id, keys, claim.leaseUntil),
     );
-    if (claim.kind === 'done') {
-      logger.info('Delivery already settled; no call made', { orderId, destination: destination.id, status: claim.status });
-      return;
-    }
-    if (claim.kind === 'busy') {
-      await deps.retries.retryIn(record.receiptHandle, deps.claimLeaseSeconds);
-      throw new RetryLaterError('delivery held by another sender');
-    }
-
-    const requests = requestsOf(message);
-    const completed = new Set(claim.completedRequests);
-
     let outcome: DeliveryOutcome = { kind: 'sent', vendorStatus: 0 };
-    const progress = progressOf(orderId, requests.length, claim.leaseUntil);
-    const trace = new AttemptTrace(message.order, clock, undefined, contextIdentifiers(message.context));
     for (const request of requests) {
       if (completed.has(request.key)) continue;
-      if (!timeLeftFor(request, lambda)) {
+      if (!this.timeLeftFor(request, lambda)) {
         await progress.flush();
-        await stopForTime(record, orderId, claim.leaseUntil, completed.size, requests.length, receiveCount);
+        await this.stopForTime(received, claim.leaseUntil, completed.size, requests.length);
       }
-      outcome = await call(request, trace);
+      outcome = await this.call(request, trace);
       if (outcome.kind !== 'sent') break;
       completed.add(request.key);
       await progress.add(request.key);
     }
     await progress.flush();
+    return outcome;
+  }
 
-    const at = clock();
-    const log = { orderId, destination: destination.id, attempt: claim.attempts, receiveCount };
+  private async call(request: VendorRequest, trace: AttemptTrace): Promise<DeliveryOutcome> {
+    trace.started(request);
+    try {
+      const response = await this.deps.http.send(request, this.callTimeoutMs(request));
+      trace.answered(response);
+      return redactedOutcome(this.destination.adapter.classify(response, request), trace);
+    } catch (error) {
+      if (error instanceof TransportError) {
+        trace.noAnswer(error.message);
+        return { kind: 'retry', error: trace.redacted(error.message) };
+      }
+      throw error;
+    }
+  }
+
+  private callTimeoutMs(request: VendorRequest): number {
+    return Math.min(request.timeoutMs ?? Infinity, this.deps.delivery.timeoutMs);
+  }
+
+  /** Whether one more call (its timeout plus the margin) fits before the function's time runs out. */
+  private timeLeftFor(request: VendorRequest, lambda: Context | undefined): boolean {
+    if (!lambda?.getRemainingTimeInMillis) return true;
+    return lambda.getRemainingTimeInMillis() > this.callTimeoutMs(request) + (this.deps.stopMarginMs ?? DEFAULT_STOP_MARGIN_MS);
+  }
+
+  /**
+   * The function's time is about to run out in the middle of a multi-call delivery: give the delivery back with its
+   * progress and leave the message for the next receive, at once. Not a vendor failure: no status, error or metric –
+   * unless this was the message's last receive, when it is marked dead-lettered like any exhausted delivery.
+   */
+  private async stopForTime({ record, orderId, receiveCount }: Received, leaseUntil: number, done: number, total: number): Promise<never> {
+    const log = { orderId, destination: this.destination.id, receiveCount, completed: done, requests: total };
+    if (receiveCount >= this.deps.delivery.maxAttempts) {
+      const error = `function time ran out after ${done} of ${total} calls on the last allowed attempt`;
+      await this.store.recordDelivery(orderId, this.destination.id, { status: 'dead-lettered', error, completedRequests: [], at: this.clock() });
+      await this.deps.retries.retryIn(record.receiptHandle, 0);
+      this.logger.error('Delivery attempts exhausted; message goes to the dead-letter queue', log);
+      throw new RetryLaterError(error);
+    }
+    await this.store.releaseDelivery(orderId, this.destination.id, leaseUntil);
+    await this.deps.retries.retryIn(record.receiptHandle, 0);
+    this.logger.info('Stopped before the function timed out; the rest follows on the next receive', log);
+    throw new RetryLaterError('stopped before the function timed out');
+  }
+
+  /**
+   * Records the attempt's outcome and decides the record's fate: sent (acknowledged), refused (parked in the
+   * dead-letter queue, then acknowledged), retryable (left on the queue with a backoff), or out of attempts (left to
+   * SQS to move to the dead-letter queue).
+   */
+  private async settle(
+    { record, message, orderId, receiveCount }: Received,
+    claim: Extract<DeliveryClaim, { kind: 'claimed' }>,
+    outcome: DeliveryOutcome,
+    completed: Set<string>,
+    trace: AttemptTrace,
+    counts: Counts,
+  ): Promise<void> {
+    const destination = this.destination.id;
+    const at = this.clock();
+    const log = { orderId, destination, attempt: claim.attempts, receiveCount };
     const history = withAttempt(claim.history, trace.record(outcome));
     if (outcome.kind === 'sent') {
-      // Where a cancellation call exists, what it will be rendered from is kept with the sale (no shopper data).
-      const keep = keepsForCancellation ? { cancelWith: cancelWithOf(message) } : {};
-      await store.recordDelivery(orderId, destination.id, { status: 'sent', vendorStatus: outcome.vendorStatus, at, history, ...keep });
+      const keep = this.keepsForCancellation ? { cancelWith: cancelWithOf(message) } : {};
+      await this.store.recordDelivery(orderId, destination, { status: 'sent', vendorStatus: outcome.vendorStatus, at, history, ...keep });
       counted(counts, 'sent');
-      logger.info('Delivered', { ...log, vendorStatus: outcome.vendorStatus });
+      this.logger.info('Delivered', { ...log, vendorStatus: outcome.vendorStatus });
       return;
     }
     const base = { error: outcome.error, vendorStatus: outcome.vendorStatus, completedRequests: [...completed], at, history };
     if (outcome.kind === 'failed') {
       // Parked before it is recorded and acknowledged: if parking fails, the message stays and is tried again.
-      await deps.parking.park(record.body, orderId);
-      await store.recordDelivery(orderId, destination.id, { status: 'failed', ...base });
+      await this.deps.parking.park(record.body, orderId);
+      await this.store.recordDelivery(orderId, destination, { status: 'failed', ...base });
       counted(counts, 'failed');
-      logger.warn('Delivery refused by the vendor; parked in the dead-letter queue for a redrive', {
+      this.logger.warn('Delivery refused by the vendor; parked in the dead-letter queue for a redrive', {
         ...log,
         error: outcome.error,
         vendorStatus: outcome.vendorStatus,
       });
       return;
     }
-    if (receiveCount >= deps.delivery.maxAttempts) {
-      await store.recordDelivery(orderId, destination.id, { status: 'dead-lettered', ...base });
+    if (receiveCount >= this.deps.delivery.maxAttempts) {
+      await this.store.recordDelivery(orderId, destination, { status: 'dead-lettered', ...base });
       counted(counts, 'dead-lettered');
       // Visible again at once, so SQS moves it to the dead-letter queue on the next receive.
-      await deps.retries.retryIn(record.receiptHandle, 0);
-      logger.error('Delivery attempts exhausted; message goes to the dead-letter queue', { ...log, error: outcome.error });
+      await this.deps.retries.retryIn(record.receiptHandle, 0);
+      this.logger.error('Delivery attempts exhausted; message goes to the dead-letter queue', { ...log, error: outcome.error });
       throw new RetryLaterError(outcome.error);
     }
-    const delay = retryDelaySeconds(receiveCount, deps.delivery.retryBaseSeconds, random, outcome.retryAfterSeconds);
-    await store.recordDelivery(orderId, destination.id, { status: 'retrying', ...base });
+    const delay = retryDelaySeconds(receiveCount, this.deps.delivery.retryBaseSeconds, this.random, outcome.retryAfterSeconds);
+    await this.store.recordDelivery(orderId, destination, { status: 'retrying', ...base });
     counted(counts, 'retrying');
-    await deps.retries.retryIn(record.receiptHandle, delay);
-    logger.warn('Delivery will be retried', { ...log, error: outcome.error, retryInSeconds: delay });
+    await this.deps.retries.retryIn(record.receiptHandle, delay);
+    this.logger.warn('Delivery will be retried', { ...log, error: outcome.error, retryInSeconds: delay });
     throw new RetryLaterError(outcome.error);
   }
-
-  return async (event, context) => {
-    // Outcomes are counted per batch and published once per kind: one metric record per batch, not per message.
-    const counts = new Map<DeliveryEvent, number>();
-    try {
-      // A processor per invocation: its records and failures live on the instance, and concurrent invocations of one
-      // handler (the local pollers, Lambda's multi-concurrency) must not clear each other's failures.
-      return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, counts, context), new BatchProcessor(EventType.SQS), {
-        context,
-        throwOnFullBatchFailure: false,
-      });
-    } finally {
-      for (const [kind, value] of counts) metrics.count(destination.id, kind, value);
-    }
-  };
 }
 
 /** Whether a record is a parked message (PARKED_ATTRIBUTE), i.e. one that came back through a redrive. */
@@ -310,55 +356,6 @@ function redactedOutcome(outcome: DeliveryOutcome, trace: AttemptTrace): Deliver
   return outcome.kind === 'sent' ? outcome : { ...outcome, error: trace.redacted(outcome.error) };
 }
 
-function counted(counts: Map<DeliveryEvent, number>, kind: DeliveryEvent): void {
+function counted(counts: Counts, kind: DeliveryEvent): void {
   counts.set(kind, (counts.get(kind) ?? 0) + 1);
-}
-
-/** Calls a vendor accepted that may be not yet durable at any moment: the bound of what a crash can make resend. */
-export const MAX_UNSAVED_CALLS = 8;
-
-/**
- * The durable progress of one multi-call delivery, written behind the calls: one write at a time, and the keys of
- * calls that complete meanwhile go together in the next, so a vendor faster than the table is not slowed to the
- * table's pace. At most MAX_UNSAVED_CALLS accepted calls are ever not yet written; `flush` waits until all are.
- */
-class ProgressWriter {
-  private pending: string[] = [];
-  private writing: Promise<void> | undefined;
-  private failure: unknown;
-
-  constructor(private readonly write: ((keys: string[]) => Promise<boolean>) | undefined) {}
-
-  async add(key: string): Promise<void> {
-    if (!this.write) return;
-    this.check();
-    this.pending.push(key);
-    if (!this.writing) this.start();
-    else if (this.pending.length >= MAX_UNSAVED_CALLS) await this.flush();
-    this.check();
-  }
-
-  async flush(): Promise<void> {
-    while (this.writing) await this.writing;
-    this.check();
-  }
-
-  private start(): void {
-    const keys = this.pending.splice(0);
-    this.writing = this.write!(keys).then(
-      (held) => {
-        if (!held) this.failure = new RetryLaterError('delivery lease lost to another sender; stopping');
-      },
-      (error: unknown) => {
-        this.failure = error;
-      },
-    ).finally(() => {
-      this.writing = undefined;
-      if (this.pending.length && this.failure === undefined) this.start();
-    });
-  }
-
-  private check(): void {
-    if (this.failure !== undefined) throw this.failure;
-  }
 }
