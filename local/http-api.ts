@@ -2,13 +2,12 @@
  * Stands in for API Gateway's HTTP API: turns a Node request into the APIGatewayProxyEventV2 the handlers get
  * on AWS, routes it by API_ROUTES, and writes the handler's structured result back.
  */
-import { isUtf8 } from 'node:buffer';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { API_ROUTES, API_TIMEOUT_SECONDS, ApiHandlerName, ApiRoute, MAX_BODY_BYTES } from '../lambdas/contract/shape';
 import type { ApiHandler } from '../lambdas/api/http';
+import { apiGatewayEvent } from './api-gateway-event';
 import { lambdaContext } from './lambda-context';
 
 export interface ReceivedBody {
@@ -112,13 +111,6 @@ export function matchRoute(method: string, rawPath: string): RouteMatch {
   return { kind: 'not-found' };
 }
 
-/** API Gateway's `requestContext.time` format: 21/Nov/2026:10:00:00 +0000. */
-function gatewayTime(at: Date): string {
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(at.getUTCDate())}/${months[at.getUTCMonth()]}/${at.getUTCFullYear()}:${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())} +0000`;
-}
-
 /** The event API Gateway (payload format 2.0) would hand the handler for this request. */
 export function toApiEvent(
   request: IncomingMessage,
@@ -128,10 +120,6 @@ export function toApiEvent(
 ): APIGatewayProxyEventV2 {
   const url = request.url ?? '/';
   const at = url.indexOf('?');
-  const rawPath = at < 0 ? url : url.slice(0, at);
-  const rawQueryString = at < 0 ? '' : url.slice(at + 1);
-  const method = (request.method ?? 'GET').toUpperCase();
-
   // Every value of a repeated header joined with a comma, as API Gateway's payload 2.0 does. `headersDistinct`, not
   // `headers`: Node keeps only the first of a repeated Authorization or Content-Type, which would let a request
   // with two keys pass locally while it fails on AWS.
@@ -140,46 +128,18 @@ export function toApiEvent(
     if (values === undefined || name === 'cookie') continue;
     headers[name] = values.join(',');
   }
-  const cookies = request.headers.cookie?.split(/;\s*/).filter(Boolean);
-
-  const query = new URLSearchParams(rawQueryString);
-  const queryStringParameters: Record<string, string> = {};
-  for (const name of new Set(query.keys())) queryStringParameters[name] = query.getAll(name).join(',');
-
-  const now = new Date();
-  const routeKey = `${route.method} ${route.path}`;
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath,
-    rawQueryString,
-    ...(cookies?.length ? { cookies } : {}),
+  return apiGatewayEvent({
+    method: (request.method ?? 'GET').toUpperCase(),
+    path: at < 0 ? url : url.slice(0, at),
+    route: route.path,
+    query: at < 0 ? '' : url.slice(at + 1),
     headers,
-    ...(rawQueryString ? { queryStringParameters } : {}),
-    ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
-    // Bytes that are not UTF-8 go to the handler Base64-encoded, as API Gateway passes a body it cannot hand over as
-    // text, so the handler sees them as sent (and refuses them) instead of a text already mangled into U+FFFD.
-    ...(body.length ? { body: isUtf8(body) ? body.toString('utf8') : body.toString('base64') } : {}),
-    isBase64Encoded: body.length > 0 && !isUtf8(body),
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,
-      http: {
-        method,
-        path: rawPath,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: gatewayTime(now),
-      timeEpoch: now.getTime(),
-    },
-  };
+    cookies: request.headers.cookie?.split(/;\s*/).filter(Boolean) ?? [],
+    pathParameters,
+    body,
+    protocol: `HTTP/${request.httpVersion}`,
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+  });
 }
 
 function writeResult(response: ServerResponse, result: APIGatewayProxyResultV2): number {

@@ -1,12 +1,13 @@
 /**
  * Events as API Gateway (HTTP API, payload format 2.0) and the SQS event source deliver them, after AWS's documented
- * payloads: lower-case header names, `rawPath`/`rawQueryString`, `requestContext.http`, `isBase64Encoded` always
- * present, `body` absent when the request has none, `pathParameters` only on routes with parameters, and a named
- * stage's prefix in `rawPath`; SQS records with string-valued `attributes` and `messageAttributes` in the event
- * source's lower-camel form.
+ * payloads: API Gateway's built by local/api-gateway-event.ts with the headers a shop backend's request reaches the
+ * function with; SQS records with string-valued `attributes` and `messageAttributes` in the event source's
+ * lower-camel form.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { apiGatewayEvent } from '../../local/api-gateway-event';
 import { ACCOUNT } from './cloudformation';
 
 export interface HttpRequest {
@@ -29,25 +30,14 @@ export interface HttpRequest {
 
 const API_ID = 'a1b2c3d4e5';
 
-/** A clf-style time like API Gateway's `requestContext.time`: `29/Nov/2026:20:42:02 +0000`. */
-function clfTime(at: Date): string {
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(at.getUTCDate())}/${months[at.getUTCMonth()]}/${at.getUTCFullYear()}:${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())} +0000`;
-}
-
-export function httpEvent(request: HttpRequest, region: string): Record<string, unknown> {
-  const stage = request.stage ?? '$default';
-  const rawPath = stage === '$default' ? request.path : `/${stage}${request.path}`;
+export function httpEvent(request: HttpRequest, region: string): APIGatewayProxyEventV2 {
   const text = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
-  const body = text === undefined ? undefined : request.base64 ? Buffer.from(text, 'utf8').toString('base64') : text;
   const now = new Date();
   const sourceIp = request.sourceIp ?? '198.51.100.23';
-  const userAgent = 'shop-backend/1.0';
   const headers: Record<string, string> = {
     accept: '*/*',
     host: `${API_ID}.execute-api.${region}.amazonaws.com`,
-    'user-agent': userAgent,
+    'user-agent': 'shop-backend/1.0',
     'x-amzn-trace-id': `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
     'x-forwarded-for': sourceIp,
     'x-forwarded-port': '443',
@@ -55,35 +45,16 @@ export function httpEvent(request: HttpRequest, region: string): Record<string, 
     ...(text !== undefined ? { 'content-length': String(Buffer.byteLength(text)) } : {}),
   };
   for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
-  const query = request.query ?? '';
-  const queryStringParameters: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(query)) {
-    queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
-  }
-  const routeKey = `${request.method} ${request.route ?? request.path}`;
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath,
-    rawQueryString: query,
+  return apiGatewayEvent({
+    ...request,
     headers,
-    ...(query ? { queryStringParameters } : {}),
-    requestContext: {
-      accountId: ACCOUNT,
-      apiId: API_ID,
-      domainName: `${API_ID}.execute-api.${region}.amazonaws.com`,
-      domainPrefix: API_ID,
-      http: { method: request.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp, userAgent },
-      requestId: `${randomUUID().slice(0, 8)}=`,
-      routeKey,
-      stage,
-      time: clfTime(now),
-      timeEpoch: now.getTime(),
-    },
-    ...(request.pathParameters ? { pathParameters: request.pathParameters } : {}),
-    ...(body !== undefined ? { body } : {}),
-    isBase64Encoded: request.base64 ?? false,
-  };
+    body: text,
+    accountId: ACCOUNT,
+    apiId: API_ID,
+    requestId: `${randomUUID().slice(0, 8)}=`,
+    sourceIp,
+    at: now,
+  });
 }
 
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');

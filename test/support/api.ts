@@ -1,11 +1,13 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { ApiHandler, ApiResult } from '../../lambdas/api/http';
+import { apiGatewayEvent } from '../../local/api-gateway-event';
 
 export const API_KEY = 'test-key-0123456789';
 
-/** An API Gateway v2 event as the HTTP API would deliver it. */
+/** An API Gateway v2 event as the HTTP API would deliver it: a JSON body and the test key unless told otherwise. */
 export function apiEvent(options: {
   method?: string;
+  /** The route; used as the requested path too. */
   path?: string;
   body?: unknown;
   rawBody?: string;
@@ -13,32 +15,16 @@ export function apiEvent(options: {
   auth?: string | null;
   pathParameters?: Record<string, string>;
 }): APIGatewayProxyEventV2 {
-  const method = options.method ?? 'POST';
-  const path = options.path ?? '/';
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(options.headers ?? {}) };
   if (options.auth !== null) headers.authorization = options.auth ?? `Bearer ${API_KEY}`;
-  return {
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: '',
+  return apiGatewayEvent({
+    method: options.method ?? 'POST',
+    path: options.path ?? '/',
     headers,
-    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-    isBase64Encoded: false,
     pathParameters: options.pathParameters,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: 'req',
-      routeKey: `${method} ${path}`,
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-    },
-  } as APIGatewayProxyEventV2;
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    requestId: 'req',
+  });
 }
 
 export const lambdaContext = { functionName: 'test', awsRequestId: 'req', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
