@@ -12,6 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { apiGatewayEvent } from '../local/api-gateway-event';
 import { StaticApiKeys } from '../lambdas/api/api-keys';
 import { createApiHandlers } from '../lambdas/api/handlers';
 import type { ApiHandler } from '../lambdas/api/http';
@@ -68,16 +69,7 @@ function account(t: Tally, name: string, consumed: unknown): void {
 }
 
 function event(body: unknown): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /',
-    rawPath: '/',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: { http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' } },
-  } as unknown as APIGatewayProxyEventV2;
+  return apiGatewayEvent({ method: 'POST', path: '/', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: JSON.stringify(body) });
 }
 
 const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;

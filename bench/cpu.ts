@@ -14,6 +14,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { apiGatewayEvent } from '../local/api-gateway-event';
 import { StaticApiKeys } from '../lambdas/api/api-keys';
 import { createCaptureHandler } from '../lambdas/api/capture';
 import { createConversionHandler } from '../lambdas/api/conversion';
@@ -65,31 +66,17 @@ export interface CpuReport {
   seconds: number;
 }
 
-/** The event API Gateway's HTTP API (payload 2.0) hands a function for a JSON POST. */
+/** The event API Gateway's HTTP API (payload 2.0) hands a function for a JSON POST on `routeKey`. */
 export function postEvent(routeKey: string, body: unknown): APIGatewayProxyEventV2 {
   const [method, path] = routeKey.split(' ') as [string, string];
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}`, host: 'bench.local' },
+  return apiGatewayEvent({
+    method,
+    path,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}`, host: 'bench.local', 'user-agent': 'bench' },
     body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'bench',
-      domainName: 'bench.local',
-      domainPrefix: 'bench',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: randomBytes(8).toString('hex'),
-      routeKey,
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-  };
+    apiId: 'bench',
+    sourceIp: '127.0.0.1',
+  });
 }
 
 /** An item's size as DynamoDB bills it: attribute names plus values (numbers approximated from their digits). */
