@@ -23,6 +23,15 @@ const exampleOrder = {
 const EXAMPLE_PRODUCTS_INFOS =
   'W3sicHJvZHVjdG5hbWUiOiJCb2l0ZSBkZSAxMDAwIGxhbWVsbGVzIGVuIGJvaXMgTGFtZWxsbyBlbiAyMCIsInByb2R1Y3RpZCI6IlAxNDA0OTAiLCJwcmljZSI6MzAuNTAsInF1YW50aXR5IjoxfSx7InByb2R1Y3RuYW1lIjoiQm9pdGUgZGUgMTAwMCBsYW1lbGxlcyBlbiBib2lzIExhbWVsbG8gZW4gMTAiLCJwcm9kdWN0aWQiOiJQMTQwNDkxIiwicHJpY2UiOjI5LjI1LCJxdWFudGl0eSI6MX0seyJwcm9kdWN0bmFtZSI6IkNvbGxlIHZpbnlsaXF1ZSBSIDY0IHByaXNlIGxlbnRlIHNww6ljaWFsZSBtZW51aXNlcmllIGVuIGJpYmVyb24gZGUgMC43NSBrZ3MiLCJwcm9kdWN0aWQiOiJQMTM3NzI4IiwicHJpY2UiOjEwLjkxLCJxdWFudGl0eSI6MX0seyJwcm9kdWN0bmFtZSI6IlNlcnJlIGpvaW50cyDDqWNhcnRldXIgUXVpY2sgR3JpcCAzMDAgbW0iLCJwcm9kdWN0aWQiOiJQMTA4NTMwIiwicHJpY2UiOjE4LjcwLCJxdWFudGl0eSI6Mn0seyJwcm9kdWN0bmFtZSI6IlNlcnJlIGpvaW50IMOgIHBvbXBlIE9icmEgc2FpbGxpZSAxMjAgbW0gc2VycmFnZSBtYXhpIDEwMDAgbW0iLCJwcm9kdWN0aWQiOiJQMjMwODE0IiwicHJpY2UiOjI1LjI2LCJxdWFudGl0eSI6Mn1d';
 
+/** The document's example call, as the example order with its kk click and saleId makes it. */
+const EXAMPLE_REQUEST = {
+  method: 'GET' as const,
+  url:
+    'https://s.kelkoogroup.net/st?country=fr&orderId=CMD0572084&comId=100475501&orderValue=609.07' +
+    `&productsInfos=${EXAMPLE_PRODUCTS_INFOS}&saleId=0.193286593627784&kelkooId=66b5837-16afefa0c40-1b540&source=serverToServer`,
+  headers: { Referer: 'https://www.shop.example' },
+};
+
 export const fixtures: VendorFixtures = {
   requests: [
     {
@@ -31,15 +40,7 @@ export const fixtures: VendorFixtures = {
       source: 'Kelkoo document, "example of a call"',
       input: { config, order: exampleOrder, clicks: { kk: '66b5837-16afefa0c40-1b540' }, random: 0.193286593627784 },
       expected: {
-        requests: [
-          {
-            method: 'GET',
-            url:
-              'https://s.kelkoogroup.net/st?country=fr&orderId=CMD0572084&comId=100475501&orderValue=609.07' +
-              `&productsInfos=${EXAMPLE_PRODUCTS_INFOS}&saleId=0.193286593627784&kelkooId=66b5837-16afefa0c40-1b540&source=serverToServer`,
-            headers: { Referer: 'https://www.shop.example' },
-          },
-        ],
+        requests: [EXAMPLE_REQUEST],
       },
     },
     {
@@ -92,15 +93,7 @@ export const fixtures: VendorFixtures = {
         random: 0.193286593627784,
       },
       expected: {
-        requests: [
-          {
-            method: 'GET',
-            url:
-              'https://s.kelkoogroup.net/st?country=fr&orderId=CMD0572084&comId=100475501&orderValue=609.07' +
-              `&productsInfos=${EXAMPLE_PRODUCTS_INFOS}&saleId=0.193286593627784&kelkooId=66b5837-16afefa0c40-1b540&source=serverToServer`,
-            headers: { Referer: 'https://www.shop.example' },
-          },
-        ],
+        requests: [EXAMPLE_REQUEST],
       },
     },
     {
