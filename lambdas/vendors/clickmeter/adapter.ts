@@ -1,38 +1,24 @@
-import * as z from 'zod';
-import { lazy } from '../../core/lazy';
 import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatusAndBody } from '../classify';
+import { ClickIdContext, clickIdContextSchema, planOnClickId } from '../click-id-plan';
 import type { VendorAdapter } from '../types';
 import { ClickmeterConfig, clickmeterConfigSchema } from './config';
 import { toPostback } from './mapping';
 import { inspectClickmeterRequest } from './sandbox';
 import { CLICKMETER_DOCUMENT, CLICKMETER_QUERY_ORDER } from './types';
 
-const contextSchema = lazy(() =>
-  z.strictObject({
-    /** The `[s2sidentifier]` held for the visitor at conversion time; the sender must not look it up again. */
-    clickId: z.string().min(1),
-  }),
-);
-type ClickmeterContext = z.infer<ReturnType<typeof contextSchema>>;
-
-export const clickmeter: VendorAdapter<ClickmeterConfig, ClickmeterContext> = {
+/** The context is the `[s2sidentifier]` held for the visitor at conversion time; the sender must not look it up again. */
+export const clickmeter: VendorAdapter<ClickmeterConfig, ClickIdContext> = {
   id: 'clickmeter',
   displayName: 'ClickMeter',
   documentation: CLICKMETER_DOCUMENT,
   configSchema: clickmeterConfigSchema,
-  contextSchema,
+  contextSchema: clickIdContextSchema,
 
   // ClickMeter has no parameter of its own: the merchant chooses which landing-page parameter carries the id.
   clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
 
-  plan({ click, config }) {
-    const clickId = click(config.clickIdParam);
-    if (!clickId) {
-      return { deliver: false, reason: `no live ${config.clickIdParam} click identifier (ClickMeter [s2sidentifier]) for this visitor` };
-    }
-    return { deliver: true, context: { clickId } };
-  },
+  plan: ({ click, config }) => planOnClickId(click, config.clickIdParam, ' (ClickMeter [s2sidentifier])'),
 
   buildRequests({ order, config, context }) {
     const postback = toPostback(order, config, context.clickId);

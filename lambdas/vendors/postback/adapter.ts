@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { lazy } from '../../core/lazy';
 import { queryClickId } from '../../core/click-ids';
 import { classifyByStatusAndBody } from '../classify';
+import { planOnClickId } from '../click-id-plan';
 import type { VendorAdapter } from '../types';
 import { PostbackConfig, postbackConfigSchema } from './config';
 import { postbackRequests } from './mapping';
@@ -24,11 +25,7 @@ export const postback: VendorAdapter<PostbackConfig, PostbackContext> = {
 
   clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
 
-  plan({ config, click }) {
-    const clickId = click(config.clickIdParam);
-    if (!clickId) return { deliver: false, reason: `no live ${config.clickIdParam} click identifier for this visitor` };
-    return { deliver: true, context: { clickId } };
-  },
+  plan: ({ config, click }) => planOnClickId(click, config.clickIdParam),
 
   buildRequests: ({ order, config, context, channel }) => postbackRequests(order, config, context.clickId, channel),
 

@@ -1,37 +1,29 @@
-import * as z from 'zod';
-import { lazy } from '../../core/lazy';
 import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus, excerpt } from '../classify';
+import { ClickIdContext, clickIdContextSchema, planOnClickId } from '../click-id-plan';
 import type { VendorAdapter } from '../types';
 import { QualityclickConfig, qualityclickConfigSchema } from './config';
 import { formatUmsatz, reportedError } from './mapping';
 import { inspectQualityclickRequest } from './sandbox';
 import { NOCHECK_ON, QUALITYCLICK_DOCUMENT, QUALITYCLICK_TIMEOUT_MS } from './types';
 
-const contextSchema = lazy(() =>
-  z.strictObject({
-    /** The ClickID captured from the landing page (`QC…`), fixed at conversion time so that retries resend it. */
-    clickId: z.string().min(1),
-  }),
-);
-type QualityclickContext = z.infer<ReturnType<typeof contextSchema>>;
-
-export const qualityclick: VendorAdapter<QualityclickConfig, QualityclickContext> = {
+/** The context is the ClickID captured from the landing page (`QC…`), fixed at conversion time so that retries resend it. */
+export const qualityclick: VendorAdapter<QualityclickConfig, ClickIdContext> = {
   id: 'qualityclick',
   displayName: 'QUALITYCLICK',
   documentation: QUALITYCLICK_DOCUMENT,
   configSchema: qualityclickConfigSchema,
-  contextSchema,
+  contextSchema: clickIdContextSchema,
 
   clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
 
   plan({ order, config, click }) {
-    const clickId = click(config.clickIdParam);
     // Without the ClickID QUALITYCLICK cannot attribute the sale to a partner: there is no cookie to fall back to.
-    if (!clickId) return { deliver: false, reason: `no live ${config.clickIdParam} click identifier for this visitor` };
+    const planned = planOnClickId(click, config.clickIdParam);
+    if (!planned.deliver) return planned;
     // A commission on a negative revenue is meaningless; say so now rather than send a value the script may misread.
     if (!(order.netValue >= 0)) return { deliver: false, reason: `netValue ${order.netValue} is negative: no umsatz to report` };
-    return { deliver: true, context: { clickId } };
+    return planned;
   },
 
   buildRequests({ order, config, context }) {
