@@ -17,7 +17,7 @@ const source = chooseConfig({ explicit: app.node.tryGetContext('config') });
 
 let config: TrackingConfig;
 try {
-  config = loadConfig({ path: source.path, isExample: false });
+  config = loadConfig(source);
 } catch (error) {
   if (error instanceof ConfigurationError) {
     console.error(error.message);

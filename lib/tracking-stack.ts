@@ -22,7 +22,7 @@ import {
 import { runtimeConfigOf, serializeRuntimeConfig } from '../lambdas/contract/runtime-config';
 
 export interface TrackingStackProps extends StackProps {
-  /** The validated configuration (`loadConfigFile` / `parseConfig`): enabled destinations, delivery, alarm e-mail. */
+  /** The validated configuration (`loadConfig` / `parseConfig`): enabled destinations, delivery, alarm e-mail. */
   readonly config: TrackingConfig;
 }
 

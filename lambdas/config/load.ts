@@ -100,8 +100,3 @@ export function loadConfig(choice: Pick<ConfigChoice, 'path' | 'isExample'>, opt
     throw error;
   }
 }
-
-/** Reads and validates the configuration file at `path`, as written. */
-export function loadConfigFile(path: string): TrackingConfig {
-  return loadConfig({ path, isExample: false });
-}

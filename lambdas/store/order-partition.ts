@@ -14,7 +14,7 @@ export interface PlannedDelivery {
   destination: string;
   status: 'queued' | 'skipped';
   reason?: string;
-  /** Of a queued delivery: the digest of its message, which the sender checks before any call. */
+  /** Of a queued delivery: the digest of its message (messageDigest), which the sender checks before any call. */
   digest?: string;
 }
 

@@ -2,16 +2,11 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { GroupDecision } from '../core/exclusive';
 import type { CancellableOrder, OrderCancellation } from './cancellation-records';
 import { ORDER_SK, orderPk } from './keys';
-import { cancellableOrder, OrderPartition, orderView, OrderView, readOrderPartition } from './order-partition';
+import { cancellableOrder, OrderPartition, orderView, OrderView, PlannedDelivery, readOrderPartition } from './order-partition';
 import { conditionHeld, SingleTable } from './table';
 
-export interface NewDelivery {
-  destination: string;
-  status: 'queued' | 'skipped';
-  reason?: string;
-  /** Of a queued delivery: the digest of its message (messageDigest), which the sender checks before any call. */
-  digest?: string;
-}
+/** One destination of a new order's plan: recorded as it is read back (PlannedDelivery). */
+export type NewDelivery = PlannedDelivery;
 
 /** What the recorded order planned for one destination, as the sender checks it. */
 export type RecordedPlan =

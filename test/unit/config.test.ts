@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfigFile } from '../../lambdas/config/load';
+import { loadConfig } from '../../lambdas/config/load';
 import { parseConfig } from '../../lambdas/config/schema';
 import { ConfigurationError } from '../../lambdas/core/errors';
 import { retryDelaySeconds, retryWindowSeconds } from '../../lambdas/sender/backoff';
@@ -80,8 +80,8 @@ describe('configuration', () => {
   it('reports an unreadable or non-JSON file clearly', () => {
     const dir = mkdtempSync(join(tmpdir(), 'config-'));
     writeFileSync(join(dir, 'broken.json'), '{ not json');
-    expect(() => loadConfigFile(join(dir, 'broken.json'))).toThrow(/not valid JSON/);
-    expect(() => loadConfigFile(join(dir, 'missing.json'))).toThrow(/Cannot read configuration file/);
+    expect(() => loadConfig({ path: join(dir, 'broken.json'), isExample: false })).toThrow(/not valid JSON/);
+    expect(() => loadConfig({ path: join(dir, 'missing.json'), isExample: false })).toThrow(/Cannot read configuration file/);
   });
 });
 
