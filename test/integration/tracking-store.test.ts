@@ -4,11 +4,8 @@ import { epochSeconds } from '../../lambdas/core/time';
 import type { VisitorKey } from '../../lambdas/core/visitor';
 import { NewOrder, TrackingStore } from '../../lambdas/store/tracking-store';
 import { createTestStore } from '../support/aws';
+import { inDays, now, session, user } from '../support/visitors';
 
-const now = new Date('2026-11-21T10:00:00Z');
-const inDays = (days: number) => epochSeconds(now) + days * 86_400;
-const session = (value: string): VisitorKey => ({ kind: 'sessionId', value });
-const user = (value: string): VisitorKey => ({ kind: 'userId', value });
 
 let store: TrackingStore;
 let tableName: string;
