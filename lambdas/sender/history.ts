@@ -35,6 +35,12 @@ export class AttemptTrace {
     return this.redact(text);
   }
 
+  /** The vendor's answer with this order's personal values removed from its body and headers. */
+  redactedResponse(response: VendorResponse): VendorResponse {
+    const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, this.redact(value)]));
+    return { ...response, headers, body: this.redact(response.body) };
+  }
+
   started(request: VendorRequest): void {
     this.startedAt = this.elapsed();
     this.last = { request, at: this.clock() };

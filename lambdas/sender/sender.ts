@@ -250,7 +250,9 @@ class DestinationSender {
   private async call(request: VendorRequest, trace: AttemptTrace): Promise<DeliveryOutcome> {
     trace.started(request);
     try {
-      const response = await this.deps.http.send(request, this.callTimeoutMs(request));
+      // Redacted before the adapter reads it: classification cuts the answer into `lastError`, and a cut value
+      // could no longer be recognised afterwards.
+      const response = trace.redactedResponse(await this.deps.http.send(request, this.callTimeoutMs(request)));
       trace.answered(response);
       return redactedOutcome(this.destination.adapter.classify(response, request), trace);
     } catch (error) {
