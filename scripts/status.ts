@@ -55,6 +55,19 @@ function historyRow(attempt: AttemptRecord): string[] {
   return [attempt.at, attempt.outcome, attempt.httpStatus !== undefined ? String(attempt.httpStatus) : '-', String(attempt.durationMs), attempt.request];
 }
 
+/**
+ * The status route's path for `orderId`, as the deployed API needs it (docs/RELIABILITY.md, "Percent-encoded `/`"):
+ * API Gateway decodes the path once before it matches a route, and the path parameter once more. So an id with `/`
+ * (which would split the path) or `%` (which would be decoded twice: `A%41-x` would become `AA-x`) is encoded twice,
+ * and so is an id that is all dots – `.` and `..` are path segments fetch removes, as it does their encoded form
+ * `%2E`, but not `%252E`. Any other id is encoded once, which reaches it the same way and reads plainly.
+ */
+export function statusPath(orderId: string): string {
+  const once = encodeURIComponent(orderId);
+  const twice = /[/%]/.test(orderId) || orderId === '.' || orderId === '..';
+  return `/v1/conversions/${twice ? encodeURIComponent(once.replace(/\./g, '%2E')) : once}`;
+}
+
 export type RunIo = CommandIo;
 
 export async function run(argv: string[], io: RunIo): Promise<number> {
@@ -67,7 +80,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
     if (parsed.positionals.length !== 1 || !parsed.positionals[0]) throw new CommandError(`Name exactly one order id.\n${USAGE}`);
     const orderId = parsed.positionals[0];
     const target = use(await resolveTarget(targetArguments(parsed.values, USAGE), io.stateFile));
-    const { status, body } = await apiGet(target, `/v1/conversions/${encodeURIComponent(orderId)}`);
+    const { status, body } = await apiGet(target, statusPath(orderId));
     if (status === 404) {
       io.err(`No conversion with orderId ${JSON.stringify(orderId)} on ${target.description}`);
       return 1;
