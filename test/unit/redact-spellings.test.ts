@@ -25,12 +25,13 @@ describe('personal values', () => {
 describe('context identifiers', () => {
   it.each([
     ['abcdef', true],
-    ['abcde', false],
-    ['  abcde  ', false],
-    ['\tabcd\t\t', false],
+    ['abcde', true],
+    ['  abcde  ', true],
+    ['a', true],
     [' abcdef ', true],
     ['', false],
-  ])('counts %j as an identifier: %s (six characters, once trimmed)', (value, kept) => {
+    ['\t \n', false],
+  ])('counts %j as an identifier: %s (any non-blank string)', (value, kept) => {
     expect(contextIdentifiers({ id: value, nested: [{ id: value }] })).toEqual(kept ? [value, value] : []);
   });
 });
