@@ -3,6 +3,7 @@ import { cancelDestinationId, cancelDestinationsOf, hasCancellationCall } from '
 import { DeliveryMessage, DeliveryState, FINAL_STATUSES } from '../core/delivery';
 import { destinationsOf } from '../config/destinations';
 import { EnqueueError, NotFoundError } from '../core/errors';
+import { noDeliveryMetrics } from '../observability/metrics';
 import { systemClock } from '../core/time';
 import { parseInput } from '../core/validation';
 import type { CancellableOrder, CancelWith, DeliveryRecord } from '../store/cancellation-records';
@@ -18,7 +19,7 @@ export const cancellationSchema = z.strictObject({
 
 const orderIdParamSchema = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 
-type CancellationDeps = Pick<ApiDeps, 'config' | 'store' | 'queues' | 'apiKeys' | 'logger' | 'clock'>;
+type CancellationDeps = Pick<ApiDeps, 'config' | 'store' | 'queues' | 'apiKeys' | 'logger' | 'clock' | 'metrics'>;
 
 /**
  * POST /v1/conversions/{orderId}/cancellation: the whole order is cancelled. Deliveries not yet sent become `cancelled`
@@ -30,6 +31,7 @@ type CancellationDeps = Pick<ApiDeps, 'config' | 'store' | 'queues' | 'apiKeys' 
 export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
   const clock = deps.clock ?? systemClock;
   const { store, queues, logger } = deps;
+  const metrics = deps.metrics ?? noDeliveryMetrics;
   const destinations = new Map(destinationsOf(deps.config).map((d) => [d.id, d]));
   const inConfigOrder = configOrder([...destinations.values()]);
 
@@ -59,6 +61,8 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
 
     // 2. Every sent delivery: its cancellation call, or `unsupported`.
     const messages: DeliveryMessage[] = [];
+    // Calls no sender has recorded yet: counted `queued` once queued, as the conversion counts a sale's delivery.
+    const firstQueued: string[] = [];
     const unsupported: string[] = [];
     for (const record of order.records.values()) {
       if (record.status !== 'sent' || !isSale(record.destination, deps.config)) continue;
@@ -66,6 +70,7 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
       if (destination && hasCancellationCall(destination) && record.cancelWith) {
         const call = order.records.get(cancelDestinationId(record.destination));
         if (!call || !FINAL_STATUSES.has(call.status)) messages.push(cancelMessage(record, record.cancelWith, order, now));
+        if (!call) firstQueued.push(cancelDestinationId(record.destination));
       } else if (record.cancellation !== 'unsupported') {
         unsupported.push(record.destination);
       }
@@ -78,6 +83,7 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
       logger.error('Cancellation call could not be queued', { orderId, error: error.message });
       return errorResponse(503, 'enqueue_failed', 'A cancellation call could not be queued; send the same request again', [], { 'retry-after': '1' });
     }
+    for (const destination of firstQueued) metrics.count(destination, 'queued');
 
     logger.info('Conversion cancelled', { orderId, cancellationCalls: messages.map((m) => m.destination), held: heldUntil.length });
     if (heldUntil.length) {

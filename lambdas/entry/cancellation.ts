@@ -2,6 +2,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createCancellationHandler } from '../api/cancellation';
 import { cancelDestinationsOf } from '../config/cancellation';
+import { CloudWatchDeliveryMetrics } from '../observability/metrics';
 import { SqsDeliveryQueues } from '../store/delivery-queues';
 import { apiFunction, apiKeys, deliveryQueueUrls, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
 
@@ -14,5 +15,7 @@ export const handler = apiFunction('cancellation', {
     queues: new SqsDeliveryQueues(new SQSClient({}), deliveryQueueUrls(config, cancelDestinationsOf(config).map((d) => d.id))),
     apiKeys: apiKeys(),
     logger,
+    // `queued` per cancellation call: the other half of its destination's delivery ratio (the sender counts `sent`).
+    metrics: new CloudWatchDeliveryMetrics(),
   }),
 });
