@@ -116,11 +116,12 @@ describe('postback requests', () => {
 describe('postback sandbox', () => {
   const inspect = (url: string, method = 'GET', body = '') => postback.inspect({ method, url, headers: {}, body });
 
-  it('flags a macro left unfilled, raw or encoded', () => {
-    expect(inspect('/pb?ref={order.orderId}')).toContain('a macro was left unfilled in the URL');
-    expect(inspect('/pb?ref=%7Border.orderId%7D')).toContain('a macro was left unfilled in the URL');
-    expect(inspect('/pb?ref=%7b%7d')).toContain('a macro was left unfilled in the URL');
-    expect(inspect('/pb?ref=%7B')).not.toContain('a macro was left unfilled in the URL');
+  it('flags a macro of the template left in the URL, never a value holding braces, which arrives encoded', () => {
+    expect(inspect('/pb?ref={order.orderId}')).toContain('a macro was left unfilled in the URL: {order.orderId}');
+    expect(inspect('/pb?ref=ORD-%7B2026%7D-7')).toEqual([]);
+    expect(inspect('/pb?ref=%7Border.orderId%7D')).toEqual([]);
+    expect(inspect('/pb?ref=%7b%7d')).toEqual([]);
+    expect(inspect('/pb?ref=%7B')).toEqual([]);
   });
 
   it('flags a POST without a body only', () => {

@@ -137,13 +137,13 @@ describe('QUALITYCLICK sandbox checks', () => {
     expect(inspectUrl(`${VALID_QUERY}&nocheck=1`)).toEqual([]);
   });
 
-  it.each(['pid', 'subid', 'wmid'])('flags %s, which would override the ClickID', (name) => {
-    expect(inspectUrl(`${VALID_QUERY}&${name}=2`)).toContain(`parameter ${name} must not be sent`);
+  it.each(['pid', 'subid', 'wmid'])('notes %s, which would override the ClickID, as a warning', (name) => {
+    expect(inspectUrl(`${VALID_QUERY}&${name}=2`)).toEqual([`warning: ${name}=2 overrides the ${name} QUALITYCLICK resolves from the ClickID`]);
   });
 
   it('flags missing mandatory parameters', () => {
-    expect(inspectUrl('cpid=1&tid=ORD-2026-001&clickid=QC1&nocheck=1')).toEqual(
-      expect.arrayContaining(['missing mandatory parameter produkt', 'missing mandatory parameter umsatz']),
+    expect(inspectUrl('cpid=1&clickid=QC1')).toEqual(
+      expect.arrayContaining(['missing mandatory parameter tid', 'missing mandatory parameter produkt (only nocheck=1 skips the check of the commission product)']),
     );
   });
 
