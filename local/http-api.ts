@@ -43,9 +43,20 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Recei
   });
 }
 
+/** The names a request's `Host` may give for the local stack: it listens on loopback only (stack.ts, LISTEN_HOST). */
+const LOCAL_HOSTNAMES: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether a `Host` header names this machine (any port). A web page elsewhere that rebinds its own DNS name to
+ * 127.0.0.1 reaches the local server with that name in `Host`, so refusing every other name keeps it out.
+ */
+export function isLocalHost(host: string | undefined): boolean {
+  return LOCAL_HOSTNAMES.has((host ?? '').replace(/:\d+$/, '').toLowerCase());
+}
+
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
   response.end(text);
 }
 

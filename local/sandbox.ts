@@ -4,6 +4,11 @@
  * postback's calls are checked by the postback adapter), and answers like a strict vendor: 200 when the call
  * conforms, 400 with the list of violations when it does not (unless `lenient`) – or, for testing retries,
  * whatever a behaviour set through `POST /sandbox/<vendor>/_behaviour` asks for.
+ *
+ * The sandbox shares the console's origin, so a web page must not be able to use it: it answers only when `Host`
+ * names this machine, refuses requests a browser makes for a page of another origin (`Origin`, `Sec-Fetch-Site`),
+ * takes a behaviour only as `application/json` and a vendor call's body only as JSON or a form (what the adapters
+ * send), and every answer is JSON or text/plain with `nosniff` and a policy that runs nothing – never a page.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -11,7 +16,7 @@ import { z } from 'zod';
 import { vendorAdapters } from '../lambdas/vendors/registry';
 import type { VendorAdapter } from '../lambdas/vendors/types';
 import { MAX_URL_BYTES, urlBytes } from '../lambdas/vendors/url-limit';
-import { readBody, sendError, sendJson } from './http-api';
+import { isLocalHost, readBody, sendError, sendJson } from './http-api';
 
 export const SANDBOX_PREFIX = '/sandbox';
 
@@ -45,13 +50,53 @@ export interface RecordedRequest {
   violations: string[];
 }
 
+/**
+ * On every sandbox answer, whatever a behaviour scripts: a browser never sniffs a body into HTML, and the policy lets
+ * nothing load or run (`sandbox` also takes the console's origin away from anything rendered).
+ */
+export const SANDBOX_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox",
+  'x-content-type-options': 'nosniff',
+};
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** The media type of a Content-Type header, lower-cased without parameters; undefined when there is none. */
+function mediaType(contentType: string | undefined): string | undefined {
+  return contentType?.split(';')[0]!.trim().toLowerCase() || undefined;
+}
+
+function isJsonType(type: string | undefined): boolean {
+  return type === 'application/json' || (type !== undefined && /^application\/[\w.-]+\+json$/.test(type));
+}
+
+/** An HTTP header name (RFC 9110 token) and a value Node can send (no CR, LF or other control characters). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Headers a behaviour may not script: the security headers above, cookies, CORS, and the answer's framing. */
+const RESERVED_HEADER = /^(content-security-policy|x-content-type-options|set-cookie|access-control-.*|content-length|transfer-encoding|connection)$/i;
+
+const behaviourHeaders = z
+  .record(z.string().regex(HEADER_NAME, 'header names must be HTTP tokens'), z.string().regex(HEADER_VALUE, 'header values must not hold control characters'))
+  .superRefine((headers, ctx) => {
+    for (const [name, value] of Object.entries(headers)) {
+      if (RESERVED_HEADER.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `headers may not set ${name.toLowerCase()}` });
+      const type = name.toLowerCase() === 'content-type' ? mediaType(value) : undefined;
+      if (type !== undefined && type !== 'text/plain' && !isJsonType(type)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `the sandbox answers text/plain or JSON only, not ${type}` });
+      }
+    }
+  });
+
 const behaviourSchema = z.strictObject({
   /** Status to answer with. */
   status: z.number().int().min(100).max(599),
   /** For the next `times` calls; every call until reset when omitted. */
   times: z.number().int().min(1).optional(),
   body: z.string().max(4096).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  /** Extra answer headers, e.g. `retry-after`; a `content-type` may be text/plain (the default) or JSON. */
+  headers: behaviourHeaders.optional(),
   /** Wait this long before answering: lets a sender's timeout be exercised. */
   delayMs: z.number().int().min(0).max(60_000).optional(),
 });
@@ -129,13 +174,19 @@ export class VendorSandbox {
     const segments = rawPath.slice(SANDBOX_PREFIX.length).split('/').filter(Boolean);
     const [vendor, action] = segments;
 
+    const refused = refusal(request);
+    if (refused) {
+      request.resume();
+      this.logger.warn(`refused ${method} ${rawPath}`, { reason: refused.message });
+      return sendError(response, 403, 'forbidden', refused.message, SANDBOX_SECURITY_HEADERS);
+    }
     if (!vendor) {
       request.resume();
       return sendJson(response, 200, {
         vendors: [...new Set([...this.checks.keys(), ...Object.keys(vendorAdapters)])].map((id) => `${SANDBOX_PREFIX}/${id}/`),
         requests: `${SANDBOX_PREFIX}/requests`,
         behaviour: `POST ${SANDBOX_PREFIX}/<vendor>/_behaviour {"status": 503, "times": 2}`,
-      });
+      }, SANDBOX_SECURITY_HEADERS);
     }
     if (vendor === 'requests' && segments.length === 1) return this.serveRequests(request, response, method, url);
     if (action === '_behaviour' && segments.length === 2) return this.serveBehaviour(request, response, method, vendor);
@@ -146,34 +197,48 @@ export class VendorSandbox {
     request.resume();
     if (method === 'GET') {
       const vendor = new URLSearchParams(url.split('?')[1] ?? '').get('vendor') ?? undefined;
-      return sendJson(response, 200, this.requests(vendor));
+      return sendJson(response, 200, this.requests(vendor), SANDBOX_SECURITY_HEADERS);
     }
-    if (method === 'DELETE') return sendJson(response, 200, { cleared: this.clear() });
-    return sendError(response, 405, 'method_not_allowed', 'Use GET or DELETE on /sandbox/requests', { allow: 'GET, DELETE' });
+    if (method === 'DELETE') return sendJson(response, 200, { cleared: this.clear() }, SANDBOX_SECURITY_HEADERS);
+    return sendError(response, 405, 'method_not_allowed', 'Use GET or DELETE on /sandbox/requests', { ...SANDBOX_SECURITY_HEADERS, allow: 'GET, DELETE' });
   }
 
   private async serveBehaviour(request: IncomingMessage, response: ServerResponse, method: string, vendor: string): Promise<void> {
     if (method === 'GET') {
       request.resume();
-      return sendJson(response, 200, { vendor, behaviour: this.behaviours.get(vendor) ?? null });
+      return sendJson(response, 200, { vendor, behaviour: this.behaviours.get(vendor) ?? null }, SANDBOX_SECURITY_HEADERS);
     }
     if (method === 'DELETE') {
       request.resume();
       this.setBehaviour(vendor, undefined);
-      return sendJson(response, 200, { vendor, behaviour: null });
+      return sendJson(response, 200, { vendor, behaviour: null }, SANDBOX_SECURITY_HEADERS);
     }
     if (method !== 'POST') {
       request.resume();
-      return sendError(response, 405, 'method_not_allowed', 'Use GET, POST or DELETE on a behaviour', { allow: 'GET, POST, DELETE' });
+      return sendError(response, 405, 'method_not_allowed', 'Use GET, POST or DELETE on a behaviour', { ...SANDBOX_SECURITY_HEADERS, allow: 'GET, POST, DELETE' });
+    }
+    // A JSON content type is what a web page cannot send elsewhere without the CORS preflight the sandbox never passes.
+    const type = mediaType(request.headers['content-type']);
+    if (!isJsonType(type)) {
+      request.resume();
+      return sendError(response, 415, 'unsupported_media_type', `A behaviour is JSON: send it with Content-Type: application/json, not ${type ?? 'none'}`, SANDBOX_SECURITY_HEADERS);
     }
     const body = await readBody(request, 16 * 1024);
     const parsed = behaviourSchema.safeParse(body.overLimit ? undefined : parseJson(body.bytes.toString('utf8')));
     if (!parsed.success) {
-      return sendError(response, 400, 'validation_error', `Behaviour must be {"status": 100-599, "times"?: n, "body"?: "...", "headers"?: {...}, "delayMs"?: ms}: ${parsed.error.issues[0]?.message}`);
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      return sendError(
+        response,
+        400,
+        'validation_error',
+        `Behaviour must be {"status": 100-599, "times"?: n, "body"?: "...", "headers"?: {...}, "delayMs"?: ms}: ${where}${issue?.message}`,
+        SANDBOX_SECURITY_HEADERS,
+      );
     }
     this.setBehaviour(vendor, parsed.data);
     this.logger.info(`${vendor} behaviour set`, { status: parsed.data.status, times: parsed.data.times ?? 'until reset' });
-    return sendJson(response, 200, { vendor, behaviour: parsed.data });
+    return sendJson(response, 200, { vendor, behaviour: parsed.data }, SANDBOX_SECURITY_HEADERS);
   }
 
   /** The next answer for `vendor`, consuming one use of its behaviour. */
@@ -188,10 +253,20 @@ export class VendorSandbox {
   }
 
   private async receive(request: IncomingMessage, response: ServerResponse, method: string, url: string, vendor: string): Promise<void> {
+    // What the adapters send: no body, JSON (Klevu, JSON postbacks) or a form (form postbacks). Anything else – a
+    // text/plain or multipart form a web page can post – is refused before it is recorded.
+    const type = mediaType(request.headers['content-type']);
+    if (type !== undefined && type !== FORM && !isJsonType(type)) {
+      request.resume();
+      return sendError(response, 415, 'unsupported_media_type', `A vendor call's body is JSON or ${FORM}, not ${type}`, SANDBOX_SECURITY_HEADERS);
+    }
     const received = await readBody(request, MAX_SANDBOX_BODY_BYTES);
     if (received.overLimit) {
       response.setHeader('connection', 'close');
-      return sendError(response, 413, 'payload_too_large', `The sandbox accepts bodies up to ${MAX_SANDBOX_BODY_BYTES} bytes`);
+      return sendError(response, 413, 'payload_too_large', `The sandbox accepts bodies up to ${MAX_SANDBOX_BODY_BYTES} bytes`, SANDBOX_SECURITY_HEADERS);
+    }
+    if (type === undefined && received.bytes.length > 0) {
+      return sendError(response, 415, 'unsupported_media_type', `A vendor call with a body says what it is: Content-Type application/json or ${FORM}`, SANDBOX_SECURITY_HEADERS);
     }
     const body = received.bytes.toString('utf8');
     const headers: Record<string, string> = {};
@@ -244,7 +319,9 @@ export class VendorSandbox {
     else this.logger.info(`${vendor} ${method} ${path} → ${status}`, { conforms: true });
 
     const reply = () => {
-      response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(answer?.headers ?? {}) });
+      // A scripted content-type is text/plain or JSON (behaviourHeaders); the security headers always win.
+      const scripted = Object.fromEntries(Object.entries(answer?.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+      response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...scripted, ...SANDBOX_SECURITY_HEADERS });
       response.end(answer?.body ?? (status < 400 ? 'OK' : `Sandbox answered ${status}`));
     };
     if (!answer?.delayMs) return reply();
@@ -259,4 +336,20 @@ export class VendorSandbox {
     this.recorded.push(entry);
     if (this.recorded.length > MAX_RECORDED) this.recorded.splice(0, this.recorded.length - MAX_RECORDED);
   }
+}
+
+/**
+ * Why a request must be refused before the sandbox looks at it, or undefined. Its callers are the local sender
+ * (Node's fetch sends neither `Origin` nor `Sec-Fetch-Site`) and a developer (curl, the address bar, the console on
+ * this same origin); a page of any other origin – another site, or another port of this machine – is neither.
+ */
+function refusal(request: IncomingMessage): { message: string } | undefined {
+  const host = request.headers.host;
+  if (!isLocalHost(host)) return { message: 'The sandbox answers only on localhost' };
+  const origin = request.headers.origin;
+  const site = request.headers['sec-fetch-site'];
+  if ((origin !== undefined && origin.toLowerCase() !== `http://${host!.toLowerCase()}`) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
+    return { message: 'The sandbox does not answer web pages of other origins' };
+  }
+  return undefined;
 }

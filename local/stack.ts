@@ -24,7 +24,7 @@ import { consoleLogger } from './console-logger';
 import { LocalConsole } from './console/server';
 import { createApiGateway, sendError } from './http-api';
 import { QueuePoller } from './poller';
-import { SANDBOX_PREFIX, VendorSandbox } from './sandbox';
+import { SANDBOX_PREFIX, SANDBOX_SECURITY_HEADERS, VendorSandbox } from './sandbox';
 import { LOCAL_AWS, RunningService, startDynamoDbLocal, startSqsServer } from './services';
 
 export interface LocalStackOptions {
@@ -184,15 +184,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // a 431) is what refuses an over-long vendor URL – with the 414 a vendor's server would answer.
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;
-    const serve =
-      path === SANDBOX_PREFIX || path.startsWith(`${SANDBOX_PREFIX}/`) ? sandbox.handle.bind(sandbox) : localConsole.serves(path) ? localConsole.handle : serveApi;
+    const toSandbox = path === SANDBOX_PREFIX || path.startsWith(`${SANDBOX_PREFIX}/`);
+    const serve = toSandbox ? sandbox.handle.bind(sandbox) : localConsole.serves(path) ? localConsole.handle : serveApi;
     if (!serve) {
       request.resume();
       return sendError(response, 503, 'starting', 'The local stack is still starting; try again in a moment', { 'retry-after': '1' });
     }
     serve(request, response).catch((error: unknown) => {
       log.error('Request failed in the local server', { error: error as Error });
-      if (!response.headersSent) sendError(response, 500, 'internal_error', 'Internal error in the local server');
+      if (!response.headersSent) sendError(response, 500, 'internal_error', 'Internal error in the local server', toSandbox ? SANDBOX_SECURITY_HEADERS : {});
       else response.destroy();
     });
   });
