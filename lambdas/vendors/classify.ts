@@ -21,13 +21,25 @@ export function excerpt(body: string, max = 200): string {
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
+/** A header of the answer, whatever the case of its name. */
+function header(response: VendorResponse, name: string): string | undefined {
+  return Object.entries(response.headers).find(([key]) => key.toLowerCase() === name)?.[1];
+}
+
 /**
  * The classification for vendors whose documents say nothing about the response body:
- * 2xx is success; 408/425/429/5xx are retried; any other status is a permanent failure.
+ * 2xx is success; 408/425/429/5xx are retried; any other status is a permanent failure. A 3xx is one too, whose
+ * error names its `Location`: vendor calls never follow a redirect (a followed 301/302/303 re-sends a POST as a GET
+ * without its body), so the operator points the endpoint where the redirect leads and redrives.
  */
 export function classifyByStatus(response: VendorResponse): DeliveryOutcome {
   const { status } = response;
   if (status >= 200 && status < 300) return { kind: 'sent', vendorStatus: status };
+  if (status >= 300 && status < 400) {
+    const location = header(response, 'location')?.trim();
+    const where = location ? `to Location ${excerpt(location)}` : 'with no Location';
+    return { kind: 'failed', error: `HTTP ${status}: a redirect ${where}, which vendor calls never follow; fix the endpoint and redrive`, vendorStatus: status };
+  }
   const error = `HTTP ${status}${response.body ? `: ${excerpt(response.body)}` : ''}`;
   if (isRetryableStatus(status)) {
     const after = status === 429 || status === 503 ? retryAfterSeconds(response.headers) : undefined;

@@ -26,6 +26,22 @@ export type DeliveryOutcome =
   | { kind: 'retry'; error: string; vendorStatus?: number; retryAfterSeconds?: number }
   | { kind: 'failed'; error: string; vendorStatus?: number };
 
+/**
+ * How far a call without an answer got. `connect`: the request was not handed to a connected socket in full (refused,
+ * DNS failure, no connection in time) – the vendor cannot have received it. `sent`: it was, and then no answer came
+ * in time or the connection dropped – the vendor may well have received it.
+ */
+export type TransportPhase = 'connect' | 'sent';
+
+/** A call that got no HTTP answer, as the HTTP sender reports it (TransportError). */
+export interface TransportFailure {
+  /** `Transport error: …`, for `lastError` and the attempt history. */
+  readonly message: string;
+  /** The call's deadline passed (as opposed to a refused, reset or unresolvable connection). */
+  readonly timedOut: boolean;
+  readonly phase: TransportPhase;
+}
+
 export type DeliveryPlan<Context> = { deliver: true; context: Context } | { deliver: false; reason: string };
 
 export interface PlanInput<Config> {
