@@ -1,3 +1,4 @@
+import { isNoError, valueAfter } from './no-error';
 import type { DeliveryOutcome, VendorResponse } from './types';
 
 /** Statuses that mean "try again later" whatever the vendor: timeouts, throttling, server faults. */
@@ -59,46 +60,73 @@ export function buildUrl(base: string, params: ReadonlyArray<readonly [string, s
 }
 
 /** Words a plain-text answer starts with when it rejects a call ("ERROR: unknown id", "Invalid clickId", "KO"). */
-const ERROR_TEXT = /^(?:error|err|exception|fail(?:ed|ure)?|invalid|ko|not found|bad request)\b/i;
+const ERROR_TEXT = /^(?:errors?|err|exception|fail(?:ed|ure)?|invalid|ko|not found|bad request)\b/i;
 const ERROR_TITLE = /<title[^>]*>([^<]*\b(?:error|not found|invalid|bad request|forbidden)\b[^<]*)<\/title>/i;
 const ERROR_STATUS = /^(?:error|errors|fail(?:ed|ure)?|ko|invalid)$/i;
 
-function hasContent(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  if (value && typeof value === 'object') return Object.keys(value).length > 0;
-  return value === true || (typeof value === 'string' && value.trim() !== '');
-}
-
 function isFailureRecord(record: Record<string, unknown>): boolean {
   if (record.success === false || record.ok === false) return true;
-  if (hasContent(record.error) || hasContent(record.errors) || hasContent(record.errorMessage)) return true;
+  if (![record.error, record.errors, record.errorMessage].every(isNoError)) return true;
   return [record.status, record.result].some((v) => typeof v === 'string' && ERROR_STATUS.test(v.trim()));
 }
 
 /**
+ * Whether a JSON answer (an object, or an array of them) reports an error: `success:false`, `ok:false`, an
+ * `error`/`errors`/`errorMessage` that is not a no-error value (isNoError: `null`, `false`, `0`, `""`, `"none"`, `[]`,
+ * … are none), or an error `status`/`result`. Undefined when the body is not JSON.
+ */
+export function jsonReportsError(body: string): boolean | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const records = Array.isArray(parsed) ? parsed : [parsed];
+  return records.some((r) => typeof r === 'object' && r !== null && !Array.isArray(r) && isFailureRecord(r as Record<string, unknown>));
+}
+
+/**
+ * Whether a text reports an error: it starts with an error word (ERROR_TEXT), unless the value the word is given says
+ * there is none ("Error: none", "error=0", "ERROR: 0", "Errors: false" – isNoError), and it is not itself a no-error
+ * statement ("No error").
+ */
+function textReportsError(text: string): boolean {
+  if (isNoError(text)) return false;
+  const word = ERROR_TEXT.exec(text)?.[0];
+  if (word === undefined) return false;
+  const value = valueAfter(text.slice(word.length));
+  return value === '' || !isNoError(value);
+}
+
+/**
  * The error a 2xx body clearly reports, if any – affiliate platforms are known to answer 200 with an error inside.
- * Recognised: JSON (an object, or an array of them) with `success:false`, `ok:false`, a non-empty
- * `error`/`errors`/`errorMessage`, or an error `status`/`result`; an HTML page whose title says error; plain text
- * starting with an error word. Anything else – empty, a pixel, "OK", other JSON or HTML – reads as acceptance,
- * so an unexpected but harmless answer can never fail every order.
+ * Recognised: JSON with an error (jsonReportsError); an HTML page whose title says error; plain text starting with an
+ * error word (textReportsError). An error word given a no-error value ("Error: none", `{"error":null}`) is no error.
+ * Anything else – empty, a pixel, "OK", other JSON or HTML – reads as acceptance, so an unexpected but harmless answer
+ * can never fail every order.
  */
 export function reportedError(response: VendorResponse): string | undefined {
   const body = response.body.trim();
   if (!body) return undefined;
-  const contentType = (response.headers['content-type'] ?? '').toLowerCase();
+  const contentType = (header(response, 'content-type') ?? '').toLowerCase();
   if (/image\/|octet-stream/.test(contentType)) return undefined;
   if (contentType.includes('json') || body.startsWith('{') || body.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(body);
-      const records = Array.isArray(parsed) ? parsed : [parsed];
-      const failed = records.some((r) => typeof r === 'object' && r !== null && !Array.isArray(r) && isFailureRecord(r as Record<string, unknown>));
-      return failed ? body : undefined;
-    } catch {
-      // Not JSON after all: judged as text below.
-    }
+    const failed = jsonReportsError(body);
+    // Not JSON after all: judged as text below.
+    if (failed !== undefined) return failed ? body : undefined;
   }
-  if (body.startsWith('<')) return ERROR_TITLE.exec(body)?.[1]?.trim();
-  return ERROR_TEXT.test(body) ? body : undefined;
+  if (body.startsWith('<')) {
+    const title = ERROR_TITLE.exec(body)?.[1]?.trim();
+    return title !== undefined && textReportsErrorOrNamesOne(title) ? title : undefined;
+  }
+  return textReportsError(body) ? body : undefined;
+}
+
+/** A page title that names an error ("404 Not Found", "Error: unknown id") – unless it says there is none. */
+function textReportsErrorOrNamesOne(title: string): boolean {
+  if (isNoError(title)) return false;
+  return ERROR_TEXT.test(title) ? textReportsError(title) : true;
 }
 
 /**

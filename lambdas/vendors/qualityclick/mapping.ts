@@ -1,4 +1,6 @@
 import { formatMoney } from '../../core/money';
+import { jsonReportsError } from '../classify';
+import { isNoError, valueAfter } from '../no-error';
 import type { VendorResponse } from '../types';
 
 /**
@@ -11,27 +13,43 @@ export function formatUmsatz(amount: number, currency = 'EUR'): string {
 }
 
 /**
- * What reads as "no error": an error count of zero, `none`, `false`, `ok`, German `kein`/`keine`. Used after an error
- * word (`errors=0`, `Fehler: keine`), so that such an answer is not taken for an error report.
- */
-const NO_ERROR_VALUE = String.raw`(?:0|none|null|false|no|ok|keine?|nein)\b`;
-
-/**
  * Ways a script answer reports that it did not take the call, in English or German. Whole words only, so
  * "fehlerfrei" (without errors), "Error-Handling" or "Fehlerseite" are not error reports:
  * - the answer starts with a failure word ("ERROR: unknown cpid", "Fehler: Produkt nicht gefunden", "invalid tid"),
- *   unless a no-error value follows it ("errors=0", "Fehler: keine");
+ *   unless the value after it says there is none ("errors=0", "Fehler: keine" – the shared isNoError);
  * - an error field with a value that is not a no-error value ("status=ok&error=unknown cpid", "errors=2");
  * - a status or result field whose value is a failure word ("status: error", "Ergebnis: fehlgeschlagen");
  * - a sentence saying an error occurred or that the transaction was not saved or was refused.
  */
 const FAILURE_WORD = String.raw`(?:errors?|err|fehler|fail(?:ed|ure)?|fehlgeschlagen|invalid|ung(?:ü|ue)ltig|ko|exception|denied|abgelehnt|verweigert|forbidden|unauthori[sz]ed|not found|nicht gefunden|bad request)`;
+const LEADING_FAILURE = new RegExp(String.raw`^${FAILURE_WORD}\b`, 'i');
+const ERROR_FIELD = /\b(?:errors?|err|fehler)\s*[:=]/gi;
 const FAILURE_PATTERNS: readonly RegExp[] = [
-  new RegExp(String.raw`^${FAILURE_WORD}\b(?!\s*[:=]?\s*${NO_ERROR_VALUE})`, 'i'),
-  new RegExp(String.raw`\b(?:errors?|err|fehler)\s*[:=]\s*(?!${NO_ERROR_VALUE}|$)\S`, 'i'),
   new RegExp(String.raw`\b(?:status|result|ergebnis)\s*[:=]\s*${FAILURE_WORD}\b`, 'i'),
   /\b(?:ein fehler (?:ist )?aufgetreten|fehler aufgetreten|an error (?:has )?occurred|nicht gespeichert|not (?:been )?saved|(?:transaction|transaktion) (?:was |wurde )?(?:rejected|refused|discarded|abgelehnt|verworfen))\b/i,
 ];
+
+/** Whether the visible text of an answer reports a failure (see FAILURE_WORD and FAILURE_PATTERNS). */
+function textReportsFailure(text: string): boolean {
+  const leading = LEADING_FAILURE.exec(text)?.[0];
+  if (leading !== undefined) {
+    const value = valueAfter(text.slice(leading.length));
+    if (value === '' || !isNoError(value)) return true;
+  }
+  for (const field of text.matchAll(ERROR_FIELD)) {
+    const value = valueAfter(text.slice(field.index + field[0].length));
+    if (value !== '' && !isNoError(value)) return true;
+  }
+  return FAILURE_PATTERNS.some((pattern) => pattern.test(text));
+}
+
+/**
+ * An answer saying QUALITYCLICK holds the transaction already: "bereits vorhanden", "existiert bereits", "Duplikat",
+ * "duplicate", "already exists", "already (been) recorded/saved/tracked/registered". Not after a negation ("kein
+ * Duplikat", "no duplicate").
+ */
+const DUPLICATE =
+  /(?<!\b(?:no|not|not an?|kein|keine|keinen|nicht)\s)\b(?:(?:bereits|schon) (?:vorhanden|erfasst|gespeichert|registriert|eingetragen)|existiert (?:bereits|schon)|duplikat\w*|duplicate[sd]?|already exists?|already (?:been )?(?:recorded|saved|tracked|registered))\b/i;
 
 /** A tracking pixel: the magic numbers of GIF and PNG as they survive being read as text. */
 const IMAGE_SIGNATURE = /^(GIF8[79]a|[\u0089\ufffd]PNG)/;
@@ -50,14 +68,31 @@ function visibleText(body: string): string {
     .trim();
 }
 
-/**
- * The error a 2xx answer of get_trans.cgi reports in its body, if any. The document describes no answer at all:
- * a pixel (image) is never an error report; the visible text of any other body is an error report only when it
- * matches one of FAILURE_PATTERNS. Anything unrecognised is not a failure.
- */
-export function reportedError(response: VendorResponse): string | undefined {
+/** The text of an answer a person would read: JSON as it is, the visible text of anything else. */
+function readableText(response: VendorResponse): string | undefined {
   const contentType = header(response, 'content-type')?.toLowerCase() ?? '';
   if (contentType.startsWith('image/') || IMAGE_SIGNATURE.test(response.body)) return undefined;
-  const text = visibleText(response.body);
-  return FAILURE_PATTERNS.some((pattern) => pattern.test(text)) ? text : undefined;
+  return visibleText(response.body);
+}
+
+/**
+ * The error a 2xx answer of get_trans.cgi reports in its body, if any. The document describes no answer at all:
+ * a pixel (image) is never an error report; JSON is read as for every vendor (jsonReportsError); the visible text of
+ * any other body is an error report only when textReportsFailure says so. Anything unrecognised is not a failure.
+ */
+export function reportedError(response: VendorResponse): string | undefined {
+  const text = readableText(response);
+  if (text === undefined || text === '') return undefined;
+  const json = text.startsWith('{') || text.startsWith('[') ? jsonReportsError(response.body.trim()) : undefined;
+  if (json !== undefined) return json ? text : undefined;
+  return textReportsFailure(text) ? text : undefined;
+}
+
+/**
+ * The duplicate notice of an answer, if it is one: its visible text when it says QUALITYCLICK holds the transaction
+ * already (DUPLICATE) – whatever else it says ("nicht gespeichert", "not saved": not saved again).
+ */
+export function duplicateNotice(response: VendorResponse): string | undefined {
+  const text = readableText(response);
+  return text !== undefined && DUPLICATE.test(text) ? text : undefined;
 }
