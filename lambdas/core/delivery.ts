@@ -45,6 +45,11 @@ export interface AttemptRecord {
   request: string;
   /** The first 256 bytes of the vendor's answer, shopper IP and e-mail redacted. */
   response?: string;
+  /**
+   * Why an attempt is `sent` although its answer was not a plain acceptance: a duplicate notice, or no answer in time
+   * from a vendor that books a call on receipt (at most 256 bytes, redacted).
+   */
+  note?: string;
 }
 
 /**

@@ -68,6 +68,8 @@ export class AttemptTrace {
       request: firstBytes(line, REQUEST_LINE_BYTES),
       ...(last.response ? { httpStatus: last.response.status, response: firstBytes(this.redact(last.response.body), RESPONSE_BYTES) } : {}),
       ...(last.transportError !== undefined ? { transportError: firstBytes(this.redact(last.transportError), RESPONSE_BYTES) } : {}),
+      // Why an answer that is not a plain acceptance still counts as sent (a duplicate notice, a read timeout).
+      ...(outcome.kind === 'sent' && outcome.note !== undefined ? { note: firstBytes(this.redact(outcome.note), RESPONSE_BYTES) } : {}),
     };
   }
 

@@ -258,7 +258,10 @@ class DestinationSender {
     } catch (error) {
       if (error instanceof TransportError) {
         trace.noAnswer(error.message);
-        return { kind: 'retry', error: trace.redacted(error.message) };
+        // No answer: the adapter judges it when its vendor books a call on receipt (QUALITYCLICK on a read timeout
+        // after sending); every other call without an answer is retried, whether or not the vendor received it.
+        const outcome = this.destination.adapter.classifyTransportError?.(error, request) ?? { kind: 'retry', error: error.message };
+        return redactedOutcome(outcome, trace);
       }
       throw error;
     }
@@ -353,9 +356,10 @@ function isParked(record: SQSRecord): boolean {
   return record.messageAttributes?.[PARKED_ATTRIBUTE]?.stringValue === 'failed';
 }
 
-/** The outcome with the shopper's personal values removed from its error text, which is stored and logged. */
+/** The outcome with the shopper's personal values removed from its error text or note, which are stored and logged. */
 function redactedOutcome(outcome: DeliveryOutcome, trace: AttemptTrace): DeliveryOutcome {
-  return outcome.kind === 'sent' ? outcome : { ...outcome, error: trace.redacted(outcome.error) };
+  if (outcome.kind !== 'sent') return { ...outcome, error: trace.redacted(outcome.error) };
+  return outcome.note === undefined ? outcome : { ...outcome, note: trace.redacted(outcome.note) };
 }
 
 function counted(counts: Counts, kind: DeliveryEvent): void {

@@ -16,7 +16,8 @@ export type DeliveryClaim =
   | { kind: 'busy' };
 
 export type DeliveryUpdate = (
-  | { status: 'sent'; vendorStatus: number; at: Date; cancelWith?: CancelWith }
+  /** `vendorStatus` is absent when the vendor books a call it never answered (QUALITYCLICK on a read timeout). */
+  | { status: 'sent'; vendorStatus?: number; at: Date; cancelWith?: CancelWith }
   | { status: 'retrying' | 'dead-lettered' | 'failed'; error: string; vendorStatus?: number; completedRequests: string[]; at: Date }
 ) & {
   /** The record's attempt history including this attempt (at most MAX_HISTORY), written in the same update. */
@@ -87,8 +88,14 @@ export class DeliveryStore extends SingleTable {
       values[':history'] = update.history;
     }
     if (update.status === 'sent') {
-      sets.push('sentAt = :at', 'vendorStatus = :vs');
-      values[':vs'] = update.vendorStatus;
+      sets.push('sentAt = :at');
+      if (update.vendorStatus !== undefined) {
+        sets.push('vendorStatus = :vs');
+        values[':vs'] = update.vendorStatus;
+      } else {
+        // Not the status of an earlier attempt's answer.
+        removes.push('vendorStatus');
+      }
       if (update.cancelWith) {
         sets.push('cancelWith = :cancelWith');
         values[':cancelWith'] = update.cancelWith;

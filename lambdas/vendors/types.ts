@@ -22,7 +22,12 @@ export interface VendorResponse {
 }
 
 export type DeliveryOutcome =
-  | { kind: 'sent'; vendorStatus: number }
+  /**
+   * The vendor holds the sale. `vendorStatus` is absent when no answer came (a vendor that books on receipt); `note`
+   * says why an answer that is not a plain acceptance still means `sent` (a duplicate notice, a read timeout), and is
+   * kept in the attempt history.
+   */
+  | { kind: 'sent'; vendorStatus?: number; note?: string }
   | { kind: 'retry'; error: string; vendorStatus?: number; retryAfterSeconds?: number }
   | { kind: 'failed'; error: string; vendorStatus?: number };
 
@@ -85,6 +90,12 @@ export interface VendorAdapter<Config = unknown, Context extends Record<string, 
   buildRequests(input: BuildInput<Config, Context>): VendorRequest[];
   /** Success from status *and* body; retryable or not. */
   classify(response: VendorResponse, request: VendorRequest): DeliveryOutcome;
+  /**
+   * A call that got no answer. Absent: the sender retries it, as it must for a vendor that may not have received it.
+   * A vendor whose document says it books a call on receipt (QUALITYCLICK) may take a read timeout after the request
+   * was sent as `sent`.
+   */
+  classifyTransportError?(failure: TransportFailure, request: VendorRequest): DeliveryOutcome;
   /**
    * For the local vendor sandbox: every way a received request breaks the vendor's documented mandatory
    * parameters and encodings (empty when it conforms). `request.url` is the path and query as received.

@@ -3,7 +3,7 @@ import { buildUrl, classifyByStatus, excerpt } from '../classify';
 import { ClickIdContext, clickIdContextSchema, planOnClickId } from '../click-id-plan';
 import type { VendorAdapter } from '../types';
 import { QualityclickConfig, qualityclickConfigSchema } from './config';
-import { formatUmsatz, reportedError } from './mapping';
+import { duplicateNotice, formatUmsatz, reportedError } from './mapping';
 import { inspectQualityclickRequest } from './sandbox';
 import { NOCHECK_ON, QUALITYCLICK_DOCUMENT, QUALITYCLICK_TIMEOUT_MS } from './types';
 
@@ -41,18 +41,41 @@ export const qualityclick: VendorAdapter<QualityclickConfig, ClickIdContext> = {
   },
 
   /**
-   * Statuses as for every vendor (429/5xx retried, other 4xx failed). The document describes no answer body, so a
-   * 2xx is only taken as sent when it does not read as an error. One that does is retried, not failed: we cannot
-   * tell a passing fault from a permanent one, a resend is harmless because QUALITYCLICK de-duplicates on tid, and
-   * an error that persists ends in the dead-letter queue – whose alarm reaches the operator and which can be
-   * redriven once the configuration is fixed – instead of in a final `failed` that loses the commission for good.
+   * Statuses as for every vendor (429/5xx retried, other 4xx and 3xx failed). The document describes no answer body:
+   * - a 2xx (or a 409 Conflict) saying the transaction exists already ("bereits vorhanden", "duplicate", "already
+   *   exists" – even with "nicht gespeichert"/"not saved") is `sent`, noted as a duplicate: QUALITYCLICK
+   *   "automatically detects duplicates based on the TransactionID (tid) and only creates the transaction once", and
+   *   the document's own recommendation (pixel plus S2S call "as a safeguard") makes the server call a duplicate as a
+   *   rule;
+   * - any other 2xx is taken as sent unless it reads as an error. One that does is retried, not failed: we cannot
+   *   tell a passing fault from a permanent one, a resend is harmless because QUALITYCLICK de-duplicates on tid, and
+   *   an error that persists ends in the dead-letter queue – whose alarm reaches the operator and which can be
+   *   redriven once the configuration is fixed – instead of in a final `failed` that loses the commission for good.
    */
   classify(response) {
     const outcome = classifyByStatus(response);
+    const duplicate = outcome.kind === 'sent' || response.status === 409 ? duplicateNotice(response) : undefined;
+    if (duplicate !== undefined) {
+      return { kind: 'sent', vendorStatus: response.status, note: `QUALITYCLICK already holds this transaction (duplicate tid): ${excerpt(duplicate)}` };
+    }
     if (outcome.kind !== 'sent') return outcome;
     const error = reportedError(response);
     if (error === undefined) return outcome;
     return { kind: 'retry', error: `HTTP ${response.status} reporting an error: ${excerpt(error)}`, vendorStatus: response.status };
+  },
+
+  /**
+   * "The transaction is correctly created in QUALITYCLICK even if the call times out — the data is processed
+   * immediately upon receipt." So a call whose request was sent in full and then timed out waiting for the answer is
+   * `sent`, the timeout kept in its note (and in the attempt history). A call that never got its request out
+   * (`connect`: refused, no connection in time) is retried, and so is a connection dropped after sending: only the
+   * timeout is the case the document vouches for. A resend is harmless either way (dedup on tid).
+   */
+  classifyTransportError(failure) {
+    if (failure.phase === 'sent' && failure.timedOut) {
+      return { kind: 'sent', note: `no answer in time, but the request was sent: QUALITYCLICK creates the transaction on receipt (${failure.message})` };
+    }
+    return { kind: 'retry', error: failure.message };
   },
 
   inspect: inspectQualityclickRequest,
