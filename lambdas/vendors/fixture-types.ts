@@ -15,7 +15,7 @@ export interface VendorFixture {
     order: import('../core/order').Order;
     /** Live click identifiers by storage key (`kk`, `raptor.coid`, …). */
     clicks: Record<string, string>;
-    /** The value `random()` returns during planning (Kelkoo's saleId). */
+    /** The value the caller's `random()` returns during planning (no adapter draws from it now: Kelkoo's saleId is seeded). */
     random?: number;
   };
   expected:

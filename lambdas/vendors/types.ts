@@ -54,7 +54,10 @@ export interface PlanInput<Config> {
   config: Config;
   /** The live value of a click identifier within this destination's attribution window, if any. */
   click: (key: string) => string | undefined;
-  /** A source of randomness in [0, 1), injectable for tests. */
+  /**
+   * A source of randomness in [0, 1), seeded by the order id, injectable for tests. No adapter draws from it now:
+   * Kelkoo's saleId needs the account's comId in its seed as well (kelkoo/mapping.ts, kelkooSaleId).
+   */
   random: () => number;
 }
 

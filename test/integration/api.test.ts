@@ -9,9 +9,10 @@ import { RecordingDeliveryMetrics } from '../../lambdas/observability/metrics';
 import { documentClient } from '../../lambdas/store/document-client';
 import { DeliveryQueues, SqsDeliveryQueues } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
+import { kelkooSaleId } from '../../lambdas/vendors/kelkoo/mapping';
 import { API_KEY, apiEvent, call } from '../support/api';
 import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
-import { specConfig } from '../support/config';
+import { SPEC_VENDORS, specConfig } from '../support/config';
 
 const NOW = new Date('2026-11-21T10:10:00Z');
 const LANDING = 'https://www.acme.com/p/137.html?kk=a4csscc-1781b717420-34cf3&gclid=EAIaIQob&utm_source=kelkoofr&qc_clickid=QC4238&s1=cm-token&reaid=R-1&xuid=X-1';
@@ -205,7 +206,7 @@ describe('POST /v1/identify and DELETE /v1/visitors', () => {
     expect(status).toBe(202);
     expect(body.deliveries.find((d: { vendor: string }) => d.vendor === 'kelkoo')).toEqual({ vendor: 'kelkoo', status: 'queued' });
     const [message] = await drain(h.queueUrls.kelkoo!);
-    expect(message!.context).toMatchObject({ kelkooId: 'kk-journey', saleId: '0.25' });
+    expect(message!.context).toMatchObject({ kelkooId: 'kk-journey', saleId: kelkooSaleId(SPEC_VENDORS.kelkoo.comId, 'ID-ORDER-1') });
   });
 
   it('needs at least two keys', async () => {

@@ -5,13 +5,13 @@ import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus } from '../classify';
 import type { VendorAdapter } from '../types';
 import { KelkooConfig, kelkooAccountFor, kelkooConfigSchema } from './config';
-import { decodeProductsInfos, encodeProductsInfos, fitProductsInfos } from './mapping';
+import { decodeProductsInfos, encodeProductsInfos, fitProductsInfos, kelkooSaleId } from './mapping';
 import { inspectKelkooRequest } from './sandbox';
 import { KELKOO_DOCUMENT } from './types';
 
 const contextSchema = lazy(() =>
   z.strictObject({
-    /** "A randomly generated number between 0 and 1", drawn once per sale so that retries resend the same value. */
+    /** "A randomly generated number between 0 and 1", seeded by the account's comId and the order id (kelkooSaleId). */
     saleId: z.string(),
     kelkooId: z.string().optional(),
     gclid: z.string().optional(),
@@ -30,21 +30,22 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
   // Kelkoo asks merchants to report Google and Microsoft Ads traffic too, not only its own `kk` clicks.
   clickIds: (config) => ['kk', 'gclid', 'msclkid'].map((query) => queryClickId(query, config.attributionDays)),
 
-  plan({ order, config, click, random }) {
+  plan({ order, config, click }) {
     const kelkooId = click('kk');
     const gclid = click('gclid');
     const msclkid = click('msclkid');
     if (!kelkooId && !gclid && !msclkid) {
       return { deliver: false, reason: 'no live kk, gclid or msclkid click identifier for this visitor' };
     }
-    const { country } = kelkooAccountFor(order, config);
-    if (!kelkooAccountFor(order, config).account) {
+    const { country, account } = kelkooAccountFor(order, config);
+    if (!account) {
       return { deliver: false, reason: `no Kelkoo account for country "${country}" (configured: ${Object.keys(config.accounts).join(', ')})` };
     }
     return {
       deliver: true,
       context: {
-        saleId: String(random()),
+        // Fixed here and carried in the message: a sale queued before the accounts change still resends its value.
+        saleId: kelkooSaleId(account.comId, order.orderId),
         ...(kelkooId ? { kelkooId } : {}),
         ...(gclid ? { gclid } : {}),
         ...(msclkid ? { msclkid } : {}),

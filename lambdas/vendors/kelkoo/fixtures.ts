@@ -1,4 +1,5 @@
 import type { VendorFixtures } from '../fixture-types';
+import { kelkooSaleId } from './mapping';
 
 const config = { country: 'fr', comId: '100475501', referer: 'https://www.shop.example' };
 
@@ -23,12 +24,15 @@ const exampleOrder = {
 const EXAMPLE_PRODUCTS_INFOS =
   'W3sicHJvZHVjdG5hbWUiOiJCb2l0ZSBkZSAxMDAwIGxhbWVsbGVzIGVuIGJvaXMgTGFtZWxsbyBlbiAyMCIsInByb2R1Y3RpZCI6IlAxNDA0OTAiLCJwcmljZSI6MzAuNTAsInF1YW50aXR5IjoxfSx7InByb2R1Y3RuYW1lIjoiQm9pdGUgZGUgMTAwMCBsYW1lbGxlcyBlbiBib2lzIExhbWVsbG8gZW4gMTAiLCJwcm9kdWN0aWQiOiJQMTQwNDkxIiwicHJpY2UiOjI5LjI1LCJxdWFudGl0eSI6MX0seyJwcm9kdWN0bmFtZSI6IkNvbGxlIHZpbnlsaXF1ZSBSIDY0IHByaXNlIGxlbnRlIHNww6ljaWFsZSBtZW51aXNlcmllIGVuIGJpYmVyb24gZGUgMC43NSBrZ3MiLCJwcm9kdWN0aWQiOiJQMTM3NzI4IiwicHJpY2UiOjEwLjkxLCJxdWFudGl0eSI6MX0seyJwcm9kdWN0bmFtZSI6IlNlcnJlIGpvaW50cyDDqWNhcnRldXIgUXVpY2sgR3JpcCAzMDAgbW0iLCJwcm9kdWN0aWQiOiJQMTA4NTMwIiwicHJpY2UiOjE4LjcwLCJxdWFudGl0eSI6Mn0seyJwcm9kdWN0bmFtZSI6IlNlcnJlIGpvaW50IMOgIHBvbXBlIE9icmEgc2FpbGxpZSAxMjAgbW0gc2VycmFnZSBtYXhpIDEwMDAgbW0iLCJwcm9kdWN0aWQiOiJQMjMwODE0IiwicHJpY2UiOjI1LjI2LCJxdWFudGl0eSI6Mn1d';
 
-/** The document's example call, as the example order with its kk click and saleId makes it. */
+/**
+ * The document's example call, as the example order with its kk click makes it. Byte for byte but for `saleId`: the
+ * document's `0.193286593627784` is one random draw, ours is seeded by the comId and the order id (kelkooSaleId).
+ */
 const EXAMPLE_REQUEST = {
   method: 'GET' as const,
   url:
     'https://s.kelkoogroup.net/st?country=fr&orderId=CMD0572084&comId=100475501&orderValue=609.07' +
-    `&productsInfos=${EXAMPLE_PRODUCTS_INFOS}&saleId=0.193286593627784&kelkooId=66b5837-16afefa0c40-1b540&source=serverToServer`,
+    `&productsInfos=${EXAMPLE_PRODUCTS_INFOS}&saleId=${kelkooSaleId('100475501', 'CMD0572084')}&kelkooId=66b5837-16afefa0c40-1b540&source=serverToServer`,
   headers: { Referer: 'https://www.shop.example' },
 };
 
@@ -36,9 +40,9 @@ export const fixtures: VendorFixtures = {
   requests: [
     {
       id: 'kelkoo-example-call',
-      description: 'the document example: kk click, 5-item basket, saleId 0.193286593627784',
-      source: 'Kelkoo document, "example of a call"',
-      input: { config, order: exampleOrder, clicks: { kk: '66b5837-16afefa0c40-1b540' }, random: 0.193286593627784 },
+      description: 'the document example: kk click, 5-item basket, the saleId seeded by comId and order id',
+      source: 'Kelkoo document, "example of a call"; SPEC §5 (saleId seeded by the account\'s comId and the order id)',
+      input: { config, order: exampleOrder, clicks: { kk: '66b5837-16afefa0c40-1b540' } },
       expected: {
         requests: [EXAMPLE_REQUEST],
       },
@@ -65,7 +69,6 @@ export const fixtures: VendorFixtures = {
           items: [{ productId: 'prod130823', name: 'Shimano', unitPrice: 14.99, quantity: 2, groupId: 'prod130823', variantId: 'prod130823' }],
         },
         clicks: { gclid: 'EAIaIQobChMIpNXu6r6D6AIVQsjeCh27SQXcEAkYAyABEgIhz_D_BwE', msclkid: '751ff8c7d3bf17f6f6729c640c4249d5' },
-        random: 0.24603935101497432,
       },
       expected: {
         requests: [
@@ -75,7 +78,8 @@ export const fixtures: VendorFixtures = {
               'https://sandbox.example/st?country=be&orderId=A%26B%3DC%3FD%23E%25F%2BG%2FH%20I&comId=200475502&orderValue=37.72' +
               // productsInfos of the document's decoded example: [{"productname":"Shimano","productid":"prod130823","price":14.99,"quantity":2}]
               '&productsInfos=W3sicHJvZHVjdG5hbWUiOiJTaGltYW5vIiwicHJvZHVjdGlkIjoicHJvZDEzMDgyMyIsInByaWNlIjoxNC45OSwicXVhbnRpdHkiOjJ9XQ' +
-              '&saleId=0.24603935101497432&gclid=EAIaIQobChMIpNXu6r6D6AIVQsjeCh27SQXcEAkYAyABEgIhz_D_BwE' +
+              // The Belgian account's comId seeds the saleId: the French account would send another value for this order.
+              `&saleId=${kelkooSaleId('200475502', 'A&B=C?D#E%F+G/H I')}&gclid=EAIaIQobChMIpNXu6r6D6AIVQsjeCh27SQXcEAkYAyABEgIhz_D_BwE` +
               '&msclkid=751ff8c7d3bf17f6f6729c640c4249d5&returningUser=true&source=serverToServer',
             headers: { Referer: 'https://www.shop.be' },
           },
@@ -90,7 +94,6 @@ export const fixtures: VendorFixtures = {
         config: { country: 'fr', referer: 'https://www.shop.example', accounts: { be: { comId: '200475502' }, fr: { comId: '100475501' } } },
         order: exampleOrder,
         clicks: { kk: '66b5837-16afefa0c40-1b540' },
-        random: 0.193286593627784,
       },
       expected: {
         requests: [EXAMPLE_REQUEST],

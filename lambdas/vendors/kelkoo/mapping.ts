@@ -1,7 +1,23 @@
+import { createHash } from 'node:crypto';
 import { formatMoney } from '../../core/money';
 import type { Order, OrderItem } from '../../core/order';
 import { MAX_URL_BYTES, urlBytes } from '../url-limit';
 import type { KelkooProductInfo } from './types';
+
+/**
+ * `saleId`: "a randomly generated number between 0 and 1" (a Double), here drawn from a seed – the account's `comId`
+ * and the order id – rather than from the caller's randomness. The same sale always gets the same value, so retries,
+ * redrives and a shop's repeated report resend it; the same order number under two accounts (two countries, two
+ * merchants) gets two unrelated values. 53 bits of SHA-256, like a double of Math.random(); written as a plain decimal
+ * (never `5e-7`).
+ */
+export function kelkooSaleId(comId: string, orderId: string): string {
+  // JSON keeps the two apart: ("12", "3") and ("1", "23") are different seeds.
+  const digest = createHash('sha256').update(JSON.stringify(['kelkoo saleId', comId, orderId])).digest();
+  const value = Number(digest.readBigUInt64BE(0) >> 11n) / 2 ** 53;
+  const text = String(value);
+  return text.includes('e') ? value.toFixed(20) : text;
+}
 
 export function toProductInfo(item: OrderItem, currency: string): KelkooProductInfo {
   return { productname: item.name, productid: item.productId, price: Number(formatMoney(item.unitPrice, currency)), quantity: item.quantity };

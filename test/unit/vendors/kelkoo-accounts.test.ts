@@ -5,6 +5,7 @@
 import type { Order } from '../../../lambdas/core/order';
 import { kelkoo } from '../../../lambdas/vendors/kelkoo/adapter';
 import { kelkooConfigSchema } from '../../../lambdas/vendors/kelkoo/config';
+import { kelkooSaleId } from '../../../lambdas/vendors/kelkoo/mapping';
 import { vendorAdapters } from '../../../lambdas/vendors/registry';
 
 const config = () =>
@@ -31,7 +32,7 @@ describe('Kelkoo accounts by country', () => {
     ['fr', 'fr', '100475501', 'https://www.shop.example'],
     [undefined, 'fr', '100475501', 'https://www.shop.example'],
   ])("reports an order from %p under that listing's comId and Referer", (country, sent, comId, referer) => {
-    expect(plan(order(country))).toEqual({ deliver: true, context: { saleId: '0.5', kelkooId: 'K' } });
+    expect(plan(order(country))).toEqual({ deliver: true, context: { saleId: kelkooSaleId(comId, 'ORD-7'), kelkooId: 'K' } });
     const request = call(order(country));
     const query = new URL(request.url).searchParams;
     expect([query.get('country'), query.get('comId')]).toEqual([sent, comId]);

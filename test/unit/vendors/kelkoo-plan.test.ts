@@ -2,6 +2,7 @@ import type { Order } from '../../../lambdas/core/order';
 import { SECONDS_PER_DAY } from '../../../lambdas/core/time';
 import { kelkoo } from '../../../lambdas/vendors/kelkoo/adapter';
 import { kelkooConfigSchema } from '../../../lambdas/vendors/kelkoo/config';
+import { kelkooSaleId } from '../../../lambdas/vendors/kelkoo/mapping';
 
 const config = () => kelkooConfigSchema().parse({ country: 'FR', comId: 100, referer: 'https://shop.example', attributionDays: 14 });
 const order: Order = {
@@ -29,12 +30,12 @@ describe('Kelkoo click ids and plan', () => {
     [{ msclkid: 'M' }, { msclkid: 'M' }],
     [{ kk: 'K', gclid: 'G', msclkid: 'M' }, { kelkooId: 'K', gclid: 'G', msclkid: 'M' }],
   ])('reports a sale with %p, carrying exactly the ids it has', (clicks, ids) => {
-    expect(plan(clicks)).toEqual({ deliver: true, context: { saleId: '0.25', ...ids } });
+    expect(plan(clicks)).toEqual({ deliver: true, context: { saleId: kelkooSaleId('100', 'ORD-1'), ...ids } });
   });
 
-  it('draws the saleId once at planning, as the random number it is', () => {
+  it('fixes the saleId at planning, seeded by the comId and the order id rather than by the caller\'s randomness', () => {
     const planned = plan({ kk: 'K' }, 0.193286593627784);
-    expect(planned.deliver && planned.context.saleId).toBe('0.193286593627784');
+    expect(planned.deliver && planned.context.saleId).toBe(kelkooSaleId('100', 'ORD-1'));
   });
 });
 

@@ -1,6 +1,6 @@
 import { kelkoo } from '../../../lambdas/vendors/kelkoo/adapter';
 import { fixtures } from '../../../lambdas/vendors/kelkoo/fixtures';
-import { decodeProductsInfos, encodeProductsInfos } from '../../../lambdas/vendors/kelkoo/mapping';
+import { decodeProductsInfos, encodeProductsInfos, kelkooSaleId } from '../../../lambdas/vendors/kelkoo/mapping';
 import { describeVendorFixtures, buildFromFixture } from '../../support/vendor-fixtures';
 
 describeVendorFixtures(kelkoo, fixtures);
@@ -41,10 +41,10 @@ describe('Kelkoo productsInfos', () => {
     expect(decodeProductsInfos(value)[0]).toEqual({ productname: '~~~ÿÿÿ>>>', productid: '?>?', price: 1, quantity: 1 });
   });
 
-  it('reuses the saleId drawn at conversion time on every build (retries)', () => {
+  it('sends the same saleId, seeded by comId and order id, on every build (retries)', () => {
     const first = buildFromFixture(kelkoo, example.input).requests[0]!.url;
-    const again = buildFromFixture(kelkoo, example.input).requests[0]!.url;
-    expect(new URL(first).searchParams.get('saleId')).toBe('0.193286593627784');
+    const again = buildFromFixture(kelkoo, { ...example.input, random: 0.9 }).requests[0]!.url;
+    expect(new URL(first).searchParams.get('saleId')).toBe(kelkooSaleId('100475501', 'CMD0572084'));
     expect(again).toBe(first);
   });
 
