@@ -26,15 +26,15 @@ export function klevuOrderLineId(orderId: string, lineNumber: number): string {
 
 /**
  * `item_id` must "match the unique value used in your data sync process with Klevu", which "for compound products
- * consisting of a child variant and a parent is usually parentid-childid". That compound is built only when the
- * shop gave a variantId of its own, reported that child's own id as productId, and gave a distinct parent
- * (groupId). Every other productId – a simple product, a product without an explicit variant (`SKU-RED-M` with
- * group `SKU`), or an id the shop already composed its own way – is the full id and is sent verbatim.
+ * consisting of a child variant and a parent is usually parentid-childid" (the GET example: `54321-12345` for parent
+ * `54321` and variant `12345`). The rule (SPEC §5): `<groupId>-<variantId>` when the shop gave both and they differ –
+ * a parent with a distinct variant, whichever of the two ids it reported as productId – else `productId`, verbatim
+ * (a simple product, or one without an explicit parent or variant). The conversion keeps groupId and variantId only
+ * when the shop sent them, so a defaulted value never makes a compound.
  */
 export function klevuItemId(item: Pick<OrderItem, 'productId' | 'groupId' | 'variantId'>): string {
   const { productId, groupId, variantId } = item;
-  const isChildOwnId = variantId !== undefined && groupId !== undefined && productId === variantId && groupId !== variantId;
-  return isChildOwnId ? `${groupId}-${variantId}` : productId;
+  return groupId !== undefined && variantId !== undefined && groupId !== variantId ? `${groupId}-${variantId}` : productId;
 }
 
 export function toKlevuItem(order: Pick<Order, 'orderId' | 'currency'>, item: OrderItem, lineNumber: number): KlevuOrderItem {

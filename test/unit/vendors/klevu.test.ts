@@ -66,7 +66,8 @@ describe('Klevu items', () => {
         order_id: tricky,
         order_line_id: `${tricky}-1`,
         item_name: tricky,
-        item_id: tricky,
+        // A parent with a distinct variant: the compound of the two, each intact.
+        item_id: `g${tricky}-v${tricky}`,
         item_group_id: `g${tricky}`,
         item_variant_id: `v${tricky}`,
         unit_price: 0.1,
@@ -76,14 +77,15 @@ describe('Klevu items', () => {
     ]);
   });
 
-  it('builds parentid-childid only when productId is the child id of a distinct parent', () => {
+  it('builds parentid-childid whenever the shop gave a parent and a distinct variant (SPEC §5)', () => {
     expect(klevuItemId({ productId: '12345', groupId: '54321', variantId: '12345' })).toBe('54321-12345');
+    expect(klevuItemId({ productId: '54321', groupId: '54321', variantId: '12345' })).toBe('54321-12345');
     expect(klevuItemId({ productId: '54321-12345', groupId: '54321', variantId: '12345' })).toBe('54321-12345');
     expect(klevuItemId({ productId: 'P1', groupId: 'P1', variantId: 'P1' })).toBe('P1');
     expect(klevuItemId({ productId: 'SKU-RED', groupId: 'SKU', variantId: 'RED' })).toBe('SKU-RED');
   });
 
-  it('sends a reported productId verbatim unless the shop gave a distinct variantId (from the conversion request on)', () => {
+  it('sends a reported productId verbatim unless the shop gave both a parent and a distinct variant (from the conversion request on)', () => {
     const itemsOf = (items: Array<Record<string, unknown>>) => {
       const request = conversionSchema.parse({ orderId: 'K-1', visitor: { sessionId: 's' }, currency: 'EUR', orderValue: 10, items, shopper: { ip: '203.0.113.7' } });
       return payloadOf({ ...example.input, order: toOrder(request, new Date('2026-11-21T10:00:00Z')) })[0]!.event_data.items;
@@ -92,9 +94,9 @@ describe('Klevu items', () => {
     // No variantId: the id the shop gave is the one of its Klevu data sync, whatever the group.
     expect(itemsOf([{ ...line, productId: 'SKU-RED-M', groupId: 'SKU' }])[0]).toMatchObject({ item_id: 'SKU-RED-M', item_group_id: 'SKU', item_variant_id: 'SKU-RED-M' });
     expect(itemsOf([{ ...line, productId: 'P1' }])[0]).toMatchObject({ item_id: 'P1', item_group_id: 'P1', item_variant_id: 'P1' });
-    // An explicit variant that is the productId, with a distinct parent: the documented parentid-childid.
+    // A parent and a distinct variant: the documented parentid-childid, whichever of the two productId is.
     expect(itemsOf([{ ...line, productId: '12345', groupId: '54321', variantId: '12345' }])[0]).toMatchObject({ item_id: '54321-12345' });
-    // An explicit variant distinct from productId: productId is already the full id.
+    expect(itemsOf([{ ...line, productId: '54321', groupId: '54321', variantId: '12345' }])[0]).toMatchObject({ item_id: '54321-12345' });
     expect(itemsOf([{ ...line, productId: 'SKU-RED', groupId: 'SKU', variantId: 'RED' }])[0]).toMatchObject({ item_id: 'SKU-RED', item_variant_id: 'RED' });
     expect(klevuItemId({ productId: 'SKU-RED-M', groupId: 'SKU' })).toBe('SKU-RED-M');
   });
