@@ -1,7 +1,8 @@
 /**
  * The sandbox answers like a strict vendor: a call that breaks the vendor's document gets 400 with the violations,
  * so the delivery is `failed` and its lastError names them in GET /v1/conversions/{orderId}. Here a Kelkoo endpoint
- * configured with a query of its own (`?source=web&orderValue=0x10`) makes every call break the document.
+ * configured with a query of its own (`?source=web&orderValue=0x10`) makes every call break the document. A call
+ * that breaks nothing is answered 200, whatever its values look like once decoded (a postback's `ref=ORD-%7B2026%7D-…`).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,6 +52,25 @@ async function deliver(client: StackClient) {
   return { kelkoo, calls };
 }
 
+/** A stack whose one destination is a postback with the usual macros, its network served by the sandbox. */
+async function postbackStack(): Promise<StackClient> {
+  const port = await freePort();
+  const configPath = join(workDir, `config-${port}.json`);
+  const url = `http://127.0.0.1:${port}/sandbox/awin/sread.php?ref={order.orderId}&cks={clickId}&amount={order.netValue}`;
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      vendors: {},
+      postbacks: { awin: { clickIdParam: 'awc', url } },
+      delivery: { maxAttempts: 2, retryBaseSeconds: 0, timeoutMs: 2000 },
+      local: { apiKeys: [API_KEY] },
+    }),
+  );
+  const stack = await startLocalStack({ configPath, port, quiet: true, dynamoEndpoint: process.env.TEST_DYNAMODB_ENDPOINT, sqsEndpoint: process.env.TEST_SQS_ENDPOINT });
+  stacks.push(stack);
+  return new StackClient(stack, API_KEY);
+}
+
 describe('the strict vendor sandbox', () => {
   it('answers a non-conforming call 400 with its violations, which the delivery shows as failed with that lastError', async () => {
     const { kelkoo, calls } = await deliver(await stackWith(false));
@@ -58,6 +78,20 @@ describe('the strict vendor sandbox', () => {
     expect(kelkoo.lastError).toMatch(/^HTTP 400: kelkoo sandbox rejected the call: .*orderValue must be a non-negative decimal.*source must be serverToServer/);
     expect(calls.map((c) => c.status)).toEqual([400]);
     expect(calls[0]!.violations.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('delivers a postback for an order id holding braces: its value arrives encoded, which is no unfilled macro', async () => {
+    const client = await postbackStack();
+    const sessionId = `s-${randomUUID()}`;
+    expect((await client.api('POST', '/v1/clicks', { visitor: { sessionId }, landingUrl: `https://www.shop.example/p?awc=aw-${randomUUID()}` })).status).toBe(201);
+    const orderId = `ORD-{2026}-${randomUUID()}`;
+    const order = { orderId, visitor: { sessionId }, currency: 'EUR', orderValue: 12, netValue: 10, items: [{ productId: 'P1', name: 'x', unitPrice: 12, quantity: 1 }] };
+    expect((await client.api('POST', '/v1/conversions', order)).status).toBe(202);
+    const awin = await eventually(async () => (await client.deliveries(orderId))[0]!, (d) => d.status !== 'queued' && d.status !== 'retrying', 20_000);
+    expect(awin).toMatchObject({ vendor: 'awin', status: 'sent', vendorStatus: 200 });
+    const calls = (await client.sandboxCalls('awin')).filter((c) => c.query.ref === orderId);
+    expect(calls.map((c) => [c.status, c.violations])).toEqual([[200, []]]);
+    expect(calls[0]!.url).toContain(`ref=${encodeURIComponent(orderId)}&`);
   });
 
   it('keeps the lenient behaviour on request: 200 and the violations only recorded', async () => {
