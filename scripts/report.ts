@@ -14,6 +14,7 @@
 import { GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { parseDateOrDateTime } from '../lambdas/core/time';
 import { DELIVERY_METRICS, DeliveryEvent, DESTINATION_DIMENSION, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambdas/observability/metrics';
 import { LOCAL_AWS } from '../local/services';
 import { table } from './status';
@@ -21,7 +22,7 @@ import { CommandError, CommandIo, parseCommand, resolveTarget, runAsScript, runO
 
 const USAGE =
   'Usage: npm run report -- [--since 7d|24h|2026-11-01] [--vendor <id>] [--local | --deployed] [--stack <name>] [--region <region>]\n' +
-  '  --since      from this long ago (days d, hours h) or this UTC date; default 7d\n' +
+  '  --since      from this long ago (days d, hours h), this UTC date or this date-time with its offset; default 7d\n' +
   '  --vendor     one destination only\n' +
   TARGET_USAGE;
 
@@ -39,13 +40,16 @@ export interface ReportRow {
   pending: number;
 }
 
-/** `7d`, `24h` or a date/date-time: the start of the report. */
+/**
+ * `7d`, `24h`, a UTC date or a date-time with its offset: the start of the report. A day its month does not have
+ * (`2026-02-30`) is refused, not rolled over into the next month; so is a date-time without an offset, which would
+ * be read in the machine's time zone.
+ */
 export function parseSince(value: string, now: Date): Date {
   const relative = /^(\d{1,4})([dh])$/.exec(value);
   if (relative) return new Date(now.getTime() - Number(relative[1]) * (relative[2] === 'd' ? 86_400_000 : 3_600_000));
-  if (/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) && !Number.isNaN(Date.parse(value))) {
-    return new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
-  }
+  const at = parseDateOrDateTime(value);
+  if (at) return at;
   throw new CommandError(`--since must be like 7d, 24h or 2026-11-01, not ${JSON.stringify(value)}.\n${USAGE}`);
 }
 

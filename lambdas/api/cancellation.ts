@@ -17,7 +17,8 @@ export const cancellationSchema = z.strictObject({
   occurredAt: isoTimestamp.optional(),
 });
 
-const orderIdParamSchema = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+/** The path parameter, parsed as a named field so that an error names `orderId`, not the body. */
+const orderIdParamSchema = z.object({ orderId: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters') });
 
 type CancellationDeps = Pick<ApiDeps, 'config' | 'store' | 'queues' | 'apiKeys' | 'logger' | 'clock' | 'metrics'>;
 
@@ -36,7 +37,7 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
   const inConfigOrder = configOrder([...destinations.values()]);
 
   return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ event, body }) => {
-    const orderId = parseInput(orderIdParamSchema, event.pathParameters?.orderId ?? '');
+    const { orderId } = parseInput(orderIdParamSchema, { orderId: event.pathParameters?.orderId ?? '' });
     const request = parseInput(cancellationSchema, body);
     const now = clock();
     const at = request.occurredAt !== undefined ? occurredAt(request.occurredAt, now) : undefined;

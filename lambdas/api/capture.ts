@@ -11,7 +11,7 @@ import { consentSchema, identifiersSchema, isoTimestamp } from './schemas';
 
 export const captureSchema = z.strictObject({
   visitor: visitorWithAtLeast(1),
-  landingUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(8192).optional(),
+  landingUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(8192, 'must be at most 8192 characters').optional(),
   params: z
     .record(z.string().min(1).max(128), z.string().max(2048))
     .refine((r) => Object.keys(r).length <= 100, 'at most 100 parameters')

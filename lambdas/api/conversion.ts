@@ -6,6 +6,7 @@ import { catalogueOf, Destination, destinationsOf } from '../config/destinations
 import { EnqueueError } from '../core/errors';
 import { carried, decideGroups, lostReason, newestLiveClick, verdictFor } from '../core/exclusive';
 import { lateReportSeconds } from '../core/late-reports';
+import { isCurrency, minorUnits, roundToUnits } from '../core/money';
 import { noDeliveryMetrics } from '../observability/metrics';
 import type { Order } from '../core/order';
 import { seededRandom } from '../core/random';
@@ -25,7 +26,8 @@ export const conversionSchema = z.strictObject({
   visitor: visitorWithAtLeast(1),
   currency: z
     .string()
-    .regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 code')
+    .regex(/^[A-Za-z]{3}$/, { error: 'must be a 3-letter ISO 4217 code', abort: true })
+    .refine(isCurrency, 'must be an ISO 4217 currency code with minor units, e.g. EUR')
     .transform((c) => c.toUpperCase()),
   orderValue: amount,
   netValue: amount.optional(),
@@ -47,7 +49,7 @@ export const conversionSchema = z.strictObject({
   shopper: z
     .strictObject({
       ip: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).optional(),
-      email: z.email({ error: 'must be an e-mail address' }).max(254).optional(),
+      email: z.email({ error: 'must be an e-mail address' }).max(254, 'must be at most 254 characters').optional(),
       country: z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code').optional(),
       city: text(128).optional(),
     })
@@ -57,6 +59,21 @@ export const conversionSchema = z.strictObject({
   consent: consentSchema.optional(),
   /** Plan every destination and answer with the exact requests each would get; nothing is recorded, queued or sent. */
   dryRun: z.boolean().optional(),
+}).check((ctx) => {
+  // Net is the gross orderValue without VAT and shipping (SPEC §2; QUALITYCLICK's umsatz: "Net revenue excl.
+  // VAT/shipping"), so it cannot be more. Compared as the vendors receive both: at the currency's minor units.
+  // Run even when another field is bad, so each value is checked before it is used.
+  const { currency, orderValue, netValue } = ctx.value as { currency: unknown; orderValue: unknown; netValue: unknown };
+  if (typeof currency !== 'string' || !isCurrency(currency) || !Number.isFinite(orderValue) || !Number.isFinite(netValue)) return;
+  const digits = minorUnits(currency);
+  if (roundToUnits(netValue as number, digits) > roundToUnits(orderValue as number, digits)) {
+    ctx.issues.push({
+      code: 'custom',
+      path: ['netValue'],
+      message: 'must not exceed orderValue: netValue is the order value excluding VAT and shipping',
+      input: netValue,
+    });
+  }
 });
 export type ConversionRequest = z.infer<typeof conversionSchema>;
 

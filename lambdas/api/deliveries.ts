@@ -5,13 +5,11 @@ import { ValidationError, FieldIssue } from '../core/errors';
 import { UNSETTLED_STATUSES, UnsettledCursor, UnsettledStatus } from '../store/tracking-store';
 import type { ApiDeps } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
+import { dateOrDateTime } from './schemas';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;
 const PARAMETERS = ['status', 'vendor', 'since', 'limit', 'next'] as const;
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * GET /v1/deliveries?status=&vendor=&since=&limit=&next=: deliveries that are not `sent`, newest first, from the
@@ -56,13 +54,7 @@ function querySchema(vendors: string[]) {
       .string()
       .refine((v) => vendors.includes(v), { error: `must be a configured destination: ${vendors.join(', ') || '(none)'}` })
       .optional(),
-    since: z
-      .string()
-      .refine((v) => (DATE.test(v) || DATE_TIME.test(v)) && !Number.isNaN(Date.parse(v)), {
-        error: 'must be a date (2026-11-01) or an ISO 8601 date-time',
-      })
-      .transform((v) => new Date(DATE.test(v) ? `${v}T00:00:00Z` : v).toISOString())
-      .optional(),
+    since: dateOrDateTime.optional(),
     limit: z
       .string()
       .regex(/^\d{1,3}$/, `must be an integer from 1 to ${MAX_LIMIT}`)

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseDateOrDateTime } from '../core/time';
 
 /** Pieces shared by the request schemas of several routes (SPEC §2). Each route's own schema lives beside its handler. */
 
@@ -8,6 +9,17 @@ const boundedRecord = <V extends z.ZodType>(value: V, max: number) =>
   z.record(identifierName, value).refine((r) => Object.keys(r).length <= max, `at most ${max} entries`);
 
 export const isoTimestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp, e.g. 2026-11-21T10:00:00Z' });
+
+/**
+ * A date or date-time a caller filters by (`since`), as an ISO string in UTC. A day its month does not have
+ * (`2026-02-30`) is refused, never rolled over into the next month (`parseDateOrDateTime`).
+ */
+export const dateOrDateTime = z.string().transform((value, ctx) => {
+  const at = parseDateOrDateTime(value);
+  if (at) return at.toISOString();
+  ctx.addIssue({ code: 'custom', message: 'must be a date (2026-11-01) or an ISO 8601 date-time, on a day the calendar has' });
+  return z.NEVER;
+});
 
 export const consentSchema = z.strictObject({ tracking: z.boolean() });
 

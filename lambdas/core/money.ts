@@ -12,22 +12,49 @@
  * the sale for every vendor. docs/RELIABILITY.md ("Input limits") states the rule.
  */
 
+import { lazy } from './lazy';
+
 /**
- * ISO 4217 minor units of the currencies that do not have 2 (List One, amendment 178). Every other code has 2 –
- * including the codes ISO lists without a minor unit (XAU, XDR, XXX…), which no shop prices an order in.
- * Not taken from `Intl.NumberFormat`: ICU's data follows CLDR's usage digits, which differ from ISO 4217 for
- * several currencies (HUF, IQD, … – see test/unit/money.test.ts).
+ * ISO 4217 minor units of the currencies that do not have 2 (List One). Not taken from `Intl.NumberFormat`: ICU's
+ * data follows CLDR's usage digits, which differ from ISO 4217 for several currencies (HUF, IQD, … – see
+ * test/unit/money.test.ts).
  */
-const MINOR_UNITS: Readonly<Record<string, number>> = {
+const NOT_TWO: Readonly<Record<string, number>> = {
   BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0,
   XAF: 0, XOF: 0, XPF: 0,
   BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
   CLF: 4, UYW: 4,
 };
 
-/** Decimal places of `currency` (a 3-letter ISO 4217 code, any case). */
+/**
+ * The minor units of every currency an order may be priced in, by upper-case code (built on first use). Besides
+ * NOT_TWO, every code of ISO 4217 List One that has a minor unit: 2. With a few codes replaced in recent years that
+ * Node's `Intl` still lists (HRK, ANG, ZWL, SLL, CUC), since refusing them would only lose a sale, and the newest
+ * (XCG, ZWG). Not the codes ISO gives no minor unit – precious metals (XAU, XAG, XPT, XPD), the units of account
+ * (XDR, XSU, XUA, XBA–XBD), the testing code XTS and "no currency" XXX – in which no order is priced.
+ */
+export const currencyMinorUnits = lazy((): ReadonlyMap<string, number> => {
+  const two = `
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF
+    CHW CNY COP COU CRC CUC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HRK
+    HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR
+    MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP
+    SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD XCG YER
+    ZAR ZMW ZWG ZWL`;
+  return new Map([...two.trim().split(/\s+/).map((code): [string, number] => [code, 2]), ...Object.entries(NOT_TWO)]);
+});
+
+/** Whether `code` (any case) is a currency an order may be priced in: one of currencyMinorUnits(). */
+export function isCurrency(code: string): boolean {
+  return currencyMinorUnits().has(code.toUpperCase());
+}
+
+/**
+ * Decimal places of `currency` (a 3-letter ISO 4217 code, any case). The API accepts only the codes of
+ * currencyMinorUnits(); any other (in a message queued before that check) is formatted with 2.
+ */
 export function minorUnits(currency: string): number {
-  return MINOR_UNITS[currency.toUpperCase()] ?? 2;
+  return currencyMinorUnits().get(currency.toUpperCase()) ?? 2;
 }
 
 /** A finite number as an exact decimal: `mantissa × 10^exponent`, from its shortest round-trip digits. */
