@@ -6,14 +6,14 @@
  * encoded once or twice (RFC 3986 strict, form-encoded, `+` for spaces), JSON-escaped (also with `\/` and `\uXXXX`),
  * and Base64 or Base64url with or without padding (Raptor's `ruid`) – each encoding also percent-encoded. An IP
  * address is also found in every other spelling of the same address: compressed, zero-padded, upper-case, or an IPv4
- * address as an IPv4-mapped IPv6 one and back (compared as addresses, parsed by ipaddr.js, not as text).
+ * address as an IPv4-mapped IPv6 one and back (compared as addresses – parsed by the WHATWG URL parser built into
+ * the runtime – not as text).
  *
  * A value of MIN_PREFIX_LENGTH characters or more is redacted wherever its start appears – a vendor that echoes a
  * value cut short, or an answer cut before it reached the service, never leaves a recognisable prefix. A shorter value
  * (a short click id) is redacted where it stands as a whole token, so that it does not blank out every number or
  * syllable that happens to contain it. Callers redact before they cut text to size (docs/PRIVACY.md).
  */
-import ipaddr from 'ipaddr.js';
 import type { Order } from './order';
 
 export const REDACTED = '[redacted]';
@@ -71,37 +71,51 @@ function base64Forms(base: string): string[] {
   return [standard, standard.replace(/=+$/, ''), url, url.replace(/=+$/, '')];
 }
 
-/** An IP address in `text` (trimmed, IPv6 brackets allowed), or undefined. */
-function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+/** The eight 16-bit groups of an IPv6 address; an IPv4 address is taken as its IPv4-mapped IPv6 form. */
+type Groups = readonly number[];
+
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const DOTTED_QUAD = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+
+/** The groups of the IPv4-mapped form of a dotted quad. */
+function mapped(dotted: string): Groups {
+  const [a, b, c, d] = dotted.split('.').map(Number) as [number, number, number, number];
+  return [0, 0, 0, 0, 0, 0xffff, (a << 8) | b, (c << 8) | d];
+}
+
+/**
+ * The address `text` names (trimmed, IPv6 in brackets allowed), or undefined. IPv6 goes through the WHATWG URL
+ * parser, which accepts every spelling RFC 4291 allows (any padding and case, `::`, a trailing dotted quad) and
+ * serialises the address canonically (RFC 5952); an IPv4 address must be plain dotted decimal.
+ */
+function parseAddress(text: string): Groups | undefined {
   const bare = text.replace(/^\[(.*)\]$/, '$1');
-  if (ipaddr.IPv4.isValidFourPartDecimal(bare)) return ipaddr.IPv4.parse(bare);
-  if (ipaddr.IPv6.isValid(bare)) {
-    const v6 = ipaddr.IPv6.parse(bare);
-    return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+  if (DOTTED_QUAD.test(bare)) return mapped(bare);
+  if (!bare.includes(':') || !/^[0-9a-f:.]+$/i.test(bare)) return undefined;
+  let canonical: string;
+  try {
+    canonical = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
   }
-  return undefined;
+  const [left = '', right] = canonical.split('::');
+  const head = left ? left.split(':') : [];
+  const tail = right ? right.split(':') : [];
+  const middle = right === undefined ? [] : Array<string>(8 - head.length - tail.length).fill('0');
+  return [...head, ...middle, ...tail].map((group) => parseInt(group, 16));
 }
 
-/** All eight groups, each four hex digits. */
-function fixedLength(v6: ipaddr.IPv6): string {
-  return v6.parts.map((part) => part.toString(16).padStart(4, '0')).join(':');
-}
+const hex = (groups: Groups, pad: boolean) => groups.map((g) => g.toString(16).padStart(pad ? 4 : 1, '0')).join(':');
+const isMapped = (groups: Groups) => groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+const dottedOf = (groups: Groups) => `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
 
-/** The usual spellings of one address: IPv6 compressed, uncompressed and zero-padded; an IPv4 one also as mapped. */
-function addressSpellings(address: ipaddr.IPv4 | ipaddr.IPv6): string[] {
-  if (address.kind() === 'ipv6') {
-    const v6 = address as ipaddr.IPv6;
-    return [v6.toRFC5952String(), v6.toNormalizedString(), fixedLength(v6)];
-  }
-  const v4 = address as ipaddr.IPv4;
-  const mapped = v4.toIPv4MappedAddress();
-  const dotted = v4.toString();
-  return [dotted, `::ffff:${dotted}`, `0:0:0:0:0:ffff:${dotted}`, mapped.toRFC5952String(), mapped.toNormalizedString(), fixedLength(mapped)];
-}
-
-/** Whether two spellings name the same address (an IPv4-mapped IPv6 address is its IPv4 address). */
-function sameAddress(a: ipaddr.IPv4 | ipaddr.IPv6, b: ipaddr.IPv4 | ipaddr.IPv6): boolean {
-  return a.kind() === b.kind() && a.toNormalizedString() === b.toNormalizedString();
+/** The usual spellings of one address: compressed (RFC 5952), uncompressed, zero-padded; an IPv4 one also dotted. */
+function addressSpellings(groups: Groups): string[] {
+  const compressed = new URL(`http://[${hex(groups, false)}]/`).hostname.slice(1, -1);
+  const forms = [compressed, hex(groups, false), hex(groups, true)];
+  if (!isMapped(groups)) return forms;
+  const dotted = dottedOf(groups);
+  return [dotted, `::ffff:${dotted}`, `0:0:0:0:0:ffff:${dotted}`, ...forms];
 }
 
 /** Every spelling of `value` a request or an answer may contain (see the module comment). Longest first. */
@@ -175,15 +189,67 @@ function tokenPass(forms: readonly string[]): Pass | undefined {
 
 /** A run of characters an IPv6 address can be written with, its colons possibly percent-encoded once or twice. */
 const ADDRESS_RUN = /(?:[0-9a-f.:]|%3a|%253a)+/g;
-/** The longest text form of an IPv6 address (an IPv4-mapped one with its dotted quad). */
-const MAX_ADDRESS_LENGTH = 45;
+
+const isHex = (c: string | undefined) => c !== undefined && /^[0-9a-f]$/.test(c);
 
 /**
- * Any spelling of the given addresses, compared as addresses: `2001:DB8:0:0::1` is `2001:0db8::0001`. Within each run
- * of address characters holding two colons or more, the longest stretch that parses as one of the addresses is
- * redacted, then the search goes on after it.
+ * Whether `text` (lower case, colons decoded) is the start of some spelling of the address with these groups: each
+ * group in 1–4 hex digits (zero-padded or not), one run of zero groups compressed to `::` or not, the last 32 bits
+ * possibly as a dotted quad; an IPv4(-mapped) address also as its plain dotted quad. Whole spellings count too. A parser would accept only whole ones; a vendor's answer may
+ * hold a cut one.
  */
-function addressPass(addresses: ReadonlyArray<ipaddr.IPv4 | ipaddr.IPv6>): Pass | undefined {
+function startsSpelling(text: string, groups: Groups): boolean {
+  const quad = dottedOf(groups);
+  const memo = new Map<string, boolean>();
+  const from = (pos: number, group: number, compressed: boolean, separated: boolean): boolean => {
+    if (pos === text.length) return true;
+    if (group === 8) return false;
+    const key = `${pos} ${group} ${compressed} ${separated}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let found = false;
+    // `::` standing for one or more zero groups (the first `:` is the separator when a group came before).
+    if (!compressed && groups[group] === 0 && text.slice(pos) === ':') found = true;
+    if (!found && !compressed && text.startsWith('::', pos) && groups[group] === 0) {
+      for (let end = group + 1; !found && end <= 8 && groups[end - 1] === 0; end++) found = from(pos + 2, end, true, true);
+    }
+    let at = pos;
+    if (!found && group > 0 && !separated) {
+      if (text[at] !== ':') return memo.set(key, false), false;
+      at++;
+      if (at === text.length) return memo.set(key, true), true;
+    }
+    if (!found && group === 6 && quad.startsWith(text.slice(at))) found = true;
+    if (!found) {
+      const digits = /^[0-9a-f]{1,4}/.exec(text.slice(at))?.[0] ?? '';
+      const hex = groups[group]!.toString(16);
+      if (digits && at + digits.length === text.length) {
+        // A group cut short: its digits so far begin some zero-padding of the group.
+        for (let pad = 0; !found && pad + hex.length <= 4; pad++) found = ('0'.repeat(pad) + hex).startsWith(digits);
+      } else if (digits && parseInt(digits, 16) === groups[group] && !isHex(text[at + digits.length])) {
+        found = from(at + digits.length, group + 1, compressed, false);
+      }
+    }
+    memo.set(key, found);
+    return found;
+  };
+  return (isMapped(groups) && quad.startsWith(text)) || from(0, 0, false, false);
+}
+
+/** Whether `text` is a whole spelling of one of the addresses (compared as addresses). */
+function isSpellingOf(text: string, addresses: readonly Groups[]): boolean {
+  const parsed = parseAddress(text);
+  return parsed !== undefined && addresses.some((groups) => groups.every((g, i) => g === parsed[i]));
+}
+
+/**
+ * Any spelling of the given addresses, compared by the address's groups, not as text: `2001:DB8:0:0::1` is
+ * `2001:0db8::0001`, and `::ffff:c633:647b` is `198.51.100.123`. A run of address characters is redacted when it is,
+ * as a whole, a spelling of one of them, or the start of one (a cut spelling) of MIN_PREFIX_LENGTH characters or more
+ * with a digit other than 0. As a whole: the start of a longer address is another address. The canonical spellings
+ * are also in the text pass (prefixPass), which finds them glued to other text.
+ */
+function addressPass(addresses: readonly Groups[]): Pass | undefined {
   if (addresses.length === 0) return undefined;
   return (_text, lower) => {
     const ranges: Range[] = [];
@@ -195,18 +261,23 @@ function addressPass(addresses: ReadonlyArray<ipaddr.IPv4 | ipaddr.IPv6>): Pass 
         units.push({ char: width === 1 ? run[0][at]! : ':', start: run.index + at, end: run.index + at + width });
         at += width;
       }
-      if (units.filter((u) => u.char === ':').length < 2) continue;
       const chars = units.map((u) => u.char).join('');
-      for (let from = 0; from < units.length; from++) {
-        for (let to = Math.min(units.length, from + MAX_ADDRESS_LENGTH); to > from + 1; to--) {
-          const candidate = parseAddress(chars.slice(from, to));
-          if (candidate && addresses.some((address) => sameAddress(address, candidate))) {
-            ranges.push([units[from]!.start, units[to - 1]!.end]);
-            from = to - 1;
-            break;
-          }
+      // The run itself, without separators around it (`ip:198.51.100.123.`), or from its first digit (`bad198.…`).
+      const lead = /^[.:]*/.exec(chars)![0].length;
+      const trail = /[.:]*$/.exec(chars)![0].length;
+      const starts = new Set([0, lead, ...(chars.includes(':') ? [] : [chars.search(/[0-9]/)])].filter((i) => i >= 0));
+      let best: Range | undefined;
+      for (const from of starts) {
+        for (const to of new Set([chars.length, chars.length - trail])) {
+          const stretch = chars.slice(from, to);
+          if (stretch === '' || (best && best[1] - best[0] >= to - from)) continue;
+          // A cut spelling of MIN_PREFIX_LENGTH characters or more; one made of zeros and separators alone (`0:00:00`
+          // of a time, `0:0:0:` of a mapped address) says nothing.
+          const cut = stretch.length >= MIN_PREFIX_LENGTH && /[1-9a-f]/.test(stretch) && addresses.some((groups) => startsSpelling(stretch, groups));
+          if (cut || isSpellingOf(stretch, addresses)) best = [from, to];
         }
       }
+      if (best) ranges.push([units[best[0]]!.start, units[best[1] - 1]!.end]);
     }
     return ranges;
   };
@@ -230,7 +301,7 @@ function merged(ranges: Range[]): Range[] {
 export function redactor(values: readonly string[]): (text: string) => string {
   const long: string[] = [];
   const short: string[] = [];
-  const addresses: (ipaddr.IPv4 | ipaddr.IPv6)[] = [];
+  const addresses: Groups[] = [];
   for (const value of values) {
     const trimmed = value.trim();
     if (!trimmed) continue;

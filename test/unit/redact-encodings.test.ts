@@ -3,9 +3,11 @@
  * of the same IP address, the Base64 a Raptor `ruid` travels in, a value cut short, and click ids under six
  * characters.
  */
+import fc from 'fast-check';
 import { classifyByStatus } from '../../lambdas/vendors/classify';
 import { MIN_PREFIX_LENGTH, REDACTED, redactor } from '../../lambdas/core/redact';
 import { AttemptTrace } from '../../lambdas/sender/history';
+import { ipv4, ipv6Groups, ipv6Spelling, mappedGroups, spellIpv6 } from '../support/ip-spellings';
 
 const R = REDACTED;
 
@@ -29,7 +31,7 @@ describe('an IP address in another spelling of the same address', () => {
 
   it('does not redact a different address', () => {
     expect(redactor([sent])('peer fe80::1:2 ok')).toBe('peer fe80::1:2 ok');
-    // `a:2001:db8::1` is itself a valid (different) address: the address inside it is still found.
+    // `a:2001:db8::1` is itself a valid (different) address; the text pass still finds the usual spelling inside it.
     expect(redactor([sent])('x a:2001:db8::1 y')).toBe(`x a:${R} y`);
   });
 
@@ -108,5 +110,58 @@ describe('click ids under six characters', () => {
 
   it('a one-character id as well', () => {
     expect(redactor(['7'])('kk=7&n=17')).toBe(`kk=${R}&n=17`);
+  });
+});
+
+describe('properties: an address in any spelling, whole or cut', () => {
+  const text = fc.string({ maxLength: 20 }).map((s) => s.replace(/[0-9a-f:.%]/gi, ' '));
+
+  it('the shop sends one spelling, the vendor echoes another, whole: it is redacted', () => {
+    fc.assert(
+      fc.property(ipv6Groups, ipv6Spelling, ipv6Spelling, text, text, (groups, sent, echoed, before, after) => {
+        const out = redactor([spellIpv6(groups, sent)])(`${before}${spellIpv6(groups, echoed)}${after}`);
+        expect(out).toBe(`${before}${R}${after}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('cut anywhere: no start of six characters or more that holds a digit other than 0 is left', () => {
+    fc.assert(
+      fc.property(ipv6Groups, ipv6Spelling, ipv6Spelling, fc.nat(45), text, (groups, sent, echoed, cut, before) => {
+        const spelling = spellIpv6(groups, echoed).slice(0, cut);
+        const out = redactor([spellIpv6(groups, sent)])(`${before}${spelling}`);
+        const telling = spelling.length >= MIN_PREFIX_LENGTH && /[1-9a-f]/i.test(spelling.slice(0, MIN_PREFIX_LENGTH));
+        if (telling) expect(out).toBe(`${before}${R}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('an IPv4 address echoed as a mapped IPv6 address in any spelling', () => {
+    fc.assert(
+      fc.property(ipv4, ipv6Spelling, text, (v4, echoed, before) => {
+        const out = redactor([v4])(`${before}${spellIpv6(mappedGroups(v4), echoed)}!`);
+        expect(out).toBe(`${before}${R}!`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('another address is left as it is, unless it is, as a whole, the start of a spelling of the shopper’s', () => {
+    fc.assert(
+      fc.property(ipv6Groups, ipv6Groups, ipv6Spelling, (mine, other, echoed) => {
+        fc.pre(mine.join() !== other.join() && mine[0] !== other[0]);
+        const spelling = spellIpv6(other, echoed);
+        // The text pass finds the shopper's usual spellings anywhere, so another address holding the start of one of
+        // them is redacted as well: that is not what this property is about.
+        const usual = [0, 4].flatMap((pad) => [spellIpv6(mine, { padding: Array(8).fill(pad), upper: Array(8).fill(false), compress: undefined, dotted: false })]);
+        const compressed = spellIpv6(mine, { padding: Array(8).fill(0), upper: Array(8).fill(false), compress: 0, dotted: false });
+        const rfc5952 = new URL(`http://[${compressed}]/`).hostname.slice(1, -1);
+        fc.pre([...usual, compressed, rfc5952].every((form) => !spelling.toLowerCase().includes(form.slice(0, MIN_PREFIX_LENGTH))));
+        expect(redactor([compressed])(` ${spelling} `)).toBe(` ${spelling} `);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -35,6 +35,8 @@ describe('redactor', () => {
   it('removes every spelling of the shopper IP and e-mail from any surrounding text', () => {
     fc.assert(
       fc.property(ip, email, fc.string(), fc.string(), fc.nat(encodings.length - 1), fc.nat(encodings.length - 1), (ipValue, mail, before, after, e1, e2) => {
+        // A short address glued to address characters is another address (`1::` is not `::`): not a spelling of it.
+        fc.pre(ipValue.length >= 6 || !/[0-9a-f:.]$/i.test(before));
         const text = `${before}${encodings[e1]!(ipValue)}&x=${before}${encodings[e2]!(mail)}${after}`;
         const redacted = redactor([ipValue, mail])(text);
         expect(leaks(redacted, ipValue)).toBe(false);
