@@ -2,7 +2,8 @@
  * The example calls of the vendor documents, read from the documents' own text (test/fixtures/vendor-docs/, verbatim
  * copies of the documents each adapter names in `documentation`), for the sandbox tests. Where a document shows a
  * template or a code sample instead of a finished call, the reading that turns it into the call it stands for is
- * written next to it; nothing of a call is typed in here that the document's text does not give.
+ * written next to it. Apart from the stand-ins for a template's placeholders (a GUID for `[cookieId]`, a click id for
+ * `#S1#`), every value of a call comes from the document's text.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
