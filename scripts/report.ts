@@ -1,13 +1,14 @@
 /**
  * `npm run report -- [--since 7d] [--vendor <id>] [--local|--deployed] [--stack <name>] [--region <region>]`
  *
- * Reconciliation per vendor and day: orders reported, queued, sent, skipped (by reason), failed, dead-lettered and
- * still pending.
+ * Reconciliation per vendor and day: orders reported, queued, sent, skipped (by reason), failed, dead-lettered,
+ * cancelled (by the order's cancellation, before they were sent) and still pending.
  *
  * - Deployed: the delivery counts the functions publish (CloudWatch namespace ConversionTracking, one metric per event
  *   and destination, lambdas/observability/metrics.ts), summed per UTC day of the event. Skip reasons are not metric
  *   dimensions (a metric per reason would be paid for every month), so they are given as a total; "pending" is
- *   queued − sent − failed − dead-lettered of the day, which a retry crossing midnight can shift by one.
+ *   queued − sent − failed − dead-lettered − cancelled of the day, which a retry or a cancellation crossing midnight
+ *   can shift, and which a delivery counted twice (failed, then redriven and sent, or cancelled) lowers.
  * - Local: the same numbers read from the local stack's table – every order and delivery record – by UTC day of the
  *   order's receipt, with the skip reasons.
  */
@@ -37,6 +38,8 @@ export interface ReportRow {
   skipped: Record<string, number> | number;
   failed: number;
   deadLettered: number;
+  /** Cancelled by the order's cancellation before they were sent. */
+  cancelled: number;
   pending: number;
 }
 
@@ -62,6 +65,7 @@ const emptyRow = (day: string, vendor: string, skipped: ReportRow['skipped']): R
   skipped,
   failed: 0,
   deadLettered: 0,
+  cancelled: 0,
   pending: 0,
 });
 
@@ -69,8 +73,8 @@ const byDayAndVendor = (a: ReportRow, b: ReportRow) => a.day.localeCompare(b.day
 
 /**
  * The local report from the table's items: orders (`sk = ORDER`, with their plan) received since `since`, and their
- * delivery records (`sk = DELIVERY#<vendor>`). A queued delivery is pending until its record says sent, failed or
- * dead-lettered.
+ * delivery records (`sk = DELIVERY#<vendor>`). A queued delivery is pending until its record says sent, failed,
+ * dead-lettered or cancelled.
  */
 export function tallyRecords(items: Array<Record<string, unknown>>, since: Date, vendor?: string): ReportRow[] {
   const deliveries = new Map<string, string>();
@@ -99,6 +103,7 @@ export function tallyRecords(items: Array<Record<string, unknown>>, since: Date,
       if (status === 'sent') row.sent++;
       else if (status === 'failed') row.failed++;
       else if (status === 'dead-lettered') row.deadLettered++;
+      else if (status === 'cancelled') row.cancelled++;
       else row.pending++;
     }
   }
@@ -122,7 +127,7 @@ async function scanTable(endpoint: string, tableName: string): Promise<Array<Rec
   }
 }
 
-const REPORTED_EVENTS: DeliveryEvent[] = ['queued', 'skipped', 'sent', 'failed', 'dead-lettered'];
+const REPORTED_EVENTS: DeliveryEvent[] = ['queued', 'skipped', 'sent', 'failed', 'dead-lettered', 'cancelled'];
 
 /** Daily sums per vendor and event, as GetMetricData returns them, into report rows. */
 export function tallyMetrics(series: Array<{ vendor: string; event: DeliveryEvent; timestamps: Date[]; values: number[] }>): ReportRow[] {
@@ -139,11 +144,12 @@ export function tallyMetrics(series: Array<{ vendor: string; event: DeliveryEven
       else if (event === 'sent') row.sent += value;
       else if (event === 'failed') row.failed += value;
       else if (event === 'dead-lettered') row.deadLettered += value;
+      else if (event === 'cancelled') row.cancelled += value;
     }
   }
   for (const row of rows.values()) {
     row.reported = row.queued + (row.skipped as number);
-    row.pending = Math.max(0, row.queued - row.sent - row.failed - row.deadLettered);
+    row.pending = Math.max(0, row.queued - row.sent - row.failed - row.deadLettered - row.cancelled);
   }
   return [...rows.values()].sort(byDayAndVendor);
 }
@@ -196,7 +202,7 @@ export function formatReport(rows: ReportRow[], heading: string): string[] {
   const lines = [heading, ''];
   lines.push(
     ...table([
-      ['day', 'vendor', 'reported', 'queued', 'sent', 'skipped', 'failed', 'dead-lettered', 'pending'],
+      ['day', 'vendor', 'reported', 'queued', 'sent', 'skipped', 'failed', 'dead-lettered', 'cancelled', 'pending'],
       ...rows.map((r) => [
         r.day,
         r.vendor,
@@ -206,6 +212,7 @@ export function formatReport(rows: ReportRow[], heading: string): string[] {
         String(typeof r.skipped === 'number' ? r.skipped : Object.values(r.skipped).reduce((a, b) => a + b, 0)),
         String(r.failed),
         String(r.deadLettered),
+        String(r.cancelled),
         String(r.pending),
       ]),
     ]),

@@ -57,6 +57,8 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
     });
     const outcomes = await Promise.all(open.map((destination) => store.cancelDelivery(orderId, destination, now, order!.expiresAt)));
     const heldUntil = outcomes.flatMap((o) => (o.kind === 'busy' ? [o.leaseUntil] : []));
+    // Counted once: only the request whose write made the delivery `cancelled` (npm run report, deployed).
+    for (const [i, outcome] of outcomes.entries()) if (outcome.kind === 'cancelled') metrics.count(open[i]!, 'cancelled');
     // Sent between the read and the write: read again for what its cancellation call is rendered from.
     if (outcomes.some((o) => o.kind === 'settled' && o.status === 'sent')) order = (await store.getCancellableOrder(orderId))!;
 

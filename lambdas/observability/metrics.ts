@@ -8,8 +8,11 @@ export const METRICS_NAMESPACE = 'ConversionTracking';
 export const METRICS_SERVICE = 'conversion-tracking';
 export const DESTINATION_DIMENSION = 'destination';
 
-/** `dropped`: a message the sender refused because it differs from the order the service recorded (never sent). */
-export type DeliveryEvent = 'queued' | 'skipped' | 'sent' | 'failed' | 'retrying' | 'dead-lettered' | 'dropped';
+/**
+ * `dropped`: a message the sender refused because it differs from the order the service recorded (never sent).
+ * `cancelled`: a delivery the order's cancellation stopped before it was sent (counted by the cancellation route).
+ */
+export type DeliveryEvent = 'queued' | 'skipped' | 'sent' | 'failed' | 'retrying' | 'dead-lettered' | 'dropped' | 'cancelled';
 
 export const DELIVERY_METRICS: Record<DeliveryEvent, string> = {
   queued: 'DeliveriesQueued',
@@ -19,6 +22,7 @@ export const DELIVERY_METRICS: Record<DeliveryEvent, string> = {
   retrying: 'DeliveryRetries',
   'dead-lettered': 'DeliveriesDeadLettered',
   dropped: 'MessagesDropped',
+  cancelled: 'DeliveriesCancelled',
 };
 
 export interface DeliveryMetrics {

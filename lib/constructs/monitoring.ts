@@ -55,6 +55,7 @@ const DELIVERY_COLOURS = {
   retrying: Color.ORANGE,
   'dead-lettered': Color.PURPLE,
   dropped: Color.BROWN,
+  cancelled: Color.PINK,
 } as const satisfies Record<DeliveryEvent, string>;
 
 /** What the dashboard shows of a destination: VendorDelivery provides it. */

@@ -253,9 +253,9 @@ describe('npm run report on the local stack', () => {
       expect({ code, err }).toEqual({ code: 0, err: [] });
       const day = new Date().toISOString().slice(0, 10);
       const row = (vendor: string) => out.find((l) => l.startsWith(`${day}  ${vendor} `))?.split(/\s+/).slice(2).map(Number);
-      // reported, queued, sent, skipped, failed, dead-lettered, pending
-      expect(row('kelkoo')).toEqual([5, 4, 2, 1, 1, 1, 0]);
-      expect(row('klevu')).toEqual([5, 3, 3, 2, 0, 0, 0]);
+      // reported, queued, sent, skipped, failed, dead-lettered, cancelled, pending
+      expect(row('kelkoo')).toEqual([5, 4, 2, 1, 1, 1, 0, 0]);
+      expect(row('klevu')).toEqual([5, 3, 3, 2, 0, 0, 0, 0]);
       expect(out).toContain('Skipped, by reason:');
       expect(out.filter((l) => l.startsWith(`  ${day}  klevu  2 × `))).toHaveLength(1);
       expect(out.filter((l) => l.startsWith(`  ${day}  kelkoo  1 × `))).toHaveLength(1);

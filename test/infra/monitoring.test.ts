@@ -318,7 +318,7 @@ describe('operations dashboard', () => {
     kelkooOnly.template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'ConversionTracking-operations' });
   });
 
-  it.each(destinationIds(ALL_VENDORS))('graphs the seven delivery counts of %s exactly as the functions publish them', (id) => {
+  it.each(destinationIds(ALL_VENDORS))('graphs the eight delivery counts of %s exactly as the functions publish them', (id) => {
     const metrics = graphMetrics(widgetTitled(allVendors, `${id}: deliveries`));
     expect(metrics.map((m) => m.metricName).sort()).toEqual(
       [
@@ -329,6 +329,7 @@ describe('operations dashboard', () => {
         'DeliveryRetries',
         'DeliveriesQueued',
         'MessagesDropped',
+        'DeliveriesCancelled',
       ].sort(),
     );
     for (const event of Object.keys(DELIVERY_METRICS) as DeliveryEvent[]) {

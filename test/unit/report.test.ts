@@ -16,14 +16,14 @@ describe('report from published metrics', () => {
       { vendor: 'klevu', event: 'queued', timestamps: [day2], values: [2] },
     ]);
     expect(rows).toEqual([
-      { day: '2026-11-27', vendor: 'kelkoo', reported: 13, queued: 10, sent: 7, skipped: 3, failed: 1, deadLettered: 1, pending: 1 },
+      { day: '2026-11-27', vendor: 'kelkoo', reported: 13, queued: 10, sent: 7, skipped: 3, failed: 1, deadLettered: 1, cancelled: 0, pending: 1 },
       // A redriven sale sent the next day: more sent than queued, pending 0.
-      { day: '2026-11-28', vendor: 'kelkoo', reported: 4, queued: 4, sent: 5, skipped: 0, failed: 0, deadLettered: 0, pending: 0 },
-      { day: '2026-11-28', vendor: 'klevu', reported: 2, queued: 2, sent: 0, skipped: 0, failed: 0, deadLettered: 0, pending: 2 },
+      { day: '2026-11-28', vendor: 'kelkoo', reported: 4, queued: 4, sent: 5, skipped: 0, failed: 0, deadLettered: 0, cancelled: 0, pending: 0 },
+      { day: '2026-11-28', vendor: 'klevu', reported: 2, queued: 2, sent: 0, skipped: 0, failed: 0, deadLettered: 0, cancelled: 0, pending: 2 },
     ]);
     const lines = formatReport(rows, 'heading');
-    expect(lines[2]).toMatch(/^day\s+vendor\s+reported\s+queued\s+sent\s+skipped\s+failed\s+dead-lettered\s+pending$/);
-    expect(lines[3]!.split(/\s+/)).toEqual(['2026-11-27', 'kelkoo', '13', '10', '7', '3', '1', '1', '1']);
+    expect(lines[2]).toMatch(/^day\s+vendor\s+reported\s+queued\s+sent\s+skipped\s+failed\s+dead-lettered\s+cancelled\s+pending$/);
+    expect(lines[3]!.split(/\s+/)).toEqual(['2026-11-27', 'kelkoo', '13', '10', '7', '3', '1', '1', '0', '1']);
     expect(formatReport([], 'heading')).toEqual(['heading', '', 'No orders in this period.']);
   });
 
