@@ -115,7 +115,7 @@ describe('npm run status: the order id reaches the status route intact', () => {
       fc.asyncProperty(fc.string({ unit: fc.constantFrom(...RESERVED), minLength: 1, maxLength: 24 }), async (orderId) => {
         expect(await statusOf(orderId)).toEqual(shown(orderId));
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
