@@ -1,23 +1,37 @@
 import * as z from 'zod';
-import { UNSETTLED_INDEX } from '../contract/shape';
-import { destinationsOf } from '../config/destinations';
+import { cancelDestinationsOf, queuedDestinationsOf } from '../config/cancellation';
 import { ValidationError, FieldIssue } from '../core/errors';
-import { UNSETTLED_STATUSES, UnsettledCursor, UnsettledStatus } from '../store/tracking-store';
+import { UNSETTLED_STATUSES, UnsettledCursor, unsettledCursorProblem, UnsettledQuery, UnsettledStatus } from '../store/unsettled';
 import type { ApiDeps } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { dateOrDateTime } from './schemas';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;
+/**
+ * More than twice the longest cursor the listing answers (under 3,900 characters: three index keys of the longest
+ * order id, each of its characters escaped by JSON); longer text is refused before it is decoded.
+ */
+export const MAX_CURSOR_LENGTH = 8192;
 const PARAMETERS = ['status', 'vendor', 'since', 'limit', 'next'] as const;
 
+const STATUS_MESSAGE = `must be one or more of ${UNSETTLED_STATUSES.join(', ')}, comma-separated`;
+/** Why `status=queued` is refused rather than answered with an empty page. */
+const QUEUED_MESSAGE =
+  `${STATUS_MESSAGE}: the listing holds the deliveries whose last recorded outcome was not sent; a queued delivery ` +
+  '(not yet claimed, or in flight) has no outcome yet, so it is not listed – GET /v1/conversions/{orderId} shows it';
+
 /**
- * GET /v1/deliveries?status=&vendor=&since=&limit=&next=: deliveries that are not `sent`, newest first, from the
- * sparse index of unsettled deliveries. Every parameter is checked; a bad one is a 400 naming it, and an unknown
- * one too (a typo must not silently widen the listing).
+ * GET /v1/deliveries?status=&vendor=&since=&limit=&next=: the deliveries that are not `sent` and have an outcome
+ * (`retrying`, `failed`, `dead-lettered`), newest first, from the sparse index of unsettled deliveries. Every
+ * parameter is checked; a bad one is a 400 naming it, and an unknown one too (a typo must not silently widen the
+ * listing). `vendor` is any destination the listing can return: a postback's id lists its sales and its cancellation
+ * calls, `<postback>-cancel` the cancellation calls alone.
  */
 export function createDeliveriesHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'apiKeys' | 'logger'>): ApiHandler {
-  const vendors = destinationsOf(deps.config).map((d) => d.id);
+  const vendors = queuedDestinationsOf(deps.config).map((d) => d.id);
+  const cancellations = new Set(cancelDestinationsOf(deps.config).map((d) => d.id));
+  const destinationsOfVendor = (vendor: string): string[] => [vendor, ...[`${vendor}-cancel`].filter((id) => cancellations.has(id))];
   const schema = querySchema(vendors);
   return route({ logger: deps.logger, apiKeys: deps.apiKeys, body: false }, async ({ event }) => {
     const raw = event.queryStringParameters ?? {};
@@ -29,16 +43,14 @@ export function createDeliveriesHandler(deps: Pick<ApiDeps, 'config' | 'store' |
     }
     if (issues.length || !parsed.success) throw new ValidationError(`Invalid request: ${issues.map((i) => i.field).join(', ')}`, issues);
     const query = parsed.data;
-    const statuses = query.status ?? [...UNSETTLED_STATUSES];
-    const filter = JSON.stringify([statuses, query.vendor ?? null, query.since ?? null]);
-    const cursor = query.next === undefined ? undefined : decodeCursor(query.next, filter, statuses);
-    const page = await deps.store.listUnsettled({
-      statuses,
-      ...(query.vendor ? { vendor: query.vendor } : {}),
+    const listing: Omit<UnsettledQuery, 'cursor' | 'limit'> = {
+      statuses: query.status ?? [...UNSETTLED_STATUSES],
+      ...(query.vendor ? { destinations: destinationsOfVendor(query.vendor) } : {}),
       ...(query.since ? { since: query.since } : {}),
-      limit: query.limit ?? DEFAULT_LIMIT,
-      ...(cursor ? { cursor } : {}),
-    });
+    };
+    const filter = JSON.stringify([listing.statuses, query.vendor ?? null, query.since ?? null]);
+    const cursor = query.next === undefined ? undefined : decodeCursor(query.next, filter, listing);
+    const page = await deps.store.listUnsettled({ ...listing, limit: query.limit ?? DEFAULT_LIMIT, ...(cursor ? { cursor } : {}) });
     return jsonResponse(200, { deliveries: page.deliveries, ...(page.cursor ? { next: encodeCursor(page.cursor, filter) } : {}) });
   });
 }
@@ -47,8 +59,13 @@ function querySchema(vendors: string[]) {
   return z.object({
     status: z
       .string()
-      .transform((value) => [...new Set(value.split(','))])
-      .pipe(z.array(z.enum(UNSETTLED_STATUSES, { error: `must be one or more of ${UNSETTLED_STATUSES.join(', ')}, comma-separated` })))
+      .transform((value, ctx) => {
+        const statuses = [...new Set(value.split(','))];
+        const wrong = statuses.filter((s) => !(UNSETTLED_STATUSES as readonly string[]).includes(s));
+        if (!wrong.length) return statuses as UnsettledStatus[];
+        ctx.addIssue({ code: 'custom', input: value, message: wrong.includes('queued') ? QUEUED_MESSAGE : STATUS_MESSAGE });
+        return z.NEVER;
+      })
       .optional(),
     vendor: z
       .string()
@@ -61,7 +78,7 @@ function querySchema(vendors: string[]) {
       .transform(Number)
       .refine((n) => n >= 1 && n <= MAX_LIMIT, { error: `must be an integer from 1 to ${MAX_LIMIT}` })
       .optional(),
-    next: z.string().max(4096, 'is not a cursor of this listing').optional(),
+    next: z.string().optional(),
   });
 }
 
@@ -69,31 +86,29 @@ export function encodeCursor(cursor: UnsettledCursor, filter: string): string {
   return Buffer.from(JSON.stringify({ f: filter, c: cursor }), 'utf8').toString('base64url');
 }
 
-const keySchema = z.strictObject({
-  pk: z.string().startsWith('ORDER#'),
-  sk: z.string().startsWith('DELIVERY#'),
-  [UNSETTLED_INDEX.partitionKey]: z.enum(UNSETTLED_STATUSES),
-  [UNSETTLED_INDEX.sortKey]: z.string().max(40),
-});
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The cursor of a previous page of the same listing (same filters); anything else is a 400 naming `next`. */
-export function decodeCursor(value: string, filter: string, statuses: readonly UnsettledStatus[]): UnsettledCursor {
+/**
+ * The cursor of a previous page of the same listing (same filters), checked field by field against the query it
+ * continues (unsettledCursorProblem); anything else is a 400 naming `next`, never a start key DynamoDB refuses.
+ */
+export function decodeCursor(value: string, filter: string, query: Omit<UnsettledQuery, 'cursor' | 'limit'>): UnsettledCursor {
   const invalid = (why: string) =>
     new ValidationError('Invalid request: next', [{ field: 'next', message: `${why}; pass the "next" of the previous page unchanged, with the same filters` }]);
+  if (value.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(value)) throw invalid('is not a cursor of this listing');
   let decoded: unknown;
   try {
-    decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    decoded = JSON.parse(UTF8.decode(Buffer.from(value, 'base64url')));
   } catch {
     throw invalid('is not a cursor of this listing');
   }
-  const shape = z.strictObject({ f: z.string(), c: z.partialRecord(z.enum(UNSETTLED_STATUSES), keySchema.nullable()) }).safeParse(decoded);
-  if (!shape.success) throw invalid('is not a cursor of this listing');
-  if (shape.data.f !== filter) throw invalid('belongs to a listing with other filters');
-  const cursor = shape.data.c as UnsettledCursor;
-  for (const [status, key] of Object.entries(cursor)) {
-    if (!statuses.includes(status as UnsettledStatus) || (key && key[UNSETTLED_INDEX.partitionKey] !== status)) {
-      throw invalid('is not a cursor of this listing');
-    }
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded) || Object.keys(decoded).sort().join() !== 'c,f') {
+    throw invalid('is not a cursor of this listing');
   }
-  return cursor;
+  const { f, c } = decoded as { f: unknown; c: unknown };
+  if (typeof f !== 'string') throw invalid('is not a cursor of this listing');
+  if (f !== filter) throw invalid('belongs to a listing with other filters');
+  const problem = unsettledCursorProblem(c, query);
+  if (problem) throw invalid(problem);
+  return c as UnsettledCursor;
 }

@@ -102,7 +102,7 @@ export class DeliveryStore extends SingleTable {
       }
       removes.push('lastError', 'completedRequests', UNSETTLED_INDEX.partitionKey, UNSETTLED_INDEX.sortKey);
     } else {
-      // Listed by GET /v1/deliveries until sent (UNSETTLED_INDEX).
+      // Listed by GET /v1/deliveries under this status until sent or re-opened (UNSETTLED_INDEX).
       sets.push(`${UNSETTLED_INDEX.partitionKey} = :status`, `${UNSETTLED_INDEX.sortKey} = :at`);
       sets.push('lastError = :error');
       values[':error'] = update.error;
@@ -144,22 +144,22 @@ export class DeliveryStore extends SingleTable {
   }
 
   /**
-   * Redrive: re-opens a `failed` delivery so that the redriven message is delivered again (as `queued`, listed as
-   * such until its outcome is recorded). Only a `failed` one: a `sent` delivery is never re-opened. Returns whether
-   * it was re-opened.
+   * Redrive: re-opens a `failed` delivery so that the redriven message is delivered again, as `queued`: like every
+   * queued delivery it leaves GET /v1/deliveries (UNSETTLED_INDEX) until its new outcome is recorded. Only a `failed`
+   * one: a `sent` delivery is never re-opened. Returns whether it was re-opened.
    */
   async reopenFailed(orderId: string, destination: string, now: Date): Promise<boolean> {
     return this.updateDelivery(
       orderId,
       destination,
-      `SET #status = :queued, updatedAt = :at, ${UNSETTLED_INDEX.partitionKey} = :queued, ${UNSETTLED_INDEX.sortKey} = :at`,
+      `SET #status = :queued, updatedAt = :at REMOVE ${UNSETTLED_INDEX.partitionKey}, ${UNSETTLED_INDEX.sortKey}`,
       '#status = :failed',
       { ':queued': 'queued', ':failed': 'failed', ':at': now.toISOString() },
       { '#status': 'status' },
     );
   }
 
-  /** GET /v1/deliveries: deliveries that are not `sent`, newest first, from the sparse UNSETTLED_INDEX (unsettled.ts). */
+  /** GET /v1/deliveries: deliveries retrying, failed or dead-lettered, newest first, from the sparse UNSETTLED_INDEX (unsettled.ts). */
   async listUnsettled(query: UnsettledQuery): Promise<UnsettledPage> {
     return listUnsettled(this.db, this.tableName, query);
   }

@@ -192,7 +192,7 @@ describe('listing unsettled deliveries', () => {
             const result = await fresh.listUnsettled({
               statuses,
               limit,
-              ...(vendorFilter ? { vendor: vendorFilter } : {}),
+              ...(vendorFilter ? { destinations: [vendorFilter] } : {}),
               ...(sinceMinute !== undefined ? { since: at(sinceMinute).toISOString() } : {}),
               ...(cursor ? { cursor } : {}),
             });
@@ -213,14 +213,14 @@ describe('listing unsettled deliveries', () => {
     );
   });
 
-  it('removes a delivery from the index once sent, and re-opening lists it as queued', async () => {
+  it('removes a delivery from the index once sent, and while re-opened (queued) until its new outcome', async () => {
     const at = new Date('2026-11-02T10:00:00Z');
     await store.claimDelivery('R-1', 'kelkoo', at, 90, 2_000_000_000);
     await store.recordDelivery('R-1', 'kelkoo', { status: 'failed', error: 'HTTP 400', completedRequests: [], at });
     const listed = async () => (await store.listUnsettled({ statuses: [...UNSETTLED_STATUSES], limit: 100 })).deliveries.filter((d) => d.orderId === 'R-1');
     expect((await listed()).map((d) => d.status)).toEqual(['failed']);
     expect(await store.reopenFailed('R-1', 'kelkoo', at)).toBe(true);
-    expect((await listed()).map((d) => d.status)).toEqual(['queued']);
+    expect(await listed()).toEqual([]);
     await store.claimDelivery('R-1', 'kelkoo', at, 90, 2_000_000_000);
     await store.recordDelivery('R-1', 'kelkoo', { status: 'sent', vendorStatus: 200, at });
     expect(await listed()).toEqual([]);
