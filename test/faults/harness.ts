@@ -106,6 +106,12 @@ export interface RigOptions {
   sqsEndpoint?: string;
   /** Requests to the API at once (default API_CONCURRENCY). */
   apiConcurrency?: number;
+  /**
+   * Vendors that book a call on receipt in this fault, answered or not: QUALITYCLICK, whose document says "the data is
+   * processed immediately upon receipt", when its answer comes after the timeout. A call such a vendor received counts
+   * as booked (the exactly-once checks count it as accepted), and the sender records it `sent`.
+   */
+  bookedOnReceipt?: readonly VendorId[];
 }
 
 /** The order body a shop would send, the same on every retry. */
@@ -296,20 +302,29 @@ export class FaultRig {
     return { statuses: await this.statuses(), seconds, complete };
   }
 
-  /** (order, vendor) pairs the double accepted at least once, counting answers not yet settled. */
+  /**
+   * Calls of one (order, vendor) the vendor holds: those it accepted – or, for a vendor that books on receipt
+   * (`bookedOnReceipt`), every call it received. `unsettled` counts answers not yet known to have been read.
+   */
+  booked(double: VendorDouble, { id, path }: (typeof VENDORS)[number], orderId: string, unsettled = false): number {
+    const tally = unsettled ? double.tallyIncludingUnsettled(path, orderId) : double.tally(path, orderId);
+    return this.options.bookedOnReceipt?.includes(id) ? tally.received : tally.accepted;
+  }
+
+  /** (order, vendor) pairs the double accepted (booked) at least once, counting answers not yet settled. */
   acceptedPairs(double: VendorDouble): number {
     let pairs = 0;
-    for (const v of this.visitors) for (const { path } of VENDORS) if (double.tallyIncludingUnsettled(path, v.orderId).accepted > 0) pairs++;
+    for (const v of this.visitors) for (const vendor of VENDORS) if (this.booked(double, vendor, v.orderId, true) > 0) pairs++;
     return pairs;
   }
 
-  /** Lost (never accepted) and duplicated (accepted calls beyond the first) over all (order, vendor) pairs. */
+  /** Lost (never accepted or booked) and duplicated (calls held beyond the first) over all (order, vendor) pairs. */
   exactlyOnce(double: VendorDouble): { lost: number; duplicated: number } {
     let lost = 0;
     let duplicated = 0;
     for (const v of this.visitors) {
-      for (const { path } of VENDORS) {
-        const { accepted } = double.tally(path, v.orderId);
+      for (const vendor of VENDORS) {
+        const accepted = this.booked(double, vendor, v.orderId);
         if (accepted === 0) lost++;
         if (accepted > 1) duplicated += accepted - 1;
       }
@@ -325,8 +340,10 @@ export class FaultRig {
     const lines: string[] = [];
     let more = 0;
     for (const v of this.visitors) {
-      for (const { id, path } of VENDORS) {
-        const { received, accepted } = double.tally(path, v.orderId);
+      for (const vendor of VENDORS) {
+        const { id, path } = vendor;
+        const { received } = double.tally(path, v.orderId);
+        const accepted = this.booked(double, vendor, v.orderId);
         if (accepted === 1) continue;
         if (lines.length >= limit) {
           more++;

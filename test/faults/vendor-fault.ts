@@ -8,7 +8,7 @@
  * doubles deliveries still shows in the table how many it lost or doubled.
  */
 import { VendorDouble, VendorMode } from '../support/vendor-double';
-import { DeliverySettings, FaultRig, FaultRow, N, recordRow, VENDORS } from './harness';
+import { DeliverySettings, FaultRig, FaultRow, N, recordRow, VendorId, VENDORS } from './harness';
 
 export interface VendorFault {
   rank: number;
@@ -18,6 +18,8 @@ export interface VendorFault {
   delivery: DeliverySettings;
   /** What the fault must have done before recovery: dead-letter every delivery, or leave that to chance. */
   deadLetters: 'all' | 'some or none';
+  /** Vendors that book a call on receipt in this fault (RigOptions.bookedOnReceipt): `sent` at once, never dead-lettered. */
+  bookedOnReceipt?: readonly VendorId[];
   /** Extra checks on what the double saw, run after the exactly-once checks. */
   check?: (double: VendorDouble, rig: FaultRig) => void;
 }
@@ -29,7 +31,13 @@ const RECOVERY_PHASE_MS = 45_000;
 export async function runVendorFault(spec: VendorFault): Promise<FaultRow> {
   const double = await VendorDouble.start();
   double.mode(spec.mode);
-  const rig = await FaultRig.start({ fault: spec.fault, delivery: spec.delivery, vendorBase: double.url });
+  const booksOnReceipt = (id: string) => spec.bookedOnReceipt?.includes(id as VendorId) ?? false;
+  const rig = await FaultRig.start({
+    fault: spec.fault,
+    delivery: spec.delivery,
+    vendorBase: double.url,
+    ...(spec.bookedOnReceipt ? { bookedOnReceipt: spec.bookedOnReceipt } : {}),
+  });
   try {
     await rig.captureClicks();
     const answers = await rig.convert();
@@ -41,12 +49,15 @@ export async function runVendorFault(spec: VendorFault): Promise<FaultRow> {
     const faultPhase: string[] = [];
     if (!drained) faultPhase.push(`delivery queues not drained within ${FAULT_PHASE_MS} ms: ${JSON.stringify(counts)}`);
     // Before the redrive the status says what happened: every attempt used, and where the message went.
+    // A vendor that books on receipt has every delivery `sent` at its first attempt instead.
     if (spec.deadLetters === 'all') {
-      if (deadLettered !== N * VENDORS.length) faultPhase.push(`${deadLettered} messages dead-lettered, expected ${N * VENDORS.length}`);
+      const expected = N * VENDORS.filter(({ id }) => !booksOnReceipt(id)).length;
+      if (deadLettered !== expected) faultPhase.push(`${deadLettered} messages dead-lettered, expected ${expected}`);
       const before = await rig.statuses();
       for (const [orderId, ds] of before) {
         for (const d of ds) {
-          if (d.status !== 'dead-lettered' || d.attempts !== spec.delivery.maxAttempts) {
+          const [status, attempts] = booksOnReceipt(d.vendor) ? ['sent', 1] : ['dead-lettered', spec.delivery.maxAttempts];
+          if (d.status !== status || d.attempts !== attempts) {
             faultPhase.push(`${JSON.stringify(orderId)} → ${d.vendor}: ${d.status} after ${d.attempts} attempts`);
           }
         }
