@@ -1,13 +1,12 @@
 /**
  * `npm start`: the local stack on PORT (default 3000) until Ctrl-C or SIGTERM.
  *
- * While it runs, `.local-stack/stack.json` (git-ignored) tells other local tools where its endpoints, table
- * and queues are; it is removed on exit.
+ * While it runs, `.local-stack/stack-<port>.json` (git-ignored) tells the operator commands where its endpoints,
+ * table and queues are (state.ts); it is removed on exit. Stacks on other ports keep their own.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { ConfigurationError } from '../lambdas/core/errors';
-import { LOCAL_STATE_FILE } from './state';
+import { removeLocalState, runningLocalStacks, writeLocalState } from './state';
 import { checkJava, checkPort, portProblem } from './preflight';
 import { LOCAL_AWS } from './services';
 import { DEFAULT_LOCAL_API_KEYS, LISTEN_HOST, LocalStack, startLocalStack } from './stack';
@@ -37,9 +36,12 @@ function displayPath(path: string): string {
   return fromHere && !fromHere.startsWith('..') ? fromHere : path;
 }
 
-function writeState(stack: LocalStack): void {
-  const state = {
+/** Publishes the stack for the operator commands; returns the port its state is kept under. */
+function writeState(stack: LocalStack): number {
+  const port = Number(new URL(stack.baseUrl).port);
+  writeLocalState({
     pid: process.pid,
+    port,
     baseUrl: stack.baseUrl,
     sandboxUrl: stack.sandboxUrl,
     configFile: stack.configFile.path,
@@ -48,19 +50,8 @@ function writeState(stack: LocalStack): void {
     sqsEndpoint: stack.sqsEndpoint,
     tableName: stack.tableName,
     queueUrls: stack.queueUrls,
-  };
-  mkdirSync(join(LOCAL_STATE_FILE, '..'), { recursive: true });
-  writeFileSync(LOCAL_STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
-}
-
-function removeState(): void {
-  try {
-    const state = JSON.parse(readFileSync(LOCAL_STATE_FILE, 'utf8')) as { pid?: number };
-    // Another `npm start` on another port may have written it since: only remove our own.
-    if (state.pid === process.pid) rmSync(LOCAL_STATE_FILE, { force: true });
-  } catch {
-    // Nothing to remove.
-  }
+  });
+  return port;
 }
 
 function banner(stack: LocalStack, seconds: number): string {
@@ -93,11 +84,22 @@ async function main(): Promise<void> {
   const java = checkJava();
   if (!java.ok) fail(java.message);
   const busy = await checkPort(port, LISTEN_HOST);
-  if (busy) fail(busy);
+  if (busy) {
+    const ours = runningLocalStacks().find((s) => s.port === port);
+    if (ours) {
+      fail(`Port ${port} is already in use by a local stack from this checkout (pid ${ours.state.pid}). Stop it, or start another one beside it: PORT=${port === 3001 ? 3002 : 3001} npm start`);
+    }
+    fail(busy);
+  }
   // The first line of all: where to look. Port 0 (any free port) is known only once the stack listens.
   if (port !== 0) process.stdout.write(`Console   http://localhost:${port}/  – starting the local stack…\n`);
 
   let stack: LocalStack | undefined;
+  /** The port the state file is kept under, once written. */
+  let statePort: number | undefined;
+  const removeState = () => {
+    if (statePort !== undefined) removeLocalState(statePort);
+  };
   let stopping = false;
   let stoppingSince = 0;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
     await stack.stop();
     process.exit(0);
   }
-  writeState(stack);
+  statePort = writeState(stack);
   // Since the process began, so module loading and TypeScript compilation count too.
   process.stdout.write(banner(stack, process.uptime()));
 }

@@ -28,11 +28,9 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { PARKED_ATTRIBUTE } from '../lambdas/store/delivery-queues';
-import { CommandError, CommandIo, explainAwsError, LOCAL_STATE_FILE, parseCommand, resolveTarget, runAsScript, runOnTarget } from './target';
+import { CommandError, CommandIo, explainAwsError, parseCommand, resolveTarget, runAsScript, runOnTarget } from './target';
 import { TARGET_USAGE, targetArguments, TargetArguments } from './target';
 
-/** Written by `npm start` (local/start.ts) while the local stack runs, removed when it stops. */
-export { LOCAL_STATE_FILE };
 export { destinationsFromOutputs, explainAwsError, readLocalState };
 import { destinationsFromOutputs, readLocalState } from './target';
 
@@ -277,7 +275,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
       io.out(USAGE);
       return 0;
     }
-    const target = use(await resolveTarget(args, io.stateFile ?? LOCAL_STATE_FILE));
+    const target = use(await resolveTarget(args, io.stateFile));
 
     const queues = target.queues.get(args.destination);
     if (!queues) {

@@ -20,22 +20,22 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { STACK_NAME } from '../lib/constructs/naming';
-import { LOCAL_STATE_FILE } from '../local/state';
 import {
+  chosenLocalState,
   commandFailure,
   CommandIo,
   describeStack,
   outputValue,
+  portOption,
   readApiKey,
-  readLocalState,
   runAsScript,
   TargetError,
 } from './target';
 
 const USAGE =
-  'Usage: npm run smoke -- [--stack <name>] [--region <region>] | --local | --url <api url> --key <api key>\n' +
+  'Usage: npm run smoke -- [--stack <name>] [--region <region>] | --local [--port <port>] | --url <api url> --key <api key>\n' +
   `  (default) the deployed stack: --stack (default ${STACK_NAME}), --region (default: your AWS profile or AWS_REGION)\n` +
-  '  --local    the local stack started with npm start\n' +
+  '  --local    the local stack started with npm start; --port: the one on this port (default: PORT, else the only one running)\n' +
   '  --url/--key  any running service, e.g. --url http://localhost:3000 --key local-dev-key';
 
 export interface SmokeTarget {
@@ -64,7 +64,7 @@ function localApiKey(configFile: string | undefined): string {
   return 'local-dev-key';
 }
 
-export async function resolveTarget(argv: string[], stateFile: string): Promise<SmokeTarget | 'help'> {
+export async function resolveTarget(argv: string[], stateFile?: string): Promise<SmokeTarget | 'help'> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -73,6 +73,7 @@ export async function resolveTarget(argv: string[], stateFile: string): Promise<
         stack: { type: 'string' },
         region: { type: 'string' },
         local: { type: 'boolean' },
+        port: { type: 'string' },
         url: { type: 'string' },
         key: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -84,15 +85,17 @@ export async function resolveTarget(argv: string[], stateFile: string): Promise<
   if (values.help) return 'help';
   const deployed = values.stack !== undefined || values.region !== undefined;
   const explicit = values.url !== undefined || values.key !== undefined;
-  if ([deployed, explicit, values.local === true].filter(Boolean).length > 1) {
+  const local = values.local === true || values.port !== undefined;
+  if ([deployed, explicit, local].filter(Boolean).length > 1) {
     throw new TargetError(`Choose one target: --stack/--region, --local, or --url with --key.\n${USAGE}`);
   }
   if (explicit) {
     if (!values.url || !values.key) throw new TargetError(`--url and --key go together.\n${USAGE}`);
     return { description: values.url, baseUrl: values.url, apiKey: values.key };
   }
-  if (values.local) {
-    const state = readLocalState(stateFile);
+  if (local) {
+    const port = values.port === undefined ? undefined : portOption(values.port, USAGE);
+    const state = chosenLocalState({ target: 'local', ...(port !== undefined ? { port } : {}) }, stateFile);
     if (!state?.baseUrl) throw new TargetError('The local stack is not running: start it with npm start');
     return { description: `the local stack at ${state.baseUrl}`, baseUrl: state.baseUrl, apiKey: localApiKey(state.configFile) };
   }
@@ -182,7 +185,7 @@ export type RunIo = CommandIo;
 export async function run(argv: string[], io: RunIo): Promise<number> {
   let target: SmokeTarget | 'help';
   try {
-    target = await resolveTarget(argv, io.stateFile ?? LOCAL_STATE_FILE);
+    target = await resolveTarget(argv, io.stateFile);
   } catch (error) {
     return commandFailure(error, io, 'AWS');
   }

@@ -5,8 +5,8 @@
  *   const target = await resolveTarget(targetArguments(values));
  *   target.apiUrl, await target.apiKey(), target.sqs, target.queues.get('kelkoo'), target.cloudWatch(), target.local
  *
- * Local: read from the state file `npm start` writes while it runs (local/start.ts): endpoints, table, queues, the
- * configuration file (for its API key). Deployed: the stack's CloudFormation outputs (ApiUrl, ApiKeysSecretArn, the
+ * Local: read from the state file `npm start` writes while it runs (local/start.ts, one per port – local/state.ts):
+ * endpoints, table, queues, the configuration file (for its API key). `--port` (else PORT) chooses among several. Deployed: the stack's CloudFormation outputs (ApiUrl, ApiKeysSecretArn, the
  * queue URLs of every destination); the API key is read from Secrets Manager only when a command needs it.
  * `--local` or `--deployed` chooses; without either, the local stack while it runs, else the deployed one.
  */
@@ -17,10 +17,8 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { deliveryOutputNames, STACK_NAME } from '../lib/constructs/naming';
-import { LOCAL_STATE_FILE } from '../local/state';
+import { chooseLocalStack } from '../local/state';
 import { LOCAL_AWS } from '../local/services';
-
-export { LOCAL_STATE_FILE };
 
 /** The options every command accepts, for `parseArgs`. */
 export const TARGET_OPTIONS = {
@@ -28,10 +26,12 @@ export const TARGET_OPTIONS = {
   deployed: { type: 'boolean' },
   stack: { type: 'string' },
   region: { type: 'string' },
+  port: { type: 'string' },
 } as const;
 
 export const TARGET_USAGE =
   '  --local      the local stack started with npm start (the default while it runs)\n' +
+  '  --port       the local stack on this port (default: PORT, else the only one running)\n' +
   `  --deployed   the deployed stack (the default otherwise): --stack (default ${STACK_NAME}), --region (default: ` +
   'your AWS profile or AWS_REGION)';
 
@@ -50,6 +50,8 @@ export interface TargetArguments {
   target: 'local' | 'deployed' | 'auto';
   stackName: string;
   region?: string;
+  /** The local stack's port (`--port`): implies the local target. */
+  port?: number;
 }
 
 /** The command-line options of one command, besides TARGET_OPTIONS and -h/--help, which every command takes. */
@@ -84,16 +86,26 @@ export async function runOnTarget(io: CommandIo, body: (use: <T extends Target>(
 
 /** The target from parsed TARGET_OPTIONS; `usage` is appended to the error of a contradiction. */
 export function targetArguments(
-  values: { local?: boolean; deployed?: boolean; stack?: string; region?: string },
+  values: { local?: boolean; deployed?: boolean; stack?: string; region?: string; port?: string },
   usage: string,
 ): TargetArguments {
   const deployedOnly = values.deployed || values.stack !== undefined || values.region !== undefined;
-  if (values.local && deployedOnly) throw new CommandError(`--local cannot be combined with --deployed, --stack or --region.\n${usage}`);
+  const port = values.port === undefined ? undefined : portOption(values.port, usage);
+  const local = values.local || port !== undefined;
+  if (local && deployedOnly) throw new CommandError(`--local and --port cannot be combined with --deployed, --stack or --region.\n${usage}`);
   return {
-    target: values.local ? 'local' : deployedOnly ? 'deployed' : 'auto',
+    target: local ? 'local' : deployedOnly ? 'deployed' : 'auto',
     stackName: values.stack ?? STACK_NAME,
     ...(values.region ? { region: values.region } : {}),
+    ...(port !== undefined ? { port } : {}),
   };
+}
+
+/** The value of `--port`: a port number, or a CommandError ending in `usage`. */
+export function portOption(value: string, usage: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65_535) throw new CommandError(`--port must be a port number (1-65535), got ${JSON.stringify(value)}.\n${usage}`);
+  return port;
 }
 
 export interface DestinationQueueUrls {
@@ -122,9 +134,10 @@ export interface Target {
   destroy(): void;
 }
 
-/** What `npm start` writes to LOCAL_STATE_FILE (local/start.ts). */
+/** What `npm start` writes to its state file (local/start.ts, local/state.ts). */
 export interface LocalState {
   pid?: number;
+  port?: number;
   baseUrl?: string;
   sandboxUrl?: string;
   configFile?: string;
@@ -316,10 +329,26 @@ export async function readApiKey(secretId: string, region: string): Promise<stri
 }
 
 
-/** The target the arguments name; `stateFile` defaults to LOCAL_STATE_FILE. */
-export async function resolveTarget(args: TargetArguments, stateFile: string = LOCAL_STATE_FILE): Promise<Target> {
-  const state = args.target === 'deployed' ? undefined : readLocalState(stateFile);
-  if (args.target === 'local' && !state) throw new CommandError('The local stack is not running: start it with npm start');
+/**
+ * The running local stack the arguments choose (local/state.ts, chooseLocalStack): the one on `--port` (else PORT),
+ * else the only one. Undefined when none runs and the local target was not asked for; a CommandError when the
+ * choice is wrong or ambiguous. `stateFile` reads that file instead (tests).
+ */
+export function chosenLocalState(args: Pick<TargetArguments, 'target' | 'port'>, stateFile?: string): LocalState | undefined {
+  const required = args.target === 'local';
+  if (stateFile !== undefined) {
+    const state = readLocalState(stateFile);
+    if (required && !state) throw new CommandError('The local stack is not running: start it with npm start');
+    return state;
+  }
+  const choice = chooseLocalStack({ ...(args.port !== undefined ? { port: args.port } : {}), required });
+  if (choice.kind === 'refused') throw new CommandError(choice.message);
+  return choice.kind === 'chosen' ? choice.stack.state : undefined;
+}
+
+/** The target the arguments name; `stateFile` replaces the running stacks' state files (tests). */
+export async function resolveTarget(args: TargetArguments, stateFile?: string): Promise<Target> {
+  const state = args.target === 'deployed' ? undefined : chosenLocalState(args, stateFile);
   return state ? localTarget(state) : deployedTarget(args.stackName, args.region);
 }
 
@@ -348,7 +377,7 @@ export function explainAwsError(error: unknown, target: string): string | undefi
 export interface CommandIo {
   out: (line: string) => void;
   err: (line: string) => void;
-  /** The local stack's state file. Default LOCAL_STATE_FILE. */
+  /** A local stack's state file to use instead of choosing among the running ones (tests). */
   stateFile?: string;
 }
 
