@@ -2,13 +2,13 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } fr
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { TrackingConfig } from '../lambdas/config/schema';
-import { Monitoring } from './constructs/monitoring';
+import { alertTargetsOf, Monitoring } from './constructs/monitoring';
 import { deliveryOutputNames, pascalCase } from './constructs/naming';
 import { entryPath } from './constructs/paths';
 import { TrackingApi } from './constructs/tracking-api';
 import { TableAction, TrackingFunction } from './constructs/tracking-function';
 import { TrackingTable } from './constructs/tracking-table';
-import { VendorDelivery } from './constructs/vendor-delivery';
+import { SENDER_TABLE_ACTIONS, VendorDelivery } from './constructs/vendor-delivery';
 import {
   API_FUNCTIONS,
   API_TIMEOUT_SECONDS,
@@ -22,7 +22,7 @@ import {
 import { runtimeConfigOf, serializeRuntimeConfig } from '../lambdas/contract/runtime-config';
 
 export interface TrackingStackProps extends StackProps {
-  /** The validated configuration (`loadConfig` / `parseConfig`): enabled destinations, delivery, alarm e-mail. */
+  /** The validated configuration (`loadConfig` / `parseConfig`): enabled destinations, delivery, alerts. */
   readonly config: TrackingConfig;
 }
 
@@ -47,6 +47,15 @@ const API_INDEX_ACTIONS: Partial<Record<ApiFunctionName, readonly TableAction[]>
 };
 
 /**
+ * The DynamoDB operations the functions call (every action granted on the table or its index, without its
+ * `dynamodb:` prefix): the table's throttled-requests and system-errors alarms sum exactly these, one metric each.
+ */
+export function tableOperations(): string[] {
+  const actions = [...Object.values(API_TABLE_ACTIONS), ...Object.values(API_INDEX_ACTIONS), SENDER_TABLE_ACTIONS].flat();
+  return [...new Set(actions.map((action) => action.replace(/^dynamodb:/, '')))].sort();
+}
+
+/**
  * API functions answer a waiting shop backend: more memory buys more CPU and a shorter cold start. Chosen by
  * measurement (docs/PERFORMANCE.md, "Memory sizes"): the cheapest size whose modelled cold init stays within 500 ms;
  * at 512 MB the modelled capture cold init was 533 ms, at 1024 MB 267 ms, for 6 cents more per million captures.
@@ -55,8 +64,8 @@ export const API_MEMORY_MB = 1024;
 
 /**
  * The whole service in one stack: table, API keys secret, HTTP API and its functions, one VendorDelivery per
- * enabled destination, and monitoring (alarm topic, API alarm, dashboard). It only composes constructs; each
- * construct owns its resources.
+ * enabled destination, and monitoring (alarm topic and its subscribers, the API's, functions', table's and
+ * destinations' alarms, dashboard). It only composes constructs; each construct owns its resources.
  */
 export class TrackingStack extends Stack {
   readonly trackingTable: TrackingTable;
@@ -74,9 +83,11 @@ export class TrackingStack extends Stack {
     const { config } = props;
     const { table } = (this.trackingTable = new TrackingTable(this, 'Tracking'));
     this.monitoring = new Monitoring(this, 'Monitoring', {
-      alarmEmail: config.alarmEmail,
+      alerts: alertTargetsOf(config),
       minDeliveryRatio: config.delivery.minDeliveryRatio,
+      ...(config.delivery.minDeliveryRatioVolume !== undefined ? { minDeliveryRatioVolume: config.delivery.minDeliveryRatioVolume } : {}),
     });
+    this.monitoring.monitorTable(table, tableOperations());
 
     this.apiKeys = new Secret(this, 'ApiKeys', {
       description:
@@ -125,7 +136,8 @@ export class TrackingStack extends Stack {
     }
     this.apiFunctions = apiFunctions;
     this.api = new TrackingApi(this, 'Api', { functions: apiFunctions });
-    this.monitoring.monitorApi(this.api.httpApi);
+    this.monitoring.monitorApi(this.api);
+    this.monitoring.monitorFunctions(apiFunctions);
 
     const settings = deliveryQueueSettings(config.delivery);
     const deliveries = new Map<string, VendorDelivery>();
@@ -157,7 +169,7 @@ export class TrackingStack extends Stack {
         settings,
         table,
         runtimeConfig: bundledConfig,
-        alarmTopic: this.monitoring.alarmTopic,
+        ...(config.delivery.backlogAlarmMinutes !== undefined ? { backlogAlarmSeconds: config.delivery.backlogAlarmMinutes * 60 } : {}),
       });
       deliveries.set(destinationId, delivery);
       this.monitoring.monitorDelivery(delivery);

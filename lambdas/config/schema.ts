@@ -23,6 +23,46 @@ export const deliverySchema = lazy(() =>
     timeoutMs: z.number().int().min(100).max(30_000).default(5000),
     /** Per destination, sent ÷ queued over 24 hours below this raises the delivery-ratio alarm. */
     minDeliveryRatio: z.number().min(0).max(1).default(0.95),
+    /**
+     * Per destination, sales queued over 24 hours below which the delivery-ratio alarm does not judge. Absent: 20, the
+     * smallest volume at which one sale still retrying cannot take the ratio under the default 0.95.
+     */
+    minDeliveryRatioVolume: z.number().int().min(1).max(1_000_000).optional(),
+    /**
+     * Per delivery queue, the age in minutes of its oldest message above which its backlog alarm fires (a disabled
+     * event source, a throttled sender, a stalled vendor). Absent: 15. At most 14 days, SQS's retention.
+     */
+    backlogAlarmMinutes: z.number().int().min(1).max(14 * 24 * 60).optional(),
+  }),
+);
+
+/**
+ * CloudWatch runs at most five actions per alarm state: the stack's own alarm topic and up to four existing topics
+ * (PutMetricAlarm, `AlarmActions`: "Maximum number of 5 items").
+ */
+export const MAX_ALERT_TOPICS = 4;
+
+/** An SNS topic ARN, e.g. `arn:aws:sns:eu-west-1:123456789012:ops-alerts`. */
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/** Where the alarms go, besides the alarm topic itself; `alarmEmail` is the shorthand for one address. */
+export const alertsSchema = lazy(() =>
+  z.strictObject({
+    /** Subscribed to the alarm topic by e-mail; each recipient confirms once from the message AWS sends. */
+    emails: z.array(z.email()).min(1).optional(),
+    /** A Slack channel notified through AWS Chatbot; the workspace is authorised once in the Chatbot console. */
+    slack: z
+      .strictObject({
+        workspaceId: z.string().regex(/^[0-9A-Z]{1,255}$/, 'the Slack workspace id AWS Chatbot shows, e.g. T07ABCDEF12'),
+        channelId: z.string().regex(/^[A-Za-z0-9]{1,256}$/, 'the Slack channel id, e.g. C07ABCDEF12 (the end of the channel link)'),
+      })
+      .optional(),
+    /** Existing SNS topics every alarm notifies too (as alarm actions), e.g. an on-call tool's. */
+    topicArns: z
+      .array(z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN, arn:aws:sns:<region>:<account>:<name>'))
+      .min(1)
+      .max(MAX_ALERT_TOPICS, `at most ${MAX_ALERT_TOPICS}: an alarm runs at most five actions, one is the stack's own topic`)
+      .optional(),
   }),
 );
 
@@ -43,7 +83,10 @@ export const configSchema = lazy(() => {
       )
       .default({}),
     delivery: deliverySchema().default({ maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatio: 0.95 }),
+    /** Shorthand for `alerts.emails: [<address>]`; both may be given. */
     alarmEmail: z.email().optional(),
+    /** Where alarms are sent: e-mail addresses, a Slack channel, existing SNS topics. None: a warning at synth. */
+    alerts: alertsSchema().optional(),
     /** How long orders and their delivery records are kept. */
     retentionDays: z.number().int().min(1).max(3650).default(400),
     /**
@@ -69,6 +112,7 @@ export const configSchema = lazy(() => {
 
 export type TrackingConfig = z.infer<ReturnType<typeof configSchema>>;
 export type DeliverySettings = z.infer<ReturnType<typeof deliverySchema>>;
+export type AlertSettings = z.infer<ReturnType<typeof alertsSchema>>;
 
 /** Validates a configuration object; throws a ConfigurationError naming each bad field (e.g. `vendors.kelkoo.comId`). */
 export function parseConfig(raw: unknown): TrackingConfig {

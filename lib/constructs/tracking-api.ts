@@ -14,6 +14,8 @@ import { API_ROUTES, API_THROTTLE, ApiFunctionName, ApiRoute, functionServing } 
  */
 export const ACCESS_LOG_FIELDS = {
   requestId: '$context.requestId',
+  // The API's id: the dimension of the 429 count the monitoring derives from these lines (API_THROTTLED_METRIC).
+  apiId: '$context.apiId',
   requestTime: '$context.requestTimeEpoch',
   httpMethod: '$context.httpMethod',
   routeKey: '$context.routeKey',

@@ -1,15 +1,15 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DeliveryQueueSettings, deliveryQueueName, ENV, MAX_QUEUE_NAME_LENGTH, queueNames } from '../../lambdas/contract/shape';
+import { throttlesAlarm } from './function-alarms';
+import { alarmNames } from './naming';
 import { entryPath } from './paths';
-import { TrackingFunction } from './tracking-function';
+import { TableAction, TrackingFunction } from './tracking-function';
 
 /** AWS asks for a visibility timeout of at least six times the function timeout on an SQS event source. */
 export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
@@ -35,6 +35,18 @@ export const DEAD_LETTER_AGE_ALARM_SECONDS = 3600;
  */
 export const SENDER_ERROR_RATE_ALARM = { percent: 5, periodMinutes: 5, periods: 3 } as const;
 
+/**
+ * Age of the oldest message on a delivery queue above which its backlog alarm fires, unless
+ * `delivery.backlogAlarmMinutes` says otherwise: a disabled event source, a throttled or failing sender, or a vendor
+ * that has stopped answering leaves sales waiting, which otherwise shows only a day later through the delivery ratio.
+ * 15 minutes is twice the default retry window (7½ minutes at most), so a sale merely being retried does not trip
+ * it; the age is the maximum over 5-minute periods, and one period above alarms.
+ */
+export const BACKLOG_ALARM = { defaultMinutes: 15, periodMinutes: 5 } as const;
+
+/** The DynamoDB actions every sender is granted: claims, progress and outcomes (UpdateItem), the order's plan (GetItem). */
+export const SENDER_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:UpdateItem', 'dynamodb:GetItem'];
+
 export interface VendorDeliveryProps {
   /** The destination this delivery serves, e.g. `kelkoo`: one of `destinationIds(config)`. */
   readonly destinationId: string;
@@ -45,10 +57,10 @@ export interface VendorDeliveryProps {
   /** The sender's bundled runtime configuration (`serializeRuntimeConfig`); it must hold this destination. */
   readonly runtimeConfig: string;
   /**
-   * Topic the alarms (dead-letter depth and age, sender error rate) notify, on entering and on leaving ALARM.
-   * @default - the alarms only change state; nobody is notified
+   * Age in seconds of the oldest message on the queue above which the backlog alarm fires.
+   * @default BACKLOG_ALARM.defaultMinutes × 60
    */
-  readonly alarmTopic?: ITopic;
+  readonly backlogAlarmSeconds?: number;
   /**
    * Entry point of the sender; the same code serves every destination.
    * @default lambdas/entry/sender.ts
@@ -63,9 +75,11 @@ export interface VendorDeliveryProps {
 
 /**
  * Delivery of conversions to one destination: its queue, a dead-letter queue after `maxReceiveCount` vendor calls,
- * the sender function consuming the queue with partial batch failures, and three alarms: as soon as anything is
- * dead-lettered, when a dead-lettered message has waited an hour, and when the sender itself keeps failing.
- * Settings that contradict each other are rejected when the stack is synthesised.
+ * the sender function consuming the queue with partial batch failures, and five alarms: as soon as anything is
+ * dead-lettered, when a dead-lettered message has waited an hour, when the sender itself keeps failing, when Lambda
+ * throttles the sender, and when sales wait on the queue too long (backlog). The alarms notify nobody by themselves:
+ * Monitoring.monitorDelivery wires `alarms` to the alarm topic. Settings that contradict each other are rejected when
+ * the stack is synthesised.
  */
 export class VendorDelivery extends Construct {
   readonly destinationId: string;
@@ -78,12 +92,23 @@ export class VendorDelivery extends Construct {
   readonly deadLetterAgeAlarm: Alarm;
   /** Failed sender invocations above SENDER_ERROR_RATE_ALARM. */
   readonly senderErrorRateAlarm: Alarm;
+  /** Any throttled invocation of the sender (FUNCTION_THROTTLES_ALARM). */
+  readonly senderThrottlesAlarm: Alarm;
+  /** A message on the queue older than `backlogAlarmSeconds`. */
+  readonly backlogAlarm: Alarm;
+  /** The backlog alarm's threshold, in seconds. */
+  readonly backlogAlarmSeconds: number;
+  /** Every alarm above, for whoever notifies people of them. */
+  readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: VendorDeliveryProps) {
     super(scope, id);
     assertConsistent(props.destinationId, props.settings);
     const { settings, destinationId } = props;
     this.destinationId = destinationId;
+    const stackName = Stack.of(this).stackName;
+    this.backlogAlarmSeconds = props.backlogAlarmSeconds ?? BACKLOG_ALARM.defaultMinutes * 60;
+    if (!(this.backlogAlarmSeconds > 0)) throw new Error(`VendorDelivery ${destinationId}: backlogAlarmSeconds must be positive`);
     const names = queueNames(destinationId);
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
@@ -120,7 +145,7 @@ export class VendorDelivery extends Construct {
       runtimeConfig: props.runtimeConfig,
     })
       // UpdateItem: claims, progress and outcomes; GetItem: the order's recorded plan (the message digests it checks).
-      .bindTable(props.table, ['dynamodb:UpdateItem', 'dynamodb:GetItem'])
+      .bindTable(props.table, SENDER_TABLE_ACTIONS)
       .bindConsumedQueue(this.queue)
       .bindDeadLetterQueue(this.deadLetterQueue);
 
@@ -150,6 +175,7 @@ export class VendorDelivery extends Construct {
     // all retries, which no amount of waiting repairs, so the first one alarms. Missing data means an idle (empty)
     // queue, hence not breaching.
     this.alarm = new Alarm(this, 'DeadLetterAlarm', {
+      alarmName: alarmNames.delivery(stackName, destinationId, 'dead-letters'),
       alarmDescription:
         `Conversions for ${destinationId} were dead-lettered after ${settings.maxReceiveCount} attempts. ` +
         `Inspect the messages and the sender's logs, then redrive with: npm run redrive -- ${destinationId}`,
@@ -164,6 +190,7 @@ export class VendorDelivery extends Construct {
     });
 
     this.deadLetterAgeAlarm = new Alarm(this, 'DeadLetterAgeAlarm', {
+      alarmName: alarmNames.delivery(stackName, destinationId, 'dead-letter-age'),
       alarmDescription:
         `A conversion for ${destinationId} has waited in the dead-letter queue for over ` +
         `${DEAD_LETTER_AGE_ALARM_SECONDS / 3600} h: the vendor was never told about this sale. ` +
@@ -180,6 +207,7 @@ export class VendorDelivery extends Construct {
 
     const period = Duration.minutes(SENDER_ERROR_RATE_ALARM.periodMinutes);
     this.senderErrorRateAlarm = new Alarm(this, 'SenderErrorRateAlarm', {
+      alarmName: alarmNames.delivery(stackName, destinationId, 'sender-errors'),
       alarmDescription:
         `Over ${SENDER_ERROR_RATE_ALARM.percent} % of the ${destinationId} sender's invocations failed as a whole ` +
         `for ${SENDER_ERROR_RATE_ALARM.periods * SENDER_ERROR_RATE_ALARM.periodMinutes} minutes (timeouts or crashes, ` +
@@ -201,15 +229,41 @@ export class VendorDelivery extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
-    if (props.alarmTopic) {
-      const action = new SnsAction(props.alarmTopic);
-      for (const alarm of [this.alarm, this.deadLetterAgeAlarm, this.senderErrorRateAlarm]) {
-        alarm.addAlarmAction(action);
-        // Tells the operator when the condition is over, e.g. when a redrive has emptied the queue.
-        alarm.addOkAction(action);
-      }
-    }
+    this.senderThrottlesAlarm = throttlesAlarm(
+      this,
+      'SenderThrottlesAlarm',
+      this.sender,
+      alarmNames.delivery(stackName, destinationId, 'sender-throttles'),
+      `the ${destinationId} sender`,
+    );
+
+    // The queue's own age, not the dead-letter queue's: sales that wait because nothing takes them off the queue.
+    this.backlogAlarm = new Alarm(this, 'BacklogAlarm', {
+      alarmName: alarmNames.delivery(stackName, destinationId, 'backlog'),
+      alarmDescription:
+        `A conversion for ${destinationId} has waited on its delivery queue for over ${formatSeconds(this.backlogAlarmSeconds)}: ` +
+        "the sender's event source may be disabled, the sender throttled or failing, or the vendor not answering. " +
+        `Check the sender's logs and its event source mapping, and npm run report -- --vendor ${destinationId}.`,
+      metric: this.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(BACKLOG_ALARM.periodMinutes),
+        statistic: 'Maximum',
+      }),
+      threshold: this.backlogAlarmSeconds,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // An empty queue publishes nothing after a while: a quiet shop, not a stalled one.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    this.alarms = [this.alarm, this.deadLetterAgeAlarm, this.senderErrorRateAlarm, this.senderThrottlesAlarm, this.backlogAlarm];
   }
+}
+
+/** `900` → `15 minutes`, `5400` → `90 minutes`, `7200` → `2 hours`. */
+function formatSeconds(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+  if (seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? '' : 's'}`;
+  return `${seconds} seconds`;
 }
 
 /** Rejects settings under which SQS and Lambda would misbehave silently (duplicate calls, lost retries). */

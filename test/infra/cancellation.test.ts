@@ -13,7 +13,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { parseConfig } from '../../lambdas/config/schema';
 import { VendorDelivery } from '../../lib/constructs/vendor-delivery';
-import { ENV } from '../../lambdas/contract/shape';
+import { API_FUNCTIONS, ENV } from '../../lambdas/contract/shape';
 import { destinationsFromOutputs } from '../../scripts/redrive';
 import { TrackingStack } from '../../lib/tracking-stack';
 
@@ -70,9 +70,10 @@ describe('cancellation queues', () => {
   it('gives each postback with a cancel template its own VendorDelivery, and none to the others', () => {
     expect([...stack.deliveries.keys()]).toEqual(['kelkoo', 'qualityclick', 'awin', 'tradedoubler', 'net2', 'awin-cancel', 'tradedoubler-cancel']);
     for (const id of ['awin-cancel', 'tradedoubler-cancel']) expect(stack.deliveries.get(id)).toBeInstanceOf(VendorDelivery);
-    // Seven destinations: a queue and a DLQ each, four alarms each (three plus the delivery ratio) plus the API's.
+    // Seven destinations: a queue and a DLQ each, six alarms each (five of VendorDelivery plus the delivery ratio),
+    // plus the stack's: API 5xx and 429, the table's two, one throttles alarm per API function.
     template.resourceCountIs('AWS::SQS::Queue', 14);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 4 + 1);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 6 + 4 + Object.keys(API_FUNCTIONS).length);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 7);
   });
 
@@ -88,7 +89,8 @@ describe('cancellation queues', () => {
     });
     const sender = template.toJSON().Resources[logicalId(delivery.sender)];
     expect(sender.Properties.Environment.Variables[ENV.destination]).toBe(id);
-    for (const alarm of [delivery.alarm, delivery.deadLetterAgeAlarm, delivery.senderErrorRateAlarm]) {
+    expect(delivery.alarms).toHaveLength(5);
+    for (const alarm of [...delivery.alarms, stack.monitoring.deliveryRatioAlarms.get(id)!]) {
       const props = template.toJSON().Resources[logicalId(alarm)].Properties;
       expect(props.AlarmActions).toEqual([{ Ref: logicalId(stack.monitoring.alarmTopic) }]);
     }

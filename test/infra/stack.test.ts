@@ -60,6 +60,14 @@ const ALL_VENDORS = parseConfig({
 
 const NO_VENDORS = parseConfig({ vendors: {} });
 
+/**
+ * Alarms per destination: dead-letter depth and age, sender errors and throttles, backlog (VendorDelivery) and the
+ * delivery ratio (Monitoring). Per stack: the API's 5xx rate and 429s, the table's throttles and system errors, and
+ * one throttles alarm per API function.
+ */
+const ALARMS_PER_DESTINATION = 6;
+const STACK_ALARMS = 2 + 2 + Object.keys(API_FUNCTIONS).length;
+
 interface Synthesised {
   config: TrackingConfig;
   stack: TrackingStack;
@@ -135,10 +143,9 @@ describe('table', () => {
 describe('vendor delivery, kelkoo only', () => {
   const settings = () => deliveryQueueSettings(KELKOO_ONLY.delivery);
 
-  it('creates exactly one queue and its dead-letter queue, four alarms (DLQ depth, DLQ age, sender errors, delivery ratio) and one sender', () => {
+  it('creates exactly one queue and its dead-letter queue, six alarms (DLQ depth and age, sender errors and throttles, backlog, delivery ratio) and one sender', () => {
     kelkooOnly.template.resourceCountIs('AWS::SQS::Queue', 2);
-    // four per destination (DLQ depth and age, sender errors, delivery ratio), plus the API's 5xx-rate alarm
-    kelkooOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 1);
+    kelkooOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', ALARMS_PER_DESTINATION + STACK_ALARMS);
     kelkooOnly.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     kelkooOnly.template.resourceCountIs('AWS::Lambda::Function', Object.keys(API_FUNCTIONS).length + 1);
     expect([...kelkooOnly.stack.deliveries.keys()]).toEqual(['kelkoo']);
@@ -233,7 +240,7 @@ describe('enabled vendors', () => {
     const ids = destinationIds(ALL_VENDORS);
     expect(ids).toEqual(['kelkoo', 'klevu', 'qualityclick', 'clickmeter', 'raptor', 'awin-fr']);
     allVendors.template.resourceCountIs('AWS::SQS::Queue', 2 * ids.length);
-    allVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', 4 * ids.length + 1);
+    allVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', ALARMS_PER_DESTINATION * ids.length + STACK_ALARMS);
     allVendors.template.resourceCountIs('AWS::Lambda::EventSourceMapping', ids.length);
     expect([...allVendors.stack.deliveries.keys()]).toEqual(ids);
   });
@@ -241,8 +248,8 @@ describe('enabled vendors', () => {
   it('creates nothing for a vendor absent from the configuration', () => {
     noVendors.template.resourceCountIs('AWS::SQS::Queue', 0);
     noVendors.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
-    // only the API's 5xx-rate alarm
-    noVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    // only the API's, the API functions' and the table's alarms
+    noVendors.template.resourceCountIs('AWS::CloudWatch::Alarm', STACK_ALARMS);
     const outputs = Object.keys(kelkooOnly.template.toJSON().Outputs);
     expect(outputs.filter((name) => /QueueUrl$/.test(name)).sort()).toEqual(['KelkooDeadLetterQueueUrl', 'KelkooQueueUrl']);
     const senders = kelkooOnly.template.findResources('AWS::Lambda::Function', {
@@ -436,6 +443,41 @@ describe('monitoring', () => {
         ]),
       },
     });
+  });
+
+  it('lets CloudWatch publish to the topic for this account’s alarms named after this stack, and nobody else', () => {
+    // The topic policy replaces SNS's default one: without this Allow no alarm could notify anybody.
+    const topic = { Ref: logicalId(kelkooOnly.stack, kelkooOnly.stack.monitoring.alarmTopic) };
+    const policies = Object.values(kelkooOnly.template.findResources('AWS::SNS::TopicPolicy'));
+    expect(policies).toHaveLength(1);
+    expect(policies[0]!.Properties.Topics).toEqual([topic]);
+    const allows = (policies[0]!.Properties.PolicyDocument.Statement as Record<string, unknown>[]).filter((s) => s.Effect === 'Allow');
+    expect(allows).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsOfThisStack',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topic,
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:ConversionTracking-*']],
+            },
+          },
+        },
+      },
+    ]);
+  });
+
+  it('names every alarm after the stack, so that the topic policy’s ConversionTracking-* covers each of them', () => {
+    for (const s of [kelkooOnly, allVendors, noVendors]) {
+      const names = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as unknown);
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names) expect(name).toEqual(expect.stringMatching(/^ConversionTracking-[a-z0-9-]+$/));
+      expect(new Set(names).size).toBe(names.length);
+    }
   });
 });
 
