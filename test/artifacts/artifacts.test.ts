@@ -3,7 +3,9 @@
  * AWS::Lambda::Function of the template run from its bundle in cdk.out, each in a fresh Node process with the
  * environment the template gives it, against DynamoDB Local, the SQS server and a Secrets Manager stand-in reached
  * only through AWS_ENDPOINT_URL. Events have the shapes API Gateway (HTTP API, payload 2.0) and the SQS event source
- * deliver. Every AWS call each function makes is recorded and checked against that function's role in the template.
+ * deliver. Every AWS call each function makes is recorded and checked against that function's role in the template,
+ * and every notification an alarm of the template sends is checked against its topic's resource policy, for the
+ * principal CloudWatch publishes as.
  */
 import { cancelDestinationsOf, queuedDestinationsOf } from '../../lambdas/config/cancellation';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -28,10 +30,11 @@ import { VendorSandbox } from '../../local/sandbox';
 import { API_FUNCTIONS } from '../../lambdas/contract/shape';
 import { RUNTIME_CONFIG_FILE } from '../../lambdas/contract/runtime-config';
 import { startRecordingProxy, startSecretsStandIn, RecordingProxy, SecretsStandIn } from './aws-doubles';
-import { lambdaFunctions, LambdaFunction, readTemplate, Resolver, roleStatements, Template } from './cloudformation';
+import { lambdaFunctions, LambdaFunction, readTemplate, Resolver, roleStatements, Statement, Template } from './cloudformation';
 import { httpEvent, HttpRequest, sqsEvent } from './events';
 import { lambdaEnvironment, RunningFunction, startFunction } from './functions';
-import { evaluate, unusedGrants } from './iam';
+import { alarmNotifications, cloudWatchPublish, topicPolicyStatements } from './alarm-notifications';
+import { evaluate, evaluateResourcePolicy, unusedGrants } from './iam';
 import { synthesise } from './synth';
 
 const REGION = LOCAL_AWS.region;
@@ -98,6 +101,7 @@ const apiFunctionFor: Record<string, string> = {
   'POST /v1/conversions': 'ConversionFunction',
   'GET /v1/conversions/{orderId}': 'StatusFunction',
   'GET /v1/health': 'StatusFunction',
+  'POST /v1/conversions/{orderId}/cancellation': 'CancellationFunction',
 };
 
 /** Sends one HTTP API event to the function API Gateway would route it to; the body parsed as JSON. */
@@ -409,6 +413,92 @@ describe('the journey through the bundles', () => {
     });
     expect(status.statusCode).toBe(404);
     expect(sandbox.requests().length).toBe(before);
+  });
+});
+
+describe('a cancellation through the bundles', () => {
+  it('the cancellation bundle queues the call of a sale sent to a postback with a cancel template; its sender bundle makes it', async () => {
+    const cancelled = await api({
+      method: 'POST',
+      path: `/v1/conversions/${encodeURIComponent(ORDER)}/cancellation`,
+      route: '/v1/conversions/{orderId}/cancellation',
+      pathParameters: { orderId: ORDER },
+      headers: authorised(),
+      body: { reason: 'returned' },
+    });
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.body.deliveries.find((d: { vendor: string }) => d.vendor === 'awin')).toMatchObject({ status: 'sent', cancellation: { status: 'queued' } });
+    const before = sandbox.requests().length;
+    expect(await deliverQueue('awin-cancel')).toEqual({ received: 1, failures: [] });
+    const calls = sandbox.requests().slice(before);
+    expect(calls.map((c) => [c.vendor, new URL(c.url, 'http://x').pathname, c.violations])).toEqual([['awin', '/sandbox/awin/cancel.php', []]]);
+  }, 60_000);
+
+  it('every delivery-ratio alarm divides counts the bundles published, exactly as named: cancellation destinations too', () => {
+    // The embedded-metric-format records every function wrote: namespace, metric and dimension set with its values.
+    const published = new Set<string>();
+    for (const fn of running.values()) {
+      for (const line of fn.logLines()) {
+        const record = line as { _aws?: { CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } } & Record<string, unknown>;
+        for (const directive of record?._aws?.CloudWatchMetrics ?? []) {
+          for (const dimensions of directive.Dimensions) {
+            const values = [...dimensions].sort().map((name) => `${name}=${String(record[name])}`);
+            for (const metric of directive.Metrics) published.add(`${directive.Namespace} ${metric.Name} ${values.join(',')}`);
+          }
+        }
+      }
+    }
+    const ratioAlarms = Object.values(template.Resources).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm' && String(r.Properties.AlarmName).endsWith('-delivery-ratio'),
+    );
+    expect(ratioAlarms).toHaveLength(queuedDestinationsOf(config).length);
+    const unpublished: string[] = [];
+    for (const alarm of ratioAlarms) {
+      for (const query of alarm.Properties.Metrics as { MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[]) {
+        if (!query.MetricStat) continue;
+        const { Namespace, MetricName, Dimensions } = query.MetricStat.Metric;
+        const key = `${Namespace} ${MetricName} ${[...Dimensions].sort((a, b) => a.Name.localeCompare(b.Name)).map((d) => `${d.Name}=${d.Value}`).join(',')}`;
+        if (!published.has(key)) unpublished.push(`${alarm.Properties.AlarmName}: ${key}`);
+      }
+    }
+    expect(unpublished).toEqual([]);
+  });
+});
+
+describe('the alarm topic’s policy against the calls CloudWatch makes', () => {
+  it('lets CloudWatch publish every alarm’s notification, on ALARM and on OK, to the alarm topic', () => {
+    const notifications = alarmNotifications(template, resolver, REGION);
+    const alarms = Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    // Not vacuous: every alarm notifies the stack's topic twice (ALARM and OK), and nothing outside the template.
+    expect(notifications).toHaveLength(2 * alarms.length);
+    expect(notifications.filter((n) => n.decision === undefined)).toEqual([]);
+    expect(notifications.filter((n) => n.decision !== 'allowed').map((n) => `${n.alarmName} → ${n.topicArn}: ${n.decision}`)).toEqual([]);
+  });
+
+  it('refuses the same publish for an alarm of another stack or another account, and without TLS', () => {
+    const [first] = alarmNotifications(template, resolver, REGION);
+    const topicId = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::SNS::Topic')![0];
+    const statements = resolver.resolve(topicPolicyStatements(template, topicId)) as Statement[];
+    const publish = (alarmName: string, account?: string) => cloudWatchPublish(first!.topicArn, alarmName, { region: REGION, ...(account ? { account } : {}) });
+    expect(evaluateResourcePolicy(statements, publish(first!.alarmName))).toBe('allowed');
+    expect(evaluateResourcePolicy(statements, publish('OtherStack-api-server-errors'))).toBe('implicit-deny');
+    expect(evaluateResourcePolicy(statements, publish(first!.alarmName, '111122223333'))).toBe('implicit-deny');
+    const plain = publish(first!.alarmName);
+    expect(evaluateResourcePolicy(statements, { ...plain, context: { ...plain.context, 'aws:SecureTransport': 'false' } })).toBe('explicit-deny');
+  });
+
+  it('fails a topic policy that only denies publishing without TLS (enforceSSL alone): no alarm could notify anybody', () => {
+    // The policy as it was before CloudWatch was allowed: the template's own, with its Allow statements removed.
+    const denyOnly = structuredClone(template);
+    for (const resource of Object.values(denyOnly.Resources)) {
+      if (resource.Type !== 'AWS::SNS::TopicPolicy') continue;
+      const document = resource.Properties.PolicyDocument as { Statement: Statement[] };
+      document.Statement = document.Statement.filter((statement) => statement.Effect === 'Deny');
+      expect(document.Statement).toHaveLength(1);
+    }
+    const notifications = alarmNotifications(denyOnly, resolver, REGION);
+    expect(notifications.length).toBeGreaterThan(0);
+    expect(new Set(notifications.map((n) => n.decision))).toEqual(new Set(['implicit-deny']));
   });
 });
 

@@ -180,6 +180,9 @@ export function lambdaFunctions(template: Template, outDir: string): LambdaFunct
 
 export interface Statement {
   Effect: 'Allow' | 'Deny';
+  /** Resource policies only: who the statement is about (`*`, `{AWS: …}`, `{Service: …}`). */
+  Principal?: unknown;
+  NotPrincipal?: unknown;
   Action?: string | string[];
   NotAction?: string | string[];
   Resource?: unknown;
