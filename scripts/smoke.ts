@@ -9,7 +9,9 @@
  *    would send or why it would skip – nothing recorded, queued or sent. A service that does not know `dryRun`
  *    refuses the body with 400 (the schema is strict), so a smoke run can never report a real sale;
  * 5. the status route answers 404 for the dry-run order id: nothing was recorded;
- * 6. the synthetic visitor's click records are erased again (`DELETE /v1/visitors`).
+ * 6. the synthetic visitor's click records are erased again (`DELETE /v1/visitors`);
+ * 7. with `--alarm-test` (deployed stack only): the API's 5xx alarm is set to ALARM and CloudWatch's record of each
+ *    of its actions is read back: delivered to SNS, or refused and why (scripts/alarm-test.ts).
  * Prints one line per check and exits non-zero when any failed.
  *
  * Target: the deployed stack (default; `--stack`, default ConversionTracking, and `--region`), whose `ApiUrl` and
@@ -19,7 +21,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { STACK_NAME } from '../lib/constructs/naming';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ALARM_TEST_ALARM, STACK_NAME } from '../lib/constructs/naming';
+import { alarmTest } from './alarm-test';
 import {
   chosenLocalState,
   commandFailure,
@@ -36,13 +40,19 @@ const USAGE =
   'Usage: npm run smoke -- [--stack <name>] [--region <region>] | --local [--port <port>] | --url <api url> --key <api key>\n' +
   `  (default) the deployed stack: --stack (default ${STACK_NAME}), --region (default: your AWS profile or AWS_REGION)\n` +
   '  --local    the local stack started with npm start; --port: the one on this port (default: PORT, else the only one running)\n' +
-  '  --url/--key  any running service, e.g. --url http://localhost:3000 --key local-dev-key';
+  '  --url/--key  any running service, e.g. --url http://localhost:3000 --key local-dev-key\n' +
+  '  --alarm-test  deployed stack only: also sets the API alarm to ALARM and checks that CloudWatch delivered its\n' +
+  '               notifications (alarm history); the alarm returns to its state at its next evaluation';
 
 export interface SmokeTarget {
   description: string;
   /** Base URL; routes (`/v1/...`) are appended. */
   baseUrl: string;
   apiKey: string;
+  /** The deployed stack the target is, if it is one: what `--alarm-test` works on. */
+  deployed?: { stackName: string; region: string };
+  /** `--alarm-test`: also check that the deployed stack's alarm notifications are delivered. */
+  alarmTest?: boolean;
 }
 
 export interface CheckResult {
@@ -76,6 +86,7 @@ export async function resolveTarget(argv: string[], stateFile?: string): Promise
         port: { type: 'string' },
         url: { type: 'string' },
         key: { type: 'string' },
+        'alarm-test': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -88,6 +99,9 @@ export async function resolveTarget(argv: string[], stateFile?: string): Promise
   const local = values.local === true || values.port !== undefined;
   if ([deployed, explicit, local].filter(Boolean).length > 1) {
     throw new TargetError(`Choose one target: --stack/--region, --local, or --url with --key.\n${USAGE}`);
+  }
+  if (values['alarm-test'] && (explicit || values.local)) {
+    throw new TargetError(`--alarm-test works on the deployed stack only: elsewhere there are no CloudWatch alarms.\n${USAGE}`);
   }
   if (explicit) {
     if (!values.url || !values.key) throw new TargetError(`--url and --key go together.\n${USAGE}`);
@@ -102,7 +116,13 @@ export async function resolveTarget(argv: string[], stateFile?: string): Promise
   const stack = await describeStack(values.stack ?? STACK_NAME, values.region);
   const baseUrl = outputValue(stack, 'ApiUrl');
   const apiKey = await readApiKey(outputValue(stack, 'ApiKeysSecretArn'), stack.region);
-  return { description: `stack ${stack.stackName} in ${stack.region} (${baseUrl})`, baseUrl, apiKey };
+  return {
+    description: `stack ${stack.stackName} in ${stack.region} (${baseUrl})`,
+    baseUrl,
+    apiKey,
+    deployed: { stackName: stack.stackName, region: stack.region },
+    ...(values['alarm-test'] ? { alarmTest: true } : {}),
+  };
 }
 
 interface Answer {
@@ -195,6 +215,16 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
   }
   io.out(`Smoke test of ${target.description} (dry run: no vendor is called)`);
   const results = await smoke(target);
+  if (target.alarmTest && target.deployed) {
+    const cloudWatch = new CloudWatchClient({ region: target.deployed.region });
+    try {
+      results.push(...(await alarmTest(cloudWatch, { alarmName: ALARM_TEST_ALARM(target.deployed.stackName) })));
+    } catch (error) {
+      return commandFailure(error, io, target.description);
+    } finally {
+      cloudWatch.destroy();
+    }
+  }
   for (const result of results) (result.ok ? io.out : io.err)(`${result.ok ? 'ok  ' : 'FAIL'}  ${result.name}${result.ok ? '' : `: ${result.detail}`}`);
   const failed = results.filter((r) => !r.ok).length;
   io.out(failed ? `${failed} of ${results.length} checks failed` : `All ${results.length} checks passed`);
