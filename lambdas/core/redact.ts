@@ -125,7 +125,7 @@ export function spellings(value: string): string[] {
   const address = parseAddress(trimmed);
   const bases = new Set([value, trimmed, ...(address ? addressSpellings(address) : [])]);
   const encoded = new Set<string>();
-  for (const base of [...bases, ...new Set([value, trimmed, trimmed.toLowerCase()].flatMap(base64Forms))]) {
+  for (const base of [...bases, ...new Set([...bases, trimmed.toLowerCase()].flatMap(base64Forms))]) {
     for (const spelling of textEncodings(base)) {
       encoded.add(spelling);
       encoded.add(encodeURIComponent(spelling));

@@ -23,6 +23,7 @@ import type { ApiHandler } from '../../lambdas/api/http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sendError, sendJson } from '../http-api';
 import type { VendorSandbox } from '../sandbox';
+import { personalValues, redactor } from '../../lambdas/core/redact';
 import { decodeRequest } from './decode';
 import { ConversionJournal } from './journal';
 import { ConsoleReader } from './reader';
@@ -165,7 +166,11 @@ export class LocalConsole {
     const attribution = await this.journal.attribution(orderId);
     const recorded = this.sandbox.requests();
     const message = entry?.messages.values().next().value;
-    return {
+    // The sandbox's calls are what the vendor received, shopper IP and e-mail included (and a Raptor user id may be
+    // the e-mail); the console shows the order as the service keeps its own records: without those (docs/PRIVACY.md).
+    // Click ids stay: which one attributed the sale is the point of this view.
+    const redact = redactor(message ? personalValues(message.order) : []);
+    return redactedDeep({
       orderId: row.orderId,
       receivedAt: row.receivedAt,
       // Orders reported to an earlier run of the stack have a table record but no journal entry.
@@ -184,8 +189,16 @@ export class LocalConsole {
           ...(calls ? { calls: calls.map((call) => ({ ...call, decoded: decodeRequest(destination!.adapter, call) })) } : {}),
         };
       }),
-    };
+    }, redact);
   }
+}
+
+/** `value` with every string in it (not the property names) passed through `redact`. */
+function redactedDeep<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactedDeep(v, redact)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactedDeep(v, redact)])) as T;
+  return value;
 }
 
 function invalid(field: string, message: string) {
