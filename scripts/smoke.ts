@@ -100,7 +100,7 @@ export async function resolveTarget(argv: string[], stateFile?: string): Promise
   if ([deployed, explicit, local].filter(Boolean).length > 1) {
     throw new TargetError(`Choose one target: --stack/--region, --local, or --url with --key.\n${USAGE}`);
   }
-  if (values['alarm-test'] && (explicit || values.local)) {
+  if (values['alarm-test'] && (explicit || local)) {
     throw new TargetError(`--alarm-test works on the deployed stack only: elsewhere there are no CloudWatch alarms.\n${USAGE}`);
   }
   if (explicit) {
