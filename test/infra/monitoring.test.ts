@@ -10,6 +10,7 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { EXAMPLE_CONFIG_PATH } from '../../lambdas/config/load';
 import { parseConfig, TrackingConfig } from '../../lambdas/config/schema';
 import { CloudWatchDeliveryMetrics, DELIVERY_METRICS, DeliveryEvent } from '../../lambdas/observability/metrics';
 import { API_FUNCTIONS, destinationIds } from '../../lambdas/contract/shape';
@@ -680,6 +681,17 @@ describe('parking and the unsettled index', () => {
         },
       ],
     });
+  });
+});
+
+describe('what the alarms cost', () => {
+  /** CloudWatch bills a standard alarm per metric it reads: a metric-math alarm counts each metric it uses. */
+  const alarmMetrics = (s: Synthesised) => s.alarms.reduce((sum, a) => sum + (a.Metrics ? a.Metrics.filter((m) => m.MetricStat).length : 1), 0);
+
+  it('reads 8 metrics per destination and 19 per stack: 75 for the example configuration (docs/RELIABILITY.md, "Alarms")', () => {
+    for (const s of [kelkooOnly, allVendors, noVendors]) expect(alarmMetrics(s)).toBe(8 * s.stack.deliveries.size + 19);
+    const example = synthesise(parseConfig(JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'))));
+    expect([example.stack.deliveries.size, example.alarms.length, alarmMetrics(example)]).toEqual([7, 52, 75]);
   });
 });
 
