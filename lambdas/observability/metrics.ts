@@ -9,6 +9,9 @@ export const METRICS_SERVICE = 'conversion-tracking';
 export const DESTINATION_DIMENSION = 'destination';
 
 /**
+ * `queued`: a message put on a destination's queue – counted by the conversion route for a sale, once per recorded
+ * order, and by the cancellation route for a cancellation call (`<postback>-cancel`); with `sent` it is what a
+ * destination's delivery-ratio alarm divides.
  * `dropped`: a message the sender refused because it differs from the order the service recorded (never sent).
  * `cancelled`: a delivery the order's cancellation stopped before it was sent (counted by the cancellation route).
  */

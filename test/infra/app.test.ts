@@ -2,7 +2,7 @@
  * The CDK app's choice of configuration file, and its refusal of an invalid one before any construct exists.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseConfig, EXAMPLE_CONFIG_FILE, LOCAL_CONFIG_FILE } from '../../lambdas/config/load';
@@ -59,5 +59,38 @@ describe('bin/app.ts', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('vendors.kelkoo.comId');
     expect(result.stderr).toContain(config);
+  });
+
+  it('writes a warning naming the alerts key into the assembly, which cdk synth prints, when nobody would hear of an alarm', () => {
+    const warningsOf = (raw: unknown): string[] => {
+      const config = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(config, JSON.stringify(raw));
+      const outDir = join(dir, `cdk.out-${Math.random().toString(36).slice(2)}`);
+      const result = spawnSync(process.execPath, ['--import', 'tsx', join('bin', 'app.ts')], {
+        cwd: PROJECT_ROOT,
+        // Bundling skipped: the warning is the construct's, not the bundles'.
+        env: { ...process.env, CDK_OUTDIR: outDir, CDK_CONTEXT_JSON: JSON.stringify({ config, 'aws:cdk:bundling-stacks': [] }) },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.status).toBe(0);
+      type Metadata = Record<string, Array<{ type: string; data: unknown }>>;
+      const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as {
+        artifacts: Record<string, { metadata?: Metadata; additionalMetadataFile?: string }>;
+      };
+      // The stack's metadata – warnings included – is in the manifest or in the file it names.
+      return Object.values(manifest.artifacts)
+        .flatMap((artifact) => [
+          ...Object.values(artifact.metadata ?? {}).flat(),
+          ...(artifact.additionalMetadataFile
+            ? Object.values(JSON.parse(readFileSync(join(outDir, artifact.additionalMetadataFile), 'utf8')) as Metadata).flat()
+            : []),
+        ])
+        .filter((entry) => entry.type === 'aws:cdk:warning')
+        .map((entry) => String(entry.data));
+    };
+    const nobody = warningsOf({ vendors: {} }).filter((w) => w.includes('Nobody is notified of the alarms'));
+    expect(nobody).toEqual([expect.stringContaining('set alerts (emails, slack or topicArns) or alarmEmail in the configuration')]);
+    expect(warningsOf({ vendors: {}, alerts: { emails: ['ops@shop.example'] } }).filter((w) => w.includes('Nobody is notified'))).toEqual([]);
   });
 });
