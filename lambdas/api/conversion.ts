@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { Attribution } from '../core/attribution';
-import { extractClickIds } from '../core/click-ids';
+import { clickIdKey, extractClickIds } from '../core/click-ids';
 import { DeliveryMessage, messageDigest } from '../core/delivery';
 import { catalogueOf, Destination, destinationsOf } from '../config/destinations';
 import { EnqueueError } from '../core/errors';
-import { carried, decideGroups, lostReason, newestLiveClick, verdictFor } from '../core/exclusive';
+import { carried, decideGroups, ExclusiveGroups, lossOf, lostReason, newestLiveClick, verdictFor, winningKeys } from '../core/exclusive';
 import { lateReportSeconds } from '../core/late-reports';
 import { isCurrency, minorUnits, roundToUnits } from '../core/money';
 import { noDeliveryMetrics } from '../observability/metrics';
@@ -89,6 +89,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
   const catalogue = catalogueOf(destinations);
   const inConfigOrder = configOrder(destinations);
   const groups = deps.config.attribution?.exclusive ?? {};
+  const winningKeysOf = winningKeysByMember(destinations, groups);
   const grace = lateReportSeconds(deps.config);
 
   /** Sends every message; throws EnqueueError naming the destinations whose message did not make it. */
@@ -124,14 +125,23 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     // Per-sale random values come from the order id: a retry after a 503 builds the same messages.
     const random = deps.random ?? seededRandom(order.orderId);
     const expiresAt = epochSeconds(addSeconds(now, deps.config.retentionDays * SECONDS_PER_DAY));
+    // Every destination's own plan first: a member of a group that would be skipped for its own reasons (no account
+    // for the country, an expired session, a call over the URL limit) cannot win, so it never blocks another.
+    const plans = new Map(destinations.map((destination) => [destination.id, planFor(destination, order, attribution, random)] as const));
+    const winningClick = (id: string) =>
+      plans.get(id)?.deliver ? newestLiveClick(attribution, catalogue, id, winningKeysOf.get(id)) : undefined;
     // Exclusive groups are decided once, here; the verdict travels in the message so no retry decides again.
-    const decisions = decideGroups(groups, (id) => newestLiveClick(attribution, catalogue, id));
+    const decisions = decideGroups(groups, winningClick);
 
     const deliveries: NewDelivery[] = [];
     const messages: DeliveryMessage[] = [];
     for (const destination of destinations) {
       const verdict = verdictFor(destination.id, groups, decisions);
-      const plan = verdict?.skip ? { deliver: false as const, reason: lostReason(verdict) } : planFor(destination, order, attribution, random);
+      const own = plans.get(destination.id)!;
+      const plan =
+        own.deliver && verdict?.skip
+          ? { deliver: false as const, reason: lostReason(verdict, lossOf(winningClick(destination.id), winningClick(verdict.winner!), winningKeysOf.get(destination.id) ?? [])) }
+          : own;
       if (plan.deliver) {
         const base = { destination: destination.id, order, context: plan.context, receivedAt: now.toISOString(), expiresAt };
         const exclusive = verdict ? carried(verdict) : undefined;
@@ -178,6 +188,23 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       ...(decisions.length ? { groups: decisions } : {}),
     });
   });
+}
+
+/**
+ * Per member of a group, the click ids (storage names) through which it may win: the group's `winningParams` for it,
+ * else its adapter's own click ids (`ownClickIds`), else every click id it attributes on.
+ */
+function winningKeysByMember(destinations: Destination[], groups: ExclusiveGroups): Map<string, readonly string[]> {
+  const keys = new Map<string, readonly string[]>();
+  for (const group of Object.values(groups)) {
+    for (const member of group.members) {
+      const destination = destinations.find((d) => d.id === member);
+      if (!destination) continue;
+      const own = destination.adapter.capabilities?.ownClickIds?.(destination.config) ?? destination.adapter.clickIds(destination.config).map((spec) => clickIdKey(spec.source));
+      keys.set(member, winningKeys(group, member, own));
+    }
+  }
+  return keys;
 }
 
 function planFor(destination: Destination, order: Order, attribution: Attribution, random: () => number) {

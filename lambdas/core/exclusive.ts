@@ -23,6 +23,12 @@ export const exclusiveGroupSchema = lazy(() =>
     onLost: z.record(z.string(), z.enum(ON_LOST)).default({}),
     /** `{channel}` when no member held a live click. */
     noClickChannel: z.string().min(1).max(64).default('direct'),
+    /**
+     * Per member: the click ids through which it may win the group, replacing its own (Kelkoo: `kk` only). For a
+     * merchant whose Kelkoo traffic arrives without `kk`: `{"kelkoo": ["kk", "gclid"]}`. Checked against the
+     * member's click ids by exclusiveIssues.
+     */
+    winningParams: z.record(z.string(), z.array(z.string().min(1)).min(1, 'name at least one click id')).optional(),
   }),
 );
 
@@ -42,9 +48,15 @@ export interface ConfigIssue {
 
 /**
  * The checks zod cannot make on a group alone: every member is an enabled destination, no destination belongs to two
- * groups, `onLost` names members only, and `{channel}` is used only by a destination in a group.
+ * groups, `onLost` and `winningParams` name members only, `winningParams` names click ids the member captures
+ * (`clickIdsOf`: the storage names of its click ids), and `{channel}` is used only by a destination in a group.
  */
-export function exclusiveIssues(groups: ExclusiveGroups, destinationIds: readonly string[], usesChannel: (id: string) => string[]): ConfigIssue[] {
+export function exclusiveIssues(
+  groups: ExclusiveGroups,
+  destinationIds: readonly string[],
+  usesChannel: (id: string) => string[],
+  clickIdsOf: (id: string) => readonly string[] = () => [],
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const groupOf = new Map<string, string>();
   for (const [name, group] of Object.entries(groups)) {
@@ -63,6 +75,19 @@ export function exclusiveIssues(groups: ExclusiveGroups, destinationIds: readonl
       if (!group.members.includes(id)) {
         issues.push({ path: ['attribution', 'exclusive', name, 'onLost', id], message: `"${id}" is not a member of group "${name}": onLost applies to members only` });
       }
+    }
+    for (const [id, params] of Object.entries(group.winningParams ?? {})) {
+      const path = ['attribution', 'exclusive', name, 'winningParams', id];
+      if (!group.members.includes(id)) {
+        issues.push({ path, message: `"${id}" is not a member of group "${name}": winningParams applies to members only` });
+        continue;
+      }
+      if (!destinationIds.includes(id)) continue; // reported at its place in members
+      const captured = clickIdsOf(id);
+      params.forEach((param, i) => {
+        if (params.indexOf(param) !== i) issues.push({ path: [...path, i], message: `"${param}" is listed twice` });
+        else if (!captured.includes(param)) issues.push({ path: [...path, i], message: `"${param}" is not a click id ${id} captures (${captured.join(', ') || 'none'})` });
+      });
     }
   }
   for (const id of destinationIds) {
@@ -85,7 +110,9 @@ export interface GroupDecision {
 
 /**
  * Decides every group: among the members that hold a live click (`newestClick` answers when, judged in the member's
- * own windows at the order's time), the newest wins; a tie goes to the member listed first.
+ * own windows at the order's time), the newest wins; a tie goes to the member listed first. `newestClick` answers
+ * undefined for a member that may not win: one that would be skipped for its own reasons (eligibility is decided
+ * before the winner), or one holding no live click it wins with (winningKeys).
  */
 export function decideGroups(groups: ExclusiveGroups, newestClick: (destinationId: string) => Date | undefined): GroupDecision[] {
   return Object.entries(groups).map(([group, { members, noClickChannel }]) => {
@@ -127,20 +154,47 @@ export function carried({ group, winner, channel, won }: ExclusiveVerdict): { gr
   return { group, winner, channel, won };
 }
 
+/**
+ * Why a member lost: its newest click it wins with was older than the winner's (`older`), exactly as new (`tie`: the
+ * winner is listed first), or it held none (`none`, naming the click ids it wins with).
+ */
+export type Loss = { kind: 'older' } | { kind: 'tie' } | { kind: 'none'; keys: readonly string[] };
+
+/** The Loss of a member whose newest click it wins with is `mine`, against the winner's `winners`. */
+export function lossOf(mine: Date | undefined, winners: Date | undefined, keys: readonly string[]): Loss {
+  if (mine === undefined) return { kind: 'none', keys };
+  return winners !== undefined && mine.getTime() === winners.getTime() ? { kind: 'tie' } : { kind: 'older' };
+}
+
 /** The reason recorded for a member that lost and is skipped. */
-export function lostReason(verdict: ExclusiveVerdict): string {
-  return `exclusive group ${verdict.group}: lost to ${verdict.winner} (newer live click)`;
+export function lostReason(verdict: ExclusiveVerdict, loss: Loss = { kind: 'older' }): string {
+  const why =
+    loss.kind === 'tie'
+      ? `tie: equally new live clicks, ${verdict.winner} is listed first`
+      : loss.kind === 'none'
+        ? `no live click it wins with: ${loss.keys.join(', ')}`
+        : 'newer live click';
+  return `exclusive group ${verdict.group}: lost to ${verdict.winner} (${why})`;
+}
+
+/**
+ * The click ids (storage names) through which `member` may win `group`: the group's `winningParams` for it, else
+ * `own` – its adapter's own click ids (Kelkoo: `kk`, not the `gclid`/`msclkid` it is also sent).
+ */
+export function winningKeys(group: ExclusiveGroup, member: string, own: readonly string[]): readonly string[] {
+  return group.winningParams?.[member] ?? own;
 }
 
 /**
  * When the newest click a destination may attribute was made: the newest live value of each click id the destination
- * uses, judged by Attribution's own window rule for that destination – the same rule its plan is made with.
+ * uses (only those of `keys` when given), judged by Attribution's own window rule for that destination – the same
+ * rule its plan is made with.
  */
-export function newestLiveClick(attribution: Attribution, catalogue: ClickIdCatalogue, destinationId: string): Date | undefined {
+export function newestLiveClick(attribution: Attribution, catalogue: ClickIdCatalogue, destinationId: string, keys?: readonly string[]): Date | undefined {
   let newest: Date | undefined;
   for (const entry of catalogue.values()) {
     const window = entry.windows[destinationId];
-    if (window === undefined) continue;
+    if (window === undefined || (keys !== undefined && !keys.includes(entry.key))) continue;
     const click = attribution.live(entry.key, window);
     if (click && (!newest || click.occurredAt > newest)) newest = click.occurredAt;
   }

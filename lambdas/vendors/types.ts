@@ -114,6 +114,12 @@ export interface AdapterCapabilities<Config> {
   readonly cancellationCall?: (config: Config) => boolean;
   /** Its deliveries are cancellation calls, queued by the cancellation route from a sent sale – never planned from a report. */
   readonly cancellationOnly?: boolean;
+  /**
+   * The click ids (storage names) that are this vendor's own clicks, the only ones through which it wins an exclusive
+   * group (unless the group's `winningParams` says otherwise). Absent: every click id it attributes on. Kelkoo: `kk` –
+   * it is also sent `gclid`/`msclkid`, which are the merchant's own Google and Microsoft Ads clicks.
+   */
+  readonly ownClickIds?: (config: Config) => string[];
   /** The fields of this configuration whose templates use `{channel}` (the exclusive group's winner), e.g. `url`. */
   readonly channelFields?: (config: Config) => string[];
   /** For the console: the values this adapter encodes in a call's query, decoded (or why they could not be). */

@@ -79,6 +79,9 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
   inspect: inspectKelkooRequest,
 
   capabilities: {
+    // `gclid` and `msclkid` are forwarded because the document asks for them, but they are the merchant's own ads
+    // clicks: in an exclusive group Kelkoo wins through `kk` alone (unless the group's winningParams widens that).
+    ownClickIds: () => ['kk'],
     // The console shows the order lines `productsInfos` carries.
     decodeQuery(param) {
       const productsInfos = param('productsInfos');
