@@ -4,6 +4,10 @@
  * responses (ReportBatchItemFailures) honoured record by record, and nothing deleted when the handler throws
  * or times out – those messages come back after the visibility timeout, and SQS's redrive policy moves a
  * message to the dead-letter queue after `maxReceiveCount` receives.
+ *
+ * A retry needs nothing of the poller beyond that: the sender sends a delayed copy of the message, carrying its retry
+ * state in a message attribute, and the record it received is deleted here as a success. So every message attribute
+ * is received and handed over, as Lambda does.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteMessageBatchCommand, Message, MessageAttributeValue, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';

@@ -2,11 +2,13 @@
  * Makes the local SQS server count receives the way SQS does.
  *
  * local-aws-sqs 2.0.x increments a message's ApproximateReceiveCount on ChangeMessageVisibility as well as on
- * ReceiveMessage, and its redrive check reads that count. Our senders change a failed message's visibility
- * once per attempt (that is how they back off), so without this fix every attempt counted twice: a message
+ * ReceiveMessage, and its redrive check reads that count. Our senders used to change a failed message's visibility
+ * once per attempt (that is how they backed off), and without this fix every attempt counted twice: a message
  * reported receive count 3 on its second attempt and went to the dead-letter queue after maxAttempts / 2 vendor
- * calls. On SQS only a receive counts (ApproximateReceiveCount: "the number of times a message has been received
- * across all queues but not deleted").
+ * calls. They now back off with a delayed copy of the message, but still change a received message's visibility when
+ * a multi-call delivery stops before the function's time runs out, and redrive scripts do. On SQS only a receive
+ * counts (ApproximateReceiveCount: "the number of times a message has been received across all queues but not
+ * deleted").
  *
  * The server keeps its messages in private fields, so the fix holds a weak reference to each stored message
  * (captured where the server stores it) and puts the count back after each visibility change.

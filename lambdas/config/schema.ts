@@ -8,7 +8,9 @@ import { destinationsOf } from './destinations';
 import { clickIdKey } from '../core/click-ids';
 import { attributionSchema, exclusiveIssues } from '../core/exclusive';
 import { DEFAULT_LATE_REPORT_HOURS, MAX_LATE_REPORT_HOURS } from '../core/late-reports';
+import { DURATION_FORMAT, parseDuration } from '../core/duration';
 import { lazy } from '../core/lazy';
+import { SECONDS_PER_DAY } from '../core/time';
 import { parseConfigInput } from '../core/validation';
 
 type VendorsShape = { [K in VendorId]: z.ZodOptional<ReturnType<(typeof vendorAdapters)[K]['configSchema']>> };
@@ -16,10 +18,25 @@ type VendorsShape = { [K in VendorId]: z.ZodOptional<ReturnType<(typeof vendorAd
 /** Built on first use: the Lambda functions receive a configuration validated at synthesis and never build it. */
 export const deliverySchema = lazy(() =>
   z.strictObject({
-    /** Vendor calls per message before it goes to the dead-letter queue; also the queue's maxReceiveCount. */
-    maxAttempts: z.number().int().min(1).max(20).default(5),
-    /** First retry delay; each further retry doubles it (with jitter). 0 retries at once (tests). */
+    /**
+     * The fewest vendor attempts before a delivery may be dead-lettered (with `retryFor`, both must be spent); also
+     * the delivery queue's maxReceiveCount, which AWS advises to keep at 5 or more on a Lambda function's SQS source.
+     */
+    maxAttempts: z
+      .number()
+      .int()
+      .min(MIN_MAX_ATTEMPTS, `must be at least ${MIN_MAX_ATTEMPTS}: it is the delivery queue's maxReceiveCount, which AWS advises to keep at 5 or more for Lambda`)
+      .max(MAX_RECEIVE_COUNT, `must be at most ${MAX_RECEIVE_COUNT}, SQS's highest maxReceiveCount`)
+      .default(MIN_MAX_ATTEMPTS),
+    /**
+     * The retry horizon: how long after its first attempt a delivery is still retried before it is dead-lettered.
+     * At most 13 days, a day inside the 14 days SQS keeps a message.
+     */
+    retryFor: durationSchema(0, MAX_RETRY_FOR_SECONDS, '13d').default(DEFAULT_RETRY_FOR),
+    /** First retry delay; each further retry doubles it (with jitter), up to `maxRetryDelay`. 0 retries at once (tests). */
     retryBaseSeconds: z.number().min(0).max(3600).default(30),
+    /** The longest wait between two attempts; at most 15 minutes, SQS's longest message delay. */
+    maxRetryDelay: durationSchema(1, MAX_RETRY_DELAY_SECONDS, '15m').default(DEFAULT_MAX_RETRY_DELAY),
     /** Per vendor call. */
     timeoutMs: z.number().int().min(100).max(30_000).default(5000),
     /** Per destination, sent ÷ queued over 24 hours below this raises the delivery-ratio alarm. */
@@ -34,8 +51,42 @@ export const deliverySchema = lazy(() =>
      * event source, a throttled sender, a stalled vendor). Absent: 15. At most 14 days, SQS's retention.
      */
     backlogAlarmMinutes: z.number().int().min(1).max(14 * 24 * 60).optional(),
+  }).superRefine((delivery, ctx) => {
+    // Without a delay nothing but the calls' own time separates two attempts: a horizon would be a loop on the vendor.
+    if (delivery.retryBaseSeconds === 0 && parseDuration(delivery.retryFor) !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retryBaseSeconds'],
+        message: 'must be above 0 with a retry horizon: 0 retries at once, which only retryFor "0s" allows',
+      });
+    }
   }),
 );
+
+/** AWS's advice for the maxReceiveCount of a Lambda function's SQS source, and so the fewest attempts allowed. */
+export const MIN_MAX_ATTEMPTS = 5;
+/** SQS's highest maxReceiveCount. */
+export const MAX_RECEIVE_COUNT = 1000;
+/** The default retry horizon: a day, as EventBridge retries. */
+export const DEFAULT_RETRY_FOR = '24h';
+/** The longest retry horizon: 13 days, a day inside SQS's 14-day retention. */
+export const MAX_RETRY_FOR_SECONDS = 13 * SECONDS_PER_DAY;
+/**
+ * SQS's longest message delay (DelaySeconds, 15 minutes), and so the longest wait between two attempts: a retry waits
+ * as a delayed copy of its message (lambdas/store/delivery-queues.ts).
+ */
+export const MAX_RETRY_DELAY_SECONDS = 900;
+export const DEFAULT_MAX_RETRY_DELAY = '15m';
+
+/** A duration (`"90m"`, `"24h"`) between `min` and `max` seconds; `maxText` names the upper bound in messages. */
+function durationSchema(min: number, max: number, maxText: string) {
+  return z.string().superRefine((text, ctx) => {
+    const seconds = parseDuration(text);
+    if (seconds === undefined) ctx.addIssue({ code: 'custom', message: `must be a duration: ${DURATION_FORMAT}` });
+    else if (seconds > max) ctx.addIssue({ code: 'custom', message: `must be at most ${maxText}` });
+    else if (seconds < min) ctx.addIssue({ code: 'custom', message: `must be at least ${min} s` });
+  });
+}
 
 /**
  * CloudWatch runs at most five actions per alarm state: the stack's own alarm topic and up to four existing topics
@@ -83,7 +134,14 @@ export const configSchema = lazy(() => {
         postbackConfigSchema(),
       )
       .default({}),
-    delivery: deliverySchema().default({ maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatio: 0.95 }),
+    delivery: deliverySchema().default({
+      maxAttempts: MIN_MAX_ATTEMPTS,
+      retryFor: DEFAULT_RETRY_FOR,
+      retryBaseSeconds: 30,
+      maxRetryDelay: DEFAULT_MAX_RETRY_DELAY,
+      timeoutMs: 5000,
+      minDeliveryRatio: 0.95,
+    }),
     /** Shorthand for `alerts.emails: [<address>]`; both may be given. */
     alarmEmail: z.email().optional(),
     /** Where alarms are sent: e-mail addresses, a Slack channel, existing SNS topics. None: a warning at synth. */
@@ -112,6 +170,10 @@ export const configSchema = lazy(() => {
       return destination ? destination.adapter.clickIds(destination.config).map((spec) => clickIdKey(spec.source)) : [];
     };
     for (const issue of exclusiveIssues(config.attribution.exclusive, ids, channelFields, clickIds)) ctx.addIssue({ code: 'custom', ...issue });
+    // A delivery retried after its order's records expired would find no order, and wait for it to the end.
+    if ((parseDuration(config.delivery.retryFor) ?? 0) > config.retentionDays * SECONDS_PER_DAY) {
+      ctx.addIssue({ code: 'custom', path: ['delivery', 'retryFor'], message: `must not exceed retentionDays (${config.retentionDays}): the order is kept no longer` });
+    }
   });
 });
 

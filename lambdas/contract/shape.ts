@@ -80,7 +80,11 @@ export interface DeliveryQueueSettings {
   senderTimeoutSeconds: number;
   /** At least six times the function timeout, as AWS recommends for SQS event sources. */
   visibilityTimeoutSeconds: number;
-  /** Receives before SQS moves a message to the DLQ: one per vendor call. */
+  /**
+   * Receives one copy of a message may take without being settled – crashed or timed-out invocations, throttled
+   * batches – before SQS moves it to the DLQ: `delivery.maxAttempts`, at least the 5 AWS advises for Lambda. The sender
+   * settles every other receive itself: a retry is a new copy sent with a delay, so waiting retries are never in flight.
+   */
   maxReceiveCount: number;
   retentionSeconds: number;
   dlqRetentionSeconds: number;

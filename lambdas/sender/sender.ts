@@ -9,11 +9,20 @@ import { contextIdentifiers } from '../core/redact';
 import { Clock, systemClock } from '../core/time';
 import { DeliveryEvent, DeliveryMetrics, noDeliveryMetrics } from '../observability/metrics';
 import { cancelWithOf } from '../store/cancellation-records';
-import { DeliveryParking, PARKED_ATTRIBUTE, RetryScheduler } from '../store/delivery-queues';
+import {
+  decodeRetryState,
+  DeliveryParking,
+  encodeRetryState,
+  MessageCopy,
+  PARKED_ATTRIBUTE,
+  RETRY_ATTRIBUTE,
+  RetryScheduler,
+  RetryState,
+} from '../store/delivery-queues';
 import type { DeliveryClaim, TrackingStore } from '../store/tracking-store';
 import { HttpSender, TransportError } from '../vendors/http-sender';
 import type { DeliveryOutcome, VendorRequest } from '../vendors/types';
-import { retryDelaySeconds } from './backoff';
+import { afterFailure, RetryPolicy, retryPolicyOf } from './backoff';
 import { PoisonMessageError, RetryLaterError } from './errors';
 import { AttemptTrace, withAttempt } from './history';
 import { ProgressWriter } from './progress';
@@ -58,14 +67,18 @@ interface Received {
   record: SQSRecord;
   message: DeliveryMessage;
   orderId: string;
+  /** Receives of this copy of the message (ApproximateReceiveCount); each may have made a vendor call. */
   receiveCount: number;
+  /** What the copies before this one made of the delivery (RETRY_ATTRIBUTE); a fresh state on a first copy. */
+  retry: RetryState;
 }
 
 /**
  * One destination's sender: for each SQS record, claim the delivery (so that a delivery already `sent` is never
  * sent again, whoever else holds the same message), make the vendor call(s), record the outcome, and either
- * acknowledge the record or leave it on the queue with a per-message backoff. Records fail individually
- * (partial batch response); one bad record never fails its neighbours.
+ * acknowledge the record – sent, parked, dead-lettered, or sent again as a delayed copy for a later attempt (see
+ * RetryScheduler) – or leave it on the queue. Records fail individually (partial batch response); one bad record never
+ * fails its neighbours.
  */
 export function createSenderHandler(deps: SenderDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const sender = new DestinationSender(deps);
@@ -86,6 +99,7 @@ class DestinationSender {
    * – so there is no report body to hold it to; its own claim keeps it to one call.
    */
   private readonly isCancellationCall: boolean;
+  private readonly policy: RetryPolicy;
 
   constructor(private readonly deps: SenderDeps) {
     this.clock = deps.clock ?? systemClock;
@@ -96,6 +110,7 @@ class DestinationSender {
     this.logger = deps.logger;
     this.keepsForCancellation = hasCancellationCall(deps.destination);
     this.isCancellationCall = deps.destination.adapter.capabilities?.cancellationOnly === true;
+    this.policy = retryPolicyOf(deps.delivery);
   }
 
   async handle(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
@@ -114,7 +129,13 @@ class DestinationSender {
 
   private async processRecord(record: SQSRecord, counts: Counts, lambda?: Context): Promise<void> {
     const message = this.parse(record);
-    const received: Received = { record, message, orderId: message.order.orderId, receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1') };
+    const received: Received = {
+      record,
+      message,
+      orderId: message.order.orderId,
+      receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
+      retry: decodeRetryState(record.messageAttributes?.[RETRY_ATTRIBUTE]?.stringValue) ?? { attempts: 0, since: this.clock().getTime(), waits: 0 },
+    };
     if (!this.isCancellationCall && !(await this.matchesRecordedOrder(received, counts))) return;
     const claim = await this.claim(received);
     if (claim.kind === 'done') {
@@ -122,8 +143,14 @@ class DestinationSender {
       return;
     }
     if (claim.kind === 'busy') {
-      await this.deps.retries.retryIn(record.receiptHandle, this.deps.claimLeaseSeconds);
-      throw new RetryLaterError('delivery held by another sender');
+      // Another sender holds the delivery: this copy comes back once its lease is over, without using up an attempt.
+      await this.sendAgain(received, { attempts: attemptsBefore(received) }, this.deps.claimLeaseSeconds);
+      this.logger.info('Delivery held by another sender; no call made, a copy looks again after the lease', {
+        orderId: received.orderId,
+        destination: this.destination.id,
+        retryInSeconds: this.deps.claimLeaseSeconds,
+      });
+      return;
     }
     const requests = this.requestsOf(message);
     const completed = new Set(claim.completedRequests);
@@ -160,13 +187,15 @@ class DestinationSender {
    * What vendors receive must be what the service recorded. The conversion queues its messages before it records the
    * order, so a message may belong to a report that lost the race to record it (a concurrent report of the same
    * orderId with another body), or to one whose record failed. Before any claim or call:
-   * - order not recorded (after waiting up to RECORD_WAIT_MS for the conversion that is recording it): left on the queue, and
-   *   retried with backoff like a vendor fault – into the dead-letter queue if it never gets recorded;
+   * - order not recorded (after waiting up to RECORD_WAIT_MS for the conversion that is recording it): sent again with a
+   *   backoff, without using up an attempt, for as long as a vendor fault would be retried – then into the dead-letter
+   *   queue;
    * - recorded, but this destination not planned as queued, or this message's digest not the recorded one: dropped
    *   (acknowledged, logged, counted as `dropped`), never sent;
    * - recorded with this message's digest (or, for orders recorded before digests existed, without one): sent.
    */
-  private async matchesRecordedOrder({ record, message, orderId, receiveCount }: Received, counts: Counts): Promise<boolean> {
+  private async matchesRecordedOrder(received: Received, counts: Counts): Promise<boolean> {
+    const { message, orderId, receiveCount } = received;
     const destination = this.destination.id;
     let plan = await this.store.recordedPlan(orderId, destination);
     // The conversion records the order right after queuing: a sender that polled faster waits for it a little,
@@ -178,15 +207,19 @@ class DestinationSender {
     }
     const log = { orderId, destination, receiveCount };
     if (!plan.recorded) {
-      const last = receiveCount >= this.deps.delivery.maxAttempts;
+      // Waits have their own count and backoff, and the retry horizon bounds them as it bounds attempts.
+      const waits = received.retry.waits + 1;
+      const step = afterFailure(this.policy, waits, this.elapsedSeconds(received), this.random);
+      if (step.kind === 'dead-letter') {
+        await this.deps.parking.deadLetter(received.record.body, orderId);
+        this.logger.warn('Order never recorded; message goes to the dead-letter queue', { ...log, waits });
+        return false;
+      }
       // At least a second even with a backoff base of 0: the record is what is awaited, not a vendor.
-      const delay = last ? 0 : Math.max(1, retryDelaySeconds(receiveCount, this.deps.delivery.retryBaseSeconds, this.random));
-      await this.deps.retries.retryIn(record.receiptHandle, delay);
-      this.logger.warn(last ? 'Order never recorded; message goes to the dead-letter queue' : 'Order not recorded yet; no call made, retried later', {
-        ...log,
-        retryInSeconds: delay,
-      });
-      throw new RetryLaterError('order not recorded yet');
+      const delay = Math.max(1, step.delaySeconds);
+      await this.sendAgain(received, { attempts: attemptsBefore(received), waits }, delay);
+      this.logger.warn('Order not recorded yet; no call made, retried later', { ...log, waits, retryInSeconds: delay });
+      return false;
     }
     const digest = messageDigest(message);
     const reason =
@@ -298,21 +331,24 @@ class DestinationSender {
   }
 
   /**
-   * Records the attempt's outcome and decides the record's fate: sent (acknowledged), refused (parked in the
-   * dead-letter queue, then acknowledged), retryable (left on the queue with a backoff), or out of attempts (left to
-   * SQS to move to the dead-letter queue).
+   * Records the attempt's outcome and decides the record's fate, then acknowledges it: sent; refused (parked in the
+   * dead-letter queue); retryable (sent again as a copy delayed by the backoff, carrying the attempts made); or
+   * retryable with the horizon and the attempts spent (dead-lettered: a copy without retry state goes to the
+   * dead-letter queue, so that a redrive starts afresh).
    */
   private async settle(
-    { record, message, orderId, receiveCount }: Received,
+    received: Received,
     claim: Extract<DeliveryClaim, { kind: 'claimed' }>,
     outcome: DeliveryOutcome,
     completed: Set<string>,
     trace: AttemptTrace,
     counts: Counts,
   ): Promise<void> {
+    const { record, message, orderId, receiveCount } = received;
     const destination = this.destination.id;
     const at = this.clock();
-    const log = { orderId, destination, attempt: claim.attempts, receiveCount };
+    const attempt = attemptsBefore(received) + 1;
+    const log = { orderId, destination, attempt, attempts: claim.attempts, receiveCount };
     const history = withAttempt(claim.history, trace.record(outcome));
     if (outcome.kind === 'sent') {
       const keep = this.keepsForCancellation ? { cancelWith: cancelWithOf(message) } : {};
@@ -334,21 +370,49 @@ class DestinationSender {
       });
       return;
     }
-    if (receiveCount >= this.deps.delivery.maxAttempts) {
+    const elapsedSeconds = this.elapsedSeconds(received, at);
+    const step = afterFailure(this.policy, attempt, elapsedSeconds, this.random, outcome.retryAfterSeconds);
+    if (step.kind === 'dead-letter') {
+      // In the dead-letter queue before it is recorded, as a parked delivery: if that fails, this copy stays and is tried again.
+      await this.deps.parking.deadLetter(record.body, orderId);
       await this.store.recordDelivery(orderId, destination, { status: 'dead-lettered', ...base });
       counted(counts, 'dead-lettered');
-      // Visible again at once, so SQS moves it to the dead-letter queue on the next receive.
-      await this.deps.retries.retryIn(record.receiptHandle, 0);
-      this.logger.error('Delivery attempts exhausted; message goes to the dead-letter queue', { ...log, error: outcome.error });
-      throw new RetryLaterError(outcome.error);
+      this.logger.error('Delivery retries exhausted; message goes to the dead-letter queue', { ...log, elapsedSeconds, error: outcome.error });
+      return;
     }
-    const delay = retryDelaySeconds(receiveCount, this.deps.delivery.retryBaseSeconds, this.random, outcome.retryAfterSeconds);
     await this.store.recordDelivery(orderId, destination, { status: 'retrying', ...base });
     counted(counts, 'retrying');
-    await this.deps.retries.retryIn(record.receiptHandle, delay);
-    this.logger.warn('Delivery will be retried', { ...log, error: outcome.error, retryInSeconds: delay });
-    throw new RetryLaterError(outcome.error);
+    await this.sendAgain(received, { attempts: attempt }, step.delaySeconds);
+    this.logger.warn('Delivery will be retried', { ...log, elapsedSeconds, error: outcome.error, retryInSeconds: step.delaySeconds });
   }
+
+  /** Seconds since the first receive of the delivery's first copy: how much of the retry horizon is spent. */
+  private elapsedSeconds(received: Received, at: Date = this.clock()): number {
+    return Math.max(0, (at.getTime() - received.retry.since) / 1000);
+  }
+
+  /**
+   * Sends the received message again as a new copy, receivable after `delaySeconds`, carrying the retry state (the
+   * attempts made, the horizon's start, the waits), and lets the received copy be acknowledged. A parked message's
+   * mark is not carried over: its failed delivery was re-opened when it came back.
+   */
+  private async sendAgain(received: Received, state: Partial<RetryState>, delaySeconds: number): Promise<void> {
+    const attributes: MessageCopy['attributes'] = {};
+    for (const [name, value] of Object.entries(received.record.messageAttributes ?? {})) {
+      if (name === RETRY_ATTRIBUTE || name === PARKED_ATTRIBUTE || value.stringValue === undefined) continue;
+      attributes[name] = { DataType: value.dataType, StringValue: value.stringValue };
+    }
+    attributes[RETRY_ATTRIBUTE] = { DataType: 'String', StringValue: encodeRetryState({ ...received.retry, ...state }) };
+    await this.deps.retries.sendAgain({ body: received.record.body, attributes }, delaySeconds);
+  }
+}
+
+/**
+ * Attempts made on the delivery before this receive: those of the earlier copies, and every earlier receive of this
+ * copy (each may have made a call before its invocation failed).
+ */
+function attemptsBefore(received: Received): number {
+  return received.retry.attempts + received.receiveCount - 1;
 }
 
 /** Whether a record is a parked message (PARKED_ATTRIBUTE), i.e. one that came back through a redrive. */

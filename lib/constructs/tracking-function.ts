@@ -218,13 +218,14 @@ export class TrackingFunction extends NodejsFunction {
   }
 
   /**
-   * Sets `QUEUE_URL` to the queue this function consumes and allows changing a message's visibility, with which
-   * the sender schedules its retry backoff. Receiving and deleting are granted by the SQS event source.
+   * Sets `QUEUE_URL` to the queue this function consumes and allows sending to it, with which the sender schedules a
+   * retry (a delayed copy of the message), and changing a message's visibility (a delivery stopped for time).
+   * Receiving and deleting are granted by the SQS event source.
    */
   bindConsumedQueue(queue: IQueue): this {
     this.addEnvironment(ENV.queueUrl, queue.queueUrl);
     this.executionRole.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['sqs:ChangeMessageVisibility'], resources: [queue.queueArn] }),
+      new PolicyStatement({ actions: ['sqs:ChangeMessageVisibility', 'sqs:SendMessage'], resources: [queue.queueArn] }),
     );
     return this;
   }

@@ -132,7 +132,8 @@ export class VendorDelivery extends Construct {
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
       retentionPeriod: Duration.seconds(settings.retentionSeconds),
-      // One receive per vendor call: after maxAttempts calls the message is dead-lettered, not retried forever.
+      // The receives one copy of a message may take unsettled (crashed or timed-out invocations, throttled batches)
+      // before SQS dead-letters it: delivery.maxAttempts, at least the 5 AWS advises. Retries are new, delayed copies.
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
     });
 

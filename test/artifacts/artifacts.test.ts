@@ -254,7 +254,8 @@ describe('the synthesised template', () => {
   });
 
   it('gives each sender role what its SQS event source mapping needs on its own queue', () => {
-    const needed = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'];
+    // SendMessage on its own queue: a retry is a delayed copy of the message (lambdas/store/delivery-queues.ts).
+    const needed = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage'];
     const problems: string[] = [];
     for (const fn of functions.filter((f) => f.environment.DESTINATION_ID !== undefined)) {
       const queue = consumedQueue(fn);

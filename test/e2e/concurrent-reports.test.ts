@@ -27,7 +27,7 @@ beforeAll(async () => {
     configPath,
     JSON.stringify({
       vendors: { kelkoo: { country: 'fr', comId: '100475501', referer: 'https://www.shop.example', endpoint: `http://127.0.0.1:${port}/sandbox/kelkoo/st` } },
-      delivery: { maxAttempts: 3, retryBaseSeconds: 1, timeoutMs: 2000 },
+      delivery: { maxAttempts: 5, retryBaseSeconds: 1, timeoutMs: 2000 },
       local: { apiKeys: [API_KEY] },
     }),
   );

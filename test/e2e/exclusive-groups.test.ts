@@ -38,7 +38,7 @@ beforeAll(async () => {
         net2: { clickIdParam: 'n2', url: `${sandbox}/net2/pb?ref={order.orderId}&c={clickId}&ch={channel}` },
       },
       attribution: { exclusive: { affiliates: { members: ['qualityclick', 'awin', 'net2'], onLost: { awin: 'send' }, noClickChannel: 'direct' } } },
-      delivery: { maxAttempts: 3, retryBaseSeconds: 1, timeoutMs: 2000 },
+      delivery: { maxAttempts: 5, retryBaseSeconds: 1, timeoutMs: 2000 },
       local: { apiKeys: [API_KEY] },
     }),
   );

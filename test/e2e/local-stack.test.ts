@@ -23,7 +23,7 @@ let workDir: string;
 const stacks: LocalStack[] = [];
 
 /** Starts a stack on a port chosen beforehand, with a config whose vendor endpoints point at that stack's sandbox. */
-async function startStack(delivery: { maxAttempts: number; retryBaseSeconds: number; timeoutMs: number }): Promise<LocalStack> {
+async function startStack(delivery: { maxAttempts: number; retryFor?: string; retryBaseSeconds: number; timeoutMs: number }): Promise<LocalStack> {
   const port = await freePort();
   const sandbox = `http://127.0.0.1:${port}/sandbox`;
   const configPath = join(workDir, `config-${port}.json`);
@@ -93,8 +93,8 @@ let shortRetryStack: LocalStack;
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'local-stack-e2e-'));
   [stack, shortRetryStack] = await Promise.all([
-    startStack({ maxAttempts: 3, retryBaseSeconds: 1, timeoutMs: 2000 }),
-    startStack({ maxAttempts: 2, retryBaseSeconds: 0, timeoutMs: 2000 }),
+    startStack({ maxAttempts: 5, retryBaseSeconds: 1, timeoutMs: 2000 }),
+    startStack({ maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 2000 }),
   ]);
 });
 
@@ -216,7 +216,7 @@ describe('delivery retries on the local stack', () => {
     expect((await api(shortRetryStack, 'POST', '/v1/conversions', conversion(orderId, { sessionId }))).status).toBe(202);
 
     const kelkoo = await eventually(() => deliveryOf(shortRetryStack, orderId, 'kelkoo'), (d) => d.status === 'dead-lettered');
-    expect(kelkoo).toMatchObject({ status: 'dead-lettered', attempts: 2, vendorStatus: 503 });
+    expect(kelkoo).toMatchObject({ status: 'dead-lettered', attempts: 5, vendorStatus: 503 });
 
     const sqs = new SQSClient({ endpoint: shortRetryStack.sqsEndpoint, ...LOCAL_AWS });
     try {
@@ -230,7 +230,7 @@ describe('delivery retries on the local stack', () => {
     } finally {
       sqs.destroy();
     }
-    expect(await sandboxCalls(shortRetryStack, 'kelkoo', orderId)).toHaveLength(2);
+    expect(await sandboxCalls(shortRetryStack, 'kelkoo', orderId)).toHaveLength(5);
   });
 });
 

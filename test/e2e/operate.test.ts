@@ -38,7 +38,7 @@ async function startStack(): Promise<{ stack: LocalStack; client: StackClient; s
         kelkoo: { country: 'fr', comId: '100475501', referer: 'https://www.shop.example', endpoint: `${sandbox}/kelkoo/st` },
         klevu: { apiKey: 'klevu-1234567890', sendEmail: true, endpoint: `${sandbox}/klevu/analytics/collect` },
       },
-      delivery: { maxAttempts: 2, retryBaseSeconds: 0, timeoutMs: 2000 },
+      delivery: { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 2000 },
       local: { apiKeys: [API_KEY] },
     }),
   );
@@ -245,8 +245,8 @@ describe('npm run report on the local stack', () => {
       // No shopper IP: Klevu skipped; Kelkoo refuses it.
       await env.client.setBehaviour('kelkoo', { status: 400, times: 1 });
       await wait(await sale(env.client, { shopper: false }));
-      // No shopper IP; Kelkoo down for both attempts: dead-lettered.
-      await env.client.setBehaviour('kelkoo', { status: 503, times: 2 });
+      // No shopper IP; Kelkoo down for all five attempts: dead-lettered.
+      await env.client.setBehaviour('kelkoo', { status: 503, times: 5 });
       await wait(await sale(env.client, { shopper: false }));
 
       const { code, out, err } = await command(report, ['--local', '--since', '1d'], env.stateFile);

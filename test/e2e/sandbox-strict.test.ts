@@ -24,7 +24,7 @@ async function stackWith(lenientSandbox: boolean): Promise<StackClient> {
     configPath,
     JSON.stringify({
       vendors: { kelkoo: { country: 'fr', comId: '100475501', referer: 'https://www.shop.example', endpoint } },
-      delivery: { maxAttempts: 2, retryBaseSeconds: 0, timeoutMs: 2000 },
+      delivery: { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 2000 },
       local: { apiKeys: [API_KEY] },
     }),
   );
@@ -62,7 +62,7 @@ async function postbackStack(): Promise<StackClient> {
     JSON.stringify({
       vendors: {},
       postbacks: { awin: { clickIdParam: 'awc', url } },
-      delivery: { maxAttempts: 2, retryBaseSeconds: 0, timeoutMs: 2000 },
+      delivery: { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 2000 },
       local: { apiKeys: [API_KEY] },
     }),
   );

@@ -35,6 +35,8 @@ export type VendorId = (typeof VENDORS)[number]['id'];
 
 export interface DeliverySettings {
   maxAttempts: number;
+  /** The retry horizon; the faults use "0s", so that a delivery is dead-lettered after `maxAttempts` attempts. */
+  retryFor?: string;
   retryBaseSeconds: number;
   timeoutMs: number;
 }
@@ -88,6 +90,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (
 export interface QueueCounts {
   visible: number;
   inFlight: number;
+  /** Retries waiting out their backoff: delayed copies, neither visible nor in flight. */
+  delayed: number;
 }
 
 export interface Visitor {
@@ -220,9 +224,16 @@ export class FaultRig {
 
   async counts(queueUrl: string): Promise<QueueCounts> {
     const { Attributes = {} } = await this.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
     );
-    return { visible: Number(Attributes.ApproximateNumberOfMessages ?? 0), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) };
+    return {
+      visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+    };
   }
 
   /** Per vendor: its delivery queue and its dead-letter queue. */
@@ -243,7 +254,7 @@ export class FaultRig {
    */
   async waitUntilDrained(timeoutMs: number): Promise<{ counts: Record<VendorId, { queue: QueueCounts; dlq: QueueCounts }>; drained: boolean }> {
     const isDrained = (c: Record<VendorId, { queue: QueueCounts; dlq: QueueCounts }>) =>
-      VENDORS.every(({ id }) => c[id].queue.visible === 0 && c[id].queue.inFlight === 0);
+      VENDORS.every(({ id }) => c[id].queue.visible === 0 && c[id].queue.inFlight === 0 && c[id].queue.delayed === 0);
     try {
       const counts = await eventually(() => this.allCounts(), isDrained, timeoutMs);
       return { counts, drained: true };
@@ -286,7 +297,7 @@ export class FaultRig {
     let complete = false;
     while (Date.now() < deadline) {
       const counts = await this.allCounts();
-      const empty = VENDORS.every(({ id }) => [counts[id].queue, counts[id].dlq].every((q) => q.visible === 0 && q.inFlight === 0));
+      const empty = VENDORS.every(({ id }) => [counts[id].queue, counts[id].dlq].every((q) => q.visible === 0 && q.inFlight === 0 && q.delayed === 0));
       if (empty && this.acceptedPairs(double) === expected) {
         complete = (await this.statuses().then((all) => this.notSent(all))).length === 0;
         if (complete) break;

@@ -11,7 +11,7 @@ import { FaultRig, mapLimit, N, recordRow, VENDORS } from './harness';
 
 jest.setTimeout(150_000);
 
-const DELIVERY = { maxAttempts: 3, retryBaseSeconds: 0, timeoutMs: 5000 };
+const DELIVERY = { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 5000 };
 /** Orders whose shop retries once more while SQS is still down. */
 const EARLY_RETRIES = 20;
 

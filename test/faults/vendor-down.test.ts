@@ -13,7 +13,7 @@ it('delivers every order exactly once to every vendor after the vendor comes bac
     fault: 'down',
     description: 'vendor down (every call 500)',
     mode: { kind: 'down' },
-    delivery: { maxAttempts: 3, retryBaseSeconds: 0, timeoutMs: 5000 },
+    delivery: { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 5000 },
     deadLetters: 'all',
   });
 });

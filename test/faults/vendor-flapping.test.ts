@@ -14,7 +14,7 @@ it('delivers every order exactly once to every vendor through retries, then reco
     description: 'vendor flapping (every other call 500)',
     mode: { kind: 'flapping' },
     // Backoff from 1 s: retries of a flapping vendor spread out instead of arriving in lockstep.
-    delivery: { maxAttempts: 3, retryBaseSeconds: 1, timeoutMs: 5000 },
+    delivery: { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 1, timeoutMs: 5000 },
     deadLetters: 'some or none',
   });
   // Half the calls during the fault failed, so many deliveries needed more than one attempt.

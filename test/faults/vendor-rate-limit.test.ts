@@ -21,7 +21,7 @@ it('honours Retry-After and delivers every order exactly once to every vendor af
     fault: 'rate-limit',
     description: `vendor rate-limiting (429, Retry-After: 1, first ${LIMITED_CALLS} calls)`,
     mode: { kind: 'rate-limit', calls: LIMITED_CALLS, retryAfterSeconds: 1 },
-    delivery: { maxAttempts: 3, retryBaseSeconds: 0, timeoutMs: 5000 },
+    delivery: { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 5000 },
     deadLetters: 'some or none',
     check: (double) => {
       const byDelivery = new Map<string, ReceivedCall[]>();

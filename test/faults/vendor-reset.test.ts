@@ -13,7 +13,7 @@ it('delivers every order exactly once to every vendor after the vendor stops res
     fault: 'reset',
     description: 'vendor resets connections',
     mode: { kind: 'reset' },
-    delivery: { maxAttempts: 3, retryBaseSeconds: 0, timeoutMs: 5000 },
+    delivery: { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 5000 },
     deadLetters: 'all',
   });
   // Every call made during the fault was read and dropped: the vendor may or may not have acted on it.

@@ -17,7 +17,7 @@ const TIMEOUT_MS = 1000;
 const DELAY_MS = 3000;
 
 it('delivers every order exactly once to every vendor: QUALITYCLICK at the first timeout, Kelkoo after the vendor is fast again and its DLQ is redriven', async () => {
-  const delivery = { maxAttempts: 3, retryBaseSeconds: 0, timeoutMs: TIMEOUT_MS };
+  const delivery = { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: TIMEOUT_MS };
   const row = await runVendorFault({
     rank: 3,
     fault: 'slow',

@@ -9,7 +9,7 @@ import { FaultRig, N, recordRow, VENDORS } from './harness';
 
 jest.setTimeout(150_000);
 
-const DELIVERY = { maxAttempts: 3, retryBaseSeconds: 0, timeoutMs: 5000 };
+const DELIVERY = { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 5000 };
 
 it('delivers every order exactly once to every vendor once the vendor is reachable and the DLQs are redriven', async () => {
   // A port that was free a moment ago and that nothing listens on until the vendor "comes back" there.

@@ -39,7 +39,7 @@ beforeAll(async () => {
         cancel: { url: `${vendor.url}/awin/cancel?ref={order.orderId}&cks={clickId}` },
       },
     },
-    delivery: { maxAttempts: 3, retryBaseSeconds: 0, timeoutMs: 3000 },
+    delivery: { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 3000 },
   });
   const queues = await queuesFor(config, sqs, 3);
   queueUrls = queueUrlsOf(queues);

@@ -38,7 +38,7 @@ beforeAll(async () => {
       },
       net2: { clickIdParam: 'n2', url: `${vendor.url}/net2/sale?ref={order.orderId}&c={clickId}` },
     },
-    delivery: { maxAttempts: 4, retryBaseSeconds: 0, timeoutMs: 3000 },
+    delivery: { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 3000 },
   });
   const queues = await queuesFor(config, sqs, 4);
   queueUrls = queueUrlsOf(queues);

@@ -42,7 +42,7 @@ beforeAll(async () => {
     },
     postbacks: { awin: { clickIdParam: 'awc', attributionDays: 30, url: `${vendor.url}/awin/sale?ref={order.orderId}&cks={clickId}&ch={channel}` } },
     attribution: { exclusive: { affiliates: { members: MEMBERS.map((m) => m.id) } } },
-    delivery: { maxAttempts: 3, retryBaseSeconds: 0, timeoutMs: 3000 },
+    delivery: { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 3000 },
   });
   const queues = await queuesFor(config, sqs, 3);
   queueUrls = queueUrlsOf(queues);

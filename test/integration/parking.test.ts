@@ -38,7 +38,7 @@ beforeEach(async () => {
 function sender(comId: string, parking?: DeliveryParking) {
   const config = parseConfig({
     vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId, endpoint: `${vendor.url}/st` } },
-    delivery: { maxAttempts: 3, retryBaseSeconds: 1, timeoutMs: 2000 },
+    delivery: { maxAttempts: 5, retryBaseSeconds: 1, timeoutMs: 2000 },
   });
   return senderFor(config, 'kelkoo', queue, { store, sqs, parking });
 }
@@ -147,7 +147,7 @@ describe('parking a refused delivery', () => {
     const message = await queuedOrder();
     vendor.always({ kind: 'status', status: 400 });
     await send(queue.queueUrl, message);
-    const broken: DeliveryParking = { park: async () => Promise.reject(new Error('SQS unavailable')) };
+    const broken: DeliveryParking = { park: async () => Promise.reject(new Error('SQS unavailable')), deadLetter: async () => Promise.reject(new Error('SQS unavailable')) };
     const record = await receive(queue.queueUrl);
     const result = await sender('111', broken)(event(record), lambdaContext);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);

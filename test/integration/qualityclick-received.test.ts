@@ -76,7 +76,7 @@ describe('the QUALITYCLICK sender', () => {
   function sender(endpoint: string, timeoutMs = 300) {
     const config = parseConfig({
       vendors: { qualityclick: { endpoint, cpid: '1', product: 'Sale' } },
-      delivery: { maxAttempts: 3, retryBaseSeconds: 1, timeoutMs },
+      delivery: { maxAttempts: 5, retryBaseSeconds: 1, timeoutMs },
     });
     return async (queue: { queueUrl: string; dlqUrl: string }) => senderFor(config, 'qualityclick', queue, { store, sqs });
   }
@@ -119,7 +119,8 @@ describe('the QUALITYCLICK sender', () => {
 
   it('retries when the connection is refused: nothing reached QUALITYCLICK', async () => {
     const { result, delivery } = await deliver(`http://127.0.0.1:${await freePort()}/get_trans.cgi`);
-    expect(result.batchItemFailures).toHaveLength(1);
+    // Acknowledged: the retry is a delayed copy of the message.
+    expect(result.batchItemFailures).toEqual([]);
     expect(delivery).toMatchObject({ status: 'retrying', attempts: 1, lastError: expect.stringMatching(/ECONNREFUSED/) });
   });
 

@@ -256,8 +256,8 @@ describe('redrive on the local stack, end to end', () => {
             endpoint: `http://127.0.0.1:${port}/sandbox/kelkoo/st`,
           },
         },
-        // Two quick attempts: a failing vendor dead-letters the sale within seconds.
-        delivery: { maxAttempts: 2, retryBaseSeconds: 0, timeoutMs: 2000 },
+        // Five quick attempts and no horizon: a failing vendor dead-letters the sale within seconds.
+        delivery: { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 2000 },
         local: { apiKeys: [API_KEY] },
       }),
     );
@@ -330,7 +330,7 @@ describe('redrive on the local stack, end to end', () => {
       new ReceiveMessageCommand({ QueueUrl: queues().deadLetterQueue, VisibilityTimeout: 0 }),
     );
     expect(Messages).toHaveLength(1);
-    expect((await kelkooCalls(orderId)).map((c) => c.status)).toEqual([503, 503]);
+    expect((await kelkooCalls(orderId)).map((c) => c.status)).toEqual([503, 503, 503, 503, 503]);
     return { orderId, body: Messages[0]!.Body! };
   }
 
@@ -341,8 +341,8 @@ describe('redrive on the local stack, end to end', () => {
     expect(await redriveKelkoo()).toEqual({ outcome: 'completed', moved: 1 });
 
     const delivery = await eventually(() => kelkooDelivery(orderId), (d) => d.status === 'sent');
-    expect(delivery.attempts).toBe(3);
-    expect((await kelkooCalls(orderId)).map((c) => c.status)).toEqual([503, 503, 200]);
+    expect(delivery.attempts).toBe(6);
+    expect((await kelkooCalls(orderId)).map((c) => c.status)).toEqual([503, 503, 503, 503, 503, 200]);
   });
 
   it('makes no second call when a redriven message’s order was already sent', async () => {
@@ -357,7 +357,7 @@ describe('redrive on the local stack, end to end', () => {
     // The sender received the copy and acknowledged it (the queue is empty again) …
     await eventually(() => counts(stackSqs, queues().queue), (c) => c.visible === 0 && c.inFlight === 0);
     // … without calling Kelkoo or touching the delivery.
-    expect((await kelkooCalls(orderId)).map((c) => c.status)).toEqual([503, 503, 200]);
+    expect((await kelkooCalls(orderId)).map((c) => c.status)).toEqual([503, 503, 503, 503, 503, 200]);
     expect(await kelkooDelivery(orderId)).toEqual(sent);
   });
 });

@@ -33,7 +33,7 @@ beforeAll(async () => {
   vendor = await VendorDouble.start();
   const config = parseConfig({
     vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, endpoint: `${vendor.url}/st` } },
-    delivery: { maxAttempts: 3, retryBaseSeconds: 0, timeoutMs: 3000 },
+    delivery: { maxAttempts: 5, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: 3000 },
   });
   const queues = await queuesFor(config, sqs, 3);
   const queueUrls = queueUrlsOf(queues);

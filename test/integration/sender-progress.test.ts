@@ -57,7 +57,7 @@ describe('sender: a long multi-call delivery and the function timeout', () => {
   it('sends each line of a 500-line Raptor order exactly once when the function time runs out mid-order', async () => {
     const config = parseConfig({
       vendors: { raptor: { customerId: '1234', endpoint: `${vendor.url}/raptor`, purchaseParams: { p1: 'buy', p2: '{item.productId}', p5: '{order.orderId}' } } },
-      delivery: { maxAttempts: 20, retryBaseSeconds: 0, timeoutMs: CALL_TIMEOUT_MS },
+      delivery: { maxAttempts: 20, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: CALL_TIMEOUT_MS },
     });
     const queue = await createTestQueue(sqs, 20);
     vendor.always({ kind: 'status', status: 200 });

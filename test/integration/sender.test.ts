@@ -3,7 +3,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseConfig } from '../../lambdas/config/schema';
 import { DeliveryMetrics, RecordingDeliveryMetrics } from '../../lambdas/observability/metrics';
 import type { DeliveryMessage } from '../../lambdas/core/delivery';
-import { SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
+import { MessageCopy, SqsRetryScheduler } from '../../lambdas/store/delivery-queues';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
 import { decodeProductsInfos } from '../../lambdas/vendors/kelkoo/mapping';
 import { lambdaContext } from '../support/api';
@@ -38,12 +38,21 @@ class RecordingRetries extends SqsRetryScheduler {
     this.delays.push(seconds);
     await super.retryIn(receiptHandle, seconds);
   }
+  override async sendAgain(copy: MessageCopy, seconds: number): Promise<void> {
+    this.delays.push(seconds);
+    await super.sendAgain(copy, seconds);
+  }
 }
 
-function sender(options: { maxAttempts?: number; timeoutMs?: number; retryBaseSeconds?: number; metrics?: DeliveryMetrics } = {}) {
+function sender(options: { maxAttempts?: number; retryFor?: string; timeoutMs?: number; retryBaseSeconds?: number; metrics?: DeliveryMetrics } = {}) {
   const config = parseConfig({
     vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, endpoint: `${vendor.url}/st` } },
-    delivery: { maxAttempts: options.maxAttempts ?? 3, retryBaseSeconds: options.retryBaseSeconds ?? 1, timeoutMs: options.timeoutMs ?? 2000 },
+    delivery: {
+      maxAttempts: options.maxAttempts ?? 5,
+      ...(options.retryFor ? { retryFor: options.retryFor } : {}),
+      retryBaseSeconds: options.retryBaseSeconds ?? 1,
+      timeoutMs: options.timeoutMs ?? 2000,
+    },
   });
   const { logger, lines } = recordingLogger();
   const metrics = new RecordingDeliveryMetrics();
@@ -124,8 +133,8 @@ describe('sender', () => {
     const record = await recordFor(message);
     const [a, b] = await Promise.all([sender().handler(event(record), lambdaContext), sender().handler(event(record), lambdaContext)]);
     expect(vendor.calls).toHaveLength(1);
-    // the loser leaves its copy for later; when it comes back the delivery is settled
-    expect([...a.batchItemFailures, ...b.batchItemFailures]).toHaveLength(1);
+    // the loser sends a copy that looks again after the lease, when the delivery is settled
+    expect([...a.batchItemFailures, ...b.batchItemFailures]).toEqual([]);
     expect((await statusOf(message.order.orderId)).status).toBe('sent');
   });
 
@@ -140,10 +149,11 @@ describe('sender', () => {
     const record = await recordFor(message);
     const { handler, metrics } = sender({ timeoutMs: 300 });
     const result = await handler(event(record), lambdaContext);
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    // acknowledged: the retry is a copy, delayed by the backoff (test/integration/sender-retry-horizon.test.ts)
+    expect(result.batchItemFailures).toEqual([]);
     expect(metrics.events).toEqual([{ destination: 'kelkoo', event: 'retrying' }]);
     expect(await statusOf(message.order.orderId)).toMatchObject({ status: 'retrying', attempts: 1, lastError: expect.stringMatching(error) });
-    // the visibility was pushed into the future: the message is not receivable at once
+    // the copy is delayed: nothing is receivable at once
     expect(await receiveRecords(sqs, queue.queueUrl, { waitSeconds: 0 })).toEqual([]);
   });
 
@@ -174,10 +184,12 @@ describe('sender', () => {
   it('marks the delivery dead-lettered on the last allowed attempt', async () => {
     const message = await queuedOrder();
     vendor.always({ kind: 'status', status: 500 });
-    const record = withReceiveCount(await recordFor(message), 3);
-    const { handler, metrics } = sender({ maxAttempts: 3 });
+    const record = withReceiveCount(await recordFor(message), 5);
+    const { handler, metrics } = sender({ maxAttempts: 5, retryFor: '0s' });
     const result = await handler(event(record), lambdaContext);
-    expect(result.batchItemFailures).toHaveLength(1);
+    // acknowledged: a copy went to the dead-letter queue
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await receiveRecords(sqs, queue.dlqUrl)).toHaveLength(1);
     expect(metrics.events).toEqual([{ destination: 'kelkoo', event: 'dead-lettered' }]);
     expect(await statusOf(message.order.orderId)).toMatchObject({ status: 'dead-lettered', attempts: 1 });
   });
@@ -209,7 +221,7 @@ describe('sender', () => {
     const { handler } = sender({ metrics: { count: (destination, event, value) => void published.push([destination, event, value]) } });
     vendor.answer({ kind: 'status', status: 200 }, { kind: 'status', status: 200 }, { kind: 'status', status: 503 });
     const result = await handler(event(await recordFor(await queuedOrder()), await recordFor(await queuedOrder()), await recordFor(await queuedOrder())), lambdaContext);
-    expect(result.batchItemFailures).toHaveLength(1);
+    expect(result.batchItemFailures).toEqual([]);
     expect(published.sort()).toEqual([
       ['kelkoo', 'retrying', 1],
       ['kelkoo', 'sent', 2],

@@ -48,7 +48,7 @@ describe('a Klevu endpoint that redirects', () => {
     const queue = await createTestQueue(sqs, 3);
     const config = parseConfig({
       vendors: { klevu: { apiKey: 'klevu-1234567890', endpoint: `${vendor.url}/analytics/collect` } },
-      delivery: { maxAttempts: 3, retryBaseSeconds: 1, timeoutMs: 2000 },
+      delivery: { maxAttempts: 5, retryBaseSeconds: 1, timeoutMs: 2000 },
     });
     const handler = senderFor(config, 'klevu', queue, { store, sqs });
     // The usual http → https move; the new place answers 200 to whatever reaches it.

@@ -16,10 +16,10 @@ function fields(raw: unknown): string[] {
 
 describe('configuration bounds', () => {
   it.each([
-    ['delivery.maxAttempts', { delivery: { maxAttempts: 1 } }, { delivery: { maxAttempts: 0 } }],
-    ['delivery.maxAttempts', { delivery: { maxAttempts: 20 } }, { delivery: { maxAttempts: 21 } }],
-    ['delivery.maxAttempts', { delivery: { maxAttempts: 3 } }, { delivery: { maxAttempts: 2.5 } }],
-    ['delivery.retryBaseSeconds', { delivery: { retryBaseSeconds: 0 } }, { delivery: { retryBaseSeconds: -1 } }],
+    ['delivery.maxAttempts', { delivery: { maxAttempts: 5 } }, { delivery: { maxAttempts: 4 } }],
+    ['delivery.maxAttempts', { delivery: { maxAttempts: 1000 } }, { delivery: { maxAttempts: 1001 } }],
+    ['delivery.maxAttempts', { delivery: { maxAttempts: 6 } }, { delivery: { maxAttempts: 5.5 } }],
+    ['delivery.retryBaseSeconds', { delivery: { retryBaseSeconds: 0, retryFor: '0s' } }, { delivery: { retryBaseSeconds: -1 } }],
     ['delivery.retryBaseSeconds', { delivery: { retryBaseSeconds: 3600 } }, { delivery: { retryBaseSeconds: 3601 } }],
     ['delivery.timeoutMs', { delivery: { timeoutMs: 100 } }, { delivery: { timeoutMs: 99 } }],
     ['delivery.timeoutMs', { delivery: { timeoutMs: 30000 } }, { delivery: { timeoutMs: 30001 } }],
@@ -44,12 +44,12 @@ describe('configuration bounds', () => {
     expect(parseConfig({ vendors: {} })).toEqual({
       vendors: {},
       postbacks: {},
-      delivery: { maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatio: 0.95 },
+      delivery: { maxAttempts: 5, retryFor: '24h', retryBaseSeconds: 30, maxRetryDelay: '15m', timeoutMs: 5000, minDeliveryRatio: 0.95 },
       retentionDays: 400,
       lateReportHours: 72,
       attribution: { exclusive: {} },
     });
-    expect(parseConfig({ vendors: {}, delivery: { maxAttempts: 2 } }).delivery).toEqual({ maxAttempts: 2, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatio: 0.95 });
+    expect(parseConfig({ vendors: {}, delivery: { maxAttempts: 7 } }).delivery).toEqual({ maxAttempts: 7, retryFor: '24h', retryBaseSeconds: 30, maxRetryDelay: '15m', timeoutMs: 5000, minDeliveryRatio: 0.95 });
   });
 
   it('says what is wrong with a postback name, not only that the key is invalid', () => {

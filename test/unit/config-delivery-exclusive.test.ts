@@ -18,7 +18,7 @@ function details(raw: unknown): Array<{ field: string; message: string }> {
 
 describe('delivery settings', () => {
   it.each([0, 0.5, 0.95, 1])('accepts a delivery ratio of %d', (minDeliveryRatio) => {
-    expect(deliverySchema().parse({ minDeliveryRatio })).toEqual({ maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatio });
+    expect(deliverySchema().parse({ minDeliveryRatio })).toEqual({ maxAttempts: 5, retryFor: '24h', retryBaseSeconds: 30, maxRetryDelay: '15m', timeoutMs: 5000, minDeliveryRatio });
   });
 
   it.each([-0.01, 1.01, 2])('refuses a delivery ratio of %d', (minDeliveryRatio) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../lambdas/config/load';
 import { parseConfig } from '../../lambdas/config/schema';
 import { ConfigurationError } from '../../lambdas/core/errors';
-import { retryDelaySeconds, retryWindowSeconds } from '../../lambdas/sender/backoff';
+import { retryDelaySeconds } from '../../lambdas/sender/backoff';
 import { runtimeConfigOf, serializeRuntimeConfig } from '../../lambdas/contract/runtime-config';
 import { SPEC_VENDORS, specConfig } from '../support/config';
 
@@ -49,7 +49,7 @@ describe('configuration', () => {
     [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, comId: undefined, country: undefined, defaultCountry: 'de', accounts: { fr: { comId: 1 } } } } }, 'vendors.kelkoo.defaultCountry'],
     [{ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, country: undefined } } }, 'vendors.kelkoo.country'],
     [{ vendors: { unknownvendor: {} } }, 'vendors'],
-    [{ vendors: {}, delivery: { maxAttempts: 0 } }, 'delivery.maxAttempts'],
+    [{ vendors: {}, delivery: { maxAttempts: 4 } }, 'delivery.maxAttempts'],
     [{ vendors: {}, alarmEmail: 'nope' }, 'alarmEmail'],
     [{ vendors: {}, retentionDays: 0 }, 'retentionDays'],
     [{ vendors: { raptor: { ...SPEC_VENDORS.raptor, purchaseParams: { p1: '{item.sku}' } } } }, 'vendors.raptor.purchaseParams.p1'],
@@ -93,12 +93,8 @@ describe('retry backoff', () => {
     expect(retryDelaySeconds(4, 30, () => 0)).toBe(120);
   });
 
-  it('honours a longer Retry-After and caps at the SQS visibility limit', () => {
+  it("honours a longer Retry-After and caps at SQS's longest message delay", () => {
     expect(retryDelaySeconds(1, 1, () => 0, 90)).toBe(90);
-    expect(retryDelaySeconds(30, 30, () => 1)).toBe(12 * 3600);
-  });
-
-  it('documents the default retry window: 5 attempts from 30 s span 7.5 minutes', () => {
-    expect(retryWindowSeconds(5, 30)).toBe(30 + 60 + 120 + 240);
+    expect(retryDelaySeconds(30, 30, () => 1)).toBe(15 * 60);
   });
 });

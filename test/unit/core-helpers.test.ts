@@ -5,7 +5,7 @@ import { seededRandom } from '../../lambdas/core/random';
 import { addSeconds, epochSeconds, systemClock } from '../../lambdas/core/time';
 import { parseConfigInput, parseInput, toFieldIssues } from '../../lambdas/core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../../lambdas/core/visitor';
-import { retryDelaySeconds, retryWindowSeconds } from '../../lambdas/sender/backoff';
+import { retryDelaySeconds } from '../../lambdas/sender/backoff';
 
 describe('validation', () => {
   const schema = z.strictObject({ items: z.array(z.strictObject({ quantity: z.number() })) });
@@ -160,11 +160,5 @@ describe('retry backoff bounds', () => {
     expect(retryDelaySeconds(0, 30, () => 0)).toBe(15);
     expect(retryDelaySeconds(2, 30, () => 0.5, 10)).toBe(45);
     expect(retryDelaySeconds(1, 10, () => 0.5, 7.2)).toBe(8);
-  });
-
-  it('adds up each wait, capped at the visibility limit, and nothing for one attempt', () => {
-    expect(retryWindowSeconds(1, 30)).toBe(0);
-    expect(retryWindowSeconds(2, 30)).toBe(30);
-    expect(retryWindowSeconds(3, 40_000)).toBe(40_000 + 12 * 3600);
   });
 });

@@ -33,7 +33,7 @@ describe('runtimeConfigOf', () => {
     expect(runtime).toEqual({
       vendors: { kelkoo: config.vendors.kelkoo, klevu: config.vendors.klevu },
       postbacks: config.postbacks,
-      delivery: { maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatio: 0.95 },
+      delivery: { maxAttempts: 5, retryFor: '24h', retryBaseSeconds: 30, maxRetryDelay: '15m', timeoutMs: 5000, minDeliveryRatio: 0.95 },
       retentionDays: 400,
       lateReportHours: 24,
       attribution: { exclusive: {} },
