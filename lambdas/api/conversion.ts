@@ -13,6 +13,7 @@ import { seededRandom } from '../core/random';
 import { addSeconds, epochSeconds, SECONDS_PER_DAY, systemClock } from '../core/time';
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
+import { replayRecordOf } from '../store/replay-records';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
 import { presentOrder } from './cancellation';
 import { withinUrlLimit } from '../vendors/url-limit';
@@ -167,7 +168,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     // Queued first, recorded second: a failure in between answers 5xx with nothing recorded, and the shop's retry
     // sends the same messages again – the senders' claims make the copies harmless.
     await enqueue(messages);
-    const created = await store.createOrder({ orderId: order.orderId, receivedAt: now, occurredAt: order.occurredAt, expiresAt, deliveries, ...(decisions.length ? { groups: decisions } : {}) });
+    const created = await store.createOrder({ orderId: order.orderId, receivedAt: now, occurredAt: order.occurredAt, expiresAt, deliveries, ...(decisions.length ? { groups: decisions } : {}), replay: replayRecordOf(order, messages) });
     if (!created) {
       // A concurrent report of the same order recorded it first; the messages just sent are copies of its own.
       const view = await store.getOrder(order.orderId);

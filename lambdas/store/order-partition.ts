@@ -7,6 +7,7 @@ import type { AttemptRecord, DeliveryState, DeliveryStatus } from '../core/deliv
 import type { GroupDecision } from '../core/exclusive';
 import type { CancellableOrder, CancelWith, DeliveryRecord, OrderCancellation } from './cancellation-records';
 import { DELIVERY_PREFIX, ORDER_SK } from './keys';
+import type { ReplayRecord } from './replay-records';
 import type { Item } from './table';
 
 /** One destination of an order's plan, as the conversion recorded it. */
@@ -28,6 +29,8 @@ export interface StoredOrder {
   plan: PlannedDelivery[];
   groups?: GroupDecision[];
   cancellation?: OrderCancellation;
+  /** What a replay rebuilds a queued destination's message from (replay-records.ts); absent on orders recorded before it. */
+  replay?: ReplayRecord;
 }
 
 /** A delivery record (`sk = DELIVERY#<destination>`), with every attribute a view of it reads. */
@@ -84,6 +87,7 @@ export function readOrderPartition(items: Item[]): OrderPartition | undefined {
       plan: (Array.isArray(order.plan) ? order.plan : []) as PlannedDelivery[],
       ...(Array.isArray(order.groups) ? { groups: order.groups as GroupDecision[] } : {}),
       ...(order.cancellation ? { cancellation: order.cancellation as OrderCancellation } : {}),
+      ...(order.replay ? { replay: order.replay as ReplayRecord } : {}),
     },
     deliveries: items.filter((i) => String(i.sk).startsWith(DELIVERY_PREFIX)).map(storedDelivery),
   };

@@ -3,6 +3,7 @@ import type { GroupDecision } from '../core/exclusive';
 import type { CancellableOrder, OrderCancellation } from './cancellation-records';
 import { ORDER_SK, orderPk } from './keys';
 import { cancellableOrder, OrderPartition, orderView, OrderView, PlannedDelivery, readOrderPartition } from './order-partition';
+import type { ReplayRecord } from './replay-records';
 import { conditionHeld, SingleTable } from './table';
 
 /** One destination of a new order's plan: recorded as it is read back (PlannedDelivery). */
@@ -23,6 +24,8 @@ export interface NewOrder {
   deliveries: NewDelivery[];
   /** The exclusive groups' decisions (lambdas/core/exclusive.ts): the winner per group. */
   groups?: GroupDecision[];
+  /** What a replay rebuilds a queued destination's message from, without the shopper (replay-records.ts). */
+  replay?: ReplayRecord;
 }
 
 /** The order items (`ORDER#<orderId>`, `sk = ORDER`), and the whole order partition as read (order-partition.ts). */
@@ -52,6 +55,7 @@ export class OrderStore extends SingleTable {
               ...(d.digest !== undefined ? { digest: d.digest } : {}),
             })),
             ...(order.groups ? { groups: order.groups } : {}),
+            ...(order.replay ? { replay: order.replay } : {}),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -92,6 +96,29 @@ export class OrderStore extends SingleTable {
     const plan = (Array.isArray(result.Item.plan) ? result.Item.plan : []) as Array<{ destination?: string; status?: 'queued' | 'skipped'; digest?: string }>;
     const entry = plan.find((p) => p.destination === destination);
     return { recorded: true, ...(entry?.status ? { status: entry.status } : {}), ...(entry?.digest ? { digest: entry.digest } : {}) };
+  }
+
+  /**
+   * Replay: records the digest of a destination's rebuilt message in the order's plan (entry `planIndex`, which must
+   * still name `destination` as queued), so that the sender, which sends only what the plan records, sends it. Refused
+   * – false – once the order is cancelled. A copy of the message as first queued (still in a dead-letter queue) then
+   * no longer matches and is dropped by the sender instead of sent.
+   */
+  async recordReplayDigest(orderId: string, destination: string, planIndex: number, digest: string): Promise<boolean> {
+    if (!Number.isInteger(planIndex) || planIndex < 0) throw new RangeError(`planIndex must be an index of the plan, not ${planIndex}`);
+    const entry = `#plan[${planIndex}]`;
+    return conditionHeld(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: ORDER_SK },
+          UpdateExpression: `SET ${entry}.digest = :digest`,
+          ConditionExpression: `${entry}.destination = :destination AND ${entry}.#status = :queued AND attribute_not_exists(cancellation)`,
+          ExpressionAttributeNames: { '#plan': 'plan', '#status': 'status' },
+          ExpressionAttributeValues: { ':digest': digest, ':destination': destination, ':queued': 'queued' },
+        }),
+      ),
+    );
   }
 
   /** Cancellation: marks the order cancelled; the first request's reason and time stand. Returns what is stored. */

@@ -250,10 +250,12 @@ describe('POST /v1/conversions', () => {
     // The delivery record the sender creates expires with the order: retentionDays (400) after receipt.
     expect(kelkoo[0]!.expiresAt).toBe(Math.floor(NOW.getTime() / 1000) + 400 * 86_400);
     expect(await drain(h.queueUrls.clickmeter!)).toHaveLength(0);
-    // the order record keeps ids, times and the plan: no shopper data
-    const order = (await itemsUnder('ORDER#CV-1')).find((i) => (i as { sk: string }).sk === 'ORDER') as Record<string, unknown>;
+    // the order record keeps ids, times, the plan and, for a replay, the order without the shopper: no shopper data
+    const order = (await itemsUnder('ORDER#CV-1')).find((i) => (i as { sk: string }).sk === 'ORDER') as Record<string, any>;
     expect(order.plan).toHaveLength(5);
-    expect(JSON.stringify(order)).not.toMatch(/203\.0\.113\.7|a@b\.example|Lyon|P140490/);
+    expect(JSON.stringify(order)).not.toMatch(/203\.0\.113\.7|a@b\.example|Lyon/);
+    expect(order.replay.order.items[0].productId).toBe('P140490');
+    expect(Object.keys(order.replay.destinations).sort()).toEqual(['kelkoo', 'klevu', 'qualityclick']);
   });
 
   it('uses identifiers given with the conversion over stored ones', async () => {
