@@ -120,6 +120,12 @@ export interface AdapterCapabilities<Config> {
    * it is also sent `gclid`/`msclkid`, which are the merchant's own Google and Microsoft Ads clicks.
    */
   readonly ownClickIds?: (config: Config) => string[];
+  /**
+   * How many days after an order this vendor still accepts a call about it, when its own document states such a limit:
+   * `npm run replay` refuses an older order with that reason (scripts/replay.ts). None of the five vendors' documents
+   * states one; a postback declares its network's as `reportWithinDays`.
+   */
+  readonly reportingWindowDays?: (config: Config) => number | undefined;
   /** The fields of this configuration whose templates use `{channel}` (the exclusive group's winner), e.g. `url`. */
   readonly channelFields?: (config: Config) => string[];
   /** For the console: the values this adapter encodes in a call's query, decoded (or why they could not be). */

@@ -37,6 +37,7 @@ export const postback: VendorAdapter<PostbackConfig, PostbackContext> = {
   capabilities: {
     cancellationCall: (config) => config.cancel !== undefined,
     channelFields: postbackChannelFields,
+    reportingWindowDays: (config) => config.reportWithinDays,
   },
 };
 

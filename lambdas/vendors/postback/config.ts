@@ -19,6 +19,11 @@ export const postbackConfigSchema = lazy(() => {
       /** Landing-page query parameter carrying the network's click id (e.g. Awin's `awc`). */
       clickIdParam: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'must be a query parameter name'),
       attributionDays: z.number().int().min(1).max(365).default(30),
+      /**
+       * The network's own limit, when its documentation states one: how many days after an order it still accepts a
+       * postback for it. `npm run replay` refuses an older order instead of sending a call the network would reject.
+       */
+      reportWithinDays: z.number().int().min(1).max(3650).optional(),
       /** The network's postback URL with macros in its slots: `…?ref={order.orderId}&cks={clickId}&amount={order.netValue}`. */
       url: urlTemplate,
       method: z.enum(['GET', 'POST']).default('GET'),
