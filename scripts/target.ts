@@ -130,6 +130,10 @@ export interface Target {
   cloudWatch(): CloudWatchClient;
   /** The local stack's table (local only): for the report, which reads the counts from it. */
   local?: { dynamoEndpoint: string; tableName: string };
+  /** The table's name on either target (deployed: the TableName output): for the replay, which reads order records. */
+  tableName?: string;
+  /** The configuration file the local stack runs with (local only). */
+  configFile?: string;
   /** Releases the clients. */
   destroy(): void;
 }
@@ -208,6 +212,8 @@ export function localTarget(state: LocalState): Target {
       throw new CommandError('The local stack publishes no CloudWatch metrics');
     },
     ...(state.dynamoEndpoint && state.tableName ? { local: { dynamoEndpoint: state.dynamoEndpoint, tableName: state.tableName } } : {}),
+    ...(state.tableName ? { tableName: state.tableName } : {}),
+    ...(state.configFile ? { configFile: state.configFile } : {}),
     destroy: () => sqs.destroy(),
   };
 }
@@ -253,6 +259,7 @@ export async function deployedTarget(stackName: string, region: string | undefin
       },
       sqs,
       queues: destinationsFromOutputs(outputs),
+      ...(output('TableName') ? { tableName: output('TableName') } : {}),
       cloudWatch: () => (cloudWatch ??= new CloudWatchClient({ region: resolvedRegion })),
       destroy: () => {
         sqs.destroy();
