@@ -182,6 +182,8 @@ export class TrackingStack extends Stack {
     const cancelIds = new Set(cancelDestinationIds(config).map((c) => c.id));
     apiFunctions.conversion.bindDeliveryQueues([...deliveries].filter(([id]) => !cancelIds.has(id)).map(([, d]) => d.queue));
     apiFunctions.cancellation.bindDeliveryQueues([...deliveries].filter(([id]) => cancelIds.has(id)).map(([, d]) => d.queue));
+    // And each postback's cancellation queue to its sale sender, for a sale it records sent after the order was cancelled.
+    for (const { id, of } of cancelDestinationIds(config)) deliveries.get(of)!.sender.bindCancellationQueue(deliveries.get(id)!.queue);
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the HTTP API', value: this.api.url });
     new CfnOutput(this, 'ApiKeysSecretName', { description: 'Secret holding the API keys', value: this.apiKeys.secretName });

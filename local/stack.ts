@@ -13,7 +13,7 @@ import { deliveryQueueSettings, queueNames, TABLE, UNSETTLED_INDEX } from '../la
 import { StaticApiKeys } from '../lambdas/api/api-keys';
 import { createApiHandlers } from '../lambdas/api/handlers';
 import type { TrackingConfig } from '../lambdas/config/schema';
-import { queuedDestinationsOf } from '../lambdas/config/cancellation';
+import { cancelDestinationId, queuedDestinationsOf } from '../lambdas/config/cancellation';
 import { destinationsOf } from '../lambdas/config/destinations';
 import { documentClient } from '../lambdas/store/document-client';
 import { createSender } from '../lambdas/sender/create';
@@ -261,6 +261,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     const settings = deliveryQueueSettings(config.delivery);
+    /** A sale sender queues the cancellation call of a sale it sends after its order was cancelled (the console notes it). */
+    const cancellationQueueOf = (id: string) => {
+      const queue = queueUrls[cancelDestinationId(id)]?.queue;
+      return queue ? { cancellations: localConsole.journal.recordQueued(new SqsDeliveryQueues(sqs, { [cancelDestinationId(id)]: queue })) } : {};
+    };
     const pollers = destinations.map((destination, i) => {
       const logger = consoleLogger(`sender/${destination.id}`, quiet);
       const { queue, queueArn: arn } = queues[i]!;
@@ -280,6 +285,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           queueUrl: queue,
           deadLetterQueueUrl: queues[i]!.deadLetterQueue,
           logger,
+          ...cancellationQueueOf(destination.id),
         }),
       });
     });

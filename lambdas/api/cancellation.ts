@@ -6,7 +6,8 @@ import { EnqueueError, NotFoundError } from '../core/errors';
 import { noDeliveryMetrics } from '../observability/metrics';
 import { systemClock } from '../core/time';
 import { parseInput } from '../core/validation';
-import type { CancellableOrder, CancelWith, DeliveryRecord } from '../store/cancellation-records';
+import { CancellableOrder, cancellationCallMessage } from '../store/cancellation-records';
+import type { TrackingConfig } from '../config/schema';
 import type { OrderView } from '../store/tracking-store';
 import { ApiDeps, configOrder, occurredAt } from './deps';
 import { ApiHandler, errorResponse, jsonResponse, route } from './http';
@@ -20,7 +21,10 @@ export const cancellationSchema = z.strictObject({
 /** The path parameter, parsed as a named field so that an error names `orderId`, not the body. */
 const orderIdParamSchema = z.object({ orderId: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters') });
 
-type CancellationDeps = Pick<ApiDeps, 'config' | 'store' | 'queues' | 'apiKeys' | 'logger' | 'clock' | 'metrics'>;
+type CancellationDeps = Pick<ApiDeps, 'store' | 'queues' | 'apiKeys' | 'logger' | 'clock' | 'metrics'> & {
+  /** `delivery.timeoutMs` bounds the Retry-After of a 503 `delivery_in_progress` (absent: the sender's lease). */
+  config: ApiDeps['config'] & { delivery?: Pick<TrackingConfig['delivery'], 'timeoutMs'> };
+};
 
 /**
  * POST /v1/conversions/{orderId}/cancellation: the whole order is cancelled. Deliveries not yet sent become `cancelled`
@@ -35,6 +39,10 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
   const metrics = deps.metrics ?? noDeliveryMetrics;
   const destinations = new Map(destinationsOf(deps.config).map((d) => [d.id, d]));
   const inConfigOrder = configOrder([...destinations.values()]);
+  const hasCall = (id: string) => {
+    const destination = destinations.get(id);
+    return destination !== undefined && hasCancellationCall(destination);
+  };
 
   return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ event, body }) => {
     const { orderId } = parseInput(orderIdParamSchema, { orderId: event.pathParameters?.orderId ?? '' });
@@ -50,17 +58,30 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
       ...(at ? { occurredAt: at.toISOString() } : {}),
     });
 
-    // 1. Every delivery not known to be sent is cancelled, unless a sender holds it right now.
+    // 1. Every delivery not known to be sent is cancelled – unless a sender holds it right now (a call may be on the
+    //    wire) or the vendor accepted some of its calls (it is finished, never reported as unsent). On those the
+    //    cancellation is left for their sender to complete: a claim with no call accepted cancels, a `sent` queues
+    //    the cancellation call or records `unsupported`.
     const open = saleDestinations(order, deps.config).filter((destination) => {
       const status = order!.records.get(destination)?.status ?? order!.plan.find((p) => p.destination === destination)?.status;
       return status !== 'sent' && status !== 'skipped' && status !== 'cancelled';
     });
     const outcomes = await Promise.all(open.map((destination) => store.cancelDelivery(orderId, destination, now, order!.expiresAt)));
-    const heldUntil = outcomes.flatMap((o) => (o.kind === 'busy' ? [o.leaseUntil] : []));
     // Counted once: only the request whose write made the delivery `cancelled` (npm run report, deployed).
     for (const [i, outcome] of outcomes.entries()) if (outcome.kind === 'cancelled') metrics.count(open[i]!, 'cancelled');
+    let settledMeanwhile = outcomes.some((o) => o.kind === 'settled' && o.status === 'sent');
+    const heldUntil: number[] = [];
+    await Promise.all(
+      outcomes.map(async (outcome, i) => {
+        if (outcome.kind !== 'busy' && outcome.kind !== 'partial') return;
+        const destination = open[i]!;
+        const unsupported = outcome.kind === 'partial' && !hasCall(destination);
+        if (!(await store.requestCancellation(orderId, destination, now, { unsupported }))) settledMeanwhile = true;
+        else if (outcome.kind === 'busy') heldUntil.push(outcome.leaseUntil);
+      }),
+    );
     // Sent between the read and the write: read again for what its cancellation call is rendered from.
-    if (outcomes.some((o) => o.kind === 'settled' && o.status === 'sent')) order = (await store.getCancellableOrder(orderId))!;
+    if (settledMeanwhile) order = (await store.getCancellableOrder(orderId))!;
 
     // 2. Every sent delivery: its cancellation call, or `unsupported`.
     const messages: DeliveryMessage[] = [];
@@ -72,7 +93,7 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
       const destination = destinations.get(record.destination);
       if (destination && hasCancellationCall(destination) && record.cancelWith) {
         const call = order.records.get(cancelDestinationId(record.destination));
-        if (!call || !FINAL_STATUSES.has(call.status)) messages.push(cancelMessage(record, record.cancelWith, order, now));
+        if (!call || !FINAL_STATUSES.has(call.status)) messages.push(cancellationCallMessage(record.destination, record.cancelWith, order.expiresAt, now));
         if (!call) firstQueued.push(cancelDestinationId(record.destination));
       } else if (record.cancellation !== 'unsupported') {
         unsupported.push(record.destination);
@@ -90,8 +111,12 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
 
     logger.info('Conversion cancelled', { orderId, cancellationCalls: messages.map((m) => m.destination), held: heldUntil.length });
     if (heldUntil.length) {
-      // A vendor call is on the wire: whether it lands decides between cancelling and a cancellation call.
-      const seconds = Math.max(1, Math.ceil((Math.max(...heldUntil) - now.getTime()) / 1000));
+      // A vendor call is on the wire: whether it lands decides between cancelling and a cancellation call. Its sender
+      // completes the cancellation either way; the repeat shows how. Within one call's timeout (and a second for the
+      // sender's write) the call has ended, however long the lease that guards against a crashed sender.
+      const leaseSeconds = Math.ceil((Math.max(...heldUntil) - now.getTime()) / 1000);
+      const timeoutMs = deps.config.delivery?.timeoutMs;
+      const seconds = Math.max(1, timeoutMs === undefined ? leaseSeconds : Math.min(leaseSeconds, Math.ceil(timeoutMs / 1000) + 1));
       return errorResponse(503, 'delivery_in_progress', 'A delivery of this order is being sent right now; send the same request again', [], {
         'retry-after': String(seconds),
       });
@@ -116,18 +141,6 @@ function saleDestinations(order: CancellableOrder, config: CancellationDeps['con
 
 function isSale(id: string, config: CancellationDeps['config']): boolean {
   return !cancelDestinationsOf(config).some((d) => d.id === id);
-}
-
-/** The cancellation call's message: the sale's order, click id and channel, on the destination's cancellation queue. */
-function cancelMessage(record: DeliveryRecord, cancelWith: CancelWith, order: CancellableOrder, now: Date): DeliveryMessage {
-  const base = {
-    destination: cancelDestinationId(record.destination),
-    order: cancelWith.order,
-    context: cancelWith.context,
-    receivedAt: now.toISOString(),
-    expiresAt: order.expiresAt,
-  };
-  return cancelWith.exclusive ? { version: 2, ...base, exclusive: cancelWith.exclusive } : { version: 1, ...base };
 }
 
 /**

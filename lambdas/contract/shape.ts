@@ -153,6 +153,11 @@ export const ENV = {
   queueUrl: 'QUEUE_URL',
   /** The sender's dead-letter queue, where it parks a delivery the vendor refused. */
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  /**
+   * Of a sale sender whose postback has a `cancel` template: its cancellation queue (`<postback>-cancel`), where the
+   * sender queues the cancellation call of a sale it records `sent` after the order was cancelled.
+   */
+  cancellationQueueUrl: 'CANCELLATION_QUEUE_URL',
   /** `https://sqs.<region>.<suffix>/<account>/`: a delivery queue's URL is this followed by its deliveryQueueName. */
   queueUrlBase: 'QUEUE_URL_BASE',
 } as const;

@@ -16,6 +16,8 @@ export const handler = createSender({
   sqs: new SQSClient({}),
   queueUrl: requireEnv(ENV.queueUrl),
   deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
+  // Set for a postback with a cancellation call: the sale's sender queues it when the order was cancelled meanwhile.
+  ...(process.env[ENV.cancellationQueueUrl] ? { cancellationQueueUrl: process.env[ENV.cancellationQueueUrl] } : {}),
   logger,
   metrics: new CloudWatchDeliveryMetrics(),
 });

@@ -6,12 +6,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { queuedDestinationsOf } from '../config/cancellation';
+import { cancelDestinationId, queuedDestinationsOf } from '../config/cancellation';
 import type { RuntimeConfig } from '../contract/runtime-config';
 import { deliveryQueueSettings } from '../contract/shape';
 import type { Clock } from '../core/time';
 import type { DeliveryMetrics } from '../observability/metrics';
-import { DeliveryParking, RetryScheduler, SqsDeliveryParking, SqsRetryScheduler } from '../store/delivery-queues';
+import { DeliveryParking, DeliveryQueues, RetryScheduler, SqsDeliveryParking, SqsDeliveryQueues, SqsRetryScheduler } from '../store/delivery-queues';
 import type { TrackingStore } from '../store/tracking-store';
 import { fetchHttpSender, HttpSender } from '../vendors/http-sender';
 import { createSenderHandler } from './sender';
@@ -36,6 +36,13 @@ export interface SenderWiring {
   retries?: RetryScheduler;
   /** Default: the dead-letter queue at `deadLetterQueueUrl`. */
   parking?: DeliveryParking;
+  /**
+   * For a postback with a `cancel` template: the queue of its cancellation calls (`<id>-cancel`), where its sender
+   * queues the call for a sale it records `sent` after the order was cancelled.
+   */
+  cancellationQueueUrl?: string;
+  /** Default: messages to `cancellationQueueUrl`, when given. */
+  cancellations?: DeliveryQueues;
   clock?: Clock;
   random?: () => number;
   recordWaitMs?: number;
@@ -54,6 +61,7 @@ export function createSender(wiring: SenderWiring): SenderHandler {
     store: wiring.store,
     retries: wiring.retries ?? new SqsRetryScheduler(wiring.sqs, wiring.queueUrl),
     parking: wiring.parking ?? new SqsDeliveryParking(wiring.sqs, wiring.deadLetterQueueUrl),
+    ...cancellationsOf(wiring),
     http: wiring.http ?? fetchHttpSender,
     logger: wiring.logger,
     claimLeaseSeconds: wiring.claimLeaseSeconds ?? deliveryQueueSettings(wiring.config.delivery).claimLeaseSeconds,
@@ -63,4 +71,11 @@ export function createSender(wiring: SenderWiring): SenderHandler {
     ...(wiring.recordWaitMs !== undefined ? { recordWaitMs: wiring.recordWaitMs } : {}),
     ...(wiring.stopMarginMs !== undefined ? { stopMarginMs: wiring.stopMarginMs } : {}),
   });
+}
+
+/** The sender's cancellation queue: the one given, or one sending to `cancellationQueueUrl`; none without either. */
+function cancellationsOf(wiring: SenderWiring): { cancellations?: DeliveryQueues } {
+  if (wiring.cancellations) return { cancellations: wiring.cancellations };
+  if (!wiring.cancellationQueueUrl) return {};
+  return { cancellations: new SqsDeliveryQueues(wiring.sqs, { [cancelDestinationId(wiring.destinationId)]: wiring.cancellationQueueUrl }) };
 }

@@ -8,7 +8,7 @@ import { DeliveryMessage, deliveryMessageSchema, messageDigest } from '../core/d
 import { contextIdentifiers } from '../core/redact';
 import { Clock, systemClock } from '../core/time';
 import { DeliveryEvent, DeliveryMetrics, noDeliveryMetrics } from '../observability/metrics';
-import { cancelWithOf } from '../store/cancellation-records';
+import { cancellationCallMessage, cancelWithOf } from '../store/cancellation-records';
 import {
   decodeRetryState,
   DeliveryParking,
@@ -19,6 +19,7 @@ import {
   RetryScheduler,
   RetryState,
 } from '../store/delivery-queues';
+import type { DeliveryQueues } from '../store/delivery-queues';
 import type { DeliveryClaim, TrackingStore } from '../store/tracking-store';
 import { HttpSender, TransportError } from '../vendors/http-sender';
 import type { DeliveryOutcome, VendorRequest } from '../vendors/types';
@@ -37,6 +38,11 @@ export interface SenderDeps {
   retries: RetryScheduler;
   /** The destination's dead-letter queue, where a delivery the vendor refused is parked for a redrive. */
   parking: DeliveryParking;
+  /**
+   * For a destination with a cancellation call: its cancellation queue (`<id>-cancel`), where the sender queues the
+   * call for a sale it records `sent` after the order was cancelled.
+   */
+  cancellations?: DeliveryQueues;
   http: HttpSender;
   logger: Logger;
   /** How long a claimed delivery stays reserved to this sender (longer than the function can run). */
@@ -139,7 +145,14 @@ class DestinationSender {
     if (!this.isCancellationCall && !(await this.matchesRecordedOrder(received, counts))) return;
     const claim = await this.claim(received);
     if (claim.kind === 'done') {
-      this.logger.info('Delivery already settled; no call made', { orderId: received.orderId, destination: this.destination.id, status: claim.status });
+      if (claim.cancelledNow) counted(counts, 'cancelled');
+      this.logger.info(claim.cancelledNow ? 'Delivery cancelled: its order was cancelled while a call was on the wire; no call made' : 'Delivery already settled; no call made', {
+        orderId: received.orderId,
+        destination: this.destination.id,
+        status: claim.status,
+      });
+      // Sent, and its order cancelled meanwhile: completed again, in case the copy that recorded `sent` could not.
+      if (claim.cancellationRequested) await this.completeCancellation(received, false);
       return;
     }
     if (claim.kind === 'busy') {
@@ -232,6 +245,30 @@ class DestinationSender {
     counted(counts, 'dropped');
     this.logger.warn('Message dropped: not what the service recorded; no call made', { ...log, reason, digest, recordedDigest: plan.digest });
     return false;
+  }
+
+  /**
+   * A sale recorded `sent` after its order was cancelled – the cancellation arrived while its call was on the wire,
+   * or while a partly delivered order was being finished: its cancellation call goes on the destination's
+   * cancellation queue, or, for a destination without one, the record says `unsupported`. The sender does it because
+   * nobody else would: the cancellation route answered 503 and the shop may never ask again. Repeating it is harmless
+   * (the cancellation sender's claim makes one call of any number of copies); only the first is counted `queued`.
+   */
+  private async completeCancellation({ message, orderId }: Pick<Received, 'message' | 'orderId'>, first: boolean): Promise<void> {
+    const log = { orderId, destination: this.destination.id };
+    if (!this.keepsForCancellation) {
+      await this.store.recordCancellationUnsupported(orderId, this.destination.id);
+      this.logger.info('Order cancelled while it was being sent; its destination has no cancellation call: recorded as unsupported', log);
+      return;
+    }
+    if (!this.deps.cancellations) {
+      this.logger.error('Order cancelled while it was being sent, but this sender has no cancellation queue: the call waits for the shop to repeat the cancellation', log);
+      return;
+    }
+    const call = cancellationCallMessage(this.destination.id, cancelWithOf(message), message.expiresAt, this.clock());
+    await this.deps.cancellations.send(call);
+    if (first) this.metrics.count(call.destination, 'queued');
+    this.logger.info('Order cancelled while it was being sent: cancellation call queued', { ...log, cancellationCall: call.destination });
   }
 
   /**
@@ -352,9 +389,10 @@ class DestinationSender {
     const history = withAttempt(claim.history, trace.record(outcome));
     if (outcome.kind === 'sent') {
       const keep = this.keepsForCancellation ? { cancelWith: cancelWithOf(message) } : {};
-      await this.store.recordDelivery(orderId, destination, { status: 'sent', vendorStatus: outcome.vendorStatus, at, history, ...keep });
+      const recorded = await this.store.recordDelivery(orderId, destination, { status: 'sent', vendorStatus: outcome.vendorStatus, at, history, ...keep });
       counted(counts, 'sent');
       this.logger.info('Delivered', { ...log, vendorStatus: outcome.vendorStatus });
+      if (recorded.cancellationRequested) await this.completeCancellation({ message, orderId }, true);
       return;
     }
     const base = { error: outcome.error, vendorStatus: outcome.vendorStatus, completedRequests: [...completed], at, history };

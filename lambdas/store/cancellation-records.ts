@@ -1,3 +1,4 @@
+import { cancelDestinationId } from '../config/cancellation';
 import type { DeliveryMessage } from '../core/delivery';
 import type { DeliveryStatus } from '../core/delivery';
 import type { Order } from '../core/order';
@@ -43,5 +44,29 @@ export interface CancellableOrder {
   records: Map<string, DeliveryRecord>;
 }
 
-/** The outcome of trying to cancel one delivery not known to be sent. */
-export type CancelOutcome = { kind: 'cancelled' } | { kind: 'settled'; status: DeliveryStatus } | { kind: 'busy'; leaseUntil: number };
+/**
+ * The outcome of trying to cancel one delivery not known to be sent: cancelled; settled otherwise (sent, skipped,
+ * cancelled); held by a sender right now (`busy`, until `leaseUntil`, epoch ms); or partly delivered (`partial`: the
+ * vendor accepted `acceptedCalls` of its calls, so it is finished rather than reported as never sent).
+ */
+export type CancelOutcome =
+  | { kind: 'cancelled' }
+  | { kind: 'settled'; status: DeliveryStatus }
+  | { kind: 'busy'; leaseUntil: number }
+  | { kind: 'partial'; acceptedCalls: number };
+
+/**
+ * The message of a cancellation call, on the sale destination's cancellation queue (`<destination>-cancel`): what the
+ * sale's call was rendered from (the order without the shopper, the click id, the channel). Built by the cancellation
+ * route for a sale already sent, and by the sale's sender for one it records `sent` after the order was cancelled.
+ */
+export function cancellationCallMessage(saleDestination: string, cancelWith: CancelWith, expiresAt: number, now: Date): DeliveryMessage {
+  const base = {
+    destination: cancelDestinationId(saleDestination),
+    order: cancelWith.order,
+    context: cancelWith.context,
+    receivedAt: now.toISOString(),
+    expiresAt,
+  };
+  return cancelWith.exclusive ? { version: 2, ...base, exclusive: cancelWith.exclusive } : { version: 1, ...base };
+}

@@ -10,10 +10,20 @@ import { listUnsettled, UnsettledPage, UnsettledQuery } from './unsettled';
 export type DeliveryClaim =
   /** `leaseUntil` (epoch ms) identifies this sender's lease: progress writes are accepted only while it holds. */
   | { kind: 'claimed'; attempts: number; completedRequests: string[]; leaseUntil: number; history?: AttemptRecord[] }
-  /** Already sent, failed or skipped: nothing more to do. */
-  | { kind: 'done'; status: DeliveryStatus }
+  /**
+   * Already sent, failed, skipped or cancelled: nothing more to do. `cancelledNow`: this claim found the order's
+   * cancellation waiting on the delivery (requested while a call was on the wire, none accepted) and cancelled it.
+   * `cancellationRequested`: a `sent` delivery whose order was cancelled while it was being sent.
+   */
+  | { kind: 'done'; status: DeliveryStatus; cancelledNow?: true; cancellationRequested?: true }
   /** Another sender holds it right now. */
   | { kind: 'busy' };
+
+/** What recording an outcome found on the record. */
+export interface RecordedOutcome {
+  /** The order was cancelled while this delivery was being sent (`cancelRequestedAt`): the sender completes it. */
+  cancellationRequested: boolean;
+}
 
 export type DeliveryUpdate = (
   /** `vendorStatus` is absent when the vendor books a call it never answered (QUALITYCLICK on a read timeout). */
@@ -31,8 +41,11 @@ export type DeliveryUpdate = (
 export class DeliveryStore extends SingleTable {
   /**
    * Sender: takes a delivery for one vendor call, creating its record on the first claim. Succeeds only while the
-   * delivery is still owed (new, queued, retrying, or dead-lettered and redriven) and no other sender holds an
-   * unexpired lease on it. Counts the attempt in the same write.
+   * delivery is still owed (new, queued, retrying, or dead-lettered and redriven), no other sender holds an
+   * unexpired lease on it, and its order's cancellation is not waiting on it – unless the vendor accepted some of
+   * its calls already, when the delivery is finished (docs/EXCLUSIVE-AND-CANCELLATIONS.md, "Partial deliveries").
+   * Counts the attempt in the same write. A delivery whose cancellation waits on it with no call accepted is
+   * cancelled instead (`done`, `cancelledNow`).
    */
   async claimDelivery(orderId: string, destination: string, now: Date, leaseSeconds: number, expiresAt: number): Promise<DeliveryClaim> {
     try {
@@ -44,7 +57,8 @@ export class DeliveryStore extends SingleTable {
             'SET leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, updatedAt = :at, destination = :destination, ' +
             '#status = if_not_exists(#status, :queued), #ttl = if_not_exists(#ttl, :ttl)',
           ConditionExpression:
-            '(attribute_not_exists(#status) OR #status IN (:queued, :retrying, :dead)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+            '(attribute_not_exists(#status) OR #status IN (:queued, :retrying, :dead)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now) ' +
+            `AND (attribute_not_exists(cancelRequestedAt) OR ${HAS_ACCEPTED_CALLS})`,
           ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
           ExpressionAttributeValues: {
             ':lease': now.getTime() + leaseSeconds * 1000,
@@ -72,14 +86,26 @@ export class DeliveryStore extends SingleTable {
       };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const status = (error.Item as Record<string, { S?: string }> | undefined)?.status?.S as DeliveryStatus | undefined;
-      if (status === undefined || status === 'queued' || status === 'retrying' || status === 'dead-lettered') return { kind: 'busy' };
-      return { kind: 'done', status };
+      const old = readOld(error.Item);
+      const status = old.status;
+      if (status === undefined || status === 'queued' || status === 'retrying' || status === 'dead-lettered') {
+        if (old.leaseUntil !== undefined && old.leaseUntil >= now.getTime()) return { kind: 'busy' };
+        if (!old.cancelRequested) return { kind: 'busy' };
+        // The order was cancelled while a call of this delivery was on the wire, and none was accepted: cancelled now.
+        const cancelled = await this.cancelDelivery(orderId, destination, now, expiresAt);
+        if (cancelled.kind === 'cancelled') return { kind: 'done', status: 'cancelled', cancelledNow: true };
+        if (cancelled.kind === 'settled') return { kind: 'done', status: cancelled.status };
+        return { kind: 'busy' };
+      }
+      return { kind: 'done', status, ...(status === 'sent' && old.cancelRequested ? { cancellationRequested: true as const } : {}) };
     }
   }
 
-  /** Sender: records the outcome of a claimed delivery and releases the lease. Never downgrades a `sent`. */
-  async recordDelivery(orderId: string, destination: string, update: DeliveryUpdate): Promise<void> {
+  /**
+   * Sender: records the outcome of a claimed delivery and releases the lease. Never downgrades a `sent`. Says whether
+   * the order's cancellation was requested while the delivery was being sent, which a `sent` outcome must complete.
+   */
+  async recordDelivery(orderId: string, destination: string, update: DeliveryUpdate): Promise<RecordedOutcome> {
     const values: Record<string, unknown> = { ':status': update.status, ':at': update.at.toISOString(), ':sent': 'sent' };
     const sets = ['#status = :status', 'updatedAt = :at'];
     const removes = ['leaseUntil'];
@@ -115,10 +141,26 @@ export class DeliveryStore extends SingleTable {
         values[':done'] = update.completedRequests;
       }
     }
-    // A refused condition: already sent by a concurrent sender, whose record stands.
-    await this.updateDelivery(orderId, destination, `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`, 'attribute_exists(pk) AND #status <> :sent', values, {
-      '#status': 'status',
-    });
+    // A refused condition: already sent by a concurrent sender, whose record stands (and whose sender completes a
+    // cancellation requested meanwhile).
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: orderPk(orderId), sk: deliverySk(destination) },
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :sent',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+          // Only the marker: whatever it holds, the write costs the same.
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { cancellationRequested: result.Attributes?.cancelRequestedAt !== undefined };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { cancellationRequested: false };
+      throw error;
+    }
   }
 
   /**
@@ -167,7 +209,8 @@ export class DeliveryStore extends SingleTable {
   /**
    * Cancellation: a delivery not yet sent becomes `cancelled` (creating its record if no sender has claimed it yet),
    * so that every later claim refuses it and its message is dropped. Refused while a sender holds the delivery (a call
-   * may be on the wire) and once it is settled otherwise (`sent`, `skipped`, already `cancelled`).
+   * may be on the wire: `busy`), once the vendor accepted some of its calls (`partial`: it is finished, never called
+   * unsent) and once it is settled otherwise (`sent`, `skipped`, already `cancelled`).
    */
   async cancelDelivery(orderId: string, destination: string, now: Date, expiresAt: number): Promise<CancelOutcome> {
     try {
@@ -180,7 +223,8 @@ export class DeliveryStore extends SingleTable {
               // Cancelled is settled: no longer listed by GET /v1/deliveries (UNSETTLED_INDEX).
               `REMOVE leaseUntil, ${UNSETTLED_INDEX.partitionKey}, ${UNSETTLED_INDEX.sortKey}`,
           ConditionExpression:
-            '(attribute_not_exists(#status) OR #status IN (:queued, :retrying, :dead, :failed)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+            '(attribute_not_exists(#status) OR #status IN (:queued, :retrying, :dead, :failed)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now) ' +
+            `AND NOT ${HAS_ACCEPTED_CALLS}`,
           ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
           ExpressionAttributeValues: {
             ':cancelled': 'cancelled',
@@ -200,11 +244,37 @@ export class DeliveryStore extends SingleTable {
       return { kind: 'cancelled' };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const old = error.Item as Record<string, { S?: string; N?: string }> | undefined;
-      const status = old?.status?.S as DeliveryStatus | undefined;
+      const old = readOld(error.Item);
+      const status = old.status;
       if (status === 'sent' || status === 'skipped' || status === 'cancelled') return { kind: 'settled', status };
-      return { kind: 'busy', leaseUntil: Number(old?.leaseUntil?.N ?? now.getTime()) };
+      if (old.acceptedCalls > 0) return { kind: 'partial', acceptedCalls: old.acceptedCalls };
+      return { kind: 'busy', leaseUntil: old.leaseUntil ?? now.getTime() };
     }
+  }
+
+  /**
+   * Cancellation: the order's cancellation is left on a delivery it could not cancel – one a sender holds right now,
+   * or one the vendor accepted some calls of – as `cancelRequestedAt`. Its sender completes it: a claim of a delivery
+   * with no accepted call cancels it, and recording `sent` queues the cancellation call or records `unsupported`.
+   * `unsupported` (a partial delivery to a destination without a cancellation call) records that at once. False when
+   * the delivery was settled meanwhile (sent, cancelled): the caller reads it again.
+   */
+  async requestCancellation(orderId: string, destination: string, now: Date, options: { unsupported: boolean }): Promise<boolean> {
+    return this.updateDelivery(
+      orderId,
+      destination,
+      `SET cancelRequestedAt = if_not_exists(cancelRequestedAt, :at)${options.unsupported ? ', cancellation = :unsupported' : ''}`,
+      '#status IN (:queued, :retrying, :dead, :failed)',
+      {
+        ':at': now.toISOString(),
+        ':queued': 'queued',
+        ':retrying': 'retrying',
+        ':dead': 'dead-lettered',
+        ':failed': 'failed',
+        ...(options.unsupported ? { ':unsupported': 'unsupported' } : {}),
+      },
+      { '#status': 'status' },
+    );
   }
 
   /** Cancellation: a sent delivery whose destination declares no cancellation call says so on its record. */
@@ -243,6 +313,24 @@ export class DeliveryStore extends SingleTable {
       ),
     );
   }
+}
+
+/** A condition: the vendor accepted some calls of this (multi-call) delivery already. */
+const HAS_ACCEPTED_CALLS = '(attribute_exists(completedRequests) AND size(completedRequests) > :zero)';
+
+/** What a refused conditional write read of the record (ReturnValuesOnConditionCheckFailure, low-level form). */
+function readOld(item: Record<string, { S?: string; N?: string; L?: unknown[]; SS?: string[] }> | undefined): {
+  status?: DeliveryStatus;
+  leaseUntil?: number;
+  cancelRequested: boolean;
+  acceptedCalls: number;
+} {
+  return {
+    ...(item?.status?.S !== undefined ? { status: item.status.S as DeliveryStatus } : {}),
+    ...(item?.leaseUntil?.N !== undefined ? { leaseUntil: Number(item.leaseUntil.N) } : {}),
+    cancelRequested: item?.cancelRequestedAt !== undefined,
+    acceptedCalls: item?.completedRequests?.L?.length ?? item?.completedRequests?.SS?.length ?? 0,
+  };
 }
 
 function toStringArray(value: unknown): string[] {

@@ -6,7 +6,7 @@ import { VisitorStore } from './visitor-store';
 export type { ClickToStore, SavedClicks } from './visitor-store';
 export type { NewDelivery, NewOrder, RecordedPlan } from './order-store';
 export type { OrderView } from './order-partition';
-export type { DeliveryClaim, DeliveryUpdate } from './delivery-store';
+export type { DeliveryClaim, DeliveryUpdate, RecordedOutcome } from './delivery-store';
 export { UNSETTLED_STATUSES } from './unsettled';
 export type { UnsettledCursor, UnsettledDelivery, UnsettledPage, UnsettledQuery, UnsettledStatus } from './unsettled';
 
@@ -77,6 +77,9 @@ export class TrackingStore {
   }
   cancelDelivery(...args: Parameters<DeliveryStore['cancelDelivery']>) {
     return this.deliveries.cancelDelivery(...args);
+  }
+  requestCancellation(...args: Parameters<DeliveryStore['requestCancellation']>) {
+    return this.deliveries.requestCancellation(...args);
   }
   recordCancellationUnsupported(...args: Parameters<DeliveryStore['recordCancellationUnsupported']>) {
     return this.deliveries.recordCancellationUnsupported(...args);

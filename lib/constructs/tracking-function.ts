@@ -240,6 +240,16 @@ export class TrackingFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Sets `CANCELLATION_QUEUE_URL` and allows sending to that queue only: a sale sender queues there the cancellation
+   * call of a sale it records `sent` after its order was cancelled (the postback's `<name>-cancel` queue).
+   */
+  bindCancellationQueue(queue: IQueue): this {
+    this.addEnvironment(ENV.cancellationQueueUrl, queue.queueUrl);
+    this.executionRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    return this;
+  }
+
   /** The role's only statement on "*" may be active tracing's: anything else would hide behind the IAM5 acknowledgement. */
   private validateWildcards(): string[] {
     const document = Stack.of(this).resolve(this.rolePolicy.document) as {

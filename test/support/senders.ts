@@ -6,7 +6,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { queuedDestinationsOf } from '../../lambdas/config/cancellation';
+import { cancelDestinationId, queuedDestinationsOf } from '../../lambdas/config/cancellation';
 import { createSender, SenderHandler, SenderWiring } from '../../lambdas/sender/create';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
 import { toSqsRecord } from '../../local/poller';
@@ -50,7 +50,9 @@ export function sendersFor(config: SenderWiring['config'], wiring: TestSenderWir
     queuedDestinationsOf(config).map((destination) => {
       const queue = queues[destination.id];
       if (!queue) throw new Error(`no test queue for ${destination.id}`);
-      return [destination.id, senderFor(config, destination.id, queue, rest)];
+      // A sale destination's sender queues the cancellation calls of the sales it sends after their order was cancelled.
+      const cancellations = queues[cancelDestinationId(destination.id)];
+      return [destination.id, senderFor(config, destination.id, queue, { ...(cancellations ? { cancellationQueueUrl: cancellations.queueUrl } : {}), ...rest })];
     }),
   );
 }
