@@ -1,30 +1,21 @@
 /**
- * CDK entry point: `npx cdk synth|deploy [-c config=<path>]`. The configuration file is chosen by chooseConfig
- * (context, then TRACKING_CONFIG, then tracking.config.json, then the shipped example) and validated before any
- * construct is created, so a bad field stops synthesis with its name.
+ * CDK entry point: `npx cdk synth|deploy [-c config=<path>] [-c allowSandbox=true]`. The configuration file is chosen
+ * by chooseConfig (context, then TRACKING_CONFIG, then tracking.config.json, then the shipped example), validated and
+ * judged for deployment (lib/deploy-guards.ts) before any construct is created, so a bad field, a placeholder or a
+ * sandbox endpoint stops synthesis with its name; a stack over CloudFormation's resource limit stops it next.
  */
 import { relative } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { chooseConfig, loadConfig } from '../lambdas/config/load';
-import type { TrackingConfig } from '../lambdas/config/schema';
+import { chooseConfig } from '../lambdas/config/load';
 import { ConfigurationError } from '../lambdas/core/errors';
 import { STACK_NAME } from '../lib/constructs/naming';
-import { TrackingStack } from '../lib/tracking-stack';
+import { ALLOW_SANDBOX_CONTEXT, DeployableConfig, loadDeployableConfig, resourceCeilingProblem, warnOnStack } from '../lib/deploy-guards';
+import { TrackingStack, TrackingStackProps } from '../lib/tracking-stack';
 
 const app = new App();
 const source = chooseConfig({ explicit: app.node.tryGetContext('config') });
 
-let config: TrackingConfig;
-try {
-  config = loadConfig(source);
-} catch (error) {
-  if (error instanceof ConfigurationError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
 if (source.isExample) {
   console.warn(
     `Warning: no configuration given; using ${relative(process.cwd(), source.path)}, whose vendor endpoints point at ` +
@@ -32,7 +23,26 @@ if (source.isExample) {
   );
 }
 
-new TrackingStack(app, STACK_NAME, { config });
+// Refuses placeholders, and the local sandbox's endpoints and demo ids unless -c allowSandbox=true (lib/deploy-guards.ts).
+let deployable: DeployableConfig;
+try {
+  deployable = loadDeployableConfig(source, app.node.tryGetContext(ALLOW_SANDBOX_CONTEXT));
+} catch (error) {
+  if (error instanceof ConfigurationError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+const props: TrackingStackProps = { config: deployable.config };
+const stack = new TrackingStack(app, STACK_NAME, props);
+warnOnStack(stack, deployable.warnings);
+// Before CDK's own check at synthesis, which dies with a dump of every resource type.
+const ceiling = resourceCeilingProblem(stack, props);
+if (ceiling) {
+  console.error(ceiling);
+  process.exit(1);
+}
 
 // The AWS Solutions and Serverless rule packs review the stack on every synth; a finding that is not acknowledged
 // with a reason fails synthesis.

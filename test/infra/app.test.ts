@@ -91,6 +91,6 @@ describe('bin/app.ts', () => {
     };
     const nobody = warningsOf({ vendors: {} }).filter((w) => w.includes('Nobody is notified of the alarms'));
     expect(nobody).toEqual([expect.stringContaining('set alerts (emails, slack or topicArns) or alarmEmail in the configuration')]);
-    expect(warningsOf({ vendors: {}, alerts: { emails: ['ops@shop.example'] } }).filter((w) => w.includes('Nobody is notified'))).toEqual([]);
+    expect(warningsOf({ vendors: {}, alerts: { emails: ['ops@shop-brand.fr'] } }).filter((w) => w.includes('Nobody is notified'))).toEqual([]);
   });
 });

@@ -1,0 +1,200 @@
+/**
+ * bin/app.ts refuses what cannot work deployed before anything is synthesised: a copy of the local stack's example
+ * (sandbox endpoints, demo ids), the production example's placeholders, and a stack over CloudFormation's resource
+ * limit; `-c allowSandbox=true` lets a test deployment through with a warning. And the README's deploy steps, followed
+ * from a fresh copy of the production example with `cdk synth` in place of deploy, give an assembly that calls no
+ * loopback or sandbox endpoint.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { placeholderIssues, PRODUCTION_EXAMPLE_CONFIG_FILE } from '../../lambdas/config/deploy-guards';
+import { EXAMPLE_CONFIG_FILE, REPO_ROOT } from '../../lambdas/config/load';
+import { parseConfig } from '../../lambdas/config/schema';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'deploy-guards-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const FEATURE_FLAGS = (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+let runs = 0;
+
+/** `cdk synth` of bin/app.ts as the CLI runs it: the configuration file and context given, bundling skipped unless asked. */
+function synth(configPath: string, context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}) {
+  const outDir = join(dir, `cdk.out-${++runs}`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join('bin', 'app.ts')], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      CDK_OUTDIR: outDir,
+      CDK_CONTEXT_JSON: JSON.stringify({ ...FEATURE_FLAGS, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), config: configPath, ...context }),
+    },
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  return { status: result.status, stderr: result.stderr, outDir };
+}
+
+function writeConfig(name: string, raw: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(raw, null, 2));
+  return path;
+}
+
+/** The warnings the stack carries in the assembly, which cdk synth and cdk deploy print. */
+function warnings(outDir: string): string[] {
+  type Metadata = Record<string, Array<{ type: string; data: unknown }>>;
+  const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as {
+    artifacts: Record<string, { metadata?: Metadata; additionalMetadataFile?: string }>;
+  };
+  return Object.values(manifest.artifacts)
+    .flatMap((artifact) => [
+      ...Object.values(artifact.metadata ?? {}).flat(),
+      ...(artifact.additionalMetadataFile ? Object.values(JSON.parse(readFileSync(join(outDir, artifact.additionalMetadataFile), 'utf8')) as Metadata).flat() : []),
+    ])
+    .filter((entry) => entry.type === 'aws:cdk:warning')
+    .map((entry) => String(entry.data));
+}
+
+describe('a copy of the local example', () => {
+  let copy: string;
+  beforeAll(() => {
+    copy = join(dir, 'my-shop.json');
+    copyFileSync(join(REPO_ROOT, EXAMPLE_CONFIG_FILE), copy);
+  });
+
+  it('is refused, naming each sandbox endpoint and demo id and saying how to proceed', () => {
+    const { status, stderr } = synth(copy);
+    expect(status).toBe(1);
+    expect(stderr).toContain(`Refusing to deploy ${copy}`);
+    for (const field of [
+      'vendors.kelkoo.endpoint',
+      'vendors.klevu.endpoint',
+      'vendors.qualityclick.endpoint',
+      'vendors.clickmeter.endpoint',
+      'vendors.raptor.endpoint',
+      'postbacks.awin.url',
+      'postbacks.awin.cancel.url',
+      'vendors.kelkoo.accounts.fr.comId',
+      'vendors.klevu.apiKey',
+      'vendors.clickmeter.conversionId',
+      'vendors.raptor.customerId',
+    ]) {
+      expect(stderr).toMatch(new RegExp(`^ {2}${field.replaceAll('.', '\\.')}: `, 'm'));
+    }
+    expect(stderr).toContain('  vendors.kelkoo.endpoint: http://localhost:3000/sandbox/kelkoo/st is on localhost, a /sandbox/ path, plain http://');
+    expect(stderr).toContain(`Start from ${PRODUCTION_EXAMPLE_CONFIG_FILE}`);
+    expect(stderr).toContain('-c allowSandbox=true');
+  });
+
+  it('goes through with -c allowSandbox=true, for a test deployment, with a warning naming the fields', () => {
+    const { status, stderr, outDir } = synth(copy, { allowSandbox: 'true' });
+    expect({ status, stderr: stderr.includes('Refusing') }).toEqual({ status: 0, stderr: false });
+    const sandbox = warnings(outDir).filter((w) => w.startsWith('allowSandbox=true'));
+    expect(sandbox).toEqual([expect.stringContaining('deploying 14 sandbox endpoints or demo values (vendors.kelkoo.endpoint, vendors.klevu.endpoint')]);
+    expect(sandbox[0]).toContain('A test deployment only');
+  });
+
+  it('is refused as well when -c allowSandbox is anything but true', () => {
+    expect(synth(copy, { allowSandbox: 'false' }).status).toBe(1);
+  });
+});
+
+describe('the production example', () => {
+  it('is refused until every placeholder is replaced, each named by its path', () => {
+    const copy = join(dir, 'unfilled.json');
+    copyFileSync(join(REPO_ROOT, PRODUCTION_EXAMPLE_CONFIG_FILE), copy);
+    const { status, stderr } = synth(copy, { allowSandbox: 'true' });
+    expect(status).toBe(1);
+    expect(stderr).toContain(`Refusing to deploy ${copy}: 9 placeholders are still to be filled in:`);
+    expect(stderr).toContain('  vendors.kelkoo.comId: still the placeholder "<replace: your Kelkoo comId for that country, digits>"');
+    expect(stderr).toContain('  vendors.qualityclick.endpoint: still the placeholder "https://<replace: your partner programme\'s domain>/get_trans.cgi"');
+    expect(stderr).toContain('  alerts.emails.0: still the placeholder');
+    expect(stderr).toContain('Replace each with your own value (README, "Deploy")');
+    // The placeholder says more than the schema would ("must be a number"): it is reported instead.
+    expect(stderr).not.toContain('Invalid configuration');
+  });
+
+  it('has no endpoint but the one QUALITYCLICK requires, and the default delivery settings', () => {
+    const raw = JSON.parse(readFileSync(join(REPO_ROOT, PRODUCTION_EXAMPLE_CONFIG_FILE), 'utf8')) as Record<string, any>;
+    const endpoints = Object.entries<Record<string, unknown>>(raw.vendors).filter(([, v]) => 'endpoint' in v).map(([id]) => id);
+    expect(endpoints).toEqual(['qualityclick']);
+    expect(raw.postbacks ?? {}).toEqual({});
+    const defaults = parseConfig({ vendors: {} }).delivery as Record<string, unknown>;
+    for (const [key, value] of Object.entries<unknown>(raw.delivery)) expect({ key, value }).toEqual({ key, value: defaults[key] });
+    expect(raw.alerts.emails).toHaveLength(1);
+  });
+});
+
+/** What the README's placeholder table lists: the first column of each row under "| placeholder |". */
+function readmePlaceholders(): string[] {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('| placeholder | what to put there |'));
+  const rows = table.split('\n').slice(2);
+  return rows.slice(0, rows.findIndex((row) => !row.startsWith('|'))).map((row) => /^\| `([^`]+)` \|/.exec(row)![1]!);
+}
+
+/** Values as a merchant fills them in, by the README's table: its own ids, its own partner domain and address. */
+const FILLED: Record<string, unknown> = {
+  'vendors.kelkoo.comId': '31415926',
+  'vendors.kelkoo.referer': 'https://www.shop-brand.fr',
+  'vendors.klevu.apiKey': 'klevu-16180339887',
+  'vendors.qualityclick.endpoint': 'https://partner.shop-brand.fr/get_trans.cgi',
+  'vendors.qualityclick.cpid': '7',
+  'vendors.qualityclick.product': 'Sale',
+  'vendors.clickmeter.conversionId': 'B8E2A0C4D6F84E1A9C3B5D7F9E1A3C5B',
+  'vendors.raptor.customerId': '5678',
+  'alerts.emails.0': 'oncall@shop-brand.fr',
+};
+
+function setPath(raw: Record<string, any>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  const last = keys.pop()!;
+  let node = raw;
+  for (const key of keys) node = node[key];
+  node[last] = value;
+}
+
+/** Every file under `root`. */
+function filesUnder(root: string): string[] {
+  return readdirSync(root).flatMap((name) => {
+    const path = join(root, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe("a fresh clone following the README's deploy steps, cdk synth in place of deploy", () => {
+  it('lists every placeholder of the production example in the README', () => {
+    const raw = JSON.parse(readFileSync(join(REPO_ROOT, PRODUCTION_EXAMPLE_CONFIG_FILE), 'utf8')) as unknown;
+    expect(readmePlaceholders()).toEqual(placeholderIssues(raw).map((issue) => issue.field));
+    expect(Object.keys(FILLED)).toEqual(readmePlaceholders());
+  });
+
+  it('synthesises, bundles included, an assembly that calls no loopback or sandbox endpoint, only the vendors\' own', () => {
+    const raw = JSON.parse(readFileSync(join(REPO_ROOT, PRODUCTION_EXAMPLE_CONFIG_FILE), 'utf8')) as Record<string, any>;
+    for (const [path, value] of Object.entries(FILLED)) setPath(raw, path, value);
+    const { status, stderr, outDir } = synth(writeConfig('my-shop.json', raw), {}, { bundle: true });
+    expect({ status, stderr: stderr.split('\n').filter((l) => /Refusing|Error/.test(l)) }).toEqual({ status: 0, stderr: [] });
+
+    // What the deployed stack holds: its template and every function's runtime configuration (the bundles' code is
+    // the project's own and mentions the local stack in comments and defaults; it is not what a sender calls).
+    const files = filesUnder(outDir).filter((f) => f.endsWith('.template.json') || f.endsWith('runtime-config.json'));
+    expect(files.filter((f) => f.endsWith('runtime-config.json')).length).toBeGreaterThan(0);
+    const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(text).not.toMatch(/localhost|127\.0\.0\.1|\[::1\]|\/sandbox\//i);
+    const urls = [...text.matchAll(/https?:\/\/[^\s"'\\]+/g)].map((m) => m[0]);
+    expect(urls.filter((url) => url.startsWith('http://'))).toEqual(urls.filter((url) => url === 'http://conversions.clickmeter.com/s2s'));
+    const hosts = new Set(
+      files
+        .filter((f) => f.endsWith('runtime-config.json'))
+        .flatMap((f) => {
+          const config = JSON.parse(readFileSync(f, 'utf8')) as { vendors?: Record<string, { endpoint?: string }> };
+          return Object.values(config.vendors ?? {}).map((v) => new URL(v.endpoint!).host);
+        }),
+    );
+    expect([...hosts].sort()).toEqual(['conversions.clickmeter.com', 'partner.shop-brand.fr', 's.kelkoogroup.net', 'stats.ksearchnet.com', 't.raptorsmartadvisor.com']);
+  }, 300_000);
+});
