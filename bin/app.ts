@@ -9,11 +9,23 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { chooseConfig } from '../lambdas/config/load';
 import { ConfigurationError } from '../lambdas/core/errors';
-import { STACK_NAME } from '../lib/constructs/naming';
+import { parseStage, parseTableName, stackNameOf } from '../lib/constructs/naming';
 import { ALLOW_SANDBOX_CONTEXT, DeployableConfig, loadDeployableConfig, resourceCeilingProblem, warnOnStack } from '../lib/deploy-guards';
 import { TrackingStack, TrackingStackProps } from '../lib/tracking-stack';
 
 const app = new App();
+
+// -c stage=<name> (default prod) names the stack, ConversionTracking-<stage>, and with it every physical name;
+// -c tableName=<name> carries on with a table a destroyed stack retained instead of creating one.
+let stage: string;
+let tableName: string | undefined;
+try {
+  stage = parseStage(app.node.tryGetContext('stage'));
+  tableName = parseTableName(app.node.tryGetContext('tableName'));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
 const source = chooseConfig({ explicit: app.node.tryGetContext('config') });
 
 if (source.isExample) {
@@ -34,8 +46,8 @@ try {
   }
   throw error;
 }
-const props: TrackingStackProps = { config: deployable.config };
-const stack = new TrackingStack(app, STACK_NAME, props);
+const props: TrackingStackProps = { config: deployable.config, stage, ...(tableName !== undefined ? { tableName } : {}) };
+const stack = new TrackingStack(app, stackNameOf(stage), props);
 warnOnStack(stack, deployable.warnings);
 // Before CDK's own check at synthesis, which dies with a dump of every resource type.
 const ceiling = resourceCeilingProblem(stack, props);

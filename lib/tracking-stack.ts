@@ -3,7 +3,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { TrackingConfig } from '../lambdas/config/schema';
 import { alertTargetsOf, Monitoring } from './constructs/monitoring';
-import { deliveryOutputNames, pascalCase } from './constructs/naming';
+import { DEFAULT_STAGE, deliveryOutputNames, pascalCase, serviceNameOf } from './constructs/naming';
 import { entryPath } from './constructs/paths';
 import { TrackingApi } from './constructs/tracking-api';
 import { TableAction, TrackingFunction } from './constructs/tracking-function';
@@ -24,6 +24,19 @@ import { runtimeConfigOf, serializeRuntimeConfig } from '../lambdas/contract/run
 export interface TrackingStackProps extends StackProps {
   /** The validated configuration (`loadConfig` / `parseConfig`): enabled destinations, delivery, alerts. */
   readonly config: TrackingConfig;
+  /**
+   * The stage this stack deploys (`-c stage=<name>`; its name is `stackNameOf(stage)`): the functions' service name
+   * (log lines, metrics), and termination protection for `prod`.
+   * @default DEFAULT_STAGE
+   */
+  readonly stage?: string;
+  /**
+   * An existing table to use instead of creating one (`-c tableName=<name>`): the one a destroyed stack of this service
+   * retained, so that a redeployed stage carries on with its orders, delivery records and click ids. The stack only
+   * references it: a later `cdk destroy` leaves it as it is.
+   * @default - the stack creates its table
+   */
+  readonly tableName?: string;
 }
 
 /**
@@ -69,6 +82,7 @@ export const API_MEMORY_MB = 1024;
  */
 export class TrackingStack extends Stack {
   readonly trackingTable: TrackingTable;
+  readonly stage: string;
   readonly apiKeys: Secret;
   readonly api: TrackingApi;
   readonly apiFunctions: Record<ApiFunctionName, TrackingFunction>;
@@ -76,13 +90,19 @@ export class TrackingStack extends Stack {
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: TrackingStackProps) {
+    const stage = props.stage ?? DEFAULT_STAGE;
     super(scope, id, {
-      description: 'Merchant-side server-to-server conversion tracking',
+      description: `Merchant-side server-to-server conversion tracking (stage ${stage})`,
       ...props,
+      // A production stack cannot be deleted by a stray `cdk destroy`; it is switched off first (README, "Tear down").
+      terminationProtection: props.terminationProtection ?? stage === 'prod',
     });
+    this.stage = stage;
     const { config } = props;
-    const { table } = (this.trackingTable = new TrackingTable(this, 'Tracking'));
+    const serviceName = serviceNameOf(stage);
+    const { table } = (this.trackingTable = new TrackingTable(this, 'Tracking', props.tableName !== undefined ? { existingTableName: props.tableName } : {}));
     this.monitoring = new Monitoring(this, 'Monitoring', {
+      serviceName,
       alerts: alertTargetsOf(config),
       minDeliveryRatio: config.delivery.minDeliveryRatio,
       ...(config.delivery.minDeliveryRatioVolume !== undefined ? { minDeliveryRatioVolume: config.delivery.minDeliveryRatioVolume } : {}),
@@ -121,6 +141,7 @@ export class TrackingStack extends Stack {
         entry: entryPath(name),
         description: `Conversion tracking API: ${API_FUNCTIONS[name].join(', ')}`,
         timeout: Duration.seconds(API_TIMEOUT_SECONDS),
+        serviceName,
         memorySize: API_MEMORY_MB,
         runtimeConfig: bundledConfig,
       })
@@ -168,6 +189,7 @@ export class TrackingStack extends Stack {
         destinationId,
         settings,
         table,
+        serviceName,
         runtimeConfig: bundledConfig,
         ...(config.delivery.backlogAlarmMinutes !== undefined ? { backlogAlarmSeconds: config.delivery.backlogAlarmMinutes * 60 } : {}),
       });
@@ -190,5 +212,9 @@ export class TrackingStack extends Stack {
     new CfnOutput(this, 'ApiKeysSecretArn', { value: this.apiKeys.secretArn });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
+    new CfnOutput(this, 'ServiceName', {
+      description: 'The service dimension of the delivery metrics and the service of every log line (npm run report reads it)',
+      value: serviceName,
+    });
   }
 }

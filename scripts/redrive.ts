@@ -1,5 +1,6 @@
 /**
- * `npm run redrive -- <destination> [--only failed|dead-lettered] [--order <id>] [--local|--deployed] [--stack <name>] [--region <region>]`
+ * `npm run redrive -- <destination> [--only failed|dead-lettered] [--order <id>] [--local|--deployed] [--stage <name> | --stack <name>]
+ *   [--region <region>]`
  *
  * Moves every message in a destination's dead-letter queue back to its delivery queue with SQS's own message move
  * task (StartMessageMoveTask), waits for the task to finish and prints how many messages moved. The sender then
@@ -10,7 +11,7 @@
  * `--only` and `--order` move a subset, message by message (`redriveSelected`).
  *
  * Target: the local stack (`npm start`) with `--local`, or by default while it runs; otherwise – or with
- * `--deployed`, `--stack` or `--region` – the deployed stack, whose queue URLs are read from its CloudFormation
+ * `--deployed`, `--stage`, `--stack` or `--region` – the deployed stack, whose queue URLs are read from its CloudFormation
  * outputs (`deliveryOutputNames`).
  */
 import {
@@ -36,7 +37,7 @@ import { destinationsFromOutputs, readLocalState } from './target';
 
 const USAGE =
   'Usage: npm run redrive -- <destination> [--only failed|dead-lettered] [--order <orderId>] [--local | --deployed] ' +
-  '[--stack <name>] [--region <region>]\n' +
+  '[--stage <name> | --stack <name>] [--region <region>]\n' +
   '  --only       only the messages parked after a refusal (failed) or moved after the last attempt (dead-lettered)\n' +
   '  --order      only the messages of this order\n' +
   TARGET_USAGE;

@@ -1,5 +1,5 @@
 /**
- * `npm run report -- [--since 7d] [--vendor <id>] [--local|--deployed] [--stack <name>] [--region <region>]`
+ * `npm run report -- [--since 7d] [--vendor <id>] [--local|--deployed] [--stage <name> | --stack <name>] [--region <region>]`
  *
  * Reconciliation per vendor and day: orders reported, queued, sent, skipped (by reason), failed, dead-lettered,
  * cancelled (by the order's cancellation, before they were sent) and still pending.
@@ -16,13 +16,13 @@ import { GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatc
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseDateOrDateTime } from '../lambdas/core/time';
-import { DELIVERY_METRICS, DeliveryEvent, DESTINATION_DIMENSION, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambdas/observability/metrics';
+import { DELIVERY_METRICS, DeliveryEvent, DESTINATION_DIMENSION, METRICS_NAMESPACE } from '../lambdas/observability/metrics';
 import { LOCAL_AWS } from '../local/services';
 import { table } from './status';
 import { CommandError, CommandIo, parseCommand, resolveTarget, runAsScript, runOnTarget, Target, TARGET_USAGE, targetArguments } from './target';
 
 const USAGE =
-  'Usage: npm run report -- [--since 7d|24h|2026-11-01] [--vendor <id>] [--local | --deployed] [--stack <name>] [--region <region>]\n' +
+  'Usage: npm run report -- [--since 7d|24h|2026-11-01] [--vendor <id>] [--local | --deployed] [--stage <name> | --stack <name>] [--region <region>]\n' +
   '  --since      from this long ago (days d, hours h), this UTC date or this date-time with its offset; default 7d\n' +
   '  --vendor     one destination only\n' +
   TARGET_USAGE;
@@ -168,7 +168,8 @@ async function metricsReport(target: Target, vendors: string[], since: Date, now
             Namespace: METRICS_NAMESPACE,
             MetricName: DELIVERY_METRICS[event],
             Dimensions: [
-              { Name: 'service', Value: METRICS_SERVICE },
+              // The stage's service name: stages sharing an account and region publish under their own.
+              { Name: 'service', Value: target.metricsService },
               { Name: DESTINATION_DIMENSION, Value: vendor },
             ],
           },

@@ -1,5 +1,5 @@
 /**
- * `npm run smoke -- [--stack NAME] [--region R] | --local | --url URL --key KEY`
+ * `npm run smoke -- [--stage NAME | --stack NAME] [--region R] | --local | --url URL --key KEY`
  *
  * Checks a running service end to end without ever sending a sale to a vendor:
  * 1. `GET /v1/health` answers 200;
@@ -14,7 +14,7 @@
  *    of its actions is read back: delivered to SNS, or refused and why (scripts/alarm-test.ts).
  * Prints one line per check and exits non-zero when any failed.
  *
- * Target: the deployed stack (default; `--stack`, default ConversionTracking, and `--region`), whose `ApiUrl` and
+ * Target: the deployed stack (default; `--stage`, default prod, or `--stack` by name, and `--region`), whose `ApiUrl` and
  * API key secret (`ApiKeysSecretArn`) are read from its outputs; `--local`, the local stack while `npm start`
  * runs; or any service by `--url` and `--key`.
  */
@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { ALARM_TEST_ALARM, STACK_NAME } from '../lib/constructs/naming';
+import { ALARM_TEST_ALARM, DEFAULT_STAGE, stackNameOf } from '../lib/constructs/naming';
 import { alarmTest } from './alarm-test';
 import {
   chosenLocalState,
@@ -33,12 +33,14 @@ import {
   portOption,
   readApiKey,
   runAsScript,
+  stackNameOption,
   TargetError,
 } from './target';
 
 const USAGE =
-  'Usage: npm run smoke -- [--stack <name>] [--region <region>] | --local [--port <port>] | --url <api url> --key <api key>\n' +
-  `  (default) the deployed stack: --stack (default ${STACK_NAME}), --region (default: your AWS profile or AWS_REGION)\n` +
+  'Usage: npm run smoke -- [--stage <name> | --stack <name>] [--region <region>] | --local [--port <port>] | --url <api url> --key <api key>\n' +
+  `  (default) the deployed stack: --stage (default ${DEFAULT_STAGE}: stack ${stackNameOf(DEFAULT_STAGE)}) or --stack by name,\n` +
+  '             --region (default: your AWS profile or AWS_REGION)\n' +
   '  --local    the local stack started with npm start; --port: the one on this port (default: PORT, else the only one running)\n' +
   '  --url/--key  any running service, e.g. --url http://localhost:3000 --key local-dev-key\n' +
   '  --alarm-test  deployed stack only: also sets the API alarm to ALARM and checks that CloudWatch delivered its\n' +
@@ -80,6 +82,7 @@ export async function resolveTarget(argv: string[], stateFile?: string): Promise
     ({ values } = parseArgs({
       args: argv,
       options: {
+        stage: { type: 'string' },
         stack: { type: 'string' },
         region: { type: 'string' },
         local: { type: 'boolean' },
@@ -94,11 +97,11 @@ export async function resolveTarget(argv: string[], stateFile?: string): Promise
     throw new TargetError(`${(error as Error).message}\n${USAGE}`);
   }
   if (values.help) return 'help';
-  const deployed = values.stack !== undefined || values.region !== undefined;
+  const deployed = values.stage !== undefined || values.stack !== undefined || values.region !== undefined;
   const explicit = values.url !== undefined || values.key !== undefined;
   const local = values.local === true || values.port !== undefined;
   if ([deployed, explicit, local].filter(Boolean).length > 1) {
-    throw new TargetError(`Choose one target: --stack/--region, --local, or --url with --key.\n${USAGE}`);
+    throw new TargetError(`Choose one target: --stage/--stack/--region, --local, or --url with --key.\n${USAGE}`);
   }
   if (values['alarm-test'] && (explicit || local)) {
     throw new TargetError(`--alarm-test works on the deployed stack only: elsewhere there are no CloudWatch alarms.\n${USAGE}`);
@@ -113,7 +116,7 @@ export async function resolveTarget(argv: string[], stateFile?: string): Promise
     if (!state?.baseUrl) throw new TargetError('The local stack is not running: start it with npm start');
     return { description: `the local stack at ${state.baseUrl}`, baseUrl: state.baseUrl, apiKey: localApiKey(state.configFile) };
   }
-  const stack = await describeStack(values.stack ?? STACK_NAME, values.region);
+  const stack = await describeStack(stackNameOption(values, USAGE), values.region);
   const baseUrl = outputValue(stack, 'ApiUrl');
   const apiKey = await readApiKey(outputValue(stack, 'ApiKeysSecretArn'), stack.region);
   return {

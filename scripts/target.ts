@@ -1,12 +1,14 @@
 /**
  * Where an operator command works: the local stack (`npm start`) or the deployed stack. One module for every command
- * (`redrive`, `status`, `report`), so that `--local`, `--deployed`, `--stack` and `--region` mean the same everywhere.
+ * (`redrive`, `status`, `report`, `smoke`), so that `--local`, `--deployed`, `--stage`, `--stack` and `--region` mean the
+ * same everywhere.
  *
  *   const target = await resolveTarget(targetArguments(values));
  *   target.apiUrl, await target.apiKey(), target.sqs, target.queues.get('kelkoo'), target.cloudWatch(), target.local
  *
  * Local: read from the state file `npm start` writes while it runs (local/start.ts, one per port – local/state.ts):
- * endpoints, table, queues, the configuration file (for its API key). `--port` (else PORT) chooses among several. Deployed: the stack's CloudFormation outputs (ApiUrl, ApiKeysSecretArn, the
+ * endpoints, table, queues, the configuration file (for its API key). `--port` (else PORT) chooses among several. Deployed: the
+ * stack of `--stage` (default prod: `ConversionTracking-prod`), or `--stack` by name; its CloudFormation outputs (ApiUrl, ApiKeysSecretArn, the
  * queue URLs of every destination); the API key is read from Secrets Manager only when a command needs it.
  * `--local` or `--deployed` chooses; without either, the local stack while it runs, else the deployed one.
  */
@@ -16,7 +18,8 @@ import { CloudFormationClient, DescribeStacksCommand, Output } from '@aws-sdk/cl
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { deliveryOutputNames, STACK_NAME } from '../lib/constructs/naming';
+import { DEFAULT_STAGE, deliveryOutputNames, parseStage, stackNameOf } from '../lib/constructs/naming';
+import { METRICS_SERVICE } from '../lambdas/observability/metrics';
 import { chooseLocalStack } from '../local/state';
 import { LOCAL_AWS } from '../local/services';
 
@@ -24,6 +27,7 @@ import { LOCAL_AWS } from '../local/services';
 export const TARGET_OPTIONS = {
   local: { type: 'boolean' },
   deployed: { type: 'boolean' },
+  stage: { type: 'string' },
   stack: { type: 'string' },
   region: { type: 'string' },
   port: { type: 'string' },
@@ -32,8 +36,8 @@ export const TARGET_OPTIONS = {
 export const TARGET_USAGE =
   '  --local      the local stack started with npm start (the default while it runs)\n' +
   '  --port       the local stack on this port (default: PORT, else the only one running)\n' +
-  `  --deployed   the deployed stack (the default otherwise): --stack (default ${STACK_NAME}), --region (default: ` +
-  'your AWS profile or AWS_REGION)';
+  `  --deployed   the deployed stack (the default otherwise): --stage (default ${DEFAULT_STAGE}: stack ` +
+  `${stackNameOf(DEFAULT_STAGE)}) or --stack by name, --region (default: your AWS profile or AWS_REGION)`;
 
 /** A failure the operator can act on: printed as one line, without a stack trace. */
 export class CommandError extends Error {
@@ -86,19 +90,33 @@ export async function runOnTarget(io: CommandIo, body: (use: <T extends Target>(
 
 /** The target from parsed TARGET_OPTIONS; `usage` is appended to the error of a contradiction. */
 export function targetArguments(
-  values: { local?: boolean; deployed?: boolean; stack?: string; region?: string; port?: string },
+  values: { local?: boolean; deployed?: boolean; stage?: string; stack?: string; region?: string; port?: string },
   usage: string,
 ): TargetArguments {
-  const deployedOnly = values.deployed || values.stack !== undefined || values.region !== undefined;
+  const deployedOnly = values.deployed || values.stage !== undefined || values.stack !== undefined || values.region !== undefined;
   const port = values.port === undefined ? undefined : portOption(values.port, usage);
   const local = values.local || port !== undefined;
-  if (local && deployedOnly) throw new CommandError(`--local and --port cannot be combined with --deployed, --stack or --region.\n${usage}`);
+  if (local && deployedOnly) throw new CommandError(`--local and --port cannot be combined with --deployed, --stage, --stack or --region.\n${usage}`);
   return {
     target: local ? 'local' : deployedOnly ? 'deployed' : 'auto',
-    stackName: values.stack ?? STACK_NAME,
+    stackName: stackNameOption(values, usage),
     ...(values.region ? { region: values.region } : {}),
     ...(port !== undefined ? { port } : {}),
   };
+}
+
+/**
+ * The deployed stack `--stage` and `--stack` name: the stage's stack (`ConversionTracking-<stage>`, the default stage's
+ * without either), or the stack named. Both at once, or a stage that is not one, is a CommandError ending in `usage`.
+ */
+export function stackNameOption(values: { stage?: string; stack?: string }, usage: string): string {
+  if (values.stage !== undefined && values.stack !== undefined) throw new CommandError(`Give --stage or --stack, not both.\n${usage}`);
+  if (values.stack !== undefined) return values.stack;
+  try {
+    return stackNameOf(parseStage(values.stage));
+  } catch (error) {
+    throw new CommandError(`--stage: ${(error as Error).message}\n${usage}`);
+  }
 }
 
 /** The value of `--port`: a port number, or a CommandError ending in `usage`. */
@@ -128,6 +146,11 @@ export interface Target {
   queues: Map<string, DestinationQueueUrls>;
   /** A CloudWatch client for the target's region (deployed only: the local stack publishes no metrics). */
   cloudWatch(): CloudWatchClient;
+  /**
+   * The `service` dimension the deployed stack's functions publish their delivery counts under (its ServiceName
+   * output; METRICS_SERVICE for a stack deployed before stages, and locally): for the report.
+   */
+  metricsService: string;
   /** The local stack's table (local only): for the report, which reads the counts from it. */
   local?: { dynamoEndpoint: string; tableName: string };
   /** The table's name on either target (deployed: the TableName output): for the replay, which reads order records. */
@@ -204,6 +227,7 @@ export function localTarget(state: LocalState): Target {
     kind: 'local',
     description: `the local stack (SQS at ${state.sqsEndpoint})`,
     region,
+    metricsService: METRICS_SERVICE,
     apiUrl: (state.baseUrl ?? 'http://localhost:3000').replace(/\/+$/, ''),
     apiKey: async () => apiKey,
     sqs,
@@ -251,6 +275,7 @@ export async function deployedTarget(stackName: string, region: string | undefin
       kind: 'deployed',
       description: `stack ${stackName} in ${resolvedRegion}`,
       region: resolvedRegion,
+      metricsService: output('ServiceName') ?? METRICS_SERVICE,
       apiUrl: (output('ApiUrl') ?? '').replace(/\/+$/, ''),
       apiKey: () => {
         const secretArn = output('ApiKeysSecretArn');
@@ -269,7 +294,7 @@ export async function deployedTarget(stackName: string, region: string | undefin
   } catch (error) {
     if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
       const where = await cloudFormation.config.region().catch(() => 'the configured region');
-      throw new CommandError(`Stack ${stackName} does not exist in ${where}. Pass --stack and --region, or use --local while npm start runs`, {
+      throw new CommandError(`Stack ${stackName} does not exist in ${where}. Pass --stage (or --stack) and --region, or use --local while npm start runs`, {
         cause: error,
       });
     }
@@ -296,7 +321,7 @@ export async function describeStack(stackName: string, region: string | undefine
     if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
       const where = await cloudFormation.config.region().catch(() => 'the configured region');
       throw new CommandError(
-        `Stack ${stackName} does not exist in ${where}. Pass --stack and --region, or use --local while npm start runs`,
+        `Stack ${stackName} does not exist in ${where}. Pass --stage (or --stack) and --region, or use --local while npm start runs`,
         { cause: error },
       );
     }

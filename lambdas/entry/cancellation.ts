@@ -2,9 +2,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createCancellationHandler } from '../api/cancellation';
 import { cancelDestinationsOf } from '../config/cancellation';
-import { CloudWatchDeliveryMetrics } from '../observability/metrics';
 import { SqsDeliveryQueues } from '../store/delivery-queues';
-import { apiFunction, apiKeys, deliveryQueueUrls, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
+import { apiFunction, apiKeys, deliveryMetrics, deliveryQueueUrls, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
 
 const config = runtimeConfig();
 
@@ -16,6 +15,6 @@ export const handler = apiFunction('cancellation', {
     apiKeys: apiKeys(),
     logger,
     // `queued` per cancellation call: the other half of its destination's delivery ratio (the sender counts `sent`).
-    metrics: new CloudWatchDeliveryMetrics(),
+    metrics: deliveryMetrics(),
   }),
 });

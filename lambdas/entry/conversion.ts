@@ -2,9 +2,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createConversionHandler } from '../api/conversion';
 import { destinationsOf } from '../config/destinations';
-import { CloudWatchDeliveryMetrics } from '../observability/metrics';
 import { SqsDeliveryQueues } from '../store/delivery-queues';
-import { apiFunction, apiKeys, deliveryQueueUrls, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
+import { apiFunction, apiKeys, deliveryMetrics, deliveryQueueUrls, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
 
 const config = runtimeConfig();
 
@@ -15,6 +14,6 @@ export const handler = apiFunction('conversion', {
     queues: new SqsDeliveryQueues(new SQSClient({}), deliveryQueueUrls(config, destinationsOf(config).map((d) => d.id))),
     apiKeys: apiKeys(),
     logger,
-    metrics: new CloudWatchDeliveryMetrics(),
+    metrics: deliveryMetrics(),
   }),
 });

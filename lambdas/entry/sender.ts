@@ -1,10 +1,9 @@
 /** A destination's sender function (one per destination, same code): consumes its queue and calls the vendor. */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../contract/shape';
-import { CloudWatchDeliveryMetrics } from '../observability/metrics';
 import { createSender } from '../sender/create';
 import { requireEnv } from '../runtime/env';
-import { logger, runtimeConfig, trackingStore } from '../runtime/lambda';
+import { deliveryMetrics, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
 
 const destinationId = requireEnv(ENV.destination);
 logger.appendKeys({ destination: destinationId });
@@ -19,5 +18,5 @@ export const handler = createSender({
   // Set for a postback with a cancellation call: the sale's sender queues it when the order was cancelled meanwhile.
   ...(process.env[ENV.cancellationQueueUrl] ? { cancellationQueueUrl: process.env[ENV.cancellationQueueUrl] } : {}),
   logger,
-  metrics: new CloudWatchDeliveryMetrics(),
+  metrics: deliveryMetrics(),
 });

@@ -49,7 +49,12 @@ export class RecordingDeliveryMetrics implements DeliveryMetrics {
  * together (a sender: one record per event kind per batch) – every record is a log line that is paid for.
  */
 export class CloudWatchDeliveryMetrics implements DeliveryMetrics {
-  private readonly metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
+  private readonly metrics: Metrics;
+
+  /** `serviceName`: the `service` dimension – the function's POWERTOOLS_SERVICE_NAME, one per stage. */
+  constructor(serviceName: string = METRICS_SERVICE) {
+    this.metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+  }
 
   count(destination: string, event: DeliveryEvent, value = 1): void {
     const single = this.metrics.singleMetric();

@@ -16,10 +16,22 @@ import { ApiKeySource, SecretsManagerApiKeys } from '../api/api-keys';
 import { ApiHandler, errorResponse } from '../api/http';
 import { requireEnv } from './env';
 import { lazy } from '../core/lazy';
+import { CloudWatchDeliveryMetrics, METRICS_SERVICE } from '../observability/metrics';
 import { documentClient } from '../store/document-client';
 import { TrackingStore } from '../store/tracking-store';
 
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'conversion-tracking' });
+/**
+ * POWERTOOLS_SERVICE_NAME, one per stage (`serviceNameOf` in lib/constructs/naming.ts): the `service` of every log line
+ * and the dimension every delivery count is published under, so that stages sharing an account keep their counts apart.
+ */
+export const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? METRICS_SERVICE;
+
+export const logger = new Logger({ serviceName });
+
+/** The delivery counts, published under the function's service name (CloudWatchDeliveryMetrics). */
+export function deliveryMetrics(): CloudWatchDeliveryMetrics {
+  return new CloudWatchDeliveryMetrics(serviceName);
+}
 
 /** The function's configuration, read once per cold start from RUNTIME_CONFIG_FILE beside the bundle (readRuntimeConfig). */
 export const runtimeConfig = lazy((): RuntimeConfig => readRuntimeConfig(__dirname));

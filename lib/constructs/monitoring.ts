@@ -30,7 +30,7 @@ import {
   METRICS_SERVICE,
 } from '../../lambdas/observability/metrics';
 import { FUNCTION_THROTTLES_ALARM, throttlesAlarm } from './function-alarms';
-import { alarmNames, pascalCase } from './naming';
+import { accountWideNames, alarmNames, pascalCase } from './naming';
 import { DEAD_LETTER_AGE_ALARM_SECONDS, SENDER_ERROR_RATE_ALARM, VendorDelivery } from './vendor-delivery';
 
 /**
@@ -139,6 +139,13 @@ export interface MonitoringProps {
    * @default DELIVERY_RATIO_ALARM.defaultMinVolume (20)
    */
   readonly minDeliveryRatioVolume?: number;
+  /**
+   * The `service` dimension the functions publish their delivery counts under (their `POWERTOOLS_SERVICE_NAME`), which
+   * the dashboard and the delivery-ratio alarms query: one per stage (`serviceNameOf`), so that stages sharing an
+   * account and region never count each other's deliveries.
+   * @default METRICS_SERVICE
+   */
+  readonly serviceName?: string;
 }
 
 /**
@@ -164,12 +171,15 @@ export class Monitoring extends Construct {
   private tableAlarmPair?: { throttled: Alarm; systemErrors: Alarm };
   private readonly minDeliveryRatio: number;
   private readonly minDeliveryRatioVolume: number;
+  /** The delivery metrics' `service` dimension (MonitoringProps.serviceName). */
+  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: MonitoringProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
     this.minDeliveryRatio = props.minDeliveryRatio ?? DELIVERY_RATIO_ALARM.defaultMinRatio;
     this.minDeliveryRatioVolume = props.minDeliveryRatioVolume ?? DELIVERY_RATIO_ALARM.defaultMinVolume;
+    this.serviceName = props.serviceName ?? METRICS_SERVICE;
     this.alarmTopic = new Topic(this, 'AlarmTopic', {
       displayName: 'Conversion tracking alarms',
       enforceSSL: true,
@@ -209,7 +219,8 @@ export class Monitoring extends Construct {
     }
     if (alerts.slack) {
       this.slackChannel = new SlackChannelConfiguration(this, 'SlackChannel', {
-        slackChannelConfigurationName: `${stack.stackName}-alarms`.slice(0, 128),
+        // AWS Chatbot keeps configurations per account: the region in the name lets the stage deploy to a second one.
+        slackChannelConfigurationName: accountWideNames.slackChannel(stack.stackName, Aws.REGION),
         slackWorkspaceId: alerts.slack.workspaceId,
         slackChannelId: alerts.slack.channelId,
         notificationTopics: [this.alarmTopic],
@@ -229,8 +240,9 @@ export class Monitoring extends Construct {
     }
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
-      // Named after the stack, so that operators find it and two stacks in one account do not collide.
-      dashboardName: `${stack.stackName}-operations`,
+      // Named after the stack and the region, so that operators find it and no two stacks of one account collide:
+      // dashboard names are per account, not per region.
+      dashboardName: accountWideNames.dashboard(stack.stackName, Aws.REGION),
       defaultInterval: Duration.days(1),
     });
     this.dashboard.addWidgets(
@@ -459,7 +471,7 @@ export class Monitoring extends Construct {
     const { destinationId, deadLetterQueue, queue } = delivery;
     for (const alarm of delivery.alarms) this.notify(alarm);
     const counts = (Object.keys(DELIVERY_METRICS) as DeliveryEvent[]).map((event) =>
-      deliveryMetric(destinationId, event).with({ label: event, color: DELIVERY_COLOURS[event] }),
+      deliveryMetric(destinationId, event, this.serviceName).with({ label: event, color: DELIVERY_COLOURS[event] }),
     );
     this.dashboard.addWidgets(
       new GraphWidget({ title: `${destinationId}: deliveries`, left: counts, width: 12 }),
@@ -539,8 +551,8 @@ export class Monitoring extends Construct {
         // No sale queued: no data (a quiet day is not a failure). Too few to judge: 1. Sales queued, none sent: 0.
         expression: `IF(queued >= ${this.minDeliveryRatioVolume}, FILL(sent, 0) / queued, 1)`,
         usingMetrics: {
-          queued: deliveryMetric(destinationId, 'queued').with({ period }),
-          sent: deliveryMetric(destinationId, 'sent').with({ period }),
+          queued: deliveryMetric(destinationId, 'queued', this.serviceName).with({ period }),
+          sent: deliveryMetric(destinationId, 'sent', this.serviceName).with({ period }),
         },
         label: `${destinationId}: sent ÷ queued`,
         period,
@@ -572,11 +584,11 @@ function alarmGraph(title: string, alarm: Alarm, threshold: number): GraphWidget
  * writes every metric with the dimensions `service` and `destination` together, and CloudWatch only matches a query
  * that names that same set.
  */
-export function deliveryMetric(destinationId: string, event: DeliveryEvent): Metric {
+export function deliveryMetric(destinationId: string, event: DeliveryEvent, serviceName: string = METRICS_SERVICE): Metric {
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName: DELIVERY_METRICS[event],
-    dimensionsMap: { [POWERTOOLS_SERVICE_DIMENSION]: METRICS_SERVICE, [DESTINATION_DIMENSION]: destinationId },
+    dimensionsMap: { [POWERTOOLS_SERVICE_DIMENSION]: serviceName, [DESTINATION_DIMENSION]: destinationId },
     statistic: 'Sum',
     period: GRAPH_PERIOD,
   });

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -68,6 +68,8 @@ export class TrackingApi extends Construct {
     }
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
+      // After the stack, as every name the stack sets: two stages' APIs are told apart (the default would be `HttpApi`).
+      apiName: `${Stack.of(this).stackName}-api`,
       description: 'Server-to-server conversion tracking',
       // The default stage is created below, with access logs and throttling that HttpApi cannot set on its own.
       createDefaultStage: false,

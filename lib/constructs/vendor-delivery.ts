@@ -71,6 +71,11 @@ export interface VendorDeliveryProps {
    * @default 256
    */
   readonly senderMemorySize?: number;
+  /**
+   * `POWERTOOLS_SERVICE_NAME` of the sender: its log lines' `service` and its metrics' dimension.
+   * @default TrackingFunction's default
+   */
+  readonly serviceName?: string;
 }
 
 /**
@@ -144,6 +149,7 @@ export class VendorDelivery extends Construct {
       memorySize: props.senderMemorySize ?? 256,
       environment: { [ENV.destination]: destinationId },
       runtimeConfig: props.runtimeConfig,
+      ...(props.serviceName !== undefined ? { serviceName: props.serviceName } : {}),
     })
       // UpdateItem: claims, progress and outcomes; GetItem: the order's recorded plan (the message digests it checks).
       .bindTable(props.table, SENDER_TABLE_ACTIONS)

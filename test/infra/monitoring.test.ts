@@ -428,7 +428,16 @@ describe('function and table alarms', () => {
 });
 
 describe('operations dashboard', () => {
-  /** The EMF record the sender and conversion functions write for one delivery event. */
+  /** The service name the stack's functions run with (POWERTOOLS_SERVICE_NAME): the stage's, the same for every one. */
+  function functionsServiceName(s: Synthesised): string {
+    const names = new Set(
+      Object.values(s.template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as string),
+    );
+    expect(names.size).toBe(1);
+    return [...names][0]!;
+  }
+
+  /** The EMF record the sender and conversion functions write for one delivery event, with their environment's service name. */
   function publishedRecord(destination: string, event: DeliveryEvent, value?: number): Omit<GraphMetric, 'options'> & { value: unknown } {
     const written: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -436,7 +445,7 @@ describe('operations dashboard', () => {
       return true;
     });
     try {
-      new CloudWatchDeliveryMetrics().count(destination, event, value);
+      new CloudWatchDeliveryMetrics(functionsServiceName(allVendors)).count(destination, event, value);
     } finally {
       spy.mockRestore();
     }
@@ -458,9 +467,11 @@ describe('operations dashboard', () => {
     expect(publishedRecord('kelkoo', 'sent')).toMatchObject({ value: 1 });
   });
 
-  it('is one dashboard named after the stack', () => {
+  it('is one dashboard named after the stack and the region (dashboard names are per account)', () => {
     kelkooOnly.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    kelkooOnly.template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'ConversionTracking-operations' });
+    kelkooOnly.template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: { 'Fn::Join': ['', ['ConversionTracking-', { Ref: 'AWS::Region' }, '-operations']] },
+    });
   });
 
   it.each(destinationIds(ALL_VENDORS))('graphs the eight delivery counts of %s exactly as the functions publish them', (id) => {
@@ -482,7 +493,7 @@ describe('operations dashboard', () => {
       const graphed = metrics.find((m) => m.metricName === published.metricName);
       expect(graphed).toEqual({ ...published, options: expect.objectContaining({ stat: 'Sum' }) });
     }
-    expect(metrics[0]).toMatchObject({ namespace: 'ConversionTracking', dimensions: { service: 'conversion-tracking', destination: id } });
+    expect(metrics[0]).toMatchObject({ namespace: 'ConversionTracking', dimensions: { service: 'conversion-tracking-prod', destination: id } });
   });
 
   it('graphs each dead-letter queue’s depth and oldest age, with the age alarm’s threshold', () => {
@@ -612,7 +623,7 @@ describe('delivery ratio', () => {
         // Exactly the dimensions the functions publish with, or CloudWatch would match nothing.
         expect(stat.Metric.Dimensions).toEqual([
           { Name: 'destination', Value: id },
-          { Name: 'service', Value: 'conversion-tracking' },
+          { Name: 'service', Value: 'conversion-tracking-prod' },
         ]);
       }
       const topic = { Ref: logicalId(allVendors.stack, allVendors.stack.monitoring.alarmTopic) };
@@ -727,7 +738,7 @@ describe('where the alarms go', () => {
     const channels = Object.values(everywhere.template.findResources('AWS::Chatbot::SlackChannelConfiguration'));
     expect(channels).toHaveLength(1);
     expect(channels[0]!.Properties).toMatchObject({
-      ConfigurationName: 'ConversionTracking-alarms',
+      ConfigurationName: { 'Fn::Join': ['', ['ConversionTracking-', { Ref: 'AWS::Region' }, '-alarms']] },
       SlackWorkspaceId: 'T07ABCDEF12',
       SlackChannelId: 'C07ABCDEF12',
       SnsTopicArns: [topic],
