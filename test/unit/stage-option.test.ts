@@ -80,7 +80,7 @@ async function startStandIn(stacks: Record<string, Record<string, string>>, secr
         })
         .join('');
       response.writeHead(200, { 'content-type': 'text/xml' });
-      response.end(
+      return response.end(
         '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>' +
           `<StackName>${name}</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime>` +
           `<Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>`,
