@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { getSecret, SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 
 /** Where the active API keys come from. Two may be active at once, for rotation without downtime. */
 export interface ApiKeySource {
@@ -23,9 +23,14 @@ export const API_KEY_CACHE_SECONDS = 300;
  * does not call Secrets Manager per request.
  */
 export class SecretsManagerApiKeys implements ApiKeySource {
-  constructor(private readonly secretId: string) {}
+  /** `provider`: the Secrets Manager client's settings (timeouts); default Powertools' own. */
+  constructor(
+    private readonly secretId: string,
+    private readonly provider?: Pick<SecretsProvider, 'get'>,
+  ) {}
   async activeKeys(): Promise<readonly string[]> {
-    const secret = await getSecret<Record<string, unknown>>(this.secretId, { transform: 'json', maxAge: API_KEY_CACHE_SECONDS });
+    const options = { transform: 'json', maxAge: API_KEY_CACHE_SECONDS } as const;
+    const secret = (await (this.provider ? this.provider.get(this.secretId, options) : getSecret(this.secretId, options))) as Record<string, unknown> | undefined;
     return Object.values(secret ?? {}).filter((v): v is string => typeof v === 'string' && v.length > 0);
   }
 }

@@ -169,6 +169,26 @@ function fieldsOf(details: unknown[] | undefined): string[] | undefined {
   return details?.map((d) => String((d as { field?: unknown }).field ?? ''));
 }
 
+/** The log key holding API Gateway's id of the request: the `requestId` of the same request's access-log line. */
+export const API_REQUEST_ID_KEY = 'api_request_id';
+
+/**
+ * Every line a request logs carries API Gateway's id of it (`requestContext.requestId`), so that a function's log
+ * line leads to the request's access-log line, as the access log's `integrationRequestId` leads to the function's
+ * `function_request_id`. A function runs one request at a time, so the key is set before the request and removed after.
+ */
+function apiRequestIdKey(logger: Logger): MiddlewareObj<ApiEvent, ApiResult> {
+  const remove = async () => void logger.removeKeys([API_REQUEST_ID_KEY]);
+  return {
+    before: async (request) => {
+      const requestId = request.event.requestContext?.requestId;
+      if (requestId) logger.appendKeys({ [API_REQUEST_ID_KEY]: requestId });
+    },
+    after: remove,
+    onError: remove,
+  };
+}
+
 export interface RouteOptions {
   logger: Logger;
   /** Omit for routes without authentication (health). */
@@ -179,7 +199,8 @@ export interface RouteOptions {
 
 /** A route's handler: thin middy chain (errors, auth, body) around a business function. */
 export function route(options: RouteOptions, handle: (request: ApiRequest) => Promise<ApiResult>): ApiHandler {
-  const chain = middy<ApiEvent, ApiResult>().use(errorMapper(options.logger));
+  // The request id first: its `before` runs first and its `onError` last, after errorMapper has logged the failure.
+  const chain = middy<ApiEvent, ApiResult>().use(apiRequestIdKey(options.logger)).use(errorMapper(options.logger));
   if (options.apiKeys) chain.use(apiKeyAuth(options.apiKeys));
   return chain.handler(async (event) => handle({ event, body: options.body ? readJsonBody(event) : undefined })) as unknown as ApiHandler;
 }

@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../contract/shape';
 import { createSender } from '../sender/create';
 import { requireEnv } from '../runtime/env';
-import { deliveryMetrics, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
+import { awsClientConfig, deliveryMetrics, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
 
 const destinationId = requireEnv(ENV.destination);
 logger.appendKeys({ destination: destinationId });
@@ -12,7 +12,7 @@ export const handler = createSender({
   config: runtimeConfig(),
   destinationId,
   store: trackingStore(),
-  sqs: new SQSClient({}),
+  sqs: new SQSClient(awsClientConfig()),
   queueUrl: requireEnv(ENV.queueUrl),
   deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
   // Set for a postback with a cancellation call: the sale's sender queues it when the order was cancelled meanwhile.

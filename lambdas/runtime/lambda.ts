@@ -8,6 +8,7 @@
  * (docs/PERFORMANCE.md measures it against the SDK clients alone).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { API_FUNCTIONS, API_ROUTES, ApiFunctionName, ENV } from '../contract/shape';
@@ -33,6 +34,41 @@ export function deliveryMetrics(): CloudWatchDeliveryMetrics {
   return new CloudWatchDeliveryMetrics(serviceName);
 }
 
+/**
+ * How long one attempt of an AWS SDK call (DynamoDB, SQS, Secrets Manager) may wait for a connection, and for the
+ * whole answer, before the SDK abandons it and tries again. Without them a stalled socket holds the call until the
+ * function times out: an API function's API_TIMEOUT_SECONDS (10 s) gone on one read, and a 5xx the shop cannot tell
+ * from a lost write. Budget: the SDK makes up to AWS_CLIENT_ATTEMPTS attempts, each at most `requestTimeoutMs` (the
+ * connection's own limit runs inside it), plus its backoff of well under a second between them – 6.6 s at worst,
+ * inside the 10 s. A healthy call takes milliseconds, so 2 s is a stall, not a slow answer.
+ */
+export const AWS_CLIENT_TIMEOUTS = { connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000 } as const;
+
+/** The attempts the SDK makes per call (its standard retry mode's default), which AWS_CLIENT_TIMEOUTS is budgeted for. */
+export const AWS_CLIENT_ATTEMPTS = 3;
+
+/** The SDK's worst time for a call that never gets an answer: every attempt timed out, and the backoff between them. */
+export function awsCallBudgetMs(): number {
+  // The standard retry mode waits a random time below 2^attempt × 100 ms between attempts (at most 20 s, never reached here).
+  const backoffMs = Array.from({ length: AWS_CLIENT_ATTEMPTS - 1 }, (_, i) => 2 ** (i + 1) * 100).reduce((a, b) => a + b, 0);
+  return AWS_CLIENT_ATTEMPTS * AWS_CLIENT_TIMEOUTS.requestTimeoutMs + backoffMs;
+}
+
+/**
+ * The configuration of every AWS SDK client of the functions: the timeouts above on its HTTP handler. The SDK's own
+ * `requestTimeout` only warns unless `throwOnRequestTimeout` is set; set, it aborts the attempt with a TimeoutError,
+ * which the SDK retries like any other transient error.
+ */
+export function awsClientConfig(): { requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true } } {
+  return {
+    requestHandler: {
+      connectionTimeout: AWS_CLIENT_TIMEOUTS.connectionTimeoutMs,
+      requestTimeout: AWS_CLIENT_TIMEOUTS.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  };
+}
+
 /** The function's configuration, read once per cold start from RUNTIME_CONFIG_FILE beside the bundle (readRuntimeConfig). */
 export const runtimeConfig = lazy((): RuntimeConfig => readRuntimeConfig(__dirname));
 
@@ -52,12 +88,12 @@ export function deliveryQueueUrls(config: RuntimeConfig, destinationIds: readonl
 
 /** The data layer over the function's table. */
 export function trackingStore(): TrackingStore {
-  return new TrackingStore(documentClient(new DynamoDBClient({})), requireEnv(ENV.tableName));
+  return new TrackingStore(documentClient(new DynamoDBClient(awsClientConfig())), requireEnv(ENV.tableName));
 }
 
 /** The API keys in the stack's secret, fetched at the first request and cached (see SecretsManagerApiKeys). */
 export function apiKeys(): ApiKeySource {
-  return new SecretsManagerApiKeys(requireEnv(ENV.apiKeysSecretArn));
+  return new SecretsManagerApiKeys(requireEnv(ENV.apiKeysSecretArn), new SecretsProvider({ clientConfig: awsClientConfig() }));
 }
 
 /** The handlers an API function must provide: exactly those `API_FUNCTIONS` assigns to it, checked by the compiler. */

@@ -55,7 +55,7 @@ export type SenderHandler = (event: SQSEvent, context: Context) => Promise<SQSBa
 export function createSender(wiring: SenderWiring): SenderHandler {
   const destination = queuedDestinationsOf(wiring.config).find((d) => d.id === wiring.destinationId);
   if (!destination) throw new Error(`${wiring.destinationId} is not an enabled destination`);
-  return createSenderHandler({
+  const handle = createSenderHandler({
     destination,
     delivery: wiring.config.delivery,
     store: wiring.store,
@@ -71,6 +71,12 @@ export function createSender(wiring: SenderWiring): SenderHandler {
     ...(wiring.recordWaitMs !== undefined ? { recordWaitMs: wiring.recordWaitMs } : {}),
     ...(wiring.stopMarginMs !== undefined ? { stopMarginMs: wiring.stopMarginMs } : {}),
   });
+  // Every line of an invocation carries Lambda's context (function_request_id, cold_start, function name and version),
+  // as the API functions' lines do (apiFunction): a sale's log lines lead to the invocation's REPORT line and back.
+  return (event, context) => {
+    wiring.logger.addContext(context);
+    return handle(event, context);
+  };
 }
 
 /** The sender's cancellation queue: the one given, or one sending to `cancellationQueueUrl`; none without either. */

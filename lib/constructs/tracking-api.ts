@@ -13,7 +13,10 @@ import { API_ROUTES, API_THROTTLE, ApiFunctionName, ApiRoute, functionServing } 
  * – the service promises that no IP address (nor a fingerprint of the caller) reaches its logs.
  */
 export const ACCESS_LOG_FIELDS = {
+  // API Gateway's id of the request, which the functions log as `api_request_id`.
   requestId: '$context.requestId',
+  // The Lambda invocation's request id, which the function logs as `function_request_id`: from this line to its logs.
+  integrationRequestId: '$context.integration.requestId',
   // The API's id: the dimension of the 429 count the monitoring derives from these lines (API_THROTTLED_METRIC).
   apiId: '$context.apiId',
   requestTime: '$context.requestTimeEpoch',
