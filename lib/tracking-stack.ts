@@ -20,6 +20,8 @@ import {
   UNSETTLED_INDEX,
 } from '../lambdas/contract/shape';
 import { runtimeConfigOf, serializeRuntimeConfig } from '../lambdas/contract/runtime-config';
+import { routeThrottles } from '../lambdas/contract/throttle';
+import { isPaused } from '../lambdas/config/paused';
 
 export interface TrackingStackProps extends StackProps {
   /** The validated configuration (`loadConfig` / `parseConfig`): enabled destinations, delivery, alerts. */
@@ -156,7 +158,7 @@ export class TrackingStack extends Stack {
       apiFunctions[name] = fn;
     }
     this.apiFunctions = apiFunctions;
-    this.api = new TrackingApi(this, 'Api', { functions: apiFunctions });
+    this.api = new TrackingApi(this, 'Api', { functions: apiFunctions, throttles: routeThrottles(config.api) });
     this.monitoring.monitorApi(this.api);
     this.monitoring.monitorFunctions(apiFunctions);
 
@@ -191,6 +193,7 @@ export class TrackingStack extends Stack {
         table,
         serviceName,
         runtimeConfig: bundledConfig,
+        paused: isPaused(config, destinationId),
         ...(config.delivery.backlogAlarmMinutes !== undefined ? { backlogAlarmSeconds: config.delivery.backlogAlarmMinutes * 60 } : {}),
       });
       deliveries.set(destinationId, delivery);

@@ -6,6 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { API_ROUTES, API_TIMEOUT_SECONDS, ApiHandlerName, ApiRoute, MAX_BODY_BYTES } from '../lambdas/contract/shape';
+import type { ThrottleLimit } from '../lambdas/config/schema';
+import { routeKeyOf, RouteThrottles, throttleOfRoute } from '../lambdas/contract/throttle';
 import type { ApiHandler } from '../lambdas/api/http';
 import { apiGatewayEvent } from './api-gateway-event';
 import { lambdaContext } from './lambda-context';
@@ -169,8 +171,51 @@ function writeResult(response: ServerResponse, result: APIGatewayProxyResultV2):
   return status;
 }
 
+/**
+ * API Gateway's throttle of one route, by its documented algorithm: a bucket holding up to `burstLimit` tokens, full at
+ * first, refilled at `rateLimit` tokens per second; each request takes one, and a request finding less than one is
+ * answered 429. `now` (milliseconds) is the clock, so that a test can drive it.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    readonly limit: ThrottleLimit,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = limit.burstLimit;
+    this.last = now();
+  }
+
+  /** Takes a token for one request; false when the request is over the limit. */
+  take(): boolean {
+    const at = this.now();
+    this.tokens = Math.min(this.limit.burstLimit, this.tokens + ((at - this.last) / 1000) * this.limit.rateLimit);
+    this.last = at;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** What API Gateway's HTTP API answers a throttled request, before any function runs: 429 and this body, no Retry-After. */
+export const THROTTLED_BODY = { message: 'Too Many Requests' } as const;
+
+export interface ApiGatewayOptions {
+  /**
+   * The stage's default and the routes' own throttles (`routeThrottles` of the configuration's `api`): one token bucket
+   * per route, as API Gateway keeps them. Without: nothing is throttled.
+   */
+  throttles?: RouteThrottles;
+  /** The buckets' clock in milliseconds. Default: performance.now. */
+  now?: () => number;
+}
+
 /** Serves the API routes over the given handlers. */
-export function createApiGateway(handlers: Record<ApiHandlerName, ApiHandler>, logger: Logger) {
+export function createApiGateway(handlers: Record<ApiHandlerName, ApiHandler>, logger: Logger, options: ApiGatewayOptions = {}) {
+  const { throttles } = options;
+  const buckets = new Map(throttles ? API_ROUTES.map((route) => [routeKeyOf(route), new TokenBucket(throttleOfRoute(throttles, route), options.now)] as const) : []);
   return async function serveApi(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = Date.now();
     const method = (request.method ?? 'GET').toUpperCase();
@@ -180,6 +225,13 @@ export function createApiGateway(handlers: Record<ApiHandlerName, ApiHandler>, l
     if (match.kind === 'not-found') {
       request.resume();
       return sendError(response, 404, 'route_not_found', `No route ${method} ${rawPath}`);
+    }
+    // Throttled before the body is read and before any handler runs, as API Gateway does.
+    if (buckets.get(routeKeyOf(match.route))?.take() === false) {
+      request.resume();
+      sendJson(response, 429, THROTTLED_BODY);
+      logger.info(`${method} ${rawPath}`, { status: 429, ms: Date.now() - started });
+      return;
     }
 
     const body = await readBody(request, MAX_BODY_BYTES);

@@ -15,6 +15,9 @@ import { createApiHandlers } from '../lambdas/api/handlers';
 import type { TrackingConfig } from '../lambdas/config/schema';
 import { cancelDestinationId, queuedDestinationsOf } from '../lambdas/config/cancellation';
 import { destinationsOf } from '../lambdas/config/destinations';
+import { pausedDestinationIds } from '../lambdas/config/paused';
+import { routeThrottles } from '../lambdas/contract/throttle';
+import type { VendorId } from '../lambdas/vendors/registry';
 import { documentClient } from '../lambdas/store/document-client';
 import { createSender } from '../lambdas/sender/create';
 import { SqsDeliveryQueues } from '../lambdas/store/delivery-queues';
@@ -62,6 +65,13 @@ export interface LocalStack {
   queueUrls: Record<string, DestinationQueues>;
   dynamoEndpoint: string;
   sqsEndpoint: string;
+  /**
+   * Pauses or unpauses a vendor or postback (`destination`), as deploying the configuration with its `paused` flag set
+   * or removed does: its poller (a postback's cancellation poller too) stops or starts receiving – the event source
+   * mapping disabled or enabled – and every handler runs with the changed configuration from then on, so the status
+   * route shows or stops showing `paused`. Messages on the queue stay there meanwhile.
+   */
+  setPaused(destination: string, paused: boolean): Promise<void>;
   /** Stops pollers, the HTTP server and the services this stack started itself. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -160,6 +170,19 @@ async function createDestinationQueues(
   return { queue: queue.QueueUrl!, deadLetterQueue, queueArn: await queueArn(sqs, queue.QueueUrl!) };
 }
 
+/** `config` with the `paused` flag of a vendor or postback set or removed. */
+export function withPaused(config: TrackingConfig, destination: string, paused: boolean): TrackingConfig {
+  const flagged = <T extends object>(entry: T): T => {
+    const { paused: _was, ...rest } = entry as T & { paused?: boolean };
+    return (paused ? { ...rest, paused: true } : rest) as T;
+  };
+  const vendor = config.vendors[destination as VendorId];
+  if (vendor) return { ...config, vendors: { ...config.vendors, [destination]: flagged(vendor) } };
+  const postback = config.postbacks[destination];
+  if (postback) return { ...config, postbacks: { ...config.postbacks, [destination]: flagged(postback) } };
+  throw new Error(`${destination} is neither a vendor nor a postback of this configuration`);
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const quiet = options.quiet ?? false;
   const log = consoleLogger('local-stack', quiet);
@@ -250,15 +273,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const store = new TrackingStore(documentClient(dynamo), tableName);
     const apiKeys = config.local?.apiKeys ?? [...DEFAULT_LOCAL_API_KEYS];
     const apiLogger = consoleLogger('api', quiet);
-    // What the deployed functions run with: the configuration as the stack bundles it.
-    const runtime = runtimeConfigOf(config);
-    const handlers = createApiHandlers({
-      config: runtime,
-      store,
-      queues: localConsole.journal.recordQueued(new SqsDeliveryQueues(sqs, Object.fromEntries(destinations.map((d) => [d.id, queueUrls[d.id]!.queue])))),
-      apiKeys: new StaticApiKeys(apiKeys),
-      logger: apiLogger,
-    });
+    const deliveryQueues = localConsole.journal.recordQueued(new SqsDeliveryQueues(sqs, Object.fromEntries(destinations.map((d) => [d.id, queueUrls[d.id]!.queue]))));
+    // The configured throttles, one bucket per route as API Gateway keeps them. Without `api.throttle` in the
+    // configuration nothing is throttled: a laptop has no account quota to protect, and the suites poll hard.
+    const throttles = config.api?.throttle ? routeThrottles(config.api) : undefined;
+    // The API as the deployed functions serve it: the handlers built on the configuration as the stack bundles it.
+    // Built again when the configuration changes (setPaused), as a deploy replaces the functions.
+    const deploy = (current: TrackingConfig) => {
+      const handlers = createApiHandlers({
+        config: runtimeConfigOf(current),
+        store,
+        queues: deliveryQueues,
+        apiKeys: new StaticApiKeys(apiKeys),
+        logger: apiLogger,
+      });
+      serveApi = createApiGateway(localConsole.observe(handlers), apiLogger, throttles ? { throttles } : {});
+    };
 
     const settings = deliveryQueueSettings(config.delivery);
     /** A sale sender queues the cancellation call of a sale it sends after its order was cancelled (the console notes it). */
@@ -266,10 +296,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const queue = queueUrls[cancelDestinationId(id)]?.queue;
       return queue ? { cancellations: localConsole.journal.recordQueued(new SqsDeliveryQueues(sqs, { [cancelDestinationId(id)]: queue })) } : {};
     };
-    const pollers = destinations.map((destination, i) => {
+    // One poller per destination that is not paused: a paused destination's event source mapping is disabled.
+    const pollers = new Map<string, QueuePoller>();
+    const startPoller = (i: number) => {
+      const destination = destinations[i]!;
       const logger = consoleLogger(`sender/${destination.id}`, quiet);
       const { queue, queueArn: arn } = queues[i]!;
-      return new QueuePoller({
+      const poller = new QueuePoller({
         sqs,
         queueUrl: queue,
         queueArn: arn,
@@ -278,7 +311,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         settings,
         logger,
         handler: createSender({
-          config: runtime,
+          config: runtimeConfigOf(config),
           destinationId: destination.id,
           store,
           sqs,
@@ -288,14 +321,38 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...cancellationQueueOf(destination.id),
         }),
       });
-    });
+      pollers.set(destination.id, poller);
+      poller.start();
+    };
+    /** Starts the pollers of the destinations not paused and stops those of the paused ones, after `config`. */
+    const applyPauses = async () => {
+      const paused = pausedDestinationIds(config);
+      for (const [i, destination] of destinations.entries()) {
+        const running = pollers.get(destination.id);
+        if (paused.has(destination.id) && running) {
+          pollers.delete(destination.id);
+          await running.stop();
+        } else if (!paused.has(destination.id) && !running) {
+          startPoller(i);
+        }
+      }
+    };
     const stopPollers = async () => {
-      await Promise.all(pollers.map((p) => p.stop()));
+      const running = [...pollers.values()];
+      pollers.clear();
+      await Promise.all(running.map((p) => p.stop()));
     };
     cleanups.push(stopPollers);
-    for (const poller of pollers) poller.start();
+    for (const id of pausedDestinationIds(config)) log.warn('Paused: its sales wait on its queue until the flag is removed', { destination: id });
+    await applyPauses();
     localConsole.attach({ config, db: documentClient(dynamo), tableName, apiKeys });
-    serveApi = createApiGateway(localConsole.observe(handlers), apiLogger);
+    deploy(config);
+
+    const setPaused = async (destination: string, paused: boolean) => {
+      config = withPaused(config, destination, paused);
+      deploy(config);
+      await applyPauses();
+    };
 
     let stopping: Promise<void> | undefined;
     // Pollers first (none may still call SQS or DynamoDB when they go), then the server (no request may reach a
@@ -309,13 +366,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       baseUrl,
       sandboxUrl: `${baseUrl}${SANDBOX_PREFIX}`,
-      config,
+      get config() {
+        return config;
+      },
       configFile,
       apiKeys,
       tableName,
       queueUrls,
       dynamoEndpoint: dynamoService.endpoint,
       sqsEndpoint: sqsService.endpoint,
+      setPaused,
       stop: () => (stopping ??= stop()),
     };
   } catch (error) {

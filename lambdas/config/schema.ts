@@ -13,7 +13,46 @@ import { lazy } from '../core/lazy';
 import { SECONDS_PER_DAY } from '../core/time';
 import { parseConfigInput } from '../core/validation';
 
-type VendorsShape = { [K in VendorId]: z.ZodOptional<ReturnType<(typeof vendorAdapters)[K]['configSchema']>> };
+type VendorsShape = { [K in VendorId]: z.ZodOptional<Pausable<ReturnType<(typeof vendorAdapters)[K]['configSchema']>>> };
+
+/** What `paused` adds to a destination's configuration. */
+export interface PauseSetting {
+  /**
+   * The destination's sender takes nothing off its queue: sales wait there (SQS keeps them 14 days) and are sent once
+   * the flag is removed and the configuration deployed again. The status route shows them `paused`.
+   */
+  paused?: boolean;
+}
+
+/** A destination's own schema, with `paused` beside its own keys. */
+type Pausable<S extends z.ZodType> = z.ZodType<z.output<S> & PauseSetting, unknown>;
+
+/**
+ * `paused` on any vendor or postback, whatever its own schema (strict objects, some with transforms): the flag is
+ * taken out and checked here, the rest is validated by the destination's schema, whose issues keep their paths
+ * (`vendors.kelkoo.comId`), and the flag is put back on the parsed configuration.
+ */
+export function pausable<S extends z.ZodType>(schema: S): Pausable<S> {
+  const flag = z.boolean({ error: 'must be true or false' }).optional();
+  return z.unknown().transform((raw, ctx): z.output<S> & PauseSetting => {
+    let rest = raw;
+    let paused: boolean | undefined;
+    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && Object.prototype.hasOwnProperty.call(raw, 'paused')) {
+      const { paused: given, ...others } = raw as Record<string, unknown>;
+      const checked = flag.safeParse(given);
+      if (checked.success) paused = checked.data;
+      else for (const issue of checked.error.issues) ctx.addIssue({ ...issue, path: ['paused', ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+      rest = others;
+    }
+    const parsed = schema.safeParse(rest);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+      return z.NEVER;
+    }
+    const config = parsed.data as z.output<S> & PauseSetting;
+    return paused === undefined ? config : { ...config, paused };
+  });
+}
 
 /** Built on first use: the Lambda functions receive a configuration validated at synthesis and never build it. */
 export const deliverySchema = lazy(() =>
@@ -118,9 +157,39 @@ export const alertsSchema = lazy(() =>
   }),
 );
 
+/** What API Gateway allows a route at most, per account and region: 10,000 requests per second, bursts of 5,000. */
+export const API_GATEWAY_ACCOUNT_LIMITS = { rateLimit: 10_000, burstLimit: 5_000 } as const;
+
+/** One route's throttle, as API Gateway takes it: a token bucket of `burstLimit` requests refilled at `rateLimit` per second. */
+export const throttleLimitSchema = lazy(() =>
+  z.strictObject({
+    /** Steady-state requests per second. */
+    rateLimit: z.number().positive().max(API_GATEWAY_ACCOUNT_LIMITS.rateLimit),
+    /** Requests answered at once before the steady rate applies. */
+    burstLimit: z.number().int().min(1).max(API_GATEWAY_ACCOUNT_LIMITS.burstLimit),
+  }),
+);
+
+/**
+ * The HTTP API's throttles by kind of route (lambdas/contract/throttle.ts says which route is which): `capture` for
+ * POST /v1/clicks, `conversion` for the order and its cancellation, `default` for every other route. A key left out
+ * keeps its default (DEFAULT_API_THROTTLE there).
+ */
+export const apiSchema = lazy(() =>
+  z.strictObject({
+    throttle: z
+      .strictObject({
+        capture: throttleLimitSchema().optional(),
+        conversion: throttleLimitSchema().optional(),
+        default: throttleLimitSchema().optional(),
+      })
+      .optional(),
+  }),
+);
+
 export const configSchema = lazy(() => {
   const vendorsShape = Object.fromEntries(
-    Object.entries(vendorAdapters).map(([id, adapter]) => [id, (adapter as VendorAdapter<any, any>).configSchema().optional()]),
+    Object.entries(vendorAdapters).map(([id, adapter]) => [id, pausable((adapter as VendorAdapter<any, any>).configSchema()).optional()]),
   ) as VendorsShape;
   return z.strictObject({
     vendors: z.strictObject(vendorsShape),
@@ -131,7 +200,7 @@ export const configSchema = lazy(() => {
           .string()
           .regex(POSTBACK_NAME, 'postback names are 2–31 lower-case letters, digits or -, starting with a letter')
           .refine((name) => !(VENDOR_IDS as string[]).includes(name), 'a postback may not take the name of a built-in vendor'),
-        postbackConfigSchema(),
+        pausable(postbackConfigSchema()),
       )
       .default({}),
     delivery: deliverySchema().default({
@@ -146,6 +215,8 @@ export const configSchema = lazy(() => {
     alarmEmail: z.email().optional(),
     /** Where alarms are sent: e-mail addresses, a Slack channel, existing SNS topics. None: a warning at synth. */
     alerts: alertsSchema().optional(),
+    /** The HTTP API's route throttles. */
+    api: apiSchema().optional(),
     /** How long orders and their delivery records are kept. */
     retentionDays: z.number().int().min(1).max(3650).default(400),
     /**
@@ -180,6 +251,8 @@ export const configSchema = lazy(() => {
 export type TrackingConfig = z.infer<ReturnType<typeof configSchema>>;
 export type DeliverySettings = z.infer<ReturnType<typeof deliverySchema>>;
 export type AlertSettings = z.infer<ReturnType<typeof alertsSchema>>;
+export type ThrottleLimit = z.infer<ReturnType<typeof throttleLimitSchema>>;
+export type ApiSettings = z.infer<ReturnType<typeof apiSchema>>;
 
 /** Validates a configuration object; throws a ConfigurationError naming each bad field (e.g. `vendors.kelkoo.comId`). */
 export function parseConfig(raw: unknown): TrackingConfig {

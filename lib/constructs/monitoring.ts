@@ -29,6 +29,8 @@ import {
   METRICS_NAMESPACE,
   METRICS_SERVICE,
 } from '../../lambdas/observability/metrics';
+import { API_ROUTES } from '../../lambdas/contract/shape';
+import { routeKeyOf, THROTTLE_CLASS } from '../../lambdas/contract/throttle';
 import { FUNCTION_THROTTLES_ALARM, throttlesAlarm } from './function-alarms';
 import { accountWideNames, alarmNames, pascalCase } from './naming';
 import { DEAD_LETTER_AGE_ALARM_SECONDS, SENDER_ERROR_RATE_ALARM, VendorDelivery } from './vendor-delivery';
@@ -42,9 +44,10 @@ import { DEAD_LETTER_AGE_ALARM_SECONDS, SENDER_ERROR_RATE_ALARM, VendorDelivery 
 export const API_SERVER_ERROR_RATE_ALARM = { percent: 1, periodMinutes: 5, periods: 3 } as const;
 
 /**
- * Requests the HTTP API answered 429 (its stage throttle), counted from the access log, in a 5-minute period. API
- * Gateway answers them without invoking a function, so no function metric shows them. A conversion refused so is a
- * sale lost unless the shop backend retries it, so the first one alarms.
+ * Requests the HTTP API answered 429 (its throttles), counted from the access log, in a 5-minute period; captures
+ * excepted, whose route is throttled below the others by design. API Gateway answers them without invoking a function,
+ * so no function metric shows them. A conversion refused so is a sale lost unless the shop backend retries it, so the
+ * first one alarms.
  */
 export const API_THROTTLED_ALARM = { requests: 1, periodMinutes: 5 } as const;
 
@@ -319,10 +322,18 @@ export class Monitoring extends Construct {
     });
     this.notify(this.apiAlarm);
 
-    // The stage's throttle answers 429 before any function runs: only the access log knows.
+    // The stage's throttle answers 429 before any function runs: only the access log knows. Captures are left out:
+    // their route is capped below the others on purpose (lambdas/contract/throttle.ts), so their 429s are the
+    // throttle doing its job, and a burst of landings must not page anybody. Every other 429 is a request the shop
+    // has to send again – an order among them.
     const throttledFilter = new MetricFilter(this, 'ApiThrottledFilter', {
       logGroup: api.accessLogGroup,
-      filterPattern: FilterPattern.stringValue('$.status', '=', '429'),
+      filterPattern: FilterPattern.all(
+        FilterPattern.stringValue('$.status', '=', '429'),
+        ...API_ROUTES.filter((route) => THROTTLE_CLASS[route.handler] === 'capture').map((route) =>
+          FilterPattern.stringValue('$.routeKey', '!=', routeKeyOf(route)),
+        ),
+      ),
       metricNamespace: METRICS_NAMESPACE,
       metricName: API_THROTTLED_METRIC.name,
       metricValue: '1',
@@ -335,9 +346,9 @@ export class Monitoring extends Construct {
     this.apiThrottled = new Alarm(this, 'ApiThrottledAlarm', {
       alarmName: alarmNames.api(stackName, 'throttled'),
       alarmDescription:
-        `The API answered 429 (throttled by its stage) to ${API_THROTTLED_ALARM.requests} or more requests in ` +
-        `${API_THROTTLED_ALARM.periodMinutes} minutes: a click or order refused so is lost unless the shop backend ` +
-        'retries it. See the access logs (status 429, routeKey) for which route; raise the throttle or smooth the bursts.',
+        `The API answered 429 (throttled) to ${API_THROTTLED_ALARM.requests} or more requests other than captures in ` +
+        `${API_THROTTLED_ALARM.periodMinutes} minutes: an order or other call refused so is lost unless the shop backend ` +
+        'retries it. See the access logs (status 429, routeKey) for which route; raise api.throttle or smooth the bursts.',
       metric: throttled(throttledPeriod),
       threshold: API_THROTTLED_ALARM.requests,
       evaluationPeriods: 1,

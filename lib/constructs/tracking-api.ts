@@ -1,12 +1,13 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { pascalCase } from './naming';
-import { API_ROUTES, API_THROTTLE, ApiFunctionName, ApiRoute, functionServing } from '../../lambdas/contract/shape';
+import { API_ROUTES, ApiFunctionName, ApiRoute, functionServing } from '../../lambdas/contract/shape';
+import { routeKeyOf, RouteThrottles, routeThrottles } from '../../lambdas/contract/throttle';
 
 /**
  * One JSON object per request. Deliberately absent: `$context.identity.sourceIp` and `$context.identity.userAgent`
@@ -42,10 +43,11 @@ export interface TrackingApiProps {
    */
   readonly routes?: readonly ApiRoute[];
   /**
-   * Steady-state rate (requests per second) and burst limit of the stage.
-   * @default API_THROTTLE
+   * The stage's default throttle (steady-state requests per second and burst) and the routes' own: `routeThrottles`
+   * of the configuration's `api` (lambdas/contract/throttle.ts).
+   * @default routeThrottles(undefined, routes): DEFAULT_API_THROTTLE
    */
-  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly throttles?: RouteThrottles;
   /**
    * How long access logs are kept.
    * @default RetentionDays.ONE_MONTH
@@ -54,7 +56,8 @@ export interface TrackingApiProps {
 }
 
 /**
- * The HTTP API: one route per entry of `API_ROUTES`, a `$default` stage with JSON access logs and throttling.
+ * The HTTP API: one route per entry of `API_ROUTES`, a `$default` stage with JSON access logs, a default throttle and
+ * route throttles of their own for captures, conversions and cancellations (RouteSettings).
  * Requests are authenticated by the handlers (bearer API key checked against Secrets Manager), not by API Gateway,
  * so that the local stack and the deployed one answer 401 identically.
  */
@@ -65,9 +68,12 @@ export class TrackingApi extends Construct {
 
   constructor(scope: Construct, id: string, props: TrackingApiProps) {
     super(scope, id);
-    const throttle = props.throttle ?? API_THROTTLE;
-    if (throttle.rateLimit <= 0 || throttle.burstLimit <= 0) {
-      throw new Error(`TrackingApi ${id}: throttle rateLimit and burstLimit must be positive`);
+    const routes = props.routes ?? API_ROUTES;
+    const throttles = props.throttles ?? routeThrottles(undefined, routes);
+    for (const [name, limit] of [['default', throttles.default], ...Object.entries(throttles.routes)] as const) {
+      if (!(limit.rateLimit > 0) || !(limit.burstLimit > 0)) {
+        throw new Error(`TrackingApi ${id}: the throttle of ${name} needs a positive rateLimit and burstLimit`);
+      }
     }
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -86,7 +92,7 @@ export class TrackingApi extends Construct {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit },
+      throttle: { rateLimit: throttles.default.rateLimit, burstLimit: throttles.default.burstLimit },
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogGroup),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
@@ -94,7 +100,11 @@ export class TrackingApi extends Construct {
     });
 
     const integrations = new Map<ApiFunctionName, HttpLambdaIntegration>();
-    for (const route of props.routes ?? API_ROUTES) {
+    const stage = this.stage.node.defaultChild as CfnStage;
+    // A JSON property in CloudFormation's schema: CDK passes it through as written, so its keys are spelt as the
+    // template wants them (RouteSettingsProperty's camelCase would reach CloudFormation unchanged and be refused).
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const route of routes) {
       const functionName = functionServing(route.handler);
       let integration = integrations.get(functionName);
       if (!integration) {
@@ -102,6 +112,13 @@ export class TrackingApi extends Construct {
         integrations.set(functionName, integration);
       }
       const [created] = this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+      // A stage's RouteSettings name routes by key, and API Gateway refuses a key it does not know yet: the stage is
+      // created (and updated) after the routes it throttles.
+      const limit = throttles.routes[routeKeyOf(route)];
+      if (limit) {
+        stage.node.addDependency(created!);
+        routeSettings[routeKeyOf(route)] = { ThrottlingRateLimit: limit.rateLimit, ThrottlingBurstLimit: limit.burstLimit };
+      }
       Validations.of(created).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
@@ -111,6 +128,7 @@ export class TrackingApi extends Construct {
               'answering 401 before anything is written; the same check runs on the local stack.',
       });
     }
+    if (Object.keys(routeSettings).length) stage.routeSettings = routeSettings;
   }
 
   /** The base URL clients call, ending in `/`. */

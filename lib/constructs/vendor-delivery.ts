@@ -44,6 +44,13 @@ export const SENDER_ERROR_RATE_ALARM = { percent: 5, periodMinutes: 5, periods: 
  */
 export const BACKLOG_ALARM = { defaultMinutes: 15, periodMinutes: 5 } as const;
 
+/**
+ * The backlog alarm's threshold while the destination is paused: its sales wait on purpose, so the usual threshold
+ * would fire for as long as the pause lasts. Two days before SQS's 14-day retention would delete the oldest of them,
+ * the alarm says that the pause must end (or the sales be moved elsewhere) before sales are lost.
+ */
+export const PAUSED_BACKLOG_ALARM_SECONDS = 12 * 86_400;
+
 /** The DynamoDB actions every sender is granted: claims, progress and outcomes (UpdateItem), the order's plan (GetItem). */
 export const SENDER_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:UpdateItem', 'dynamodb:GetItem'];
 
@@ -61,6 +68,13 @@ export interface VendorDeliveryProps {
    * @default BACKLOG_ALARM.defaultMinutes × 60
    */
   readonly backlogAlarmSeconds?: number;
+  /**
+   * The sender takes nothing off the queue (`paused` in the configuration): its event source mapping is created
+   * disabled, sales wait on the queue within its 14-day retention without using up an attempt, and the backlog alarm
+   * waits for PAUSED_BACKLOG_ALARM_SECONDS. Deploying without the flag enables the mapping, which drains the queue.
+   * @default false
+   */
+  readonly paused?: boolean;
   /**
    * Entry point of the sender; the same code serves every destination.
    * @default lambdas/entry/sender.ts
@@ -101,6 +115,8 @@ export class VendorDelivery extends Construct {
   readonly senderThrottlesAlarm: Alarm;
   /** A message on the queue older than `backlogAlarmSeconds`. */
   readonly backlogAlarm: Alarm;
+  /** Whether the sender's event source mapping is disabled (`paused`). */
+  readonly paused: boolean;
   /** The backlog alarm's threshold, in seconds. */
   readonly backlogAlarmSeconds: number;
   /** Every alarm above, for whoever notifies people of them. */
@@ -112,7 +128,8 @@ export class VendorDelivery extends Construct {
     const { settings, destinationId } = props;
     this.destinationId = destinationId;
     const stackName = Stack.of(this).stackName;
-    this.backlogAlarmSeconds = props.backlogAlarmSeconds ?? BACKLOG_ALARM.defaultMinutes * 60;
+    this.paused = props.paused === true;
+    this.backlogAlarmSeconds = this.paused ? PAUSED_BACKLOG_ALARM_SECONDS : (props.backlogAlarmSeconds ?? BACKLOG_ALARM.defaultMinutes * 60);
     if (!(this.backlogAlarmSeconds > 0)) throw new Error(`VendorDelivery ${destinationId}: backlogAlarmSeconds must be positive`);
     const names = queueNames(destinationId);
 
@@ -163,6 +180,8 @@ export class VendorDelivery extends Construct {
         // A failed delivery returns only its own message to the queue; the rest of the batch is done.
         reportBatchItemFailures: true,
         maxConcurrency: settings.maxConcurrency,
+        // Paused: no receive at all, so no message uses up a receive toward maxReceiveCount while it waits.
+        enabled: !this.paused,
       }),
     );
     const eventSourceMapping = this.sender.node.children.find((child) => child instanceof EventSourceMapping);
@@ -247,10 +266,13 @@ export class VendorDelivery extends Construct {
     // The queue's own age, not the dead-letter queue's: sales that wait because nothing takes them off the queue.
     this.backlogAlarm = new Alarm(this, 'BacklogAlarm', {
       alarmName: alarmNames.delivery(stackName, destinationId, 'backlog'),
-      alarmDescription:
-        `A conversion for ${destinationId} has waited on its delivery queue for over ${formatSeconds(this.backlogAlarmSeconds)}: ` +
-        "the sender's event source may be disabled, the sender throttled or failing, or the vendor not answering. " +
-        `Check the sender's logs and its event source mapping, and npm run report -- --vendor ${destinationId}.`,
+      alarmDescription: this.paused
+        ? `${destinationId} is paused and a conversion for it has waited on its delivery queue for over ` +
+          `${formatSeconds(this.backlogAlarmSeconds)}; SQS deletes a message 14 days after it was queued. Remove ` +
+          `"paused" from its configuration and deploy, so that the queue drains before sales are lost.`
+        : `A conversion for ${destinationId} has waited on its delivery queue for over ${formatSeconds(this.backlogAlarmSeconds)}: ` +
+          "the sender's event source may be disabled, the sender throttled or failing, or the vendor not answering. " +
+          `Check the sender's logs and its event source mapping, and npm run report -- --vendor ${destinationId}.`,
       metric: this.queue.metricApproximateAgeOfOldestMessage({
         period: Duration.minutes(BACKLOG_ALARM.periodMinutes),
         statistic: 'Maximum',

@@ -347,7 +347,7 @@ describe('API alarm', () => {
     expect(filters).toHaveLength(1);
     expect(filters[0]!.Properties).toEqual({
       LogGroupName: { Ref: logicalId(kelkooOnly.stack, kelkooOnly.stack.api.accessLogGroup) },
-      FilterPattern: '{ $.status = "429" }',
+      FilterPattern: '{ ($.status = "429") && ($.routeKey != "POST /v1/clicks") }',
       MetricTransformations: [
         { MetricNamespace: 'ConversionTracking', MetricName: 'ApiThrottledRequests', MetricValue: '1', Dimensions: [{ Key: 'ApiId', Value: '$.apiId' }] },
       ],
