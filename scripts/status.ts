@@ -1,8 +1,9 @@
 /**
  * `npm run status -- <orderId> [--local|--deployed] [--stage <name> | --stack <name>] [--region <region>]`
  *
- * The delivery status of one order per vendor and each delivery's attempt history, as a table: what
- * GET /v1/conversions/{orderId} answers, for an operator without curl at hand. Target as for every operator command
+ * The delivery status of one order per vendor and each delivery's attempt history, as a table – with the order's
+ * cancellation, each vendor's cancellation and the exclusive groups' winners: what GET /v1/conversions/{orderId}
+ * answers, for an operator without curl at hand. Target as for every operator command
  * (scripts/target.ts).
  */
 import type { AttemptRecord, DeliveryState } from '../lambdas/core/delivery';
@@ -13,7 +14,12 @@ const USAGE = 'Usage: npm run status -- <orderId> [--local | --deployed] [--stag
 export interface OrderStatus {
   orderId: string;
   receivedAt: string;
+  /** The order's cancellation, once the shop asked for one. */
+  cancellation?: { requestedAt: string; reason?: string; occurredAt?: string };
+  /** Each sale's cancellation is under it (`cancellation`): a cancellation call is never a vendor of its own. */
   deliveries: DeliveryState[];
+  /** The exclusive groups' decisions. */
+  groups?: Array<{ group: string; winner: string | null; channel: string }>;
 }
 
 /** Pads every column of `rows` to its widest cell. */
@@ -24,29 +30,61 @@ export function table(rows: string[][]): string[] {
 
 const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
 
-/** The lines `npm run status` prints for an order. */
+/**
+ * The lines `npm run status` prints for an order: the order's cancellation and the exclusive groups' winners when it
+ * has them, one row per vendor (with its cancellation: `unsupported`, or the state of its cancellation call, when the
+ * order is cancelled), then each attempt history – a cancellation call's under its sale's vendor.
+ */
 export function formatStatus(order: OrderStatus): string[] {
-  const lines = [`Order ${order.orderId}, received ${order.receivedAt}`, ''];
+  const lines = [`Order ${order.orderId}, received ${order.receivedAt}`];
+  if (order.cancellation) {
+    const { requestedAt, reason, occurredAt } = order.cancellation;
+    lines.push(`Cancelled ${requestedAt}${occurredAt ? ` (occurred ${occurredAt})` : ''}${reason ? `: ${flat(reason)}` : ''}`);
+  }
+  for (const { group, winner, channel } of order.groups ?? []) {
+    lines.push(`Group ${group}: ${winner ? `won by ${winner}` : 'no member held a live click'}, {channel} = ${channel}`);
+  }
+  lines.push('');
+  const cancellations = order.cancellation !== undefined || order.deliveries.some((d) => d.cancellation !== undefined);
   lines.push(
     ...table([
-      ['vendor', 'status', 'attempts', 'HTTP', 'detail'],
+      ['vendor', 'status', 'attempts', 'HTTP', ...(cancellations ? ['cancellation'] : []), 'detail'],
       ...order.deliveries.map((d) => [
         d.vendor,
         d.status,
         String(d.attempts),
         d.vendorStatus !== undefined ? String(d.vendorStatus) : '',
+        ...(cancellations ? [cancellationCell(d)] : []),
         flat(d.status === 'sent' ? `sent ${d.sentAt ?? ''}` : (d.reason ?? d.lastError ?? '')),
       ]),
     ]),
   );
   for (const delivery of order.deliveries) {
-    if (!delivery.history?.length) continue;
-    lines.push('', `${delivery.vendor}: last ${delivery.history.length} attempt(s), oldest first`);
-    lines.push(...table([['at', 'outcome', 'HTTP', 'ms', 'request'], ...delivery.history.map(historyRow)]).map((l) => `  ${l}`));
-    for (const [i, attempt] of delivery.history.entries()) {
-      const answer = attempt.transportError ?? attempt.response;
-      if (answer) lines.push(`  #${i + 1} answer: ${flat(answer)}`);
+    lines.push(...historyLines(`${delivery.vendor}`, delivery.history));
+    const call = delivery.cancellation;
+    if (call !== undefined && call !== 'unsupported') {
+      if (call.lastError) lines.push('', `${delivery.vendor} cancellation call: ${flat(call.lastError)}`);
+      lines.push(...historyLines(`${delivery.vendor} cancellation call`, call.history));
     }
+  }
+  return lines;
+}
+
+/** A vendor's cancellation, as the table shows it: `unsupported`, or its call's status (and attempts, HTTP status). */
+function cancellationCell(delivery: DeliveryState): string {
+  const call = delivery.cancellation;
+  if (call === undefined) return '';
+  if (call === 'unsupported') return 'unsupported';
+  return [call.status, call.attempts > 1 ? `×${call.attempts}` : '', call.vendorStatus !== undefined ? `HTTP ${call.vendorStatus}` : ''].filter(Boolean).join(' ');
+}
+
+function historyLines(title: string, history: AttemptRecord[] | undefined): string[] {
+  if (!history?.length) return [];
+  const lines = ['', `${title}: last ${history.length} attempt(s), oldest first`];
+  lines.push(...table([['at', 'outcome', 'HTTP', 'ms', 'request'], ...history.map(historyRow)]).map((l) => `  ${l}`));
+  for (const [i, attempt] of history.entries()) {
+    const answer = attempt.transportError ?? attempt.response;
+    if (answer) lines.push(`  #${i + 1} answer: ${flat(answer)}`);
   }
   return lines;
 }

@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import { cancelDestinationId, cancelDestinationsOf, hasCancellationCall } from '../config/cancellation';
+import { cancelDestinationId, cancelDestinationsOf, hasCancellationCall, saleDestinationOf } from '../config/cancellation';
 import { DeliveryMessage, DeliveryState, FINAL_STATUSES } from '../core/delivery';
 import { destinationsOf } from '../config/destinations';
 import { EnqueueError, NotFoundError } from '../core/errors';
 import { noDeliveryMetrics } from '../observability/metrics';
 import { systemClock } from '../core/time';
 import { parseInput } from '../core/validation';
-import { CancellableOrder, cancellationCallMessage } from '../store/cancellation-records';
+import { CancellableOrder, cancellationCallMessage, foldCancellationCalls } from '../store/cancellation-records';
 import type { TrackingConfig } from '../config/schema';
 import type { OrderView } from '../store/tracking-store';
 import { ApiDeps, configOrder, occurredAt } from './deps';
@@ -153,25 +153,7 @@ export function presentOrder(
   config: CancellationDeps['config'],
   inConfigOrder: (deliveries: DeliveryState[]) => DeliveryState[],
 ): Record<string, unknown> {
-  const cancelIds = new Set(cancelDestinationsOf(config).map((d) => d.id));
-  const calls = new Map<string, DeliveryState>();
-  const sales: DeliveryState[] = [];
-  for (const delivery of view.deliveries) {
-    if (cancelIds.has(delivery.vendor)) calls.set(delivery.vendor, delivery);
-    else sales.push(delivery);
-  }
-  const deliveries = sales.map((delivery): DeliveryState => {
-    const call = calls.get(cancelDestinationId(delivery.vendor));
-    if (call) {
-      const { vendor: _vendor, cancellation: _none, ...state } = call;
-      return { ...delivery, cancellation: state };
-    }
-    // Cancelled after it was sent to a destination with a cancellation call: queued, not yet claimed by its sender.
-    if (view.cancellation && delivery.status === 'sent' && delivery.cancellation === undefined && cancelIds.has(cancelDestinationId(delivery.vendor))) {
-      return { ...delivery, cancellation: { status: 'queued', attempts: 0 } };
-    }
-    return delivery;
-  });
+  const deliveries = foldCancellationCalls(view.deliveries, (id) => saleDestinationOf(id, config), view.cancellation !== undefined);
   return {
     orderId: view.orderId,
     receivedAt: view.receivedAt,

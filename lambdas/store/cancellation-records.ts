@@ -70,3 +70,39 @@ export function cancellationCallMessage(saleDestination: string, cancelWith: Can
   };
   return cancelWith.exclusive ? { version: 2, ...base, exclusive: cancelWith.exclusive } : { version: 1, ...base };
 }
+
+/** A delivery as a view shows it (the status route's DeliveryState, the console's row): what the fold reads. */
+export interface ShownDelivery<T> {
+  vendor: string;
+  status: string;
+  cancellation?: 'unsupported' | Omit<T, 'vendor' | 'cancellation'>;
+}
+
+/**
+ * A view's deliveries with each cancellation call (`<postback>-cancel`) folded into its sale's delivery as
+ * `cancellation`: a cancellation call is shown under the sale it withdraws, never as a destination of its own. A sale
+ * sent to a postback with a cancellation call, whose order is cancelled and whose call no sender has recorded yet,
+ * shows the call `queued` – the cancellation route or the sale's own sender put it on its queue. `saleOf` answers the
+ * sale destination of a cancellation destination (saleDestinationOf), undefined for any other.
+ */
+export function foldCancellationCalls<T extends ShownDelivery<T>>(deliveries: readonly T[], saleOf: (id: string) => string | undefined, orderCancelled: boolean): T[] {
+  const calls = new Map<string, T>();
+  const sales: T[] = [];
+  for (const delivery of deliveries) {
+    const sale = saleOf(delivery.vendor);
+    if (sale !== undefined) calls.set(sale, delivery);
+    else sales.push(delivery);
+  }
+  return sales.map((delivery) => {
+    const call = calls.get(delivery.vendor);
+    if (call) {
+      const { vendor: _vendor, cancellation: _none, ...state } = call;
+      return { ...delivery, cancellation: state };
+    }
+    const hasCall = saleOf(cancelDestinationId(delivery.vendor)) === delivery.vendor;
+    if (orderCancelled && delivery.status === 'sent' && delivery.cancellation === undefined && hasCall) {
+      return { ...delivery, cancellation: { status: 'queued', attempts: 0 } as unknown as Omit<T, 'vendor' | 'cancellation'> };
+    }
+    return delivery;
+  });
+}

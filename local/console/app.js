@@ -56,6 +56,19 @@ function chip(delivery) {
   );
 }
 
+/**
+ * A sale's cancellation, next to its chip: `unsupported` (the vendor has no cancellation call), or the state of the
+ * cancellation call – shown under the sale it withdraws, never as a vendor of its own.
+ */
+function cancellationChip(delivery) {
+  const cancellation = delivery.cancellation;
+  if (!cancellation) return null;
+  const status = cancellation === 'unsupported' ? 'unsupported' : cancellation.status;
+  const attempts = cancellation !== 'unsupported' && cancellation.attempts > 1 ? ` ×${cancellation.attempts}` : '';
+  const title = cancellation === 'unsupported' ? 'No cancellation call: withdraw the sale in the vendor\'s own interface' : cancellation.lastError;
+  return h('span', { class: `chip cancel ${status}`, 'data-cancellation-of': delivery.vendor, 'data-status': status, title }, '↩ cancellation ', `${status}${attempts}`);
+}
+
 function renderOrders({ total, orders }) {
   $('order-count').textContent = total ? `(${total})` : '';
   $('orders-empty').hidden = orders.length > 0;
@@ -65,8 +78,15 @@ function renderOrders({ total, orders }) {
       h(
         'tr',
         { 'data-order-id': order.orderId, class: order.orderId === selected ? 'selected' : undefined, onclick: () => openOrder(order.orderId) },
-        h('td', {}, h('code', {}, order.orderId), h('br'), h('span', { class: 'muted' }, time(order.receivedAt))),
-        h('td', { class: 'chips' }, order.deliveries.map(chip)),
+        h(
+          'td',
+          {},
+          h('code', {}, order.orderId),
+          h('br'),
+          h('span', { class: 'muted' }, time(order.receivedAt)),
+          order.cancellation ? h('span', { class: 'order-cancelled', title: order.cancellation.reason }, ' cancelled') : null,
+        ),
+        h('td', { class: 'chips' }, order.deliveries.map((delivery) => [chip(delivery), cancellationChip(delivery)])),
       ),
     ),
   );
@@ -119,9 +139,65 @@ function renderDetail(order) {
     $('order'),
     h('h2', {}, 'Order ', h('code', { id: 'order-id' }, order.orderId)),
     h('p', { class: 'muted' }, `received ${time(order.receivedAt)}`, summary && ` · ${summary}`, order.visitor.length ? ` · visitor ${order.visitor.map(keyText).join(', ')}` : ''),
+    renderOrderCancellation(order.cancellation),
+    renderGroups(order.groups),
     order.journal ? null : h('p', { class: 'warn' }, 'Reported to an earlier run of the local stack: attribution and vendor calls are not known.'),
     order.attributionError ? h('p', { class: 'warn' }, order.attributionError) : null,
     order.deliveries.map(renderDelivery),
+  );
+}
+
+/** The order's cancellation: when the shop asked, its reason and the time it gave. */
+function renderOrderCancellation(cancellation) {
+  if (!cancellation) return null;
+  return h(
+    'p',
+    { class: 'order-cancellation', id: 'order-cancellation' },
+    h('b', {}, 'Cancelled'),
+    ` ${time(cancellation.requestedAt)}`,
+    cancellation.reason ? ` · reason: ${cancellation.reason}` : '',
+    cancellation.occurredAt ? ` · occurred ${time(cancellation.occurredAt)}` : '',
+  );
+}
+
+/** Each exclusive group's decision: the member that won the sale (and so `{channel}`), or none. */
+function renderGroups(groups) {
+  if (!groups?.length) return null;
+  return h(
+    'ul',
+    { class: 'groups', id: 'order-groups' },
+    groups.map((group) =>
+      h(
+        'li',
+        { 'data-group': group.group },
+        'Exclusive group ',
+        h('b', {}, group.group),
+        group.winner ? [': won by ', h('code', {}, group.winner)] : ': no member held a live click',
+        h('span', { class: 'muted' }, ` · {channel} = ${group.channel}`),
+      ),
+    ),
+  );
+}
+
+/** A sale's cancellation under its delivery: unsupported, or its cancellation call with attempts and calls. */
+function renderCancellation(delivery) {
+  const cancellation = delivery.cancellation;
+  if (!cancellation) return null;
+  if (cancellation === 'unsupported') {
+    return h('p', { class: 'cancellation unsupported', 'data-cancellation-of': delivery.vendor }, 'Cancellation: unsupported – the vendor has no cancellation call; withdraw the sale in its own interface.');
+  }
+  const facts = [
+    cancellation.attempts ? `${cancellation.attempts} attempt${cancellation.attempts === 1 ? '' : 's'}` : null,
+    cancellation.vendorStatus !== undefined ? `vendor answered ${cancellation.vendorStatus}` : null,
+    cancellation.sentAt ? `sent ${time(cancellation.sentAt)}` : null,
+  ].filter(Boolean);
+  return h(
+    'div',
+    { class: 'cancellation', 'data-cancellation-of': delivery.vendor },
+    h('h4', {}, 'Cancellation call ', cancellationChip(delivery), facts.length ? h('span', { class: 'muted' }, ` · ${facts.join(' · ')}`) : null),
+    cancellation.lastError ? h('p', { class: 'error' }, `Last error: ${cancellation.lastError}`) : null,
+    cancellation.history?.length ? renderHistory(cancellation.history) : null,
+    (cancellation.calls ?? []).map((call, i) => renderCall(call, i + 1)),
   );
 }
 
@@ -140,6 +216,7 @@ function renderDelivery(delivery) {
     delivery.history?.length ? renderHistory(delivery.history) : null,
     (delivery.calls ?? []).map((call, i) => renderCall(call, i + 1)),
     delivery.calls && delivery.calls.length === 0 && delivery.status !== 'skipped' ? h('p', { class: 'muted' }, 'No call has reached the sandbox yet.') : null,
+    renderCancellation(delivery),
   );
 }
 

@@ -6,7 +6,11 @@
  * order partition it finds is read by the same order reader as the status route's.
  */
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { saleDestinationOf } from '../../lambdas/config/cancellation';
+import type { TrackingConfig } from '../../lambdas/config/schema';
+import type { GroupDecision } from '../../lambdas/core/exclusive';
 import type { VisitorKey } from '../../lambdas/core/visitor';
+import { foldCancellationCalls, OrderCancellation } from '../../lambdas/store/cancellation-records';
 import { orderPk } from '../../lambdas/store/keys';
 import { inPlanOrder, OrderPartition, readOrderPartition, StoredDelivery } from '../../lambdas/store/order-partition';
 import { OrderStore } from '../../lambdas/store/order-store';
@@ -27,12 +31,22 @@ export interface DeliveryRow {
   updatedAt?: string;
   /** The record's per-attempt history, when the sender keeps one (oldest first), as it is stored. */
   history?: Array<Record<string, unknown>>;
+  /**
+   * Once its order is cancelled after it was sent: `unsupported` (no cancellation call), or its cancellation call
+   * (`<postback>-cancel`) as a row of its own would show it – the call is shown here, under its sale, never as a
+   * destination of its own.
+   */
+  cancellation?: 'unsupported' | Omit<DeliveryRow, 'vendor' | 'cancellation'>;
 }
 
 export interface OrderRow {
   orderId: string;
   receivedAt: string;
+  /** The order's cancellation: when it was asked for, and the shop's reason and time when given. */
+  cancellation?: OrderCancellation;
   deliveries: DeliveryRow[];
+  /** The exclusive groups' decisions: per group the winner (null when no member held a live click) and `{channel}`. */
+  groups?: GroupDecision[];
 }
 
 function deliveryRow(record: StoredDelivery): DeliveryRow {
@@ -46,6 +60,7 @@ function deliveryRow(record: StoredDelivery): DeliveryRow {
     ...(record.sentAt !== undefined ? { sentAt: record.sentAt } : {}),
     ...(record.updatedAt !== undefined ? { updatedAt: record.updatedAt } : {}),
     ...(record.history ? { history: toPlain(record.history) as Array<Record<string, unknown>> } : {}),
+    ...(record.cancellation === 'unsupported' ? { cancellation: 'unsupported' as const } : {}),
   };
 }
 
@@ -57,14 +72,28 @@ function toPlain(value: unknown): unknown {
   return value;
 }
 
-/** An order partition as one row, destinations in plan order (as the status route shows them). */
-function rowOf(partition: OrderPartition): OrderRow {
-  return { orderId: partition.order.orderId, receivedAt: partition.order.receivedAt, deliveries: inPlanOrder(partition, deliveryRow) };
+/** What the rows need of the configuration: which destinations are cancellation calls, and of which sale. */
+export type CancellationConfig = Partial<Pick<TrackingConfig, 'postbacks'>>;
+
+/**
+ * An order partition as one row, destinations in plan order, each cancellation call under its sale (as the status
+ * route shows them), with the order's cancellation and its groups.
+ */
+function rowOf(partition: OrderPartition, config: CancellationConfig): OrderRow {
+  const { order } = partition;
+  const deliveries = foldCancellationCalls(inPlanOrder(partition, deliveryRow), (id) => saleDestinationOf(id, config), order.cancellation !== undefined);
+  return {
+    orderId: order.orderId,
+    receivedAt: order.receivedAt,
+    ...(order.cancellation ? { cancellation: toPlain(order.cancellation) as OrderCancellation } : {}),
+    deliveries,
+    ...(order.groups ? { groups: toPlain(order.groups) as GroupDecision[] } : {}),
+  };
 }
 
 /** The order item and its delivery records as one row, destinations in plan order (as the status route shows them). */
-export function orderRow(order: Item, records: Item[]): OrderRow {
-  return rowOf(readOrderPartition([order, ...records])!);
+export function orderRow(order: Item, records: Item[], config: CancellationConfig = {}): OrderRow {
+  return rowOf(readOrderPartition([order, ...records])!, config);
 }
 
 export class ConsoleReader {
@@ -74,6 +103,8 @@ export class ConsoleReader {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The postbacks, to show each cancellation call under its sale; without them none is recognised. */
+    private readonly config: CancellationConfig = {},
   ) {
     this.visitors = new VisitorStore(db, tableName);
     this.orderStore = new OrderStore(db, tableName);
@@ -101,7 +132,7 @@ export class ConsoleReader {
     const rows = [...partitions.values()]
       .map(readOrderPartition)
       .filter((p): p is OrderPartition => p !== undefined)
-      .map(rowOf)
+      .map((partition) => rowOf(partition, this.config))
       .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || a.orderId.localeCompare(b.orderId));
     return { total: rows.length, orders: rows.slice(0, limit) };
   }
@@ -109,7 +140,7 @@ export class ConsoleReader {
   /** One order and its deliveries (strongly consistent: the console shows what was just written), or undefined. */
   async order(orderId: string): Promise<OrderRow | undefined> {
     const partition = await this.orderStore.readOrder(orderId);
-    return partition && rowOf(partition);
+    return partition && rowOf(partition, this.config);
   }
 
   /**

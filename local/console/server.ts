@@ -6,8 +6,8 @@
  * | --- | --- |
  * | `GET /` | the page |
  * | `GET /local/info` | API key, destinations, a fresh "try it" sample |
- * | `GET /local/orders[?limit=50]` | orders newest first, with each destination's status |
- * | `GET /local/orders/{orderId}` | one order: per destination its status, attribution, and the sandbox calls made, decoded |
+ * | `GET /local/orders[?limit=50]` | orders newest first, with each destination's status and cancellation, the order's cancellation and groups |
+ * | `GET /local/orders/{orderId}` | one order: per destination its status, attribution, and the sandbox calls made, decoded; the order's cancellation and each sale's cancellation call (under the sale, with its calls); the exclusive groups' winners |
  * | `GET /local/visitors?sessionId=…` (or `userId`, `basketId`) | the key's click ids and links, and the keys they reach |
  *
  * Every answer forbids inline script (Content-Security-Policy) and is refused unless the Host header names this
@@ -16,17 +16,18 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { cancelDestinationId, cancelDestinationsOf } from '../../lambdas/config/cancellation';
 import { catalogueOf, Destination, destinationsOf } from '../../lambdas/config/destinations';
 import type { TrackingConfig } from '../../lambdas/config/schema';
 import { visitorKeys, visitorSchema } from '../../lambdas/core/visitor';
 import type { ApiHandler } from '../../lambdas/api/http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sendError, sendJson } from '../http-api';
-import type { VendorSandbox } from '../sandbox';
+import type { RecordedRequest, VendorSandbox } from '../sandbox';
 import { personalValues, redactor } from '../../lambdas/core/redact';
 import { decodeRequest } from './decode';
 import { ConversionJournal } from './journal';
-import { ConsoleReader } from './reader';
+import { ConsoleReader, DeliveryRow } from './reader';
 import { tryItSample } from './sample';
 
 export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -51,6 +52,8 @@ const MAX_ORDERS = 500;
 interface Wiring {
   config: TrackingConfig;
   destinations: Destination[];
+  /** The postbacks' cancellation destinations (`<postback>-cancel`), whose calls are shown under their sale. */
+  cancelDestinations: Destination[];
   reader: ConsoleReader;
   apiKeys: readonly string[];
 }
@@ -68,7 +71,8 @@ export class LocalConsole {
     this.wiring = {
       config: options.config,
       destinations: destinationsOf(options.config),
-      reader: new ConsoleReader(options.db, options.tableName),
+      cancelDestinations: cancelDestinationsOf(options.config),
+      reader: new ConsoleReader(options.db, options.tableName, options.config),
       apiKeys: options.apiKeys,
     };
   }
@@ -159,6 +163,12 @@ export class LocalConsole {
     return { status: 404, body: { error: { code: 'route_not_found', message: `No local route ${path}` } } };
   }
 
+  /** A sale's cancellation call as its delivery row holds it, with the sandbox calls it made. */
+  private cancellationDetail(orderId: string, sale: string, state: Exclude<DeliveryRow['cancellation'], 'unsupported' | undefined>, wiring: Wiring, recorded: RecordedRequest[]) {
+    const destination = wiring.cancelDestinations.find((d) => d.id === cancelDestinationId(sale));
+    return { ...state, ...cancellationCalls(this.journal, orderId, destination, recorded) };
+  }
+
   private async orderDetail(orderId: string, wiring: Wiring) {
     const row = await wiring.reader.order(orderId);
     if (!row) return undefined;
@@ -173,6 +183,8 @@ export class LocalConsole {
     return redactedDeep({
       orderId: row.orderId,
       receivedAt: row.receivedAt,
+      ...(row.cancellation ? { cancellation: row.cancellation } : {}),
+      ...(row.groups ? { groups: row.groups } : {}),
       // Orders reported to an earlier run of the stack have a table record but no journal entry.
       journal: entry !== undefined,
       visitor: entry?.visitor ?? [],
@@ -184,6 +196,7 @@ export class LocalConsole {
         const clicks = attribution && !('error' in attribution) ? attribution[delivery.vendor] : undefined;
         return {
           ...delivery,
+          ...(typeof delivery.cancellation === 'object' ? { cancellation: this.cancellationDetail(orderId, delivery.vendor, delivery.cancellation, wiring, recorded) } : {}),
           name: destination?.adapter.displayName ?? delivery.vendor,
           ...(clicks ? { attribution: clicks } : {}),
           ...(calls ? { calls: calls.map((call) => ({ ...call, decoded: decodeRequest(destination!.adapter, call) })) } : {}),
@@ -191,6 +204,12 @@ export class LocalConsole {
       }),
     }, redact);
   }
+}
+
+/** The sandbox calls a cancellation call made: what the vendor received for it, decoded like a sale's. */
+function cancellationCalls(journal: ConversionJournal, orderId: string, destination: Destination | undefined, recorded: RecordedRequest[]) {
+  const calls = destination ? journal.callsFor(orderId, destination, recorded) : undefined;
+  return calls ? { calls: calls.map((call) => ({ ...call, decoded: decodeRequest(destination!.adapter, call) })) } : {};
 }
 
 /** `value` with every string in it (not the property names) passed through `redact`. */
