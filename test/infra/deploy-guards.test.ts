@@ -167,6 +167,25 @@ function filesUnder(root: string): string[] {
 }
 
 describe("a fresh clone following the README's deploy steps, cdk synth in place of deploy", () => {
+  it("starts the README's deploy steps from the production example, with cdk diff before every deploy", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const deploy = readme.slice(readme.indexOf('\n## Deploy\n'), readme.indexOf('\n## Configuration\n'));
+    const commands = [...deploy.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .flatMap((m) => m[1]!.split('\n'))
+      .map((line) => line.replace(/\s+#.*$/, '').trim())
+      .filter(Boolean);
+    expect(commands[0]).toBe(`cp ${PRODUCTION_EXAMPLE_CONFIG_FILE} my-shop.json`);
+    const at = (prefix: string) => commands.findIndex((c) => c.startsWith(prefix));
+    expect(at('npx cdk synth -c config=my-shop.json')).toBeGreaterThan(0);
+    expect(at('npx cdk diff -c config=my-shop.json')).toBeGreaterThan(at('npx cdk synth'));
+    expect(at('npx cdk deploy -c config=my-shop.json')).toBeGreaterThan(at('npx cdk diff'));
+    expect(deploy).not.toContain(`cp ${EXAMPLE_CONFIG_FILE}`);
+    // The prerequisites: the AWS CLI, a supported Node.js, and what npm run report --deployed calls.
+    expect(deploy).toMatch(/The AWS CLI/);
+    expect(deploy).toMatch(/Node\.js 22 or later/);
+    expect(deploy).toMatch(/`cloudwatch:GetMetricData` \(`report --deployed`/);
+  });
+
   it('lists every placeholder of the production example in the README', () => {
     const raw = JSON.parse(readFileSync(join(REPO_ROOT, PRODUCTION_EXAMPLE_CONFIG_FILE), 'utf8')) as unknown;
     expect(readmePlaceholders()).toEqual(placeholderIssues(raw).map((issue) => issue.field));
