@@ -36,9 +36,11 @@ import { lambdaEnvironment, RunningFunction, startFunction } from './functions';
 import { alarmNotifications, cloudWatchPublish, topicPolicyStatements } from './alarm-notifications';
 import { evaluate, evaluateResourcePolicy, unusedGrants } from './iam';
 import { synthesise } from './synth';
+import { DEFAULT_STAGE, stackNameOf } from '../../lib/constructs/naming';
 
 const REGION = LOCAL_AWS.region;
-const STACK = 'ConversionTracking';
+/** The stack `cdk deploy` creates without -c stage: the default stage's. */
+const STACK = stackNameOf(DEFAULT_STAGE);
 const API_KEY = 'artifact-test-key-0123456789abcdef0123';
 const LOCAL_ONLY_KEY = 'local-only-key-that-must-never-ship';
 /** Postbacks besides the five vendors: twenty, the size the configuration must deploy at (ARTIFACT_POSTBACKS to vary). */
@@ -527,7 +529,7 @@ describe('IAM against the calls the bundles made', () => {
       const key = line
         .replace(/^\S+: /, '')
         .replace(/arn:aws:logs:\S+/, '<own log group>')
-        .replace(/arn:aws:sqs:\S+:ConversionTracking-delivery-[a-z0-9-]+/, '<a delivery queue>')
+        .replace(/arn:aws:sqs:\S+:ConversionTracking-prod-delivery-[a-z0-9-]+/, '<a delivery queue>')
         .replace(/arn:aws:dynamodb:\S+/, `<table> (${line.split(':')[0]})`);
       summary.set(key, (summary.get(key) ?? 0) + 1);
     }

@@ -91,7 +91,7 @@ export function lambdaEnvironment(fn: LambdaFunction, resolver: Resolver, region
   for (const [name, value] of Object.entries(variables)) {
     if (typeof value !== 'string') throw new Error(`${fn.logicalId}: variable ${name} did not resolve to a string: ${JSON.stringify(value)}`);
   }
-  const name = `ConversionTracking-${fn.logicalId}`;
+  const name = `ConversionTracking-prod-${fn.logicalId}`;
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
