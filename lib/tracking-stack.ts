@@ -5,6 +5,7 @@ import type { TrackingConfig } from '../lambdas/config/schema';
 import { alertTargetsOf, Monitoring } from './constructs/monitoring';
 import { DEFAULT_STAGE, deliveryOutputNames, pascalCase, serviceNameOf } from './constructs/naming';
 import { entryPath } from './constructs/paths';
+import { tagStack } from './tags';
 import { TrackingApi } from './constructs/tracking-api';
 import { TableAction, TrackingFunction } from './constructs/tracking-function';
 import { TrackingTable } from './constructs/tracking-table';
@@ -101,6 +102,8 @@ export class TrackingStack extends Stack {
     });
     this.stage = stage;
     const { config } = props;
+    // service, stage and costCentre on every resource: this stage's cost on the bill (lib/tags.ts).
+    tagStack(this, { stage, costCentre: config.costCentre });
     const serviceName = serviceNameOf(stage);
     const { table } = (this.trackingTable = new TrackingTable(this, 'Tracking', props.tableName !== undefined ? { existingTableName: props.tableName } : {}));
     this.monitoring = new Monitoring(this, 'Monitoring', {

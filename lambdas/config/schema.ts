@@ -220,6 +220,15 @@ export const configSchema = lazy(() => {
     /** How long orders and their delivery records are kept. */
     retentionDays: z.number().int().min(1).max(3650).default(400),
     /**
+     * The `costCentre` tag on every resource of the stack (lib/tags.ts), beside `service` and `stage`: the merchant's
+     * own code for the bill. A tag value: up to 256 letters, digits, spaces and `_ . : / = + - @`.
+     */
+    costCentre: z
+      .string()
+      .regex(/^[\p{L}\p{N} _.:/=+\-@]{1,256}$/u, 'must be a tag value: 1 to 256 letters, digits, spaces and _ . : / = + - @')
+      .refine((value) => value.trim() === value, 'must not start or end with a space')
+      .optional(),
+    /**
      * Grace for late reports: a conversion's `occurredAt` may lie this far in the past, and click records and visitor
      * links are kept this much longer than their window so that such a report still finds them.
      */

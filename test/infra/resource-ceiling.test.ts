@@ -48,6 +48,7 @@ function everyOption(destinations: number): Record<string, unknown> {
     attribution: { exclusive: { search: { members: ['kelkoo', 'net0'] } } },
     delivery: { maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatioVolume: 50, backlogAlarmMinutes: 30 },
     alarmEmail: 'oncall@shop-brand.fr',
+    costCentre: 'CC-4711',
     alerts: {
       emails: ['tracking@shop-brand.fr'],
       slack: { workspaceId: 'T0SHOPBRAND', channelId: 'C0ALARMS01' },
