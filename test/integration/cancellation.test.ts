@@ -14,6 +14,7 @@ import { apiEvent, call } from '../support/api';
 import { createTestStore, recordingLogger, sqsClient } from '../support/aws';
 import { SPEC_VENDORS } from '../support/config';
 import { pollOnce, queuesFor, queueUrlsOf, sendersFor } from '../support/senders';
+import { eventually } from '../support/local-stack';
 import { VendorDouble } from '../support/vendor-double';
 
 const sqs: SQSClient = sqsClient();
@@ -170,9 +171,13 @@ describe('cancellation', () => {
 
   it('while a sale is on the wire: 503 with Retry-After, and the repeat after it landed queues the cancellation call', async () => {
     const orderId = await order({ awc: 'aw-6' });
-    vendor.answer({ kind: 'slow', delayMs: 1500, status: 200, body: 'OK' });
+    vendor.answer({ kind: 'slow', delayMs: 2500, status: 200, body: 'OK' });
     const sending = runSender('awin');
-    await new Promise((r) => setTimeout(r, 500));
+    // The call has reached the vendor (not a fixed sleep, which a loaded machine can outlast): it is on the wire.
+    await eventually(
+      async () => vendor.callsFor('/awin/sale', orderId).length,
+      (n) => n > 0,
+    );
     const during = await cancel(orderId);
     expect(during.status).toBe(503);
     expect(during.body.error.code).toBe('delivery_in_progress');
