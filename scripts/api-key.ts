@@ -1,5 +1,5 @@
 /**
- * `npm run api-key -- list|add|promote <key>|retire <key> [--stack <name>] [--region <region>]`
+ * `npm run api-key -- list|add|promote <key>|retire <key> [--stage <name> | --stack <name>] [--region <region>]`
  *
  * Rotates the deployed API keys without editing JSON by hand. The keys live in the stack's Secrets Manager secret
  * (output `ApiKeysSecretArn`) as a JSON object: every non-empty string in it is an accepted key
@@ -23,7 +23,7 @@ import { API_KEY_CACHE_SECONDS } from '../lambdas/api/api-keys';
 import { CommandError, CommandIo, commandFailure, describeStack, outputValue, parseCommand, runAsScript, TARGET_USAGE, targetArguments } from './target';
 
 const USAGE =
-  'Usage: npm run api-key -- <list | add | promote <key> | retire <key>> [--stack <name>] [--region <region>]\n' +
+  'Usage: npm run api-key -- <list | add | promote <key> | retire <key>> [--stage <name> | --stack <name>] [--region <region>]\n' +
   '  list           the accepted keys: name in the secret and fingerprint (never the key)\n' +
   '  add            a new key beside the primary one, shown once\n' +
   '  promote <key>  makes an accepted key the primary one (the old one stays accepted)\n' +

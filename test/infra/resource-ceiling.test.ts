@@ -20,8 +20,8 @@ const FEATURE_FLAGS = (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf
 
 /**
  * A configuration with every option that adds to the stack: the five vendors, postbacks with and without a
- * cancellation call (two destinations each), an exclusive group, every alert channel (an e-mail, the shorthand
- * address, Slack, four existing topics), the alarm settings and a cost centre. `destinations` counts the
+ * cancellation call (two destinations each), a paused destination, an exclusive group, the API's throttles, every
+ * alert channel (an e-mail, the shorthand address, Slack, four existing topics), the alarm settings and a cost centre. `destinations` counts the
  * cancellation destinations too.
  */
 function everyOption(destinations: number): Record<string, unknown> {
@@ -42,9 +42,10 @@ function everyOption(destinations: number): Record<string, unknown> {
       klevu: { apiKey: 'klevu-16180339887', sendEmail: true },
       qualityclick: { endpoint: 'https://partner.shop-brand.fr/get_trans.cgi', cpid: '7', product: 'Sale' },
       clickmeter: { conversionId: 'B8E2A0C4D6F84E1A9C3B5D7F9E1A3C5B', clickIdParam: 's1' },
-      raptor: { customerId: '5678', purchaseParams: { p1: 'buy', p2: '{item.productId}' } },
+      raptor: { customerId: '5678', purchaseParams: { p1: 'buy', p2: '{item.productId}' }, paused: true },
     },
     postbacks,
+    api: { throttle: { capture: { rateLimit: 50, burstLimit: 100 }, conversion: { rateLimit: 20, burstLimit: 40 }, default: { rateLimit: 10, burstLimit: 20 } } },
     attribution: { exclusive: { search: { members: ['kelkoo', 'net0'] } } },
     delivery: { maxAttempts: 5, retryBaseSeconds: 30, timeoutMs: 5000, minDeliveryRatioVolume: 50, backlogAlarmMinutes: 30 },
     alarmEmail: 'oncall@shop-brand.fr',

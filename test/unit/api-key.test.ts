@@ -196,6 +196,18 @@ describe('the secret and the target', () => {
     expect((await apiKey('rotate')).err[0]).toMatch(/^Name a command: list, add, promote or retire/);
   });
 
+  it('finds the stack of --stage, the default stage without it, as every operator command does', async () => {
+    await standIn({ primary: OLD_KEY });
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    expect(await run(['list', '--region', REGION], io)).toBe(0);
+    expect(lines.at(-2)).toBe(`1 accepted key in the API keys of stack ${STACK} in ${REGION}:`);
+    expect(await run(['list', '--stage', 'dev', '--region', REGION], io)).toBe(1);
+    expect(lines.at(-1)).toContain(`Stack ConversionTracking-dev does not exist in ${REGION}`);
+    expect(await run(['list', '--stage', 'dev', '--stack', STACK], io)).toBe(1);
+    expect(lines.at(-1)).toMatch(/^Give --stage or --stack, not both/);
+  });
+
   it('refuses a secret that is not the JSON object of keys', () => {
     expect(() => parseKeySet('primary=abc', 'arn:x')).toThrow('Secret arn:x is not the JSON object of API keys the stack creates');
     expect(() => parseKeySet('["abc"]', 'arn:x')).toThrow('is not the JSON object');
