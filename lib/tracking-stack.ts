@@ -20,7 +20,8 @@ import {
   destinationIds,
   UNSETTLED_INDEX,
 } from '../lambdas/contract/shape';
-import { runtimeConfigOf, serializeRuntimeConfig } from '../lambdas/contract/runtime-config';
+import { apiRuntimeConfig, RuntimeConfig, senderRuntimeConfig, serializeRuntimeConfig } from '../lambdas/contract/runtime-config';
+import { secretNames } from '../lambdas/config/credentials';
 import { routeThrottles } from '../lambdas/contract/throttle';
 import { isPaused } from '../lambdas/config/paused';
 
@@ -134,12 +135,18 @@ export class TrackingStack extends Stack {
         'with the primary/secondary procedure in docs/INFRASTRUCTURE.md, which a rotation Lambda cannot perform.',
     });
 
-    // One runtime configuration, bundled into every function's asset (RUNTIME_CONFIG_FILE), with the fixed name of each
-    // destination's delivery queue: identical files, so the senders share one asset and esbuild runs once for them.
-    const deliveryQueues = Object.fromEntries(
-      [...destinationIds(config), ...cancelDestinationIds(config).map((c) => c.id)].map((id) => [id, deliveryQueueName(this.stackName, id)]),
-    );
-    const bundledConfig = serializeRuntimeConfig(runtimeConfigOf(config, deliveryQueues));
+    // Each function's asset holds the runtime configuration it uses (RUNTIME_CONFIG_FILE), readable by anyone allowed
+    // lambda:GetFunction: the API functions every destination with its credentials redacted, and the fixed names of the
+    // delivery queues they send to; a sender its own destination with its own credentials (lambdas/contract/runtime-config.ts).
+    const queueNamesOf = (ids: readonly string[]) => Object.fromEntries(ids.map((id) => [id, deliveryQueueName(this.stackName, id)]));
+    const apiConfigs: Record<ApiFunctionName, RuntimeConfig> = {
+      capture: apiRuntimeConfig(config),
+      identify: apiRuntimeConfig(config),
+      conversion: apiRuntimeConfig(config, queueNamesOf(destinationIds(config))),
+      status: apiRuntimeConfig(config),
+      deliveries: apiRuntimeConfig(config),
+      cancellation: apiRuntimeConfig(config, queueNamesOf(cancelDestinationIds(config).map((c) => c.id))),
+    };
     const apiFunctions = {} as Record<ApiFunctionName, TrackingFunction>;
     for (const name of Object.keys(API_FUNCTIONS) as ApiFunctionName[]) {
       const fn = new TrackingFunction(this, `${pascalCase(name)}Function`, {
@@ -148,7 +155,7 @@ export class TrackingStack extends Stack {
         timeout: Duration.seconds(API_TIMEOUT_SECONDS),
         serviceName,
         memorySize: API_MEMORY_MB,
-        runtimeConfig: bundledConfig,
+        runtimeConfig: serializeRuntimeConfig(apiConfigs[name]),
       })
         .bindApiKeysSecret(this.apiKeys);
       if (API_TABLE_ACTIONS[name].length) fn.bindTable(table, API_TABLE_ACTIONS[name]);
@@ -190,12 +197,14 @@ export class TrackingStack extends Stack {
       if (clash) throw new Error(`Destinations ${clash} and ${destinationId} would both be named ${constructName}; rename one`);
       claimedNames.set(constructName, destinationId);
 
+      const senderConfig = senderRuntimeConfig(config, destinationId);
       const delivery = new VendorDelivery(this, `${constructName}Delivery`, {
         destinationId,
         settings,
         table,
         serviceName,
-        runtimeConfig: bundledConfig,
+        runtimeConfig: serializeRuntimeConfig(senderConfig),
+        vendorSecrets: secretNames(senderConfig),
         paused: isPaused(config, destinationId),
         ...(config.delivery.backlogAlarmMinutes !== undefined ? { backlogAlarmSeconds: config.delivery.backlogAlarmMinutes * 60 } : {}),
       });

@@ -28,6 +28,7 @@ import { LocalConsole } from './console/server';
 import { createApiGateway, sendError } from './http-api';
 import { QueuePoller } from './poller';
 import { SANDBOX_PREFIX, SANDBOX_SECURITY_HEADERS, VendorSandbox } from './sandbox';
+import { withLocalSecrets } from './secrets';
 import { LOCAL_AWS, RunningService, startDynamoDbLocal, startSqsServer } from './services';
 
 export interface LocalStackOptions {
@@ -189,7 +190,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // Validated before anything is started, so a bad file costs no Java start-up.
   const configFile = chooseConfig({ explicit: options.configPath });
-  let config = loadConfig(configFile);
+  // Credentials written as {"secret": "<name>"} come from the local secrets file (local/secrets.ts).
+  let config = withLocalSecrets(loadConfig(configFile), configFile.path);
 
   const cleanups: Array<() => Promise<void>> = [];
   const cleanUp = async () => {
@@ -228,7 +230,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Listening first: a busy port fails before services start, and the example's URLs can follow the real port.
     const port = await listen(server, options.port ?? 3000);
     const baseUrl = `http://localhost:${port}`;
-    if (configFile.isExample) config = loadConfig(configFile, { baseUrl });
+    if (configFile.isExample) config = withLocalSecrets(loadConfig(configFile, { baseUrl }), configFile.path);
 
     // Given endpoints are used as they are; what this stack starts, it stops – even when the other one fails to start.
     const service = async (endpoint: string | undefined, launch: () => Promise<RunningService>): Promise<RunningService> => {

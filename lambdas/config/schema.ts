@@ -4,6 +4,7 @@ import { POSTBACK_NAME } from '../vendors/postback/types';
 import { VENDOR_IDS, vendorAdapters, VendorId } from '../vendors/registry';
 import type { VendorAdapter } from '../vendors/types';
 import { cancelIssues } from './cancellation';
+import { extractSecretReferences, secretFieldsSchema } from './credentials';
 import { destinationsOf } from './destinations';
 import { clickIdKey } from '../core/click-ids';
 import { attributionSchema, exclusiveIssues } from '../core/exclusive';
@@ -191,7 +192,13 @@ export const configSchema = lazy(() => {
   const vendorsShape = Object.fromEntries(
     Object.entries(vendorAdapters).map(([id, adapter]) => [id, pausable((adapter as VendorAdapter<any, any>).configSchema()).optional()]),
   ) as VendorsShape;
-  return z.strictObject({
+  // A credential written as {"secret": "<name>"} is validated as a placeholder and listed under `secrets`
+  // (lambdas/config/credentials.ts): its sender reads it at run time and checks it then.
+  return z.preprocess((raw, ctx) => {
+    const { input, issues } = extractSecretReferences(raw);
+    for (const issue of issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: raw });
+    return input;
+  }, z.strictObject({
     vendors: z.strictObject(vendorsShape),
     /** Generic postback destinations by name: each a destination of its own, like a built-in vendor. */
     postbacks: z
@@ -234,7 +241,19 @@ export const configSchema = lazy(() => {
      */
     lateReportHours: z.number().int().min(1).max(MAX_LATE_REPORT_HOURS).default(DEFAULT_LATE_REPORT_HOURS),
     /** Local stack only; deployed keys live in Secrets Manager. */
-    local: z.strictObject({ apiKeys: z.array(z.string().min(8)).min(1) }).optional(),
+    local: z
+      .strictObject({
+        apiKeys: z.array(z.string().min(8)).min(1).optional(),
+        /**
+         * The local stack's stand-in for Secrets Manager: a JSON object of secret name → value, for the credentials
+         * written as {"secret": "<name>"}; relative to the configuration file. Absent: `.local-stack/secrets.json` at the
+         * repository root (git-ignored).
+         */
+        secretsFile: z.string().min(1).optional(),
+      })
+      .optional(),
+    /** Where each credential written as {"secret": "<name>"} goes: filled in from the file, never written in it. */
+    secrets: secretFieldsSchema().default([]),
     /** Exclusive groups: of their members, only the one holding the newest live click wins a sale. */
     attribution: attributionSchema().default({ exclusive: {} }),
   }).superRefine((config, ctx) => {
@@ -254,7 +273,7 @@ export const configSchema = lazy(() => {
     if ((parseDuration(config.delivery.retryFor) ?? 0) > config.retentionDays * SECONDS_PER_DAY) {
       ctx.addIssue({ code: 'custom', path: ['delivery', 'retryFor'], message: `must not exceed retentionDays (${config.retentionDays}): the order is kept no longer` });
     }
-  });
+  }));
 });
 
 export type TrackingConfig = z.infer<ReturnType<typeof configSchema>>;

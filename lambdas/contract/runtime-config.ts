@@ -1,10 +1,12 @@
 /**
  * The runtime configuration: the one shape the stack writes into every function's asset at synthesis, the functions
- * read at cold start, and the local stack hands to the same handlers. No secrets: API keys are in Secrets Manager
- * and `local` never leaves the machine.
+ * read at cold start, and the local stack hands to the same handlers. Each function's asset holds only what it uses
+ * (`apiRuntimeConfig`, `senderRuntimeConfig`): no API function holds a vendor credential, a sender only those of its
+ * own destination's calls. API keys are in Secrets Manager and `local` never leaves the machine.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configForDestination, redactCredentials, SecretField } from '../config/credentials';
 import type { TrackingConfig } from '../config/schema';
 
 /**
@@ -24,6 +26,8 @@ export interface RuntimeConfig {
   attribution: TrackingConfig['attribution'];
   /** Destination id → deliveryQueueName, from which the functions that queue derive their queue URLs. */
   deliveryQueues?: Record<string, string>;
+  /** A sender's credentials read from Secrets Manager at run time (lambdas/runtime/secrets.ts); their fields hold placeholders. */
+  secrets?: SecretField[];
 }
 
 /** The run-time part of a validated configuration: what the stack bundles and the local stack runs with. */
@@ -37,7 +41,28 @@ export function runtimeConfigOf(config: TrackingConfig, deliveryQueues?: Record<
     lateReportHours: config.lateReportHours,
     attribution: config.attribution,
     ...(deliveryQueues ? { deliveryQueues } : {}),
+    ...(config.secrets?.length ? { secrets: config.secrets } : {}),
   };
+}
+
+/**
+ * What an API function runs with: every destination, for planning, attribution windows and the status views, with
+ * every credential redacted (a URL keeps its origin and length, so a dry run still shows where a call goes and the URL
+ * limit is still judged); `deliveryQueues` only the queues it sends to (none for capture, identify, status,
+ * deliveries).
+ */
+export function apiRuntimeConfig(config: TrackingConfig, deliveryQueues?: Record<string, string>): RuntimeConfig {
+  return redactCredentials(runtimeConfigOf(config, deliveryQueues));
+}
+
+/**
+ * What a destination's sender runs with: its own vendor's or postback's entry only, with the credentials its calls
+ * carry – inline, or as `secrets` it reads at run time – and any other credential of the entry redacted.
+ */
+export function senderRuntimeConfig(config: TrackingConfig, destinationId: string): RuntimeConfig {
+  const { secrets, ...own } = configForDestination(runtimeConfigOf(config), destinationId);
+  // No other destination is known to it, so exclusive groups (decided at conversion time) mean nothing here.
+  return { ...own, attribution: { exclusive: {} }, ...(secrets?.length ? { secrets } : {}) };
 }
 
 /** The text of RUNTIME_CONFIG_FILE. */

@@ -4,12 +4,12 @@ import { ENV } from '../contract/shape';
 import { createSender } from '../sender/create';
 import { requireEnv } from '../runtime/env';
 import { awsClientConfig, deliveryMetrics, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
+import { withVendorSecrets } from '../runtime/secrets';
 
 const destinationId = requireEnv(ENV.destination);
 logger.appendKeys({ destination: destinationId });
 
-export const handler = createSender({
-  config: runtimeConfig(),
+const wiring = {
   destinationId,
   store: trackingStore(),
   sqs: new SQSClient(awsClientConfig()),
@@ -19,4 +19,7 @@ export const handler = createSender({
   ...(process.env[ENV.cancellationQueueUrl] ? { cancellationQueueUrl: process.env[ENV.cancellationQueueUrl] } : {}),
   logger,
   metrics: deliveryMetrics(),
-});
+};
+
+// Credentials kept in Secrets Manager are read per batch (cached); the sender is built with their values.
+export const handler = withVendorSecrets(runtimeConfig(), (config) => createSender({ config, ...wiring }));

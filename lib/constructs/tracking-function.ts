@@ -1,4 +1,4 @@
-import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, CfnFunction, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -78,7 +78,8 @@ export interface TrackingFunctionProps {
   /**
    * The function's runtime configuration (`serializeRuntimeConfig` in lambdas/contract/runtime-config.ts), written into the asset as
    * RUNTIME_CONFIG_FILE next to the bundle: not an environment variable, whose 4 KB cap a configuration of five vendors
-   * and a score of postbacks exceeds. It holds no secrets (API keys live in Secrets Manager).
+   * and a score of postbacks exceeds. It holds only what the function uses (`apiRuntimeConfig`, `senderRuntimeConfig`):
+   * anyone allowed `lambda:GetFunction` can read it. API keys live in Secrets Manager.
    * @default - no file; the function reads no configuration
    */
   readonly runtimeConfig?: string;
@@ -214,6 +215,23 @@ export class TrackingFunction extends NodejsFunction {
     this.executionRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
     );
+    return this;
+  }
+
+  /**
+   * Allows reading the value of each Secrets Manager secret a vendor credential of this function's configuration is
+   * kept in (`secrets` of its runtime configuration): a secret given by name on every ARN Secrets Manager can give it
+   * (`<name>-??????`, its random suffix), one given by ARN on that ARN. Nothing else of Secrets Manager, no other secret.
+   */
+  bindVendorSecrets(secrets: readonly string[]): this {
+    const unique = [...new Set(secrets)];
+    if (unique.length === 0) return this;
+    const stack = Stack.of(this);
+    const arnOf = (secret: string) =>
+      secret.startsWith('arn:')
+        ? secret
+        : stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${secret}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.executionRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: unique.map(arnOf) }));
     return this;
   }
 

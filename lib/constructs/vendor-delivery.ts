@@ -90,6 +90,12 @@ export interface VendorDeliveryProps {
    * @default TrackingFunction's default
    */
   readonly serviceName?: string;
+  /**
+   * The Secrets Manager secrets (names or ARNs) the sender reads its credentials from (`secrets` of its runtime
+   * configuration); only this sender is allowed to read them.
+   * @default - none
+   */
+  readonly vendorSecrets?: readonly string[];
 }
 
 /**
@@ -170,6 +176,7 @@ export class VendorDelivery extends Construct {
     })
       // UpdateItem: claims, progress and outcomes; GetItem: the order's recorded plan (the message digests it checks).
       .bindTable(props.table, SENDER_TABLE_ACTIONS)
+      .bindVendorSecrets(props.vendorSecrets ?? [])
       .bindConsumedQueue(this.queue)
       .bindDeadLetterQueue(this.deadLetterQueue);
 

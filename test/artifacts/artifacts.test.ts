@@ -43,6 +43,21 @@ const REGION = LOCAL_AWS.region;
 const STACK = stackNameOf(DEFAULT_STAGE);
 const API_KEY = 'artifact-test-key-0123456789abcdef0123';
 const LOCAL_ONLY_KEY = 'local-only-key-that-must-never-ship';
+/**
+ * Vendor credentials of the configuration: the Klevu key and two postback credentials kept in Secrets Manager
+ * (`{"secret": …}`), and inline tokens in postback URLs and headers. Each must be in the bundle of the senders whose
+ * calls carry it and in no other bundle – one kept in Secrets Manager in none at all.
+ */
+const CREDENTIALS = {
+  klevuKey: { value: 'klevu-artifact-5c0e9d27a4', senders: ['klevu'], secret: 'artifact/klevu-api-key' },
+  awinUrlToken: { value: 'awin-url-token-3f81c2', senders: ['awin'] },
+  awinCancelToken: { value: 'awin-cancel-token-a07d5e', senders: ['awin-cancel'] },
+  awinHeader: { value: 'awin-header-token-61b9f0', senders: ['awin', 'awin-cancel'] },
+  network01Url: { value: 'network-01-url-token-d4e8a1', senders: ['network-01'], secret: 'artifact/network-01-url' },
+  network02Header: { value: 'network-02-header-token-9c2b77', senders: ['network-02'], secret: 'artifact/network-02-key' },
+  network03Url: { value: 'network-03-url-token-e15f06', senders: ['network-03'] },
+} as const;
+
 /** Postbacks besides the five vendors: twenty, the size the configuration must deploy at (ARTIFACT_POSTBACKS to vary). */
 const POSTBACKS = Number(process.env.ARTIFACT_POSTBACKS ?? 20);
 
@@ -64,17 +79,45 @@ const dynamo = new DynamoDBClient({ endpoint: process.env.TEST_DYNAMODB_ENDPOINT
 function artifactConfig(sandboxUrl: string): Record<string, unknown> {
   const example = readFileSync(join(__dirname, '..', '..', 'tracking.config.example.json'), 'utf8');
   const parsed = JSON.parse(example.replaceAll('http://localhost:3000/sandbox', sandboxUrl)) as Record<string, any>;
-  const postbacks: Record<string, unknown> = { awin: parsed.postbacks.awin };
+  const awin = parsed.postbacks.awin;
+  const postbacks: Record<string, unknown> = {
+    awin: {
+      ...awin,
+      url: `${awin.url}&token=${CREDENTIALS.awinUrlToken.value}`,
+      headers: { 'X-Auth-Token': CREDENTIALS.awinHeader.value },
+      cancel: { ...awin.cancel, url: `${awin.cancel.url}&token=${CREDENTIALS.awinCancelToken.value}` },
+    },
+  };
   for (let i = 1; i < POSTBACKS; i++) {
     const id = `network-${String(i).padStart(2, '0')}`;
     postbacks[id] = {
       clickIdParam: `n${String(i).padStart(2, '0')}_click`,
       attributionDays: 30,
-      url: `${sandboxUrl}/${id}/conversion?order={order.orderId}&click={clickId}&amount={order.netValue}&currency={order.currency}`,
+      url: networkUrl(sandboxUrl, id),
     };
   }
+  Object.assign(postbacks['network-01']!, { url: { secret: CREDENTIALS.network01Url.secret } });
+  Object.assign(postbacks['network-02']!, { headers: { 'X-Api-Key': { secret: CREDENTIALS.network02Header.secret } } });
+  Object.assign(postbacks['network-03']!, { url: `${networkUrl(sandboxUrl, 'network-03')}&token=${CREDENTIALS.network03Url.value}` });
+  parsed.vendors.klevu.apiKey = { secret: CREDENTIALS.klevuKey.secret };
   return { ...parsed, postbacks, local: { apiKeys: [LOCAL_ONLY_KEY] } };
 }
+
+function networkUrl(sandboxUrl: string, id: string): string {
+  return `${sandboxUrl}/${id}/conversion?order={order.orderId}&click={clickId}&amount={order.netValue}&currency={order.currency}`;
+}
+
+/** The values of the credentials kept in Secrets Manager, by secret name. */
+function vendorSecrets(sandboxUrl: string): Record<string, string> {
+  return {
+    [CREDENTIALS.klevuKey.secret]: CREDENTIALS.klevuKey.value,
+    [CREDENTIALS.network01Url.secret]: `${networkUrl(sandboxUrl, 'network-01')}&token=${CREDENTIALS.network01Url.value}`,
+    [CREDENTIALS.network02Header.secret]: CREDENTIALS.network02Header.value,
+  };
+}
+
+/** A vendor secret's ARN as Secrets Manager makes it: the name and a random six-character suffix. */
+const vendorSecretArn = (name: string) => `arn:aws:secretsmanager:${REGION}:000000000000:secret:${name}-Zx81Qa`;
 
 const byLogicalPrefix = (prefix: string) => {
   const fn = functions.find((f) => f.logicalId.startsWith(prefix));
@@ -212,7 +255,11 @@ beforeAll(async () => {
   // The proxy's URL is needed to resolve queue URLs, and the secret's ARN to start the stand-in the proxy serves.
   const secretIds = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::SecretsManager::Secret').map(([id]) => id);
   const provisional = new Resolver(template, { region: REGION, stackName: STACK, sqsEndpoint: 'http://placeholder', names });
-  secrets = await startSecretsStandIn(Object.fromEntries(secretIds.map((id) => [provisional.arn(id), JSON.stringify({ primary: API_KEY })])));
+  secrets = await startSecretsStandIn({
+    ...Object.fromEntries(secretIds.map((id) => [provisional.arn(id), JSON.stringify({ primary: API_KEY })])),
+    // The vendor credentials the operator put in Secrets Manager, under the ARNs Secrets Manager gives them.
+    ...Object.fromEntries(Object.entries(vendorSecrets(sandboxUrl)).map(([name, value]) => [vendorSecretArn(name), value])),
+  });
   proxy = await startRecordingProxy({ dynamodb: process.env.TEST_DYNAMODB_ENDPOINT!, sqs: process.env.TEST_SQS_ENDPOINT!, secrets, accessKeyId: LOCAL_AWS.credentials.accessKeyId });
   resolver = new Resolver(template, { region: REGION, stackName: STACK, sqsEndpoint: proxy.endpoint, names });
   await createResources();
@@ -253,6 +300,32 @@ describe('the synthesised template', () => {
       }
     }
     expect(JSON.stringify(template)).not.toContain(LOCAL_ONLY_KEY);
+  });
+
+  it('holds each vendor credential in the bundles of the senders whose calls carry it, and in no other – one kept in Secrets Manager in none', () => {
+    const text = (dir: string) => readdirSync(dir).map((file) => readFileSync(join(dir, file), 'utf8')).join('\n');
+    const bundles = functions.map((fn) => ({ fn, text: text(fn.assetDir) }));
+    // Not vacuous: every bundle has been read, runtime-config.json included.
+    expect(bundles.every((b) => b.text.includes('"delivery"'))).toBe(true);
+    for (const [name, credential] of Object.entries(CREDENTIALS)) {
+      const holders = bundles.filter((b) => b.text.includes(credential.value)).map((b) => b.fn.logicalId).sort();
+      const expected = 'secret' in credential ? [] : credential.senders.map((id) => senderOf(id).logicalId).sort();
+      expect({ name, holders }).toEqual({ name, holders: expected });
+    }
+    const everything = JSON.stringify(template);
+    for (const credential of Object.values(CREDENTIALS)) expect(everything).not.toContain(credential.value);
+  });
+
+  it('lets only the sender whose calls carry a credential kept in Secrets Manager read its secret', () => {
+    for (const credential of Object.values(CREDENTIALS)) {
+      if (!('secret' in credential)) continue;
+      const call = { action: 'secretsmanager:GetSecretValue', resource: vendorSecretArn(credential.secret) };
+      const readers = functions.filter((fn) => evaluate(resolver.resolve(roleStatements(template, fn.roleId)) as never, call) === 'allowed');
+      expect({ secret: credential.secret, readers: readers.map((fn) => fn.logicalId) }).toEqual({
+        secret: credential.secret,
+        readers: credential.senders.map((id) => senderOf(id).logicalId),
+      });
+    }
   });
 
   it('gives each sender role what its SQS event source mapping needs on its own queue', () => {
@@ -379,6 +452,14 @@ describe('the journey through the bundles', () => {
       const own = calls.filter((c) => c.vendor === destination);
       expect({ destination, calls: own.length > 0, violations: own.flatMap((c) => c.violations) }).toEqual({ destination, calls: true, violations: [] });
     }
+    // Each credential reached its vendor: those kept in Secrets Manager read by their sender at run time.
+    const klevu = calls.find((c) => c.vendor === 'klevu')!;
+    expect((klevu.json as Array<{ event_apikey: string }>)[0]!.event_apikey).toBe(CREDENTIALS.klevuKey.value);
+    expect(calls.find((c) => c.vendor === 'network-01')!.query.token).toBe(CREDENTIALS.network01Url.value);
+    expect(calls.find((c) => c.vendor === 'network-02')!.headers['x-api-key']).toBe(CREDENTIALS.network02Header.value);
+    expect(calls.find((c) => c.vendor === 'network-03')!.query.token).toBe(CREDENTIALS.network03Url.value);
+    const awin = calls.find((c) => c.vendor === 'awin')!;
+    expect([awin.query.token, awin.headers['x-auth-token']]).toEqual([CREDENTIALS.awinUrlToken.value, CREDENTIALS.awinHeader.value]);
     const status = await api({
       method: 'GET',
       path: `/v1/conversions/${encodeURIComponent(ORDER)}`,
@@ -400,6 +481,13 @@ describe('the journey through the bundles', () => {
     expect(kelkoo.requests).toEqual([expect.objectContaining({ method: 'GET', url: expect.stringContaining(`orderId=${DRY_ORDER}`) })]);
     const raptor = planned.body.deliveries.find((d: { vendor: string }) => d.vendor === 'raptor');
     expect(raptor.requests).toHaveLength(2);
+    // The conversion function holds no credential: its dry run shows each one redacted, a URL with its host.
+    const answer = JSON.stringify(planned.body);
+    for (const credential of Object.values(CREDENTIALS)) expect(answer).not.toContain(credential.value);
+    const klevu = planned.body.deliveries.find((d: { vendor: string }) => d.vendor === 'klevu');
+    expect(JSON.parse(klevu.requests[0].body)[0].event_apikey).toBe('[redacted]');
+    const awin = planned.body.deliveries.find((d: { vendor: string }) => d.vendor === 'awin');
+    expect(awin.requests[0]).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/\*+/), headers: { 'X-Auth-Token': '[redacted]' } });
 
     for (const destination of destinations()) {
       const { Attributes } = await sqs.send(
@@ -540,9 +628,10 @@ describe('IAM against the calls the bundles made', () => {
     );
   });
 
-  it('the functions logged neither the API key nor the shopper’s IP address', () => {
+  it('the functions logged neither the API key, a vendor credential nor the shopper’s IP address', () => {
     for (const fn of running.values()) {
       const text = fn.output.join('');
+      for (const credential of Object.values(CREDENTIALS)) expect({ fn: fn.definition.logicalId, logged: text.includes(credential.value) }).toEqual({ fn: fn.definition.logicalId, logged: false });
       expect({ fn: fn.definition.logicalId, key: text.includes(API_KEY), ip: text.includes('203.0.113.7') }).toEqual({
         fn: fn.definition.logicalId,
         key: false,

@@ -40,12 +40,15 @@ function close(server: Server): Promise<void> {
 
 export interface SecretsStandIn {
   endpoint: string;
+  /** The full ARN (with its random suffix) of a secret given by name or ARN, as IAM sees the call; undefined if unknown. */
+  arnOf(secretId: string): string | undefined;
   handle(request: IncomingMessage, body: Buffer, response: ServerResponse): void;
   stop(): Promise<void>;
 }
 
 /** Secrets Manager's GetSecretValue over JSON 1.1, for the secrets given (by ARN). */
 export async function startSecretsStandIn(secrets: Record<string, string>): Promise<SecretsStandIn> {
+  const arnOf = (secretId: string) => Object.keys(secrets).find((a) => a === secretId || a.split(':')[6]?.replace(/-[A-Za-z0-9]{6}$/, '') === secretId);
   const handle = (request: IncomingMessage, body: Buffer, response: ServerResponse) => {
     const reply = (status: number, payload: unknown) => {
       response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${Date.now()}` });
@@ -61,7 +64,7 @@ export async function startSecretsStandIn(secrets: Record<string, string>): Prom
     } catch {
       return reply(400, { __type: 'SerializationException', message: 'Body is not JSON' });
     }
-    const arn = Object.keys(secrets).find((a) => a === input.SecretId || a.split(':')[6]?.replace(/-[A-Za-z0-9]{6}$/, '') === input.SecretId);
+    const arn = arnOf(input.SecretId ?? '');
     if (!arn) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
     return reply(200, {
       ARN: arn,
@@ -73,7 +76,7 @@ export async function startSecretsStandIn(secrets: Record<string, string>): Prom
     });
   };
   const server = createServer((request, response) => void readAll(request).then((body) => handle(request, body, response)));
-  return { endpoint: await listen(server), handle, stop: () => close(server) };
+  return { endpoint: await listen(server), arnOf, handle, stop: () => close(server) };
 }
 
 /** `Credential=<key>/<date>/<region>/<service>/aws4_request` of a SigV4 Authorization header. */
@@ -82,8 +85,17 @@ export function credentialScope(authorization: string | undefined): { accessKeyI
   return match ? { accessKeyId: match[1]!, region: match[2]!, service: match[3]! } : undefined;
 }
 
-/** The action and the ARNs a request acts on, from its target header (JSON protocols) or its `Action` (query). */
-export function describeCall(service: string, region: string, headers: IncomingMessage['headers'], body: Buffer): { action: string; resources: string[] } {
+/**
+ * The action and the ARNs a request acts on, from its target header (JSON protocols) or its `Action` (query). A secret
+ * named without its ARN is resolved by `secretArnOf` to the ARN IAM judges the call by (with its random suffix).
+ */
+export function describeCall(
+  service: string,
+  region: string,
+  headers: IncomingMessage['headers'],
+  body: Buffer,
+  secretArnOf: (secretId: string) => string | undefined = () => undefined,
+): { action: string; resources: string[] } {
   const text = body.toString('utf8');
   const target = headers['x-amz-target'];
   let operation: string;
@@ -112,7 +124,7 @@ export function describeCall(service: string, region: string, headers: IncomingM
     if (url) resources = [`arn:aws:sqs:${region}:${ACCOUNT}:${url.split('/').filter(Boolean).pop()}`];
   } else if (service === 'secretsmanager') {
     const id = input.SecretId as string | undefined;
-    if (id) resources = [id.startsWith('arn:') ? id : `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${id}`];
+    if (id) resources = [secretArnOf(id) ?? (id.startsWith('arn:') ? id : `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${id}`)];
   }
   // SQS authorises its batch calls as the single ones (SendMessageBatch needs sqs:SendMessage, and so on).
   const action = service === 'sqs' ? operation.replace(/Batch$/, '') : operation;
@@ -146,7 +158,7 @@ export async function startRecordingProxy(upstreams: {
         response.writeHead(403, { 'content-type': 'application/json' });
         return response.end(JSON.stringify({ __type: 'MissingAuthenticationTokenException', message: 'Request is not signed' }));
       }
-      const { action, resources } = describeCall(scope.service, scope.region, request.headers, body);
+      const { action, resources } = describeCall(scope.service, scope.region, request.headers, body, upstreams.secrets.arnOf);
       calls.push({ caller: scope.accessKeyId, service: scope.service, action, resources });
       if (scope.service === 'secretsmanager') return upstreams.secrets.handle(request, body, response);
       const upstream = scope.service === 'dynamodb' ? upstreams.dynamodb : scope.service === 'sqs' ? upstreams.sqs : undefined;

@@ -47,6 +47,7 @@ describe('configuration bounds', () => {
       delivery: { maxAttempts: 5, retryFor: '24h', retryBaseSeconds: 30, maxRetryDelay: '15m', timeoutMs: 5000, minDeliveryRatio: 0.95 },
       retentionDays: 400,
       lateReportHours: 72,
+      secrets: [],
       attribution: { exclusive: {} },
     });
     expect(parseConfig({ vendors: {}, delivery: { maxAttempts: 7 } }).delivery).toEqual({ maxAttempts: 7, retryFor: '24h', retryBaseSeconds: 30, maxRetryDelay: '15m', timeoutMs: 5000, minDeliveryRatio: 0.95 });
