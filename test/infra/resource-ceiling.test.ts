@@ -20,9 +20,9 @@ const FEATURE_FLAGS = (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf
 
 /**
  * A configuration with every option that adds to the stack: the five vendors, postbacks with and without a
- * cancellation call (two destinations each), a paused destination, an exclusive group, the API's throttles, every
- * alert channel (an e-mail, the shorthand address, Slack, four existing topics), the alarm settings and a cost centre. `destinations` counts the
- * cancellation destinations too.
+ * cancellation call (two destinations each), credentials read from Secrets Manager, a paused destination, an
+ * exclusive group, the API's throttles, every alert channel (an e-mail, the shorthand address, Slack, four existing
+ * topics), the alarm settings and a cost centre. `destinations` counts the cancellation destinations too.
  */
 function everyOption(destinations: number): Record<string, unknown> {
   const postbacks: Record<string, unknown> = {};
@@ -32,6 +32,7 @@ function everyOption(destinations: number): Record<string, unknown> {
     postbacks[`net${i}`] = {
       clickIdParam: `n${i}`,
       url: `https://postback${i}.network-partner.com/sale?ref={order.orderId}&click={clickId}`,
+      ...(i === 0 ? { headers: { Authorization: { secret: 'shop/network-token' } } } : {}),
       ...(cancel ? { cancel: { url: `https://postback${i}.network-partner.com/cancel?ref={order.orderId}` } } : {}),
     };
     left -= cancel ? 2 : 1;
@@ -39,7 +40,7 @@ function everyOption(destinations: number): Record<string, unknown> {
   return {
     vendors: {
       kelkoo: { country: 'fr', comId: '31415926', referer: 'https://www.shop-brand.fr' },
-      klevu: { apiKey: 'klevu-16180339887', sendEmail: true },
+      klevu: { apiKey: { secret: 'shop/klevu-api-key' }, sendEmail: true },
       qualityclick: { endpoint: 'https://partner.shop-brand.fr/get_trans.cgi', cpid: '7', product: 'Sale' },
       clickmeter: { conversionId: 'B8E2A0C4D6F84E1A9C3B5D7F9E1A3C5B', clickIdParam: 's1' },
       raptor: { customerId: '5678', purchaseParams: { p1: 'buy', p2: '{item.productId}' }, paused: true },
