@@ -126,7 +126,7 @@ export function resourceCeilingProblem(stack: TrackingStack, props: TrackingStac
     `cancellation calls) make ${c.count} CloudFormation resources, over the limit of ${c.limit} resources in one stack; ` +
     `each destination costs ${c.perDestination} and the rest of the stack ${c.base}, so at most ${c.fit} destinations ` +
     `fit. Remove ${over} destination${over === 1 ? '' : 's'} (a postback with a cancel template counts as two), or ` +
-    `deploy the rest as a second stack from another configuration.`
+    `deploy the rest as another stage (-c stage=<name>) from a second configuration.`
   );
 }
 

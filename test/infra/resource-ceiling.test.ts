@@ -103,7 +103,7 @@ describe('the resource ceiling with every option on', () => {
       `Refusing to synthesise: the configuration's ${measured.fit + 1} destinations (vendors, postbacks and their cancellation calls) ` +
         `make ${count} CloudFormation resources, over the limit of 500 resources in one stack; each destination costs ` +
         `${measured.perDestination} and the rest of the stack ${measured.base}, so at most ${measured.fit} destinations fit. ` +
-        'Remove 1 destination (a postback with a cancel template counts as two), or deploy the rest as a second stack from another configuration.',
+        'Remove 1 destination (a postback with a cancel template counts as two), or deploy the rest as another stage (-c stage=<name>) from a second configuration.',
     );
     expect(() => Template.fromStack(over.stack)).toThrow(`${count} is greater than allowed maximum of 500`);
   });
