@@ -103,6 +103,7 @@ export class TrackingStack extends Stack {
     });
     this.stage = stage;
     const { config } = props;
+    const tracing = config.observability?.tracing === true;
     // service, stage and costCentre on every resource: this stage's cost on the bill (lib/tags.ts).
     tagStack(this, { stage, costCentre: config.costCentre });
     const serviceName = serviceNameOf(stage);
@@ -155,6 +156,7 @@ export class TrackingStack extends Stack {
         timeout: Duration.seconds(API_TIMEOUT_SECONDS),
         serviceName,
         memorySize: API_MEMORY_MB,
+        tracing,
         runtimeConfig: serializeRuntimeConfig(apiConfigs[name]),
       })
         .bindApiKeysSecret(this.apiKeys);
@@ -202,6 +204,7 @@ export class TrackingStack extends Stack {
         destinationId,
         settings,
         table,
+        tracing,
         serviceName,
         runtimeConfig: serializeRuntimeConfig(senderConfig),
         vendorSecrets: secretNames(senderConfig),

@@ -254,6 +254,11 @@ export const configSchema = lazy(() => {
       .optional(),
     /** Where each credential written as {"secret": "<name>"} goes: filled in from the file, never written in it. */
     secrets: secretFieldsSchema().default([]),
+    /**
+     * `tracing: true`: active X-Ray tracing with Powertools Tracer – AWS SDK and vendor calls as subsegments annotated
+     * with orderId and destination. Default off: Lambda's PassThrough, no tracer loaded.
+     */
+    observability: z.strictObject({ tracing: z.boolean().default(false) }).default({ tracing: false }),
     /** Exclusive groups: of their members, only the one holding the newest live click wins a sale. */
     attribution: attributionSchema().default({ exclusive: {} }),
   }).superRefine((config, ctx) => {

@@ -16,6 +16,12 @@ import type { TrackingConfig } from '../config/schema';
  */
 export const RUNTIME_CONFIG_FILE = 'runtime-config.json';
 
+/**
+ * Set to `true` on every function when `observability.tracing` is on (its tracing mode is then Active): the function
+ * loads Powertools Tracer (lambdas/runtime/tracing.ts). Powertools' own switch, so that its Tracer agrees.
+ */
+export const TRACING_ENABLED_VARIABLE = 'POWERTOOLS_TRACE_ENABLED';
+
 /** What a function runs with: the validated configuration's run-time part, defaults filled in. */
 export interface RuntimeConfig {
   vendors: TrackingConfig['vendors'];

@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createConversionHandler } from '../api/conversion';
 import { destinationsOf } from '../config/destinations';
 import { SqsDeliveryQueues } from '../store/delivery-queues';
-import { apiFunction, apiKeys, awsClientConfig, deliveryMetrics, deliveryQueueUrls, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
+import { apiFunction, apiKeys, awsClientConfig, deliveryMetrics, deliveryQueueUrls, logger, runtimeConfig, tracing, trackingStore } from '../runtime/lambda';
 
 const config = runtimeConfig();
 
@@ -11,7 +11,7 @@ export const handler = apiFunction('conversion', {
   conversion: createConversionHandler({
     config,
     store: trackingStore(),
-    queues: new SqsDeliveryQueues(new SQSClient(awsClientConfig()), deliveryQueueUrls(config, destinationsOf(config).map((d) => d.id))),
+    queues: new SqsDeliveryQueues(tracing.client(new SQSClient(awsClientConfig())), deliveryQueueUrls(config, destinationsOf(config).map((d) => d.id))),
     apiKeys: apiKeys(),
     logger,
     metrics: deliveryMetrics(),

@@ -2,8 +2,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../contract/shape';
 import { createSender } from '../sender/create';
+import { fetchHttpSender } from '../vendors/http-sender';
 import { requireEnv } from '../runtime/env';
-import { awsClientConfig, deliveryMetrics, logger, runtimeConfig, trackingStore } from '../runtime/lambda';
+import { awsClientConfig, deliveryMetrics, logger, runtimeConfig, tracing, trackingStore } from '../runtime/lambda';
 import { withVendorSecrets } from '../runtime/secrets';
 
 const destinationId = requireEnv(ENV.destination);
@@ -12,7 +13,9 @@ logger.appendKeys({ destination: destinationId });
 const wiring = {
   destinationId,
   store: trackingStore(),
-  sqs: new SQSClient(awsClientConfig()),
+  sqs: tracing.client(new SQSClient(awsClientConfig())),
+  // With tracing on, each vendor call is a subsegment (lambdas/runtime/tracing.ts); otherwise the sender itself.
+  http: tracing.vendorCalls(fetchHttpSender, destinationId),
   queueUrl: requireEnv(ENV.queueUrl),
   deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
   // Set for a postback with a cancellation call: the sale's sender queues it when the order was cancelled meanwhile.
@@ -22,4 +25,7 @@ const wiring = {
 };
 
 // Credentials kept in Secrets Manager are read per batch (cached); the sender is built with their values.
-export const handler = withVendorSecrets(runtimeConfig(), (config) => createSender({ config, ...wiring }));
+export const handler = tracing.senderHandler(
+  destinationId,
+  withVendorSecrets(runtimeConfig(), (config) => createSender({ config, ...wiring })),
+);

@@ -20,6 +20,7 @@ import { lazy } from '../core/lazy';
 import { CloudWatchDeliveryMetrics, METRICS_SERVICE } from '../observability/metrics';
 import { documentClient } from '../store/document-client';
 import { TrackingStore } from '../store/tracking-store';
+import { orderIdOfRequest, tracingOf } from './tracing';
 
 /**
  * POWERTOOLS_SERVICE_NAME, one per stage (`serviceNameOf` in lib/constructs/naming.ts): the `service` of every log line
@@ -28,6 +29,9 @@ import { TrackingStore } from '../store/tracking-store';
 export const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? METRICS_SERVICE;
 
 export const logger = new Logger({ serviceName });
+
+/** X-Ray subsegments of the SDK and vendor calls when `observability.tracing` is on (lambdas/runtime/tracing.ts). */
+export const tracing = tracingOf(process.env, serviceName);
 
 /** The delivery counts, published under the function's service name (CloudWatchDeliveryMetrics). */
 export function deliveryMetrics(): CloudWatchDeliveryMetrics {
@@ -88,7 +92,7 @@ export function deliveryQueueUrls(config: RuntimeConfig, destinationIds: readonl
 
 /** The data layer over the function's table. */
 export function trackingStore(): TrackingStore {
-  return new TrackingStore(documentClient(new DynamoDBClient(awsClientConfig())), requireEnv(ENV.tableName));
+  return new TrackingStore(documentClient(tracing.client(new DynamoDBClient(awsClientConfig()))), requireEnv(ENV.tableName));
 }
 
 /** The API keys in the stack's secret, fetched at the first request and cached (see SecretsManagerApiKeys). */
@@ -108,10 +112,12 @@ export function apiFunction<N extends ApiFunctionName>(name: N, handlers: Served
   if (byRouteKey.size !== API_FUNCTIONS[name].length) {
     throw new Error(`The ${name} function must serve exactly ${API_FUNCTIONS[name].join(', ')}`);
   }
-  return async (event: APIGatewayProxyEventV2, context: Context) => {
+  return tracing.apiHandler(name, dispatch, orderIdOfRequest);
+
+  async function dispatch(event: APIGatewayProxyEventV2, context: Context) {
     const handler = byRouteKey.get(event.routeKey);
     if (!handler) return errorResponse(404, 'route_not_found', `No route ${event.routeKey}`);
     logger.addContext(context);
     return handler(event, context);
-  };
+  }
 }

@@ -8,7 +8,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../lambdas/contract/shape';
-import { RUNTIME_CONFIG_FILE } from '../../lambdas/contract/runtime-config';
+import { RUNTIME_CONFIG_FILE, TRACING_ENABLED_VARIABLE } from '../../lambdas/contract/runtime-config';
 import { PROJECT_ROOT } from './paths';
 
 /** The DynamoDB actions a function may be granted; anything else the handlers do not call. */
@@ -20,7 +20,10 @@ export type TableAction =
   | 'dynamodb:Query'
   | 'dynamodb:UpdateItem';
 
-/** What active X-Ray tracing grants, on "*" because X-Ray has no resource-level permissions. */
+/**
+ * What Lambda grants a function whose tracing mode is Active or PassThrough, on "*" because X-Ray has no
+ * resource-level permissions. Lambda's own X-Ray daemon sends the segments with them, never the function's code.
+ */
 const TRACING_ACTIONS: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 
 /**
@@ -40,7 +43,15 @@ export const TRACKING_BUNDLING: Readonly<BundlingOptions> = {
   // against them, while the runtime's copy changes without notice; and a minified bundle of the few clients a
   // function uses initialises faster than the runtime's unminified SDK (measured in docs/PERFORMANCE.md).
   externalModules: [],
+  // Without observability.tracing the tracer is never loaded, so it is not bundled either: its X-Ray SDK is a fifth of
+  // a bundle's bytes (lambdas/runtime/tracing.ts, loadTracer). `trackingBundling(true)` bundles it.
+  define: { 'process.env.TRACKING_TRACER_BUNDLED': JSON.stringify('false') },
 };
+
+/** How a function is bundled: TRACKING_BUNDLING, with Powertools Tracer and the X-Ray SDK only for a traced one. */
+export function trackingBundling(tracing: boolean): Readonly<BundlingOptions> {
+  return tracing ? { ...TRACKING_BUNDLING, define: { ...TRACKING_BUNDLING.define, 'process.env.TRACKING_TRACER_BUNDLED': JSON.stringify('true') } } : TRACKING_BUNDLING;
+}
 
 /** Node options of every function: stack traces point into the TypeScript sources rather than the minified bundle. */
 export const TRACKING_NODE_OPTIONS = '--enable-source-maps';
@@ -84,6 +95,13 @@ export interface TrackingFunctionProps {
    */
   readonly runtimeConfig?: string;
   /**
+   * Active X-Ray tracing, with Powertools Tracer instrumenting the AWS SDK and vendor calls (lambdas/runtime/tracing.ts;
+   * `observability.tracing` in the configuration). Off, the function's tracing mode is PassThrough and no tracer is
+   * loaded.
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
    * Variables beyond those the `bind*` methods set.
    * @default - none
    */
@@ -103,7 +121,7 @@ export interface TrackingFunctionProps {
 
 /**
  * A Node.js function with every default of this service in one place: Node.js 24 on Graviton, minified bundle with
- * source maps, its own log group with a retention, X-Ray tracing, and a role holding only what the `bind*` methods
+ * source maps, its own log group with a retention, X-Ray tracing on request, and a role holding only what the `bind*` methods
  * grant. Each `bind*` method sets an environment variable and grants the matching permission together, so a
  * function never knows a resource it may not use, nor may use one it does not know.
  */
@@ -142,15 +160,21 @@ export class TrackingFunction extends NodejsFunction {
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
-      tracing: Tracing.ACTIVE,
+      // PassThrough unless asked for: active tracing of uninstrumented code shows nothing but the invocation, and X-Ray
+      // bills every trace – below about 20 requests a second, more than the capture it traces.
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.PASS_THROUGH,
       projectRoot: PROJECT_ROOT.dir,
       depsLockFilePath: PROJECT_ROOT.lockFile,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'conversion-tracking',
         NODE_OPTIONS: TRACKING_NODE_OPTIONS,
+        ...(props.tracing ? { [TRACING_ENABLED_VARIABLE]: 'true' } : {}),
         ...props.environment,
       },
-      bundling: props.runtimeConfig === undefined ? TRACKING_BUNDLING : withRuntimeConfigFile(props.runtimeConfig),
+      bundling:
+        props.runtimeConfig === undefined
+          ? trackingBundling(props.tracing === true)
+          : withRuntimeConfigFile(props.runtimeConfig, trackingBundling(props.tracing === true)),
     });
     this.executionRole = role;
     this.runtimeConfig = props.runtimeConfig;
@@ -160,14 +184,22 @@ export class TrackingFunction extends NodejsFunction {
     role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     );
-    // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*": X-Ray has no resource-level
-    // permissions, so "*" is the only resource those actions accept. validateWildcards keeps this acknowledgement
-    // from ever covering anything else.
+    // Tracing (Active, and PassThrough for a request an upstream service sampled) adds xray:PutTraceSegments and
+    // xray:PutTelemetryRecords on "*": X-Ray has no resource-level permissions, so "*" is the only resource those actions
+    // accept. validateWildcards keeps this acknowledgement from ever covering anything else.
     this.rolePolicy = role.node.findChild('DefaultPolicy') as Policy;
     Validations.of(this.rolePolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only the X-Ray actions added by active tracing use "*": X-Ray supports no resource-level permissions.',
+      reason: 'Only the X-Ray actions Lambda adds for its tracing modes use "*": X-Ray supports no resource-level permissions.',
     });
+    if (!props.tracing) {
+      Validations.of(this).acknowledge({
+        id: 'Serverless-LambdaTracing',
+        reason:
+          'Active tracing is an option (observability.tracing), off by default: X-Ray bills every trace, below about 20 ' +
+          'requests a second more than the capture it traces, and is worth it only with the Tracer instrumentation on.',
+      });
+    }
 
     this.node.addValidation({ validate: () => [...this.validateEnvironmentSize(), ...this.validateWildcards()] });
   }
@@ -310,16 +342,16 @@ export class TrackingFunction extends NodejsFunction {
 }
 
 /**
- * TRACKING_BUNDLING plus a step after esbuild writing `runtimeConfig` as RUNTIME_CONFIG_FILE into the asset. The
+ * `bundling` (TRACKING_BUNDLING) plus a step after esbuild writing `runtimeConfig` as RUNTIME_CONFIG_FILE into the asset. The
  * content travels Base64-encoded on the command line, so no shell (bash locally, the bundling image's otherwise)
  * reinterprets a character of it; `node` is present wherever the function is bundled. The asset hash covers the
  * output, so a changed configuration is a changed asset and `cdk deploy` updates the function.
  */
-export function withRuntimeConfigFile(runtimeConfig: string): BundlingOptions {
+export function withRuntimeConfigFile(runtimeConfig: string, bundling: Readonly<BundlingOptions> = TRACKING_BUNDLING): BundlingOptions {
   const encoded = Buffer.from(runtimeConfig, 'utf8').toString('base64');
   const write = `node -e "require('fs').writeFileSync(process.argv[1], Buffer.from(process.argv[2], 'base64'))"`;
   return {
-    ...TRACKING_BUNDLING,
+    ...bundling,
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],

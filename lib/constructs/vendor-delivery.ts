@@ -91,6 +91,11 @@ export interface VendorDeliveryProps {
    */
   readonly serviceName?: string;
   /**
+   * Active X-Ray tracing with Powertools Tracer (TrackingFunctionProps.tracing).
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
    * The Secrets Manager secrets (names or ARNs) the sender reads its credentials from (`secrets` of its runtime
    * configuration); only this sender is allowed to read them.
    * @default - none
@@ -173,6 +178,7 @@ export class VendorDelivery extends Construct {
       environment: { [ENV.destination]: destinationId },
       runtimeConfig: props.runtimeConfig,
       ...(props.serviceName !== undefined ? { serviceName: props.serviceName } : {}),
+      ...(props.tracing ? { tracing: true } : {}),
     })
       // UpdateItem: claims, progress and outcomes; GetItem: the order's recorded plan (the message digests it checks).
       .bindTable(props.table, SENDER_TABLE_ACTIONS)

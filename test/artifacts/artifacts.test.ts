@@ -8,7 +8,7 @@
  * principal CloudWatch publishes as.
  */
 import { cancelDestinationsOf, queuedDestinationsOf } from '../../lambdas/config/cancellation';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,6 +36,11 @@ import { lambdaEnvironment, RunningFunction, startFunction } from './functions';
 import { alarmNotifications, cloudWatchPublish, topicPolicyStatements } from './alarm-notifications';
 import { evaluate, evaluateResourcePolicy, unusedGrants } from './iam';
 import { synthesise } from './synth';
+import { startXrayDaemon, XrayDaemon, XrayDocument } from './xray-daemon';
+import { build } from 'esbuild';
+import { esbuildOptions } from '../../bench/bundles';
+import { entryPath } from '../../lib/constructs/paths';
+import { trackingBundling } from '../../lib/constructs/tracking-function';
 import { DEFAULT_STAGE, stackNameOf } from '../../lib/constructs/naming';
 
 const REGION = LOCAL_AWS.region;
@@ -63,9 +68,12 @@ const POSTBACKS = Number(process.env.ARTIFACT_POSTBACKS ?? 20);
 
 let dir: string;
 let sandbox: VendorSandbox;
+let sandboxUrl: string;
+const sandboxUrlOf = () => sandboxUrl;
 let sandboxServer: Server;
 let secrets: SecretsStandIn;
 let proxy: RecordingProxy;
+let xray: XrayDaemon;
 let template: Template;
 let outDir: string;
 let resolver: Resolver;
@@ -125,8 +133,30 @@ const byLogicalPrefix = (prefix: string) => {
   return fn;
 };
 
+/**
+ * The functions run as `observability.tracing: true` deploys them: the conversion function and Klevu's sender. The
+ * option bundles the tracer (trackingBundling(true)) and sets Active tracing and POWERTOOLS_TRACE_ENABLED
+ * (test/infra/tracing.test.ts): these two run such a bundle, built as CDK builds it, beside their own runtime
+ * configuration, with that variable and the daemon's address. Every other function runs as synthesised, untraced.
+ */
+const traced = (fn: LambdaFunction) => fn.logicalId.startsWith('ConversionFunction') || fn.environment.DESTINATION_ID === 'klevu';
+
+/** `fn` with the bundle a traced deployment gives it: its entry built with the tracer, its own runtime configuration. */
+async function tracedBundle(fn: LambdaFunction): Promise<LambdaFunction> {
+  const assetDir = join(dir, `traced-${fn.logicalId}`);
+  await build({
+    ...esbuildOptions(trackingBundling(true)),
+    entryPoints: [entryPath(fn.environment.DESTINATION_ID === undefined ? 'conversion' : 'sender')],
+    outfile: join(assetDir, 'index.js'),
+    logLevel: 'silent',
+  });
+  copyFileSync(join(fn.assetDir, RUNTIME_CONFIG_FILE), join(assetDir, RUNTIME_CONFIG_FILE));
+  return { ...fn, assetDir };
+}
+
 function environmentOf(fn: LambdaFunction): Record<string, string> {
-  return lambdaEnvironment(fn, resolver, REGION, proxy.endpoint);
+  const environment = lambdaEnvironment(fn, resolver, REGION, proxy.endpoint);
+  return traced(fn) ? { ...environment, POWERTOOLS_TRACE_ENABLED: 'true', AWS_XRAY_DAEMON_ADDRESS: xray.address } : environment;
 }
 
 async function started(fn: LambdaFunction): Promise<RunningFunction> {
@@ -235,7 +265,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'artifacts-'));
   sandboxServer = createServer((request, response) => void sandbox.handle(request, response));
   await new Promise<void>((resolve) => sandboxServer.listen(0, '127.0.0.1', resolve));
-  const sandboxUrl = `http://127.0.0.1:${(sandboxServer.address() as AddressInfo).port}/sandbox`;
+  sandboxUrl = `http://127.0.0.1:${(sandboxServer.address() as AddressInfo).port}/sandbox`;
   const raw = artifactConfig(sandboxUrl);
   config = parseConfig(raw);
   // The sandbox checks each postback's calls as a postback, each vendor's against its document.
@@ -260,6 +290,8 @@ beforeAll(async () => {
     // The vendor credentials the operator put in Secrets Manager, under the ARNs Secrets Manager gives them.
     ...Object.fromEntries(Object.entries(vendorSecrets(sandboxUrl)).map(([name, value]) => [vendorSecretArn(name), value])),
   });
+  xray = await startXrayDaemon();
+  functions = await Promise.all(functions.map((fn) => (traced(fn) ? tracedBundle(fn) : fn)));
   proxy = await startRecordingProxy({ dynamodb: process.env.TEST_DYNAMODB_ENDPOINT!, sqs: process.env.TEST_SQS_ENDPOINT!, secrets, accessKeyId: LOCAL_AWS.credentials.accessKeyId });
   resolver = new Resolver(template, { region: REGION, stackName: STACK, sqsEndpoint: proxy.endpoint, names });
   await createResources();
@@ -267,7 +299,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([...running.values()].map((fn) => fn.stop()));
-  await Promise.all([proxy?.stop(), secrets?.stop()]);
+  await Promise.all([proxy?.stop(), secrets?.stop(), xray?.stop()]);
   sandbox?.close();
   await new Promise<void>((resolve) => (sandboxServer ? sandboxServer.close(() => resolve()) : resolve()));
   sqs.destroy();
@@ -590,6 +622,49 @@ describe('the alarm topic’s policy against the calls CloudWatch makes', () => 
     const notifications = alarmNotifications(denyOnly, resolver, REGION);
     expect(notifications.length).toBeGreaterThan(0);
     expect(new Set(notifications.map((n) => n.decision))).toEqual(new Set(['implicit-deny']));
+  });
+});
+
+describe('X-Ray, with observability.tracing', () => {
+  const annotated = (documents: XrayDocument[], name: string) => documents.filter((d) => d.name === name).map((d) => d.annotations ?? {});
+
+  it('traces the conversion function: the invocation, each DynamoDB call and each message to a delivery queue, annotated with the order and destination', () => {
+    const documents = xray.documents();
+    const orderTrace = documents.find((d) => d.name === '## conversion' && d.annotations?.orderId === ORDER);
+    expect(orderTrace).toBeDefined();
+    const inOrderTrace = documents.filter((d) => d.trace_id === orderTrace!.trace_id);
+    const dynamo = annotated(inOrderTrace, 'DynamoDB');
+    expect(dynamo.length).toBeGreaterThan(0);
+    expect(dynamo.every((a) => a.orderId === ORDER)).toBe(true);
+    const queued = annotated(inOrderTrace, 'SQS');
+    expect(queued.map((a) => a.destination).sort()).toEqual(destinationsOf(config).map((d) => d.id).sort());
+    expect(queued.every((a) => a.orderId === ORDER)).toBe(true);
+  });
+
+  it('traces Klevu’s sender: each message, its DynamoDB calls and the vendor call by the vendor’s host only, annotated with the order and destination', () => {
+    const documents = xray.documents();
+    const message = documents.find((d) => d.name === '## klevu' && d.annotations?.orderId === ORDER);
+    expect(message?.annotations).toEqual({ orderId: ORDER, destination: 'klevu' });
+    const inTrace = documents.filter((d) => d.trace_id === message!.trace_id);
+    const dynamo = annotated(inTrace, 'DynamoDB');
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const annotations of dynamo) expect(annotations).toEqual({ orderId: ORDER, destination: 'klevu' });
+    const host = new URL(sandboxUrlOf()).host;
+    const call = inTrace.find((d) => d.name === host);
+    expect(call).toMatchObject({
+      namespace: 'remote',
+      annotations: { orderId: ORDER, destination: 'klevu' },
+      http: { request: { method: 'POST', url: `http://${host}` }, response: { status: 200 } },
+    });
+  });
+
+  it('traces nothing of the functions without the option, and records no credential, no shopper IP and no vendor path', () => {
+    const names = new Set(xray.documents().filter((d) => d.name.startsWith('## ')).map((d) => d.name));
+    expect([...names].sort()).toEqual(['## conversion', '## klevu', '## sender']);
+    const everything = xray.raw().join('\n');
+    for (const credential of Object.values(CREDENTIALS)) expect(everything).not.toContain(credential.value);
+    expect(everything).not.toContain('203.0.113.7');
+    expect(everything).not.toContain('/analytics/collect');
   });
 });
 

@@ -4,6 +4,7 @@
  * recording proxy knows who calls), and `AWS_ENDPOINT_URL` – nothing of the test process's environment.
  */
 import { ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { LambdaFunction, Resolver } from './cloudformation';
 
@@ -52,12 +53,13 @@ export class RunningFunction {
     this.ready.catch(() => undefined);
   }
 
+  /** Invokes the handler with `event`; each invocation gets an X-Ray trace header of its own, sampled, as Lambda gives. */
   async invoke<T = any>(event: unknown): Promise<T> {
     await this.ready;
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ type: 'invoke', id, event });
+      this.child.send({ type: 'invoke', id, event, traceId: newTraceHeader() });
     });
   }
 
@@ -83,6 +85,12 @@ export class RunningFunction {
       this.child.kill('SIGTERM');
     });
   }
+}
+
+/** `Root=1-<time>-<24 hex>;Parent=<16 hex>;Sampled=1`, as Lambda puts in `_X_AMZN_TRACE_ID` for a sampled request. */
+export function newTraceHeader(): string {
+  const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(12)};Parent=${hex(8)};Sampled=1`;
 }
 
 /** The environment of `fn`: what Lambda sets, then the template's variables resolved. */

@@ -53,6 +53,8 @@ process.on('message', async (message) => {
     fail: () => {},
     succeed: () => {},
   };
+  // Lambda's runtime sets the invocation's X-Ray trace header in the environment, where the X-Ray SDK reads it.
+  if (message.traceId) process.env._X_AMZN_TRACE_ID = message.traceId;
   try {
     const handler = await ready;
     const result = await handler(message.event, context);

@@ -277,13 +277,15 @@ describe('enabled vendors', () => {
 });
 
 describe('functions', () => {
-  it('run Node.js 24 on arm64 with active tracing, an explicit memory size and timeout', () => {
+  it('run Node.js 24 on arm64, tracing only what an upstream service sampled (PassThrough), with an explicit memory size and timeout', () => {
     const functions = Object.values(allVendors.template.findResources('AWS::Lambda::Function'));
     expect(functions.length).toBe(Object.keys(API_FUNCTIONS).length + destinationIds(ALL_VENDORS).length);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
-      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      // Active tracing is the option observability.tracing (test/infra/tracing.test.ts); no tracer is loaded without it.
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'PassThrough' });
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty('POWERTOOLS_TRACE_ENABLED');
       expect(fn.Properties.MemorySize).toEqual(expect.any(Number));
       expect(fn.Properties.Timeout).toEqual(expect.any(Number));
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
@@ -556,6 +558,7 @@ describe('cdk-nag', () => {
       'AwsSolutions-SMG4',
       'Serverless-LambdaDLQ',
       'Serverless-LambdaEventSourceMappingDestination',
+      'Serverless-LambdaTracing',
       'Serverless-SNSRedrivePolicy',
       'Serverless-SQSRedrivePolicy',
     ]);

@@ -48,6 +48,7 @@ describe('configuration bounds', () => {
       retentionDays: 400,
       lateReportHours: 72,
       secrets: [],
+      observability: { tracing: false },
       attribution: { exclusive: {} },
     });
     expect(parseConfig({ vendors: {}, delivery: { maxAttempts: 7 } }).delivery).toEqual({ maxAttempts: 7, retryFor: '24h', retryBaseSeconds: 30, maxRetryDelay: '15m', timeoutMs: 5000, minDeliveryRatio: 0.95 });
