@@ -203,7 +203,7 @@ describe('npm run smoke against a deployed stack', () => {
 
       const missing: string[] = [];
       expect(await run(['--stack', 'Nope', '--region', 'eu-west-1'], { out: () => undefined, err: (l) => missing.push(l) })).toBe(1);
-      expect(missing).toEqual(['Stack Nope does not exist in eu-west-1. Pass --stack and --region, or use --local while npm start runs']);
+      expect(missing).toEqual(['Stack Nope does not exist in eu-west-1. Pass --stage (or --stack) and --region, or use --local while npm start runs']);
     } finally {
       process.env = saved;
       server.close();
