@@ -9,7 +9,7 @@ import { tagStack } from './tags';
 import { TrackingApi } from './constructs/tracking-api';
 import { TableAction, TrackingFunction } from './constructs/tracking-function';
 import { TrackingTable } from './constructs/tracking-table';
-import { SENDER_TABLE_ACTIONS, VendorDelivery } from './constructs/vendor-delivery';
+import { CANCELLATION_SENDER_TABLE_ACTIONS, SENDER_TABLE_ACTIONS, VendorDelivery } from './constructs/vendor-delivery';
 import {
   API_FUNCTIONS,
   API_TIMEOUT_SECONDS,
@@ -49,7 +49,8 @@ export interface TrackingStackProps extends StackProps {
  * erases with BatchWriteItem and reads with Query, status reads with Query only.
  */
 const API_TABLE_ACTIONS: Record<ApiFunctionName, readonly TableAction[]> = {
-  capture: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+  // One conditional PutItem per click id (BatchWriteItem cannot carry the newest-capture-wins condition).
+  capture: ['dynamodb:PutItem'],
   identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
   conversion: ['dynamodb:Query', 'dynamodb:PutItem'],
   status: ['dynamodb:Query'],
@@ -68,7 +69,7 @@ const API_INDEX_ACTIONS: Partial<Record<ApiFunctionName, readonly TableAction[]>
  * `dynamodb:` prefix): the table's throttled-requests and system-errors alarms sum exactly these, one metric each.
  */
 export function tableOperations(): string[] {
-  const actions = [...Object.values(API_TABLE_ACTIONS), ...Object.values(API_INDEX_ACTIONS), SENDER_TABLE_ACTIONS].flat();
+  const actions = [...Object.values(API_TABLE_ACTIONS), ...Object.values(API_INDEX_ACTIONS), SENDER_TABLE_ACTIONS, CANCELLATION_SENDER_TABLE_ACTIONS].flat();
   return [...new Set(actions.map((action) => action.replace(/^dynamodb:/, '')))].sort();
 }
 
@@ -175,6 +176,7 @@ export class TrackingStack extends Stack {
     this.monitoring.monitorFunctions(apiFunctions);
 
     const settings = deliveryQueueSettings(config.delivery);
+    const cancelIds = new Set(cancelDestinationIds(config).map((c) => c.id));
     const deliveries = new Map<string, VendorDelivery>();
     const claimedNames = new Map<string, string>();
     // Every sale destination, then each postback's cancellation calls: the same construct on a queue of their own.
@@ -204,6 +206,7 @@ export class TrackingStack extends Stack {
         destinationId,
         settings,
         table,
+        ...(cancelIds.has(destinationId) ? { senderTableActions: CANCELLATION_SENDER_TABLE_ACTIONS } : {}),
         tracing,
         serviceName,
         runtimeConfig: serializeRuntimeConfig(senderConfig),

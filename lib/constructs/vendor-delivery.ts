@@ -54,6 +54,12 @@ export const PAUSED_BACKLOG_ALARM_SECONDS = 12 * 86_400;
 /** The DynamoDB actions every sender is granted: claims, progress and outcomes (UpdateItem), the order's plan (GetItem). */
 export const SENDER_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:UpdateItem', 'dynamodb:GetItem'];
 
+/**
+ * What a sender of cancellation calls (`<postback>-cancel`) is granted on the table: claims and outcomes only. It reads
+ * no recorded plan – its messages are queued by the cancellation route from a delivery already recorded as sent.
+ */
+export const CANCELLATION_SENDER_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:UpdateItem'];
+
 export interface VendorDeliveryProps {
   /** The destination this delivery serves, e.g. `kelkoo`: one of `destinationIds(config)`. */
   readonly destinationId: string;
@@ -85,6 +91,11 @@ export interface VendorDeliveryProps {
    * @default 256
    */
   readonly senderMemorySize?: number;
+  /**
+   * What the sender may do on the table.
+   * @default SENDER_TABLE_ACTIONS
+   */
+  readonly senderTableActions?: readonly TableAction[];
   /**
    * `POWERTOOLS_SERVICE_NAME` of the sender: its log lines' `service` and its metrics' dimension.
    * @default TrackingFunction's default
@@ -181,7 +192,7 @@ export class VendorDelivery extends Construct {
       ...(props.tracing ? { tracing: true } : {}),
     })
       // UpdateItem: claims, progress and outcomes; GetItem: the order's recorded plan (the message digests it checks).
-      .bindTable(props.table, SENDER_TABLE_ACTIONS)
+      .bindTable(props.table, props.senderTableActions ?? SENDER_TABLE_ACTIONS)
       .bindVendorSecrets(props.vendorSecrets ?? [])
       .bindConsumedQueue(this.queue)
       .bindDeadLetterQueue(this.deadLetterQueue);

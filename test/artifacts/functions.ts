@@ -19,6 +19,11 @@ export class RunningFunction {
   readonly output: string[] = [];
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  /** Whether the process has ended (stopped after its work, or crashed). */
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
   /** Time from process start to the handler module being loaded, as the runner measured it. */
   initMs?: number;
   readonly ready: Promise<void>;

@@ -304,7 +304,7 @@ describe('functions', () => {
   });
 
   const expectedTableActions: Record<ApiFunctionName | 'sender', string[]> = {
-    capture: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+    capture: ['dynamodb:PutItem'],
     identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
     conversion: ['dynamodb:PutItem', 'dynamodb:Query'],
     status: ['dynamodb:Query'],
