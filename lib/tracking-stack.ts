@@ -222,7 +222,6 @@ export class TrackingStack extends Stack {
     }
     this.deliveries = deliveries;
     // Sale queues to the conversion function, cancellation queues to the cancellation function: nothing else.
-    const cancelIds = new Set(cancelDestinationIds(config).map((c) => c.id));
     apiFunctions.conversion.bindDeliveryQueues([...deliveries].filter(([id]) => !cancelIds.has(id)).map(([, d]) => d.queue));
     apiFunctions.cancellation.bindDeliveryQueues([...deliveries].filter(([id]) => cancelIds.has(id)).map(([, d]) => d.queue));
     // And each postback's cancellation queue to its sale sender, for a sale it records sent after the order was cancelled.
