@@ -20,6 +20,7 @@ import { apiRuntimeConfig, RuntimeConfig, runtimeConfigOf, senderRuntimeConfig }
 import { ConfigurationError } from '../../lambdas/core/errors';
 import { withVendorSecrets } from '../../lambdas/runtime/secrets';
 import { localSecretsFile, withLocalSecrets } from '../../local/secrets';
+import { vendorHostsCheck } from '../../scripts/smoke';
 
 const AWIN_URL = 'https://www.awin1.com/sread.php?tt=ss&token=URLTOKEN123&ref={order.orderId}&cks={clickId}';
 
@@ -205,5 +206,24 @@ describe('the local stack’s secrets file', () => {
     expect(resolved.secrets).toEqual([]);
     const plain = parseConfig({ vendors: {} });
     expect(withLocalSecrets(plain, join(dir, 'nowhere', 'x.json'))).toBe(plain);
+  });
+});
+
+describe('npm run smoke on a postback whose URL is kept in Secrets Manager', () => {
+  it('reports that only its sender knows the host, and judges the other vendors’ hosts as before', () => {
+    const result = vendorHostsCheck(
+      [
+        { vendor: 'vault', status: 'planned', requests: [{ method: 'GET', url: SECRET_URL_PLACEHOLDER }] },
+        { vendor: 'kelkoo', status: 'planned', requests: [{ method: 'GET', url: 'https://s.kelkoogroup.net/st?orderId=1' }] },
+      ],
+      { judgeVendorHosts: true },
+    );
+    expect(result.ok).toBe(true);
+    expect(result.lines).toEqual([
+      'vault   its URL is kept in Secrets Manager: only its sender knows the host',
+      'kelkoo  https://s.kelkoogroup.net',
+    ]);
+    const sandboxed = vendorHostsCheck([{ vendor: 'net', status: 'planned', requests: [{ method: 'GET', url: 'http://127.0.0.1:3000/sandbox/net' }] }], { judgeVendorHosts: true });
+    expect(sandboxed.ok).toBe(false);
   });
 });
