@@ -9,7 +9,10 @@ import { METRICS_SERVICE } from '../lambdas/observability/metrics';
 /** The tag keys, as they appear on every resource and in the Billing console's list of cost allocation tags. */
 export const TAG_KEYS = { service: 'service', stage: 'stage', costCentre: 'costCentre' } as const;
 
-/** `service`: the service's name, which the functions also log and publish their metrics under. */
+/**
+ * `service`: the service's name, the same for every stage (the `stage` tag tells them apart); the functions log and
+ * publish their metrics under the stage's own, `conversion-tracking-<stage>` (`serviceNameOf` in constructs/naming.ts).
+ */
 export const SERVICE_TAG_VALUE = METRICS_SERVICE;
 
 /**
