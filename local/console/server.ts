@@ -22,7 +22,7 @@ import type { TrackingConfig } from '../../lambdas/config/schema';
 import { visitorKeys, visitorSchema } from '../../lambdas/core/visitor';
 import type { ApiHandler } from '../../lambdas/api/http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sendError, sendJson } from '../http-api';
+import { isLocalHost, sendError, sendJson } from '../http-api';
 import type { RecordedRequest, VendorSandbox } from '../sandbox';
 import { personalValues, redactor } from '../../lambdas/core/redact';
 import { decodeRequest } from './decode';
@@ -46,7 +46,6 @@ const STATIC_FILES: Record<string, { file: string; type: string }> = {
 };
 
 const LOCAL_PREFIX = '/local/';
-const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MAX_ORDERS = 500;
 
 interface Wiring {
@@ -105,8 +104,7 @@ export class LocalConsole {
   readonly handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     request.resume();
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const hostname = (request.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    if (!LOCAL_HOSTNAMES.has(hostname)) {
+    if (!isLocalHost(request.headers.host)) {
       return sendError(response, 403, 'forbidden', 'The local console answers only on localhost', CONSOLE_SECURITY_HEADERS);
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
