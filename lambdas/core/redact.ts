@@ -273,7 +273,9 @@ function addressPass(addresses: readonly Groups[]): Pass | undefined {
           if (stretch === '' || (best && best[1] - best[0] >= to - from)) continue;
           // A cut spelling of MIN_PREFIX_LENGTH characters or more; one made of zeros and separators alone (`0:00:00`
           // of a time, `0:0:0:` of a mapped address) says nothing.
-          const cut = stretch.length >= MIN_PREFIX_LENGTH && /[1-9a-f]/.test(stretch) && addresses.some((groups) => startsSpelling(stretch, groups));
+          // Its length is counted in the text, as the text pass counts it: `0%3A08%3A` is nine characters, not five.
+          const spanned = units[to - 1]!.end - units[from]!.start;
+          const cut = spanned >= MIN_PREFIX_LENGTH && /[1-9a-f]/.test(stretch) && addresses.some((groups) => startsSpelling(stretch, groups));
           if (cut || isSpellingOf(stretch, addresses)) best = [from, to];
         }
       }

@@ -165,3 +165,11 @@ describe('properties: an address in any spelling, whole or cut', () => {
     );
   });
 });
+
+describe('an address cut short and percent-encoded', () => {
+  it('counts its length in the text, as the text pass does: six characters of the encoded form are enough', () => {
+    const ip = '0:8:0:0:0:0:0:1';
+    expect(redactor([ip])('error 0%3a08%3a refused')).toBe(`error ${R} refused`);
+    expect(redactor([ip])('error 0:08: refused')).toBe('error 0:08: refused');
+  });
+});
