@@ -23,7 +23,7 @@ import { deliveryQueueName, ENV } from '../lambdas/contract/shape';
 const BUNDLED_CONFIG = 'BENCH_RUNTIME_CONFIG';
 import { median, shuffled } from './stats';
 
-export const FUNCTIONS = ['capture', 'identify', 'status', 'conversion', 'sender'] as const;
+export const FUNCTIONS = ['capture', 'identify', 'status', 'conversion', 'deliveries', 'cancellation', 'sender'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 /** The SDK clients each function creates – what its floor imports and constructs. */
@@ -49,6 +49,8 @@ export const FUNCTION_CLIENTS: Record<FunctionName, readonly SdkClient[]> = {
   identify: ['dynamodb', 'secretsManager'],
   status: ['dynamodb', 'secretsManager'],
   conversion: ['dynamodb', 'secretsManager', 'sqs'],
+  deliveries: ['dynamodb', 'secretsManager'],
+  cancellation: ['dynamodb', 'secretsManager', 'sqs'],
   sender: ['dynamodb', 'sqs'],
 };
 
@@ -204,11 +206,12 @@ function functionEnvironment(name: FunctionName, config: TrackingConfig): Record
       ...common,
       [ENV.destination]: destination,
       [ENV.queueUrl]: `https://sqs.eu-west-1.amazonaws.com/123456789012/${deliveryQueues[destination]}`,
+      [ENV.deadLetterQueueUrl]: `https://sqs.eu-west-1.amazonaws.com/123456789012/${deliveryQueues[destination]}-dlq`,
     };
   }
   return {
     ...common,
-    ...(name === 'conversion' ? { [ENV.queueUrlBase]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/' } : {}),
+    ...(name === 'conversion' || name === 'cancellation' ? { [ENV.queueUrlBase]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/' } : {}),
     [ENV.apiKeysSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bench-api-keys',
   };
 }
@@ -301,6 +304,72 @@ export interface BundleReport {
   seconds: number;
 }
 
+/**
+ * Module init of the given functions beside their floors only (no variants, no building blocks): the quick measure of
+ * `npm run bench:init`. Same bundling, environment, probe and pairing as measureBundles.
+ */
+export async function measureFunctionInit(
+  workDir: string,
+  config: TrackingConfig,
+  rounds: number,
+  names: readonly FunctionName[] = FUNCTIONS,
+): Promise<FunctionInit[]> {
+  const withMaps = { NODE_OPTIONS: TRACKING_NODE_OPTIONS };
+  const specs: ProbeSpec[] = [];
+  const pairs: Array<{ name: FunctionName; id: string; floorId: string; bundle: BuiltBundle }> = [];
+  for (const name of names) {
+    const built = await bundle({ entry: entryPath(name) }, join(workDir, 'functions', name), TRACKING_BUNDLING);
+    const id = `${name}/deployed`;
+    specs.push({ id, bundle: built, env: { ...functionEnvironment(name, config), ...withMaps }, health: name === 'status' });
+    const floorId = `${floorName(FUNCTION_CLIENTS[name])}/deployed`;
+    if (!specs.some((s) => s.id === floorId)) {
+      const clients = FUNCTION_CLIENTS[name];
+      const floor = await bundle({ contents: floorSource(clients), name: floorName(clients) }, join(workDir, 'floors', floorId.replace(/[^a-z0-9]+/gi, '-')), TRACKING_BUNDLING);
+      specs.push({ id: floorId, bundle: floor, env: { AWS_REGION: 'eu-west-1', ...withMaps } });
+    }
+    pairs.push({ name, id, floorId, bundle: built });
+  }
+  const samples = await probeRounds(specs, rounds);
+  return pairs.map(({ name, id, floorId, bundle: built }) => ({
+    name,
+    deployed: initFigures(specs, samples, id),
+    floor: initFigures(specs, samples, floorId),
+    ratio: pairedRatio(samples, id, floorId, 'initMs'),
+    ratioCpu: pairedRatio(samples, id, floorId, 'initCpuMs'),
+    composition: built.composition,
+  }));
+}
+
+/** Every spec once per round, in a different order each round, so that the machine's noise falls on all alike. */
+async function probeRounds(specs: readonly ProbeSpec[], rounds: number): Promise<Map<string, ProbeResult[]>> {
+  const samples = new Map<string, ProbeResult[]>(specs.map((s) => [s.id, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const spec of shuffled(specs, round + 1)) samples.get(spec.id)!.push(await runProbe(spec));
+  }
+  return samples;
+}
+
+function initFigures(specs: readonly ProbeSpec[], samples: Map<string, ProbeResult[]>, id: string): InitFigures {
+  const spec = specs.find((s) => s.id === id)!;
+  const runs = samples.get(id)!;
+  return {
+    id,
+    bytes: spec.bundle.bytes,
+    mapBytes: spec.bundle.mapBytes,
+    initMs: median(runs.map((r) => r.initMs)),
+    initCpuMs: median(runs.map((r) => r.initCpuMs)),
+    rssMb: median(runs.map((r) => r.rssMb)),
+    samples: runs.map((r) => r.initMs),
+  };
+}
+
+/** Median over rounds of (subject ÷ floor) measured in the same round. */
+function pairedRatio(samples: Map<string, ProbeResult[]>, id: string, floorId: string, key: 'initMs' | 'initCpuMs'): number {
+  const a = samples.get(id)!;
+  const b = samples.get(floorId)!;
+  return median(a.map((run, i) => run[key] / b[i]![key]));
+}
+
 /** Builds every bundle and variant into `workDir`, then measures them all in interleaved rounds. */
 export async function measureBundles(workDir: string, config: TrackingConfig, rounds: number, log: (line: string) => void): Promise<BundleReport> {
   const started = Date.now();
@@ -384,29 +453,8 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
   }
 
   log(`  measuring ${specs.length} bundles × ${rounds} fresh processes, interleaved…`);
-  const samples = new Map<string, ProbeResult[]>(specs.map((s) => [s.id, []]));
-  for (let round = 0; round < rounds; round++) {
-    for (const spec of shuffled(specs, round + 1)) samples.get(spec.id)!.push(await runProbe(spec));
-  }
-
-  const figures = (id: string): InitFigures => {
-    const spec = specs.find((s) => s.id === id)!;
-    const runs = samples.get(id)!;
-    return {
-      id,
-      bytes: spec.bundle.bytes,
-      mapBytes: spec.bundle.mapBytes,
-      initMs: median(runs.map((r) => r.initMs)),
-      initCpuMs: median(runs.map((r) => r.initCpuMs)),
-      rssMb: median(runs.map((r) => r.rssMb)),
-      samples: runs.map((r) => r.initMs),
-    };
-  };
-  const pairedRatio = (id: string, floorId: string, key: 'initMs' | 'initCpuMs') => {
-    const a = samples.get(id)!;
-    const b = samples.get(floorId)!;
-    return median(a.map((run, i) => run[key] / b[i]![key]));
-  };
+  const samples = await probeRounds(specs, rounds);
+  const figures = (id: string): InitFigures => initFigures(specs, samples, id);
 
   const functions = FUNCTIONS.map((name): FunctionInit => {
     const { id, floorId, bundle: built } = deployedIds.get(name)!;
@@ -414,8 +462,8 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
       name,
       deployed: figures(id),
       floor: figures(floorId),
-      ratio: pairedRatio(id, floorId, 'initMs'),
-      ratioCpu: pairedRatio(id, floorId, 'initCpuMs'),
+      ratio: pairedRatio(samples, id, floorId, 'initMs'),
+      ratioCpu: pairedRatio(samples, id, floorId, 'initCpuMs'),
       composition: built.composition,
     };
   });
@@ -424,8 +472,8 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
     explanation: def.explanation,
     subject: figures(id),
     floor: figures(floorId),
-    ratio: pairedRatio(id, floorId, 'initMs'),
-    ratioCpu: pairedRatio(id, floorId, 'initCpuMs'),
+    ratio: pairedRatio(samples, id, floorId, 'initMs'),
+    ratioCpu: pairedRatio(samples, id, floorId, 'initCpuMs'),
     deployed: figures(deployedIds.get(def.fn)!.id),
   }));
   const pairedDifference = (id: string, key: 'initMs' | 'initCpuMs') => {

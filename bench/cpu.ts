@@ -303,3 +303,73 @@ export async function measureHandlerCpu(endpoints: { dynamo: string; sqs: string
     sqs.destroy();
   }
 }
+
+export interface CaptureCpuRatio {
+  capture: HandlerCpu;
+  bareWrite: HandlerCpu;
+  /** Median over rounds of (capture CPU p50 ÷ bare PutItem CPU p50) measured in the same round. */
+  ratio: number;
+  rounds: number;
+}
+
+/**
+ * Warm CPU per capture against a bare PutItem of a click record through the same document client, in process: the
+ * quick measure of `npm run bench:init`. Captures and bare writes alternate in rounds of `perRound` calls each, so that
+ * the machine's noise and the client's warm-up fall on both alike; the ratio is the median of the per-round ratios.
+ */
+export async function measureCaptureCpu(
+  endpoints: { dynamo: string },
+  config: TrackingConfig,
+  options: { rounds?: number; perRound?: number; warmup?: number } = {},
+): Promise<CaptureCpuRatio> {
+  const { rounds = 7, perRound = 60, warmup = LIMITS.cpuWarmup } = options;
+  const run = randomBytes(3).toString('hex');
+  const dynamo = dynamoClient(endpoints.dynamo);
+  const tableName = `bench-capture-cpu-${run}`;
+  await createBenchTable(dynamo, tableName);
+  const logger = new Logger({ serviceName: 'conversion-tracking' });
+  const db = documentClient(dynamo);
+  const capture = createCaptureHandler({ config, store: new TrackingStore(db, tableName), apiKeys: new StaticApiKeys([BENCH_API_KEY]), logger });
+  let n = 0;
+  const bare = async (): Promise<{ cpuMs: number; wallMs: number }> => {
+    const i = n++;
+    const cpuBefore = process.cpuUsage();
+    const startedAt = performance.now();
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: visitorPk({ kind: 'sessionId', value: `bare-${run}-${i}` }), sk: clickSk('kk'), key: 'kk', value: `kk-${i}`, occurredAt: new Date().toISOString(), ttl: 2_000_000_000 },
+      }),
+    );
+    const wallMs = performance.now() - startedAt;
+    const cpu = process.cpuUsage(cpuBefore);
+    return { cpuMs: (cpu.user + cpu.system) / 1000, wallMs };
+  };
+  const captured = () => timed(capture, postEvent('POST /v1/clicks', captureBody(n++, run)), 201);
+  const output = interceptStdout();
+  try {
+    for (let i = 0; i < warmup; i++) {
+      await captured();
+      await bare();
+    }
+    const captureRuns: Array<{ cpuMs: number; wallMs: number }> = [];
+    const bareRuns: Array<{ cpuMs: number; wallMs: number }> = [];
+    const ratios: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const c: Array<{ cpuMs: number; wallMs: number }> = [];
+      const b: Array<{ cpuMs: number; wallMs: number }> = [];
+      // Alternating call by call: neither side gets the quieter half of a round.
+      for (let i = 0; i < perRound; i++) {
+        c.push(await captured());
+        b.push(await bare());
+      }
+      ratios.push(median(c.map((r) => r.cpuMs)) / median(b.map((r) => r.cpuMs)));
+      captureRuns.push(...c);
+      bareRuns.push(...b);
+    }
+    return { capture: summarise('capture', captureRuns), bareWrite: summarise('bare PutItem', bareRuns), ratio: median(ratios), rounds };
+  } finally {
+    output.restore();
+    dynamo.destroy();
+  }
+}
