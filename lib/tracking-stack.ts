@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } fr
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { TrackingConfig } from '../lambdas/config/schema';
+import { CostBudget } from './constructs/budget';
 import { alertTargetsOf, Monitoring } from './constructs/monitoring';
 import { DEFAULT_STAGE, deliveryOutputNames, pascalCase, serviceNameOf } from './constructs/naming';
 import { entryPath } from './constructs/paths';
@@ -116,6 +117,7 @@ export class TrackingStack extends Stack {
       ...(config.delivery.minDeliveryRatioVolume !== undefined ? { minDeliveryRatioVolume: config.delivery.minDeliveryRatioVolume } : {}),
     });
     this.monitoring.monitorTable(table, tableOperations());
+    if (config.budget) new CostBudget(this, 'Budget', { monthlyUsd: config.budget.monthlyUsd, stage, topic: this.monitoring.alarmTopic });
 
     this.apiKeys = new Secret(this, 'ApiKeys', {
       description:

@@ -158,6 +158,9 @@ export const alertsSchema = lazy(() =>
   }),
 );
 
+/** AWS Budgets' largest amount is far above this; a larger figure is a typo (cents for dollars), refused at synth. */
+export const MAX_BUDGET_USD = 1_000_000;
+
 /** What API Gateway allows a route at most, per account and region: 10,000 requests per second, bursts of 5,000. */
 export const API_GATEWAY_ACCOUNT_LIMITS = { rateLimit: 10_000, burstLimit: 5_000 } as const;
 
@@ -224,6 +227,11 @@ export const configSchema = lazy(() => {
     alerts: alertsSchema().optional(),
     /** The HTTP API's route throttles. */
     api: apiSchema().optional(),
+    /**
+     * A monthly AWS Budget of this stage's tagged cost (lib/constructs/budget.ts): the alert subscribers hear when the
+     * month's actual cost passes 80 % and 100 % of `monthlyUsd`. Absent: no budget.
+     */
+    budget: z.strictObject({ monthlyUsd: z.number().positive().max(MAX_BUDGET_USD) }).optional(),
     /** How long orders and their delivery records are kept. */
     retentionDays: z.number().int().min(1).max(3650).default(400),
     /**

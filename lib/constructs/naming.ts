@@ -54,12 +54,13 @@ export function serviceNameOf(stage: string): string {
 }
 
 /**
- * Names of resources CloudWatch or AWS Chatbot keep per account rather than per region: the stack's name and the
+ * Names of resources CloudWatch, AWS Chatbot or AWS Budgets keep per account rather than per region: the stack's name and the
  * region, so that the same stage deploys to a second region of the account (`region` is a token at synthesis).
  */
 export const accountWideNames = {
   dashboard: (stackName: string, region: string): string => `${stackName}-${region}-operations`,
   slackChannel: (stackName: string, region: string): string => `${stackName}-${region}-alarms`,
+  budget: (stackName: string, region: string): string => `${stackName}-${region}-monthly`,
 } as const;
 
 /** `kelkoo` → `Kelkoo`, `google-ads` → `GoogleAds`: construct ids and output names derived from ids in the config. */
