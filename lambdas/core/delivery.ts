@@ -26,7 +26,7 @@ export interface DeliveryState {
   cancellation?: 'unsupported' | Omit<DeliveryState, 'vendor' | 'cancellation'>;
 }
 
-/** How many attempts a delivery record keeps. */
+/** How many attempts a delivery record keeps while unsettled (a sent one keeps the attempt that sent it). */
 export const MAX_HISTORY = 5;
 
 /** One attempt at a delivery, as kept on its record (lambdas/sender/history.ts builds it). */
@@ -41,9 +41,12 @@ export interface AttemptRecord {
   transportError?: string;
   /** The outcome: sent, retry (retryable answer or no answer) or failed (refused). */
   outcome: 'sent' | 'retry' | 'failed';
-  /** `METHOD url` of the last call of the attempt, shopper IP and e-mail redacted, at most 256 bytes. */
+  /**
+   * `METHOD url` of the last call of the attempt, shopper IP and e-mail redacted: its first 256 bytes, plus the
+   * parameters a console decodes (Kelkoo's productsInfos) whole up to 768 bytes each (lambdas/sender/history.ts).
+   */
   request: string;
-  /** The first 256 bytes of the vendor's answer, shopper IP and e-mail redacted. */
+  /** The first 256 bytes of the vendor's answer, shopper IP and e-mail redacted; on a `sent` attempt only with a note. */
   response?: string;
   /**
    * Why an attempt is `sent` although its answer was not a plain acceptance: a duplicate notice, or no answer in time
