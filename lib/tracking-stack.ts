@@ -17,7 +17,7 @@ import {
   ApiFunctionName,
   cancelDestinationIds,
   deliveryQueueName,
-  deliveryQueueSettings,
+  deliveryQueueSettingsOf,
   destinationIds,
   UNSETTLED_INDEX,
 } from '../lambdas/contract/shape';
@@ -25,6 +25,7 @@ import { apiRuntimeConfig, RuntimeConfig, senderRuntimeConfig, serializeRuntimeC
 import { secretNames } from '../lambdas/config/credentials';
 import { routeThrottles } from '../lambdas/contract/throttle';
 import { isPaused } from '../lambdas/config/paused';
+import { reservedConcurrencyOf } from '../lambdas/config/capacity';
 
 export interface TrackingStackProps extends StackProps {
   /** The validated configuration (`loadConfig` / `parseConfig`): enabled destinations, delivery, alerts. */
@@ -152,7 +153,10 @@ export class TrackingStack extends Stack {
       cancellation: apiRuntimeConfig(config, queueNamesOf(cancelDestinationIds(config).map((c) => c.id))),
     };
     const apiFunctions = {} as Record<ApiFunctionName, TrackingFunction>;
+    // `capacity`: reserves for conversion and cancellation, which a capture storm cannot take, and capture's ceiling.
+    const reserved: Partial<Record<ApiFunctionName, number>> = reservedConcurrencyOf(config.capacity);
     for (const name of Object.keys(API_FUNCTIONS) as ApiFunctionName[]) {
+      const reservedConcurrency = reserved[name];
       const fn = new TrackingFunction(this, `${pascalCase(name)}Function`, {
         entry: entryPath(name),
         description: `Conversion tracking API: ${API_FUNCTIONS[name].join(', ')}`,
@@ -161,6 +165,7 @@ export class TrackingStack extends Stack {
         memorySize: API_MEMORY_MB,
         tracing,
         runtimeConfig: serializeRuntimeConfig(apiConfigs[name]),
+        ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
       })
         .bindApiKeysSecret(this.apiKeys);
       if (API_TABLE_ACTIONS[name].length) fn.bindTable(table, API_TABLE_ACTIONS[name]);
@@ -177,7 +182,6 @@ export class TrackingStack extends Stack {
     this.monitoring.monitorApi(this.api);
     this.monitoring.monitorFunctions(apiFunctions);
 
-    const settings = deliveryQueueSettings(config.delivery);
     const cancelIds = new Set(cancelDestinationIds(config).map((c) => c.id));
     const deliveries = new Map<string, VendorDelivery>();
     const claimedNames = new Map<string, string>();
@@ -206,7 +210,8 @@ export class TrackingStack extends Stack {
       const senderConfig = senderRuntimeConfig(config, destinationId);
       const delivery = new VendorDelivery(this, `${constructName}Delivery`, {
         destinationId,
-        settings,
+        // Each destination's own `concurrency`, `batchSize` and `ratePerSecond`; `<postback>-cancel` has its postback's.
+        settings: deliveryQueueSettingsOf(config, destinationId),
         table,
         ...(cancelIds.has(destinationId) ? { senderTableActions: CANCELLATION_SENDER_TABLE_ACTIONS } : {}),
         tracing,

@@ -3,6 +3,7 @@ import { postbackConfigSchema } from '../vendors/postback/config';
 import { POSTBACK_NAME } from '../vendors/postback/types';
 import { VENDOR_IDS, vendorAdapters, VendorId } from '../vendors/registry';
 import type { VendorAdapter } from '../vendors/types';
+import { CAPACITY_KEYS, CapacitySetting, capacitySchema, capacitySettingSchema } from './capacity';
 import { cancelIssues } from './cancellation';
 import { extractSecretReferences, secretFieldsSchema } from './credentials';
 import { destinationsOf } from './destinations';
@@ -25,33 +26,46 @@ export interface PauseSetting {
   paused?: boolean;
 }
 
-/** A destination's own schema, with `paused` beside its own keys. */
-type Pausable<S extends z.ZodType> = z.ZodType<z.output<S> & PauseSetting, unknown>;
+/** A destination's own schema, with `paused` and the capacity keys (lambdas/config/capacity.ts) beside its own keys. */
+type Pausable<S extends z.ZodType> = z.ZodType<z.output<S> & PauseSetting & CapacitySetting, unknown>;
+
+/** The keys every vendor and postback takes beside its own: `paused` and the capacity keys. */
+const DESTINATION_KEYS = ['paused', ...CAPACITY_KEYS] as const;
 
 /**
- * `paused` on any vendor or postback, whatever its own schema (strict objects, some with transforms): the flag is
- * taken out and checked here, the rest is validated by the destination's schema, whose issues keep their paths
- * (`vendors.kelkoo.comId`), and the flag is put back on the parsed configuration.
+ * `paused` and the capacity keys (`concurrency`, `batchSize`, `ratePerSecond`, `parallelCalls`) on any vendor or
+ * postback, whatever its own schema (strict objects, some with transforms): they are taken out and checked here, the
+ * rest is validated by the destination's schema, whose issues keep their paths (`vendors.kelkoo.comId`), and the keys
+ * are put back on the parsed configuration.
  */
 export function pausable<S extends z.ZodType>(schema: S): Pausable<S> {
-  const flag = z.boolean({ error: 'must be true or false' }).optional();
-  return z.unknown().transform((raw, ctx): z.output<S> & PauseSetting => {
+  return z.unknown().transform((raw, ctx): z.output<S> & PauseSetting & CapacitySetting => {
     let rest = raw;
-    let paused: boolean | undefined;
-    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && Object.prototype.hasOwnProperty.call(raw, 'paused')) {
-      const { paused: given, ...others } = raw as Record<string, unknown>;
-      const checked = flag.safeParse(given);
-      if (checked.success) paused = checked.data;
-      else for (const issue of checked.error.issues) ctx.addIssue({ ...issue, path: ['paused', ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
-      rest = others;
+    let own: PauseSetting & CapacitySetting = {};
+    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+      const given: Record<string, unknown> = {};
+      const others: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+        if ((DESTINATION_KEYS as readonly string[]).includes(key)) given[key] = value;
+        else others[key] = value;
+      }
+      if (Object.keys(given).length) {
+        const { paused, ...capacity } = given;
+        const checked = z.strictObject({ paused: z.boolean({ error: 'must be true or false' }).optional() }).safeParse(paused === undefined ? {} : { paused });
+        const sized = capacitySettingSchema().safeParse(capacity);
+        if (checked.success && sized.success) own = { ...checked.data, ...sized.data };
+        for (const issue of [...(checked.error?.issues ?? []), ...(sized.error?.issues ?? [])]) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+        rest = others;
+      }
     }
     const parsed = schema.safeParse(rest);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
       return z.NEVER;
     }
-    const config = parsed.data as z.output<S> & PauseSetting;
-    return paused === undefined ? config : { ...config, paused };
+    const config = parsed.data as z.output<S> & PauseSetting & CapacitySetting;
+    const defined = Object.fromEntries(Object.entries(own).filter(([, value]) => value !== undefined));
+    return Object.keys(defined).length ? { ...config, ...defined } : config;
   });
 }
 
@@ -248,6 +262,11 @@ export const configSchema = lazy(() => {
      * links are kept this much longer than their window so that such a report still finds them.
      */
     lateReportHours: z.number().int().min(1).max(MAX_LATE_REPORT_HOURS).default(DEFAULT_LATE_REPORT_HOURS),
+    /**
+     * Reserved concurrency of the API functions: `conversion` and `cancellation` keep `reservedConcurrency` a capture
+     * storm cannot take, `capture` is held to `maxConcurrency` (lambdas/config/capacity.ts). Absent: nothing reserved.
+     */
+    capacity: capacitySchema().optional(),
     /** Local stack only; deployed keys live in Secrets Manager. */
     local: z
       .strictObject({

@@ -22,11 +22,13 @@ import {
 import type { DeliveryQueues } from '../store/delivery-queues';
 import type { DeliveryClaim, TrackingStore } from '../store/tracking-store';
 import { HttpSender, TransportError } from '../vendors/http-sender';
-import type { DeliveryOutcome, VendorRequest } from '../vendors/types';
+import type { DeliveryOutcome, VendorRequest, VendorResponse } from '../vendors/types';
 import { afterFailure, RetryPolicy, retryPolicyOf } from './backoff';
 import { PoisonMessageError, RetryLaterError } from './errors';
 import { AttemptTrace, withAttempt } from './history';
+import { CallPacer, realSleep } from './pacing';
 import { ProgressWriter } from './progress';
+import { callIntervalMs, capacityOf } from '../config/capacity';
 
 export { PoisonMessageError, RetryLaterError } from './errors';
 export { MAX_UNSAVED_CALLS } from './progress';
@@ -57,6 +59,8 @@ export interface SenderDeps {
    * multi-call delivery still fits in the function's remaining time (for the progress write and the release).
    */
   stopMarginMs?: number;
+  /** How the sender waits for a paced call's slot (`ratePerSecond`); tests give one that moves their clock. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Default of `recordWaitMs`: the conversion records its order a few milliseconds after queuing, seconds under load. */
@@ -106,6 +110,11 @@ class DestinationSender {
    */
   private readonly isCancellationCall: boolean;
   private readonly policy: RetryPolicy;
+  /** At most this many calls of one message at once (`parallelCalls`). */
+  private readonly parallelCalls: number;
+  /** Spaces this instance's calls under the destination's `ratePerSecond`; none without one. */
+  private readonly pacer: CallPacer | undefined;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly deps: SenderDeps) {
     this.clock = deps.clock ?? systemClock;
@@ -117,6 +126,12 @@ class DestinationSender {
     this.keepsForCancellation = hasCancellationCall(deps.destination);
     this.isCancellationCall = deps.destination.adapter.capabilities?.cancellationOnly === true;
     this.policy = retryPolicyOf(deps.delivery);
+    // A postback's cancellation destination has its postback's entry, and so its capacity.
+    const capacity = capacityOf(deps.destination.config);
+    this.parallelCalls = capacity.parallelCalls;
+    const interval = callIntervalMs(capacity);
+    this.pacer = interval === undefined ? undefined : new CallPacer(interval, () => this.clock().getTime());
+    this.sleep = deps.sleep ?? realSleep;
   }
 
   async handle(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
@@ -168,8 +183,8 @@ class DestinationSender {
     const requests = this.requestsOf(message);
     const completed = new Set(claim.completedRequests);
     const trace = new AttemptTrace(message.order, this.clock, undefined, contextIdentifiers(message.context));
-    const outcome = await this.callAll(received, claim, requests, completed, trace, lambda);
-    await this.settle(received, claim, outcome, completed, trace, counts);
+    const attempt = await this.callAll(received, claim, requests, completed, trace, lambda);
+    await this.settle(received, claim, attempt.outcome, completed, attempt.trace, counts);
   }
 
   private parse(record: SQSRecord): DeliveryMessage {
@@ -285,9 +300,15 @@ class DestinationSender {
   }
 
   /**
-   * Makes the calls not yet completed, in order, until one is not accepted. A delivery of several calls (Raptor: one
-   * per order line) makes the calls the vendor accepted durable as they complete, under this sender's lease, so that a
-   * stop or a crash never makes the next attempt repeat them; a delivery of one call needs no such write.
+   * Makes the calls not yet completed, up to `parallelCalls` at once (a destination of one call per message makes
+   * one), each in its slot under `ratePerSecond`, until one is not accepted: no call starts after that, the calls
+   * already on the wire finish, and the first failing call in request order decides the attempt's outcome. A delivery
+   * of several calls (Raptor: one per order line) makes the calls the vendor accepted durable as they complete, under
+   * this sender's lease, so that a stop or a crash never makes the next attempt repeat them; a delivery of one call
+   * needs no such write. When the next call (its wait for a slot, its timeout and the margin) no longer fits in the
+   * function's time, no call starts, and once those on the wire are done the delivery is given back with its progress
+   * (stopForTime). Returns the outcome and the trace to record: the deciding call – the failure, or the last call
+   * started – with the time of all the attempt's calls.
    */
   private async callAll(
     received: Received,
@@ -296,42 +317,85 @@ class DestinationSender {
     completed: Set<string>,
     trace: AttemptTrace,
     lambda: Context | undefined,
-  ): Promise<DeliveryOutcome> {
+  ): Promise<{ outcome: DeliveryOutcome; trace: AttemptTrace }> {
     const { orderId } = received;
     const progress = new ProgressWriter(
       requests.length < 2 ? undefined : (keys) => this.store.recordProgress(orderId, this.destination.id, keys, claim.leaseUntil),
     );
-    let outcome: DeliveryOutcome = { kind: 'sent', vendorStatus: 0 };
-    for (const request of requests) {
-      if (completed.has(request.key)) continue;
-      if (!this.timeLeftFor(request, lambda)) {
-        await progress.flush();
-        await this.stopForTime(received, claim.leaseUntil, completed.size, requests.length);
+    const pending = requests.filter((request) => !completed.has(request.key));
+    const calls: MadeCall[] = [];
+    // Shared by the workers: the next request to take, the first failure in request order, whether time ran out.
+    const state: { next: number; failure?: { index: number; call: MadeCall }; outOfTime: boolean } = { next: 0, outOfTime: false };
+    const worker = async (): Promise<void> => {
+      while (state.failure === undefined && !state.outOfTime && state.next < pending.length) {
+        const index = state.next++;
+        const request = pending[index]!;
+        const waitMs = this.slotFor(request, lambda);
+        if (waitMs === undefined) {
+          state.outOfTime = true;
+          return;
+        }
+        if (waitMs > 0) await this.sleep(waitMs);
+        // Another call failed while this one waited for its slot: it is not made.
+        if (state.failure !== undefined) return;
+        const made = await this.call(request, index, trace);
+        calls.push(made);
+        if (made.outcome.kind !== 'sent') {
+          // Set meanwhile by a call on the wire at the same time (the compiler cannot see that across the await).
+          const earlier = state.failure as { index: number } | undefined;
+          if (earlier === undefined || index < earlier.index) state.failure = { index, call: made };
+          return;
+        }
+        completed.add(request.key);
+        await progress.add(request.key);
       }
-      outcome = await this.call(request, trace);
-      if (outcome.kind !== 'sent') break;
-      completed.add(request.key);
-      await progress.add(request.key);
+    };
+    const workers = Math.max(1, Math.min(this.parallelCalls, pending.length));
+    const settled = await Promise.allSettled(Array.from({ length: workers }, worker));
+    // Every call is over before anything is decided: an error (a lost lease, an unexpected throw) after them all.
+    const error = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (error) throw error.reason;
+    if (state.failure === undefined && state.outOfTime) {
+      await progress.flush();
+      await this.stopForTime(received, claim.leaseUntil, completed.size, requests.length);
     }
     await progress.flush();
-    return outcome;
+    const deciding = state.failure?.call ?? lastStarted(calls);
+    return { outcome: deciding?.outcome ?? { kind: 'sent', vendorStatus: 0 }, trace: (deciding && attemptTrace(received.message, calls, deciding)) ?? trace };
   }
 
-  private async call(request: VendorRequest, trace: AttemptTrace): Promise<DeliveryOutcome> {
-    trace.started(request);
+  /**
+   * The wait before `request` may leave under the destination's rate (0 without one), its slot reserved; or undefined
+   * when the wait, the call's timeout and the margin no longer fit in the function's remaining time.
+   */
+  private slotFor(request: VendorRequest, lambda: Context | undefined): number | undefined {
+    const fits = (waitMs: number) => this.timeLeftFor(request, lambda, waitMs);
+    if (!this.pacer) return fits(0) ? 0 : undefined;
+    return this.pacer.reserve(fits);
+  }
+
+  private async call(request: VendorRequest, index: number, trace: AttemptTrace): Promise<MadeCall> {
+    const at = this.clock();
+    const startedMs = performance.now();
+    const made = (outcome: DeliveryOutcome, answer: Pick<MadeCall, 'response' | 'transportError'>): MadeCall => ({
+      request,
+      index,
+      at,
+      durationMs: performance.now() - startedMs,
+      outcome,
+      ...answer,
+    });
     try {
       // Redacted before the adapter reads it: classification cuts the answer into `lastError`, and a cut value
       // could no longer be recognised afterwards.
       const response = trace.redactedResponse(await this.deps.http.send(request, this.callTimeoutMs(request)));
-      trace.answered(response);
-      return redactedOutcome(this.destination.adapter.classify(response, request), trace);
+      return made(redactedOutcome(this.destination.adapter.classify(response, request), trace), { response });
     } catch (error) {
       if (error instanceof TransportError) {
-        trace.noAnswer(error.message);
         // No answer: the adapter judges it when its vendor books a call on receipt (QUALITYCLICK on a read timeout
         // after sending); every other call without an answer is retried, whether or not the vendor received it.
         const outcome = this.destination.adapter.classifyTransportError?.(error, request) ?? { kind: 'retry', error: error.message };
-        return redactedOutcome(outcome, trace);
+        return made(redactedOutcome(outcome, trace), { transportError: error.message });
       }
       throw error;
     }
@@ -341,10 +405,10 @@ class DestinationSender {
     return Math.min(request.timeoutMs ?? Infinity, this.deps.delivery.timeoutMs);
   }
 
-  /** Whether one more call (its timeout plus the margin) fits before the function's time runs out. */
-  private timeLeftFor(request: VendorRequest, lambda: Context | undefined): boolean {
+  /** Whether one more call (its wait for a slot, its timeout and the margin) fits before the function's time runs out. */
+  private timeLeftFor(request: VendorRequest, lambda: Context | undefined, waitMs = 0): boolean {
     if (!lambda?.getRemainingTimeInMillis) return true;
-    return lambda.getRemainingTimeInMillis() > this.callTimeoutMs(request) + (this.deps.stopMarginMs ?? DEFAULT_STOP_MARGIN_MS);
+    return lambda.getRemainingTimeInMillis() > waitMs + this.callTimeoutMs(request) + (this.deps.stopMarginMs ?? DEFAULT_STOP_MARGIN_MS);
   }
 
   /**
@@ -443,6 +507,41 @@ class DestinationSender {
     attributes[RETRY_ATTRIBUTE] = { DataType: 'String', StringValue: encodeRetryState({ ...received.retry, ...state }) };
     await this.deps.retries.sendAgain({ body: received.record.body, attributes }, delaySeconds);
   }
+}
+
+/** One vendor call of an attempt, as made: what the attempt's trace records of it. */
+interface MadeCall {
+  request: VendorRequest;
+  /** Its place among the calls the attempt had to make (they start in this order). */
+  index: number;
+  /** When it left. */
+  at: Date;
+  durationMs: number;
+  outcome: DeliveryOutcome;
+  /** The vendor's answer, redacted. */
+  response?: VendorResponse;
+  /** No answer: the transport error. */
+  transportError?: string;
+}
+
+/** The call of an attempt that started last: the one an attempt of accepted calls records. */
+function lastStarted(calls: readonly MadeCall[]): MadeCall | undefined {
+  return calls.reduce<MadeCall | undefined>((latest, call) => (latest === undefined || call.index > latest.index ? call : latest), undefined);
+}
+
+/**
+ * The trace of an attempt whose calls may have run at once: the deciding call (the failure, or the last started) as
+ * its last call, and the time of all of its calls as its duration, as AttemptTrace keeps it for calls made one after
+ * another.
+ */
+function attemptTrace(message: DeliveryMessage, calls: readonly MadeCall[], last: MadeCall): AttemptTrace {
+  let elapsed = 0;
+  const trace = new AttemptTrace(message.order, () => last.at, () => elapsed, contextIdentifiers(message.context));
+  trace.started(last.request);
+  elapsed = calls.reduce((sum, call) => sum + call.durationMs, 0);
+  if (last.response) trace.answered(last.response);
+  else trace.noAnswer(last.transportError ?? '');
+  return trace;
 }
 
 /**

@@ -117,6 +117,12 @@ export interface TrackingFunctionProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Concurrency reserved for the function, and so its ceiling too (`capacity` in the configuration): taken from the
+   * account's unreserved pool, of which Lambda keeps at least 100 (docs/INFRASTRUCTURE.md, "Capacity").
+   * @default - none reserved: the function shares the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -152,6 +158,7 @@ export class TrackingFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
       timeout: props.timeout,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       role,
       logGroup,
       // JSON logs, so Lambda filters by level: the functions' own lines (JSON with a level; EMF metrics count as INFO)

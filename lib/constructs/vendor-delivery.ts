@@ -63,7 +63,10 @@ export const CANCELLATION_SENDER_TABLE_ACTIONS: readonly TableAction[] = ['dynam
 export interface VendorDeliveryProps {
   /** The destination this delivery serves, e.g. `kelkoo`: one of `destinationIds(config)`. */
   readonly destinationId: string;
-  /** Queue, retry and batching settings: `deliveryQueueSettings(config.delivery)` from lambdas/contract/shape.ts. */
+  /**
+   * Queue, retry, batching and concurrency settings: `deliveryQueueSettingsOf(config, destinationId)` from
+   * lambdas/contract/shape.ts, with the destination's own `concurrency` and `batchSize`.
+   */
   readonly settings: DeliveryQueueSettings;
   /** The table holding orders and delivery records; the sender reads the order and updates its delivery status. */
   readonly table: ITable;

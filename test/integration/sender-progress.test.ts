@@ -56,7 +56,8 @@ class FunctionTime {
 describe('sender: a long multi-call delivery and the function timeout', () => {
   it('sends each line of a 500-line Raptor order exactly once when the function time runs out mid-order', async () => {
     const config = parseConfig({
-      vendors: { raptor: { customerId: '1234', endpoint: `${vendor.url}/raptor`, purchaseParams: { p1: 'buy', p2: '{item.productId}', p5: '{order.orderId}' } } },
+      // One call at a time: this test's function time is spent call after call (parallel calls: sender-capacity.test.ts).
+      vendors: { raptor: { customerId: '1234', endpoint: `${vendor.url}/raptor`, purchaseParams: { p1: 'buy', p2: '{item.productId}', p5: '{order.orderId}' }, parallelCalls: 1 } },
       delivery: { maxAttempts: 20, retryFor: '0s', retryBaseSeconds: 0, timeoutMs: CALL_TIMEOUT_MS },
     });
     const queue = await createTestQueue(sqs, 20);
