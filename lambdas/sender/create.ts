@@ -47,6 +47,8 @@ export interface SenderWiring {
   random?: () => number;
   recordWaitMs?: number;
   stopMarginMs?: number;
+  /** Default: a real wait. How the sender waits for a paced call's slot (`ratePerSecond`). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type SenderHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -70,6 +72,7 @@ export function createSender(wiring: SenderWiring): SenderHandler {
     ...(wiring.random ? { random: wiring.random } : {}),
     ...(wiring.recordWaitMs !== undefined ? { recordWaitMs: wiring.recordWaitMs } : {}),
     ...(wiring.stopMarginMs !== undefined ? { stopMarginMs: wiring.stopMarginMs } : {}),
+    ...(wiring.sleep ? { sleep: wiring.sleep } : {}),
   });
   // Every line of an invocation carries Lambda's context (function_request_id, cold_start, function name and version),
   // as the API functions' lines do (apiFunction): a sale's log lines lead to the invocation's REPORT line and back.
