@@ -114,9 +114,16 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     }
     const now = clock();
     const at = occurredAt(request.occurredAt, now);
-    // Both reads at once: one round trip of latency; a repeated report (rare) wastes the click read.
-    const [known, stored] = await Promise.all([store.getOrder(request.orderId), store.clicksForVisitor(visitorKeys(request.visitor), now)]);
-    if (known && !request.dryRun) return duplicate(known);
+    // Both reads at once: one round trip of latency; a repeated report (rare) wastes the click read. The order read
+    // is an eventually consistent GetItem of the order item: a repeat it misses is refused by createOrder's condition
+    // below and answered the same way. A dry run records nothing, so it reads no order.
+    const [recorded, inputs] = await Promise.all([
+      request.dryRun ? false : store.orderRecorded(request.orderId),
+      store.attributionInputs(visitorKeys(request.visitor), now, { clock }),
+    ]);
+    const known = recorded ? await store.getOrder(request.orderId) : undefined;
+    if (known) return duplicate(known);
+    const stored = inputs.clicks;
     // After the duplicate check, so that a shop retrying an order recorded long ago still gets its status.
     refuseTooLate(at, now, grace);
 
@@ -168,7 +175,17 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
     // Queued first, recorded second: a failure in between answers 5xx with nothing recorded, and the shop's retry
     // sends the same messages again – the senders' claims make the copies harmless.
     await enqueue(messages);
-    const created = await store.createOrder({ orderId: order.orderId, receivedAt: now, occurredAt: order.occurredAt, expiresAt, deliveries, ...(decisions.length ? { groups: decisions } : {}), replay: replayRecordOf(order, messages) });
+    const attributionNote = inputs.cut?.reason;
+    const created = await store.createOrder({
+      orderId: order.orderId,
+      receivedAt: now,
+      occurredAt: order.occurredAt,
+      expiresAt,
+      deliveries,
+      ...(decisions.length ? { groups: decisions } : {}),
+      replay: replayRecordOf(order, messages),
+      ...(attributionNote ? { attributionNote } : {}),
+    });
     if (!created) {
       // A concurrent report of the same order recorded it first; the messages just sent are copies of its own.
       const view = await store.getOrder(order.orderId);
@@ -178,6 +195,15 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
 
     // Counted once, by the request that recorded the order.
     for (const d of deliveries) metrics.count(d.destination, d.status);
+    if (inputs.cut) {
+      metrics.traversalCut?.();
+      logger.warn('Visitor links not all followed within the time budget; attributed with what was read', {
+        orderId: order.orderId,
+        keysRead: inputs.cut.keysRead,
+        keysUnread: inputs.cut.keysUnread,
+        partial: inputs.cut.partial,
+      });
+    }
     logger.info('Conversion accepted', {
       orderId: order.orderId,
       queued: messages.map((m) => m.destination),
@@ -187,6 +213,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       orderId: order.orderId,
       deliveries: deliveries.map((d) => ({ vendor: d.destination, status: d.status, ...(d.reason ? { reason: d.reason } : {}) })),
       ...(decisions.length ? { groups: decisions } : {}),
+      ...(attributionNote ? { attributionNote } : {}),
     });
   });
 }

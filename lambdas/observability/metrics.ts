@@ -28,9 +28,14 @@ export const DELIVERY_METRICS: Record<DeliveryEvent, string> = {
   cancelled: 'DeliveriesCancelled',
 };
 
+/** A conversion whose visitor traversal its time budget stopped (lambdas/store/visitor-store.ts), without a destination. */
+export const TRAVERSAL_CUT_METRIC = 'VisitorTraversalsCut';
+
 export interface DeliveryMetrics {
   /** Counts `value` (default 1) occurrences of `event` for `destination`. */
   count(destination: string, event: DeliveryEvent, value?: number): void;
+  /** Counts one TRAVERSAL_CUT_METRIC. */
+  traversalCut?(): void;
 }
 
 /** For tests and tools that publish nothing. */
@@ -41,6 +46,10 @@ export class RecordingDeliveryMetrics implements DeliveryMetrics {
   readonly events: Array<{ destination: string; event: DeliveryEvent }> = [];
   count(destination: string, event: DeliveryEvent, value = 1): void {
     for (let i = 0; i < value; i++) this.events.push({ destination, event });
+  }
+  traversalsCut = 0;
+  traversalCut(): void {
+    this.traversalsCut += 1;
   }
 }
 
@@ -60,5 +69,9 @@ export class CloudWatchDeliveryMetrics implements DeliveryMetrics {
     const single = this.metrics.singleMetric();
     single.addDimension(DESTINATION_DIMENSION, destination);
     single.addMetric(DELIVERY_METRICS[event], MetricUnit.Count, value);
+  }
+
+  traversalCut(): void {
+    this.metrics.singleMetric().addMetric(TRAVERSAL_CUT_METRIC, MetricUnit.Count, 1);
   }
 }

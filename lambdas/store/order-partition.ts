@@ -28,6 +28,8 @@ export interface StoredOrder {
   /** The plan entries as stored. */
   plan: PlannedDelivery[];
   groups?: GroupDecision[];
+  /** Why some of the visitor's links were not followed for its attribution (VisitorStore.traverse's cut). */
+  attributionNote?: string;
   cancellation?: OrderCancellation;
   /** What a replay rebuilds a queued destination's message from (replay-records.ts); absent on orders recorded before it. */
   replay?: ReplayRecord;
@@ -72,6 +74,8 @@ export interface OrderView {
   receivedAt: string;
   deliveries: DeliveryState[];
   groups?: GroupDecision[];
+  /** Why some of the visitor's links were not followed for its attribution, when the traversal's budget stopped it. */
+  attributionNote?: string;
   cancellation?: OrderCancellation;
 }
 
@@ -86,6 +90,7 @@ export function readOrderPartition(items: Item[]): OrderPartition | undefined {
       expiresAt: Number(order.ttl),
       plan: (Array.isArray(order.plan) ? order.plan : []) as PlannedDelivery[],
       ...(Array.isArray(order.groups) ? { groups: order.groups as GroupDecision[] } : {}),
+      ...(typeof order.attributionNote === 'string' ? { attributionNote: order.attributionNote } : {}),
       ...(order.cancellation ? { cancellation: order.cancellation as OrderCancellation } : {}),
       ...(order.replay ? { replay: order.replay as ReplayRecord } : {}),
     },
@@ -132,6 +137,7 @@ export function orderView(partition: OrderPartition): OrderView {
     receivedAt: order.receivedAt,
     deliveries: inPlanOrder(partition, deliveryState),
     ...(order.groups ? { groups: order.groups } : {}),
+    ...(order.attributionNote ? { attributionNote: order.attributionNote } : {}),
     ...(order.cancellation ? { cancellation: order.cancellation } : {}),
   };
 }

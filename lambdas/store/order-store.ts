@@ -26,6 +26,8 @@ export interface NewOrder {
   groups?: GroupDecision[];
   /** What a replay rebuilds a queued destination's message from, without the shopper (replay-records.ts). */
   replay?: ReplayRecord;
+  /** Why some of the visitor's links were not followed for the attribution (VisitorStore.traverse's cut). */
+  attributionNote?: string;
 }
 
 /** The order items (`ORDER#<orderId>`, `sk = ORDER`), and the whole order partition as read (order-partition.ts). */
@@ -56,6 +58,7 @@ export class OrderStore extends SingleTable {
             })),
             ...(order.groups ? { groups: order.groups } : {}),
             ...(order.replay ? { replay: order.replay } : {}),
+            ...(order.attributionNote ? { attributionNote: order.attributionNote } : {}),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -66,6 +69,18 @@ export class OrderStore extends SingleTable {
   /** The order and its delivery records in one strongly consistent Query, or undefined while the order is not recorded. */
   async readOrder(orderId: string): Promise<OrderPartition | undefined> {
     return readOrderPartition(await this.queryPartition(orderPk(orderId), true));
+  }
+
+  /**
+   * Conversion: whether the order is recorded, by one eventually consistent GetItem of its order item (half the read
+   * units of a strongly consistent one, and none of its delivery records). A report the read misses – a repeat within
+   * the second after the order was recorded – is caught by createOrder's condition like a concurrent one.
+   */
+  async orderRecorded(orderId: string): Promise<boolean> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: orderPk(orderId), sk: ORDER_SK }, ProjectionExpression: 'pk' }),
+    );
+    return result.Item !== undefined;
   }
 
   /**
@@ -85,12 +100,19 @@ export class OrderStore extends SingleTable {
   }
 
   /**
-   * Sender: what the recorded order planned for one destination (one strongly consistent GetItem of the order record):
-   * not recorded (yet), or its planned status and message digest – no status when the plan does not name it.
+   * Sender: what the recorded order planned for one destination (one GetItem of the order record, strongly consistent
+   * unless `consistent` is false): not recorded (yet), or its planned status and message digest – no status when the
+   * plan does not name it.
    */
-  async recordedPlan(orderId: string, destination: string): Promise<RecordedPlan> {
+  async recordedPlan(orderId: string, destination: string, consistent = true): Promise<RecordedPlan> {
     const result = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: orderPk(orderId), sk: ORDER_SK }, ProjectionExpression: '#plan', ExpressionAttributeNames: { '#plan': 'plan' }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: orderPk(orderId), sk: ORDER_SK },
+        ProjectionExpression: '#plan',
+        ExpressionAttributeNames: { '#plan': 'plan' },
+        ...(consistent ? { ConsistentRead: true } : {}),
+      }),
     );
     if (!result.Item) return { recorded: false };
     const plan = (Array.isArray(result.Item.plan) ? result.Item.plan : []) as Array<{ destination?: string; status?: 'queued' | 'skipped'; digest?: string }>;

@@ -28,6 +28,36 @@ export abstract class SingleTable {
     );
   }
 
+  /**
+   * The pages of one partition, the first always and each further one only while `proceed()` holds (a time budget):
+   * the items read, and whether that was every page. `pageSize`: items per page (Limit), for tests.
+   */
+  protected async queryPartitionWhile(
+    pk: string,
+    proceed: () => boolean,
+    options: { consistent?: boolean; pageSize?: number } = {},
+  ): Promise<{ items: Item[]; complete: boolean }> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    let pages = 0;
+    do {
+      if (pages++ && !proceed()) return { items, complete: false };
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: startKey,
+          ...(options.consistent ? { ConsistentRead: true } : {}),
+          ...(options.pageSize ? { Limit: options.pageSize } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { items, complete: true };
+  }
+
   /** BatchWriteItem in chunks of 25, retrying unprocessed items with a short backoff. */
   protected async batchWrite(requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string]): Promise<void> {
     for (let i = 0; i < requests.length; i += BATCH_LIMIT) {

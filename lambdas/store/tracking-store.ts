@@ -40,6 +40,9 @@ export class TrackingStore {
   clicksForVisitor(...args: Parameters<VisitorStore['clicksForVisitor']>) {
     return this.visitors.clicksForVisitor(...args);
   }
+  attributionInputs(...args: Parameters<VisitorStore['attributionInputs']>) {
+    return this.visitors.attributionInputs(...args);
+  }
   eraseVisitor(...args: Parameters<VisitorStore['eraseVisitor']>) {
     return this.visitors.eraseVisitor(...args);
   }
@@ -49,6 +52,9 @@ export class TrackingStore {
   }
   getOrder(...args: Parameters<OrderStore['getOrder']>) {
     return this.orders.getOrder(...args);
+  }
+  orderRecorded(...args: Parameters<OrderStore['orderRecorded']>) {
+    return this.orders.orderRecorded(...args);
   }
   recordedPlan(...args: Parameters<OrderStore['recordedPlan']>) {
     return this.orders.recordedPlan(...args);
