@@ -20,6 +20,7 @@ import {
   RetryState,
 } from '../store/delivery-queues';
 import type { DeliveryQueues } from '../store/delivery-queues';
+import type { RecordedPlan } from '../store/order-store';
 import type { DeliveryClaim, TrackingStore } from '../store/tracking-store';
 import { HttpSender, TransportError } from '../vendors/http-sender';
 import type { DeliveryOutcome, VendorRequest, VendorResponse } from '../vendors/types';
@@ -225,7 +226,16 @@ class DestinationSender {
   private async matchesRecordedOrder(received: Received, counts: Counts): Promise<boolean> {
     const { message, orderId, receiveCount } = received;
     const destination = this.destination.id;
-    let plan = await this.store.recordedPlan(orderId, destination);
+    const digest = messageDigest(message);
+    const matches = (recorded: RecordedPlan) => recorded.recorded && recorded.status === 'queued' && (recorded.digest === undefined || recorded.digest === digest);
+    // An eventually consistent read first, at half the read units. The plan is written with the order and changed
+    // only by a replay's new digest, so a read that finds this message's digest queued found it recorded – at worst,
+    // in the second after a replay, the digest the replay replaced, whose delivery the claim still keeps to one
+    // call. What it does not find – no order yet, another digest – is read again strongly consistent before anything
+    // is decided on it.
+    let plan = await this.store.recordedPlan(orderId, destination, false);
+    if (matches(plan)) return true;
+    plan = await this.store.recordedPlan(orderId, destination);
     // The conversion records the order right after queuing: a sender that polled faster waits for it a little,
     // rather than burn one of the message's receives (and so its attempts) on a backoff.
     const waitUntil = Date.now() + (this.deps.recordWaitMs ?? RECORD_WAIT_MS);
@@ -249,7 +259,6 @@ class DestinationSender {
       this.logger.warn('Order not recorded yet; no call made, retried later', { ...log, waits, retryInSeconds: delay });
       return false;
     }
-    const digest = messageDigest(message);
     const reason =
       plan.status !== 'queued'
         ? `the recorded order plans no delivery to ${destination}${plan.status ? ` (${plan.status})` : ''}`
