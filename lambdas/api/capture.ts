@@ -3,23 +3,114 @@ import { extractClickIds } from '../core/click-ids';
 import { catalogueOf, destinationsOf } from '../config/destinations';
 import { lateReportSeconds } from '../core/late-reports';
 import { addSeconds, epochSecondsCeil, systemClock } from '../core/time';
+import { lazy } from '../core/lazy';
 import { parseInput } from '../core/validation';
-import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
+import { MAX_VISITOR_KEY_BYTES, Visitor, visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import { ApiDeps, NO_CONSENT, occurredAt } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { consentSchema, identifiersSchema, isoTimestamp } from './schemas';
 
-export const captureSchema = z.strictObject({
-  visitor: visitorWithAtLeast(1),
-  landingUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(8192, 'must be at most 8192 characters').optional(),
-  params: z
-    .record(z.string().min(1).max(128), z.string().max(2048))
-    .refine((r) => Object.keys(r).length <= 100, 'at most 100 parameters')
-    .optional(),
-  identifiers: identifiersSchema.optional(),
-  occurredAt: isoTimestamp.optional(),
-  consent: consentSchema.optional(),
-});
+/**
+ * The request body of POST /v1/clicks, as a zod schema: the definition of what is accepted, and the source of every
+ * error message. Built on first use: a capture whose body passes `commonCapture` never needs it.
+ */
+export const captureSchema = lazy(() =>
+  z.strictObject({
+    visitor: visitorWithAtLeast(1),
+    landingUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(MAX_LANDING_URL, `must be at most ${MAX_LANDING_URL} characters`).optional(),
+    params: z
+      .record(z.string().min(1).max(MAX_PARAM_NAME), z.string().max(MAX_PARAM_VALUE))
+      .refine((r) => Object.keys(r).length <= MAX_PARAMS, `at most ${MAX_PARAMS} parameters`)
+      .optional(),
+    identifiers: identifiersSchema.optional(),
+    occurredAt: isoTimestamp.optional(),
+    consent: consentSchema.optional(),
+  }),
+);
+export type CaptureRequest = z.output<ReturnType<typeof captureSchema>>;
+
+const MAX_LANDING_URL = 8192;
+const MAX_PARAM_NAME = 128;
+const MAX_PARAM_VALUE = 2048;
+const MAX_PARAMS = 100;
+const MAX_VISITOR_KEY_LENGTH = 256;
+const VISITOR_FIELDS = ['sessionId', 'userId', 'basketId'] as const;
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The common capture – a visitor, a landing URL, query parameters, consent – accepted without zod: per request this
+ * is a fraction of a schema walk, and the schema need not be built at all. It accepts only bodies `captureSchema`
+ * accepts, and returns what the schema would (same values, same key order); anything else (a bad field, or
+ * `identifiers` and `occurredAt`, which it leaves to the schema) returns undefined, and the schema decides and names
+ * the fields. test/unit/capture-validation.test.ts compares the two on generated bodies.
+ */
+export function commonCapture(body: unknown): CaptureRequest | undefined {
+  if (!isObject(body)) return undefined;
+  for (const key in body) if (key !== 'visitor' && key !== 'landingUrl' && key !== 'params' && key !== 'consent') return undefined;
+  const visitor = commonVisitor(body.visitor);
+  if (!visitor) return undefined;
+  const request: CaptureRequest = { visitor };
+  if ('landingUrl' in body) {
+    if (!isCommonLandingUrl(body.landingUrl)) return undefined;
+    request.landingUrl = body.landingUrl;
+  }
+  if ('params' in body) {
+    const params = commonParams(body.params);
+    if (!params) return undefined;
+    request.params = params;
+  }
+  if ('consent' in body) {
+    const consent = body.consent;
+    if (!isObject(consent) || typeof consent.tracking !== 'boolean') return undefined;
+    for (const key in consent) if (key !== 'tracking') return undefined;
+    request.consent = { tracking: consent.tracking };
+  }
+  return request;
+}
+
+function commonVisitor(value: unknown): Visitor | undefined {
+  if (!isObject(value)) return undefined;
+  let count = 0;
+  for (const key in value) {
+    if (key !== 'sessionId' && key !== 'userId' && key !== 'basketId') return undefined;
+    const key_ = value[key];
+    if (typeof key_ !== 'string' || key_.length < 1 || key_.length > MAX_VISITOR_KEY_LENGTH) return undefined;
+    // A character is at most 3 bytes in UTF-8 (4 for a surrogate pair, which is 2 characters): short keys need no count.
+    if (key_.length * 3 > MAX_VISITOR_KEY_BYTES && Buffer.byteLength(key_, 'utf8') > MAX_VISITOR_KEY_BYTES) return undefined;
+    count++;
+  }
+  if (count === 0) return undefined;
+  const visitor: Visitor = {};
+  for (const field of VISITOR_FIELDS) if (field in value) visitor[field] = value[field] as string;
+  return visitor;
+}
+
+/**
+ * An absolute http(s) URL zod's `z.url({ protocol })` takes unchanged: nothing for it to trim, no tab or line break
+ * for it to strip, `http://` or `https://` spelled out, and a URL the WHATWG parser accepts with that protocol.
+ */
+function isCommonLandingUrl(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > MAX_LANDING_URL) return false;
+  if (!/^https?:\/\//i.test(value) || /[\t\n\r]/.test(value) || value.trim() !== value) return false;
+  const url = URL.parse(value);
+  return url !== null && (url.protocol === 'http:' || url.protocol === 'https:');
+}
+
+function commonParams(value: unknown): Record<string, string> | undefined {
+  if (!isObject(value)) return undefined;
+  const params: Record<string, string> = {};
+  let count = 0;
+  for (const key in value) {
+    const param = value[key];
+    // `__proto__` (which zod's record drops) and every other doubt go to the schema.
+    if (key === '__proto__' || key.length < 1 || key.length > MAX_PARAM_NAME || typeof param !== 'string' || param.length > MAX_PARAM_VALUE) return undefined;
+    if (++count > MAX_PARAMS) return undefined;
+    params[key] = param;
+  }
+  return params;
+}
 
 /** POST /v1/clicks: stores every known click id of a landing under each visitor key, in one batch write. */
 export function createCaptureHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'apiKeys' | 'logger' | 'clock'>): ApiHandler {
@@ -29,7 +120,7 @@ export function createCaptureHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'a
   const grace = lateReportSeconds(deps.config);
 
   return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
-    const request = parseInput(captureSchema, body);
+    const request = commonCapture(body) ?? parseInput(captureSchema(), body);
     if (request.consent?.tracking === false) return jsonResponse(200, { stored: [], consent: NO_CONSENT });
     const now = clock();
     const at = occurredAt(request.occurredAt, now);
