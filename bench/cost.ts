@@ -21,6 +21,37 @@ export interface StackFacts {
   dashboards: number;
   secrets: number;
   queues: number;
+  /** Point-in-time recovery on the table. */
+  pitr: boolean;
+  /** The HTTP API stage's access log format, and one line of it rendered with realistic values (renderAccessLog). */
+  accessLogFormat: string;
+  accessLogBytes: number;
+  /** Metrics published by log metric filters: each a custom metric. */
+  metricFilters: number;
+}
+
+/** What API Gateway puts in for each `$context` variable of a capture's access log line (others: "-", as it does). */
+const ACCESS_LOG_VALUES: Record<string, string> = {
+  '$context.requestId': 'Jk5Ck3LIoAMEV2g=',
+  '$context.integration.requestId': '0123abcd-4567-89ef-0123-000000000042',
+  '$context.apiId': 'a1b2c3d4e5',
+  '$context.requestTimeEpoch': '1780308000123',
+  '$context.httpMethod': 'POST',
+  '$context.routeKey': 'POST /v1/clicks',
+  '$context.path': '/v1/clicks',
+  '$context.status': '201',
+  '$context.protocol': 'HTTP/1.1',
+  '$context.responseLength': '68',
+  '$context.responseLatency': '43',
+  '$context.integrationLatency': '39',
+  '$context.integrationStatus': '201',
+  '$context.identity.sourceIp': '198.51.100.20',
+  '$context.identity.userAgent': 'shop-backend/1.0',
+};
+
+/** One access log line: the format with each `$context` variable replaced by a realistic value. */
+export function renderAccessLog(format: string): string {
+  return format.replace(/\$context\.[A-Za-z0-9_.]+/g, (name) => ACCESS_LOG_VALUES[name] ?? '-');
 }
 
 export function stackFacts(config: TrackingConfig): StackFacts {
@@ -44,7 +75,19 @@ export function stackFacts(config: TrackingConfig): StackFacts {
     const metrics = (alarm.Properties as { Metrics?: Array<{ MetricStat?: unknown }> }).Metrics;
     return sum + (metrics ? metrics.filter((m) => m.MetricStat).length : 1);
   }, 0);
+  const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]?.Properties as { AccessLogSettings?: { Format?: string } } | undefined;
+  const accessLogFormat = stage?.AccessLogSettings?.Format ?? '';
+  const tables = Object.values(template.findResources('AWS::DynamoDB::Table')).concat(Object.values(template.findResources('AWS::DynamoDB::GlobalTable')));
+  const pitr = tables.some((t) => JSON.stringify(t.Properties ?? {}).includes('"PointInTimeRecoveryEnabled":true'));
+  const metricFilters = Object.values(template.findResources('AWS::Logs::MetricFilter')).reduce(
+    (n, f) => n + ((f.Properties as { MetricTransformations?: unknown[] }).MetricTransformations?.length ?? 0),
+    0,
+  );
   return {
+    pitr,
+    accessLogFormat,
+    accessLogBytes: accessLogFormat ? Buffer.byteLength(renderAccessLog(accessLogFormat)) + 1 : 0,
+    metricFilters,
     memoryMb,
     platformLogs,
     alarms: alarms.length,

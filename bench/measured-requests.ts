@@ -95,7 +95,7 @@ export interface MeasuredRequests {
 
 /** The fixed instant every handler sees; the counts never depend on the real time. */
 export const CLOCK_START = Date.parse('2026-06-01T10:00:00.000Z');
-const CAPTURE_CALLS = 5;
+const CAPTURE_CALLS = 3;
 const CONVERSION_CALLS = 20;
 const GROWTH_SESSIONS = [10, 100] as const;
 const VISIT_EVERY_MS = 6 * 3600 * 1000;
@@ -365,7 +365,10 @@ export async function measureRequests(options: MeasureOptions): Promise<Measured
     };
 
     const scenarios = {} as Record<ScenarioId, ScenarioCount>;
+    const phaseStart = Date.now();
+    const phase = (what: string) => process.env.MEASURED_REQUESTS_SAMPLE && process.stderr.write(`${what}: ${Date.now() - phaseStart} ms\n`);
     const measure = async (id: ScenarioId, calls: number, run: () => Promise<{ invocations: number; cpuMs: number; wallMs: number }>) => {
+      phase(`before ${id}`);
       const mine = newTally();
       tally = mine;
       const before = { ...output.seen };

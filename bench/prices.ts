@@ -65,6 +65,22 @@ export const PRICES = {
     source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
     asOf: 'since 2024-11-01',
   },
+  dynamoStorage: {
+    id: 'dynamoStorage',
+    what: 'DynamoDB storage, Standard table class (first 25 GB a month free per account, not counted here)',
+    usd: 0.25,
+    unit: 'per GB-month',
+    source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+    asOf: 'listed 2025',
+  },
+  dynamoPitr: {
+    id: 'dynamoPitr',
+    what: 'DynamoDB continuous backups (point-in-time recovery), on the table size',
+    usd: 0.2,
+    unit: 'per GB-month',
+    source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+    asOf: 'listed 2025',
+  },
   sqsStandard: {
     id: 'sqsStandard',
     what: 'SQS standard queue requests (each 64 KB chunk of a payload is one request)',
@@ -110,6 +126,14 @@ export const PRICES = {
     what: 'CloudWatch standard-resolution alarm',
     usd: 0.1,
     unit: 'per alarm metric-month',
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+    asOf: 'listed 2025',
+  },
+  cloudwatchMetric: {
+    id: 'cloudwatchMetric',
+    what: 'CloudWatch custom metric (EMF and metric filters; first 10,000)',
+    usd: 0.3,
+    unit: 'per metric-month',
     source: 'https://aws.amazon.com/cloudwatch/pricing/',
     asOf: 'listed 2025',
   },
@@ -180,6 +204,8 @@ export const ASSUMPTIONS = {
    * parallel, the SendMessage calls in parallel, then the conditional PutItem.
    */
   conversionAwsIoMs: 24,
+  /** Per sender invocation: the order's GetItem, the claim, then (after the vendor) the record – three round trips. */
+  senderAwsIoMs: 24,
   /** Lambda's own log lines per invocation (START, END, REPORT with its X-Ray line), bytes. */
   platformLogBytesPerInvocation: 420,
   platformLogEventsPerInvocation: 3,

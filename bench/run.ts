@@ -11,7 +11,10 @@ import { API_MEMORY_MB } from '../lib/tracking-stack';
 import { startLocalStack } from '../local/stack';
 import { freePort } from '../local/services';
 import { measureBundles } from './bundles';
-import { captureCost, conversionCost, idleCosts, stackFacts } from './cost';
+import { stackFacts } from './cost';
+import { captureModel, conversionModel, ModelInputs, monthlyItems } from './cost-model';
+import { measureRequests } from './measured-requests';
+import { BEFORE_SETTINGS, deployedSettings } from './report-model';
 import { measureHandlerCpu } from './cpu';
 import { drainQueues, measureDeliveryLatency } from './latency';
 import { BenchResults, chooseApiMemory, renderReport, summaryLines } from './report';
@@ -62,6 +65,10 @@ async function main(): Promise<void> {
     log('3/6 Warm CPU per invocation');
     const cpu = await measureHandlerCpu({ dynamo: services.dynamo.endpoint, sqs: services.sqs.endpoint }, offlineConfig);
 
+    log('  request counts (every AWS request, capacity units, log and EMF lines, stored items)');
+    const measured = await measureRequests({ dynamoEndpoint: services.dynamo.endpoint, sqsEndpoint: services.sqs.endpoint, config: offlineConfig, apiMemoryMb: API_MEMORY_MB });
+    log(`  request counts hash ${measured.hash}`);
+
     log(`4/6 Local stack (${BENCH_VENDORS.join(', ')} on the sandbox)`);
     const port = await freePort();
     const stack = await startLocalStack({
@@ -94,17 +101,20 @@ async function main(): Promise<void> {
 
     log('Cost model (reading the stack’s settings from a synthesised template)…');
     const facts = stackFacts(offlineConfig);
-    const deployed = senders.candidates.find(
-      (c) => c.batchSize === senders.deployed.batchSize && c.maxBatchingWindowSeconds === senders.deployed.maxBatchingWindowSeconds && c.maxConcurrency === senders.deployed.maxConcurrency,
-    );
-    if (!deployed) throw new Error('the deployed sender settings are not among the measured candidates (bench/senders.ts)');
     const initCpu = (name: string) => bundles.functions.find((f) => f.name === name)!.deployed.initCpuMs;
-    const inputs = {
-      cpu,
-      sender: deployed,
-      facts,
+    const modelFacts = {
+      memoryMb: { capture: facts.memoryMb.capture!, conversion: facts.memoryMb.conversion!, sender: facts.memoryMb.sender! },
+      platformLogs: facts.platformLogs,
+      accessLogBytes: facts.accessLogBytes,
+      pitr: facts.pitr,
+    };
+    const cpuMs = { capture: cpu.handlers.find((h) => h.name === 'capture')!.cpuMs.p50, conversion: cpu.handlers.find((h) => h.name === 'conversion')!.cpuMs.p50 };
+    const inputs: ModelInputs = {
+      measured,
+      facts: modelFacts,
+      cpuMs,
       initCpuMs: { capture: initCpu('capture'), conversion: initCpu('conversion'), sender: initCpu('sender') },
-      vendors: BENCH_VENDORS.length,
+      vendorMs: senders.vendorDelayMs,
     };
     const results: BenchResults = {
       machine,
@@ -114,9 +124,16 @@ async function main(): Promise<void> {
       latency,
       senders,
       facts,
-      capture: captureCost(inputs),
-      conversion: conversionCost(inputs),
-      idle: idleCosts(facts),
+      model: {
+        measured,
+        facts: modelFacts,
+        capture: captureModel(inputs),
+        conversion: conversionModel(inputs),
+        monthly: monthlyItems({ metricSeries: measured.metricSeries.length, metricFilters: facts.metricFilters, alarmMetrics: facts.alarmMetrics, alarms: facts.alarms, dashboards: facts.dashboards, secrets: facts.secrets }),
+        cpuMs,
+        after: deployedSettings(offlineConfig),
+        before: BEFORE_SETTINGS,
+      },
       memoryChoice: chooseApiMemory(cpu, initCpu('capture'), API_MEMORY_MB),
       totalSeconds: (Date.now() - started) / 1000,
     };
