@@ -187,7 +187,9 @@ export interface CapacityRow {
   load: (typeof LOADS)[number];
   captureConcurrency: number;
   conversionConcurrency: number;
+  /** Sender concurrency per vendor: the mean in use, or – when the queue grows at the deployed cap – what keeping up takes. */
   senderConcurrencyPerVendor: number;
+  senderNeeded?: number;
   lambdaConcurrency: number;
   wruPerSecond: number;
   rruPerSecond: number;
@@ -205,7 +207,9 @@ export function capacityRows(inputs: CapacityInputs): CapacityRow[] {
   const sender = m.scenarios.senderBatch10;
   return LOADS.map((load) => {
     const sim = simulate(pipelineInput(inputs, inputs.settings, load.conversionsPerSecond, load.seconds, VENDOR_PROFILES[0], 1));
-    const senderConcurrencyPerVendor = Math.min(inputs.settings.maxConcurrency, sim.utilisation * inputs.settings.maxConcurrency);
+    // Saturated, each invocation slot drains drainPerSecond ÷ maxConcurrency: what keeping up would take.
+    const senderNeeded = growing(sim, load.conversionsPerSecond) ? Math.ceil((load.conversionsPerSecond * inputs.settings.maxConcurrency) / Math.max(1e-9, sim.drainPerSecond)) : undefined;
+    const senderConcurrencyPerVendor = senderNeeded ?? Math.min(inputs.settings.maxConcurrency, sim.utilisation * inputs.settings.maxConcurrency);
     const captureConcurrency = (load.capturesPerSecond * captureMs) / 1000;
     const conversionConcurrency = (load.conversionsPerSecond * conversionMs) / 1000;
     const lambdaConcurrency = captureConcurrency + conversionConcurrency + vendors * senderConcurrencyPerVendor;
@@ -221,8 +225,10 @@ export function capacityRows(inputs: CapacityInputs): CapacityRow[] {
       quotas.push(`the stack's own route throttles (api.throttle: capture ${captureThrottle}/s, conversion ${conversionThrottle}/s by default)`);
     }
     if (wruPerSecond > 0.8 * QUOTAS.dynamoTableWru || rruPerSecond > 0.8 * QUOTAS.dynamoTableRru) quotas.push(`DynamoDB on-demand table throughput (default ${QUOTAS.dynamoTableWru} WRU/s and RRU/s per table)`);
-    if (sim.queueGrowthPerSecond > 0.01 * load.conversionsPerSecond) quotas.push(`each vendor's \`concurrency\` (its queue grows by ${fixed(sim.queueGrowthPerSecond, 0)} messages/s at ${inputs.settings.maxConcurrency})`);
-    return { load, captureConcurrency, conversionConcurrency, senderConcurrencyPerVendor, lambdaConcurrency, wruPerSecond, rruPerSecond, sim, quotas };
+    if (senderNeeded !== undefined) {
+      quotas.push(`each vendor's \`concurrency\` – its queue grows by ${fixed(sim.queueGrowthPerSecond, 0)} messages/s at ${inputs.settings.maxConcurrency}; keeping up takes about ${senderNeeded}, if the vendor takes that many calls at once`);
+    }
+    return { load, captureConcurrency, conversionConcurrency, senderConcurrencyPerVendor, senderNeeded, lambdaConcurrency, wruPerSecond, rruPerSecond, sim, quotas };
   });
 }
 
@@ -237,7 +243,7 @@ export function capacityTable(rows: CapacityRow[]): string {
     rows.map((r) => [
       r.load.name,
       `${rate(r.load.capturesPerSecond)} / ${rate(r.load.conversionsPerSecond)}`,
-      `${fixed(r.captureConcurrency, 1)} / ${fixed(r.conversionConcurrency, 1)} / ${fixed(r.senderConcurrencyPerVendor, 2)}`,
+      `${fixed(r.captureConcurrency, 1)} / ${fixed(r.conversionConcurrency, 1)} / ${r.senderNeeded !== undefined ? `${r.senderNeeded} needed` : fixed(r.senderConcurrencyPerVendor, 2)}`,
       fixed(r.lambdaConcurrency, 1),
       `${fixed(r.wruPerSecond, 1)} / ${fixed(r.rruPerSecond, 1)}`,
       rate(r.sim.drainPerSecond),
