@@ -38,12 +38,29 @@ export class SecretsManagerApiKeys implements ApiKeySource {
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /**
+ * The digests of the active keys, kept between requests: the keys change only at a rotation, so a request hashes
+ * only the key it presents. Bounded, so that no sequence of rotations makes it grow without end.
+ */
+const activeDigests = new Map<string, Buffer>();
+const MAX_KEPT_DIGESTS = 8;
+
+function activeDigest(key: string): Buffer {
+  let kept = activeDigests.get(key);
+  if (kept === undefined) {
+    if (activeDigests.size >= MAX_KEPT_DIGESTS) activeDigests.clear();
+    kept = digest(key);
+    activeDigests.set(key, kept);
+  }
+  return kept;
+}
+
+/**
  * Whether `presented` equals one of `keys`, in time independent of where they differ: both sides are hashed to
  * equal length and every key is compared, match or not.
  */
 export function matchesAnyKey(presented: string, keys: readonly string[]): boolean {
   const candidate = digest(presented);
   let match = false;
-  for (const key of keys) match = timingSafeEqual(candidate, digest(key)) || match;
+  for (const key of keys) match = timingSafeEqual(candidate, activeDigest(key)) || match;
   return match;
 }

@@ -49,11 +49,17 @@ async function checkApiKey(event: ApiEvent, keys: ApiKeySource): Promise<void> {
 /** Size, media type, charset, encoding and JSON syntax of the body: 413, 415 and 400 before any business code runs. */
 function readJsonBody(event: ApiEvent): unknown {
   const raw = event.body ?? '';
-  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Request body exceeds ${MAX_BODY_BYTES} bytes`);
+  // A text body that is well-formed UTF-16 is exactly the text its UTF-8 bytes decode to: it is parsed as it is, with
+  // no copy into bytes and back. One with a lone surrogate takes the way through bytes, as a base64 body does.
+  const text = !event.isBase64Encoded && raw.isWellFormed() ? raw : undefined;
+  const size = text !== undefined ? Buffer.byteLength(text, 'utf8') : undefined;
+  const bytes = size === undefined ? (event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8')) : undefined;
+  const length = size ?? bytes!.length;
+  if (length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Request body exceeds ${MAX_BODY_BYTES} bytes`);
   checkMediaType(header(event, 'content-type'), header(event, 'content-encoding'));
-  if (bytes.length === 0) throw new MalformedJsonError('Request body is empty; a JSON object is required');
-  return checkJsonValue(parseJson(decodeUtf8(bytes)));
+  if (length === 0) throw new MalformedJsonError('Request body is empty; a JSON object is required');
+  // The decoder drops a leading byte order mark; so does the text path.
+  return checkJsonValue(parseJson(text !== undefined ? (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) : decodeUtf8(bytes!)));
 }
 
 /**
@@ -106,23 +112,38 @@ export const MAX_JSON_DEPTH = 32;
  * JSON but cannot be encoded into a vendor URL.
  */
 function checkJsonValue(body: unknown): unknown {
-  const pending: Array<{ value: unknown; path: string[] }> = [{ value: body, path: [] }];
+  // Each pending value links to its parent: a field's path is spelled out only when it is reported.
+  interface Pending {
+    value: unknown;
+    key: string;
+    parent: Pending | undefined;
+    depth: number;
+  }
+  const pathOf = (at: Pending | undefined): string[] => {
+    const path: string[] = [];
+    for (let p = at; p?.parent !== undefined; p = p.parent) path.push(p.key);
+    return path.reverse();
+  };
+  const pending: Pending[] = [{ value: body, key: '', parent: undefined, depth: 0 }];
   while (pending.length) {
-    const { value, path } = pending.pop()!;
+    const entry = pending.pop()!;
+    const value = entry.value;
     if (typeof value === 'string') {
-      if (!value.isWellFormed()) throw malformedString(path.join('.') || '(body)');
+      if (!value.isWellFormed()) throw malformedString(pathOf(entry).join('.') || '(body)');
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    if (path.length >= MAX_JSON_DEPTH) {
+    if (entry.depth >= MAX_JSON_DEPTH) {
       throw new ValidationError(`Invalid request: body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`, [
-        { field: path.slice(0, 3).join('.') || '(body)', message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` },
+        { field: pathOf(entry).slice(0, 3).join('.') || '(body)', message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` },
       ]);
     }
     // Pushed in reverse, so the first offending field in document order is the one reported.
-    for (const [key, child] of Object.entries(value).reverse()) {
-      if (!key.isWellFormed()) throw malformedString([...path, '(key)'].join('.'));
-      pending.push({ value: child, path: [...path, key] });
+    const keys = Object.keys(value);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i]!;
+      if (!key.isWellFormed()) throw malformedString([...pathOf(entry), '(key)'].join('.'));
+      pending.push({ value: (value as Record<string, unknown>)[key], key, parent: entry, depth: entry.depth + 1 });
     }
   }
   return body;
