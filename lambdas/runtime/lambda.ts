@@ -7,7 +7,6 @@
  * the SQS client, and no API function loads the sender. Every module loaded is paid for at each cold start
  * (docs/PERFORMANCE.md measures it against the SDK clients alone).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
@@ -17,6 +16,7 @@ import { ApiKeySource, SecretsManagerApiKeys } from '../api/api-keys';
 import { ApiHandler, errorResponse } from '../api/http';
 import { requireEnv } from './env';
 import { lazy } from '../core/lazy';
+import { createLogger } from '../observability/logger';
 import { CloudWatchDeliveryMetrics, METRICS_SERVICE } from '../observability/metrics';
 import { documentClient } from '../store/document-client';
 import { TrackingStore } from '../store/tracking-store';
@@ -28,7 +28,8 @@ import { orderIdOfRequest, tracingOf } from './tracing';
  */
 export const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? METRICS_SERVICE;
 
-export const logger = new Logger({ serviceName });
+/** Lines with the keys an operator reads (CompactLogFormatter), not Powertools' full Lambda context. */
+export const logger = createLogger(serviceName);
 
 /** X-Ray subsegments of the SDK and vendor calls when `observability.tracing` is on (lambdas/runtime/tracing.ts). */
 export const tracing = tracingOf(process.env, serviceName);

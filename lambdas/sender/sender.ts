@@ -464,7 +464,8 @@ class DestinationSender {
       const keep = this.keepsForCancellation ? { cancelWith: cancelWithOf(message) } : {};
       const recorded = await this.store.recordDelivery(orderId, destination, { status: 'sent', vendorStatus: outcome.vendorStatus, at, history, ...keep });
       counted(counts, 'sent');
-      this.logger.info('Delivered', { ...log, vendorStatus: outcome.vendorStatus });
+      // The happy path's one line, the most frequent of all: the order's story needs no more than this.
+      this.logger.info('Delivered', { orderId, destination, attempt, vendorStatus: outcome.vendorStatus });
       if (recorded.cancellationRequested) await this.completeCancellation({ message, orderId }, true);
       return;
     }
