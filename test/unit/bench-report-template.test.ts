@@ -216,8 +216,9 @@ function measurements(kind: 'missed' | 'met' | 'partial'): BenchResults {
     facts: { memoryMb: { capture: 512, sender: 256 }, platformLogs: false, alarms: 10, alarmMetrics: 12, dashboards: 1, secrets: 1, queues: 6, pitr: true, accessLogFormat: '{}', accessLogBytes: 384, metricFilters: 1 },
     model: model(),
     memoryChoice: {
-      rows: [128, 256, 512, 1024].map((memoryMb) => ({ memoryMb, captureMs: 20, captureUsd: 0.2, conversionMs: 30, conversionUsd: 0.4, initMs: 2000 / (memoryMb / 128) })),
+      rows: [128, 256, 512, 1024].map((memoryMb) => ({ memoryMb, captureMs: 20, captureUsd: 0.2, conversionMs: 30, conversionUsd: 0.4, initMs: 2000 / (memoryMb / 128), coldStartMs: 20 + 2000 / (memoryMb / 128), totalUsd: memoryMb / 1000 })),
       chosenMb: 512,
+      cheapestMb: 128,
       deployedMb: kind === 'missed' ? 1024 : 512,
     },
     totalSeconds: 456.7,
