@@ -86,7 +86,9 @@ const BLOCKS: ReadonlyArray<{ id: string; label: string; source: string }> = [
     label: '… and validating the bundled runtime configuration with them once, at init',
     source:
       "import { readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nimport { parseConfig } from './lambdas/config/schema';\n" +
-      "export const block = parseConfig(JSON.parse(readFileSync(join(__dirname, 'runtime-config.json'), 'utf8')));",
+      // The runtime configuration adds what the stack derives (deliveryQueues), which the configuration's schema refuses.
+      "const { deliveryQueues: _derived, ...given } = JSON.parse(readFileSync(join(__dirname, 'runtime-config.json'), 'utf8'));\n" +
+      'export const block = parseConfig(given);',
   },
 ];
 
