@@ -333,6 +333,10 @@ class DestinationSender {
     );
     const pending = requests.filter((request) => !completed.has(request.key));
     const calls: MadeCall[] = [];
+    const workers = Math.max(1, Math.min(this.parallelCalls, pending.length));
+    // One call at a time (one request, or parallelCalls 1): the trace follows each call as it is made. Calls at once
+    // are traced afterwards, from what each one recorded (attemptTrace).
+    const traced = workers === 1 ? trace : undefined;
     // Shared by the workers: the next request to take, the first failure in request order, whether time ran out.
     const state: { next: number; failure?: { index: number; call: MadeCall }; outOfTime: boolean } = { next: 0, outOfTime: false };
     const worker = async (): Promise<void> => {
@@ -347,7 +351,7 @@ class DestinationSender {
         if (waitMs > 0) await this.sleep(waitMs);
         // Another call failed while this one waited for its slot: it is not made.
         if (state.failure !== undefined) return;
-        const made = await this.call(request, index, trace);
+        const made = await this.call(request, index, trace, traced);
         calls.push(made);
         if (made.outcome.kind !== 'sent') {
           // Set meanwhile by a call on the wire at the same time (the compiler cannot see that across the await).
@@ -359,7 +363,6 @@ class DestinationSender {
         await progress.add(request.key);
       }
     };
-    const workers = Math.max(1, Math.min(this.parallelCalls, pending.length));
     const settled = await Promise.allSettled(Array.from({ length: workers }, worker));
     // Every call is over before anything is decided: an error (a lost lease, an unexpected throw) after them all.
     const error = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -370,7 +373,8 @@ class DestinationSender {
     }
     await progress.flush();
     const deciding = state.failure?.call ?? lastStarted(calls);
-    return { outcome: deciding?.outcome ?? { kind: 'sent', vendorStatus: 0 }, trace: (deciding && attemptTrace(received.message, calls, deciding)) ?? trace };
+    const outcome = deciding?.outcome ?? { kind: 'sent', vendorStatus: 0 };
+    return { outcome, trace: traced ?? (deciding ? attemptTrace(received.message, calls, deciding) : trace) };
   }
 
   /**
@@ -383,7 +387,9 @@ class DestinationSender {
     return this.pacer.reserve(fits);
   }
 
-  private async call(request: VendorRequest, index: number, trace: AttemptTrace): Promise<MadeCall> {
+  /** One call; `traced`, when given, follows it as it is made (calls made one at a time). */
+  private async call(request: VendorRequest, index: number, trace: AttemptTrace, traced: AttemptTrace | undefined): Promise<MadeCall> {
+    traced?.started(request);
     const at = this.clock();
     const startedMs = performance.now();
     const made = (outcome: DeliveryOutcome, answer: Pick<MadeCall, 'response' | 'transportError'>): MadeCall => ({
@@ -398,11 +404,13 @@ class DestinationSender {
       // Redacted before the adapter reads it: classification cuts the answer into `lastError`, and a cut value
       // could no longer be recognised afterwards.
       const response = trace.redactedResponse(await this.deps.http.send(request, this.callTimeoutMs(request)));
+      traced?.answered(response);
       return made(redactedOutcome(this.destination.adapter.classify(response, request), trace), { response });
     } catch (error) {
       if (error instanceof TransportError) {
         // No answer: the adapter judges it when its vendor books a call on receipt (QUALITYCLICK on a read timeout
         // after sending); every other call without an answer is retried, whether or not the vendor received it.
+        traced?.noAnswer(error.message);
         const outcome = this.destination.adapter.classifyTransportError?.(error, request) ?? { kind: 'retry', error: error.message };
         return made(redactedOutcome(outcome, trace), { transportError: error.message });
       }
