@@ -154,7 +154,7 @@ export function tallyMetrics(series: Array<{ vendor: string; event: DeliveryEven
   return [...rows.values()].sort(byDayAndVendor);
 }
 
-async function metricsReport(target: Target, vendors: string[], since: Date, now: Date): Promise<ReportRow[]> {
+export async function metricsReport(target: Pick<Target, 'cloudWatch' | 'metricsService'>, vendors: string[], since: Date, now: Date): Promise<ReportRow[]> {
   const queries: MetricDataQuery[] = [];
   const meaning = new Map<string, { vendor: string; event: DeliveryEvent }>();
   for (const [v, vendor] of vendors.entries()) {

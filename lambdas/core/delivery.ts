@@ -43,7 +43,7 @@ export interface AttemptRecord {
   outcome: 'sent' | 'retry' | 'failed';
   /**
    * `METHOD url` of the last call of the attempt, shopper IP and e-mail redacted: its first 256 bytes, plus the
-   * parameters a console decodes (Kelkoo's productsInfos) whole up to 768 bytes each (lambdas/sender/history.ts).
+   * parameters a console decodes (Kelkoo's productsInfos) whole up to 1,024 bytes each (lambdas/sender/history.ts).
    */
   request: string;
   /** The first 256 bytes of the vendor's answer, shopper IP and e-mail redacted; on a `sent` attempt only with a note. */

@@ -28,7 +28,7 @@ export const REQUEST_LINE_BYTES = 256;
  */
 export const DECODED_PARAMETERS: readonly string[] = ['productsInfos', 'ruid'];
 /** The longest decoded parameter (`name=value`, as sent) added whole to the kept request line. */
-export const DECODED_PARAMETER_BYTES = 768;
+export const DECODED_PARAMETER_BYTES = 1024;
 
 /**
  * The request line as kept: its first REQUEST_LINE_BYTES, stretched by the length of each decoded parameter it holds

@@ -1,8 +1,12 @@
-// The local console. Reads the local stack's routes (/local/…, /v1/…) and renders with DOM methods only: every
-// value from a request or a vendor becomes a text node or an attribute value, never markup.
+// The console. Reads the console's routes (/local/…) – the local stack's (and its /v1/… for "try it"), or the
+// deployed console's (npm run console -- --deployed: read-only, "try it" a dry run) – and renders with DOM methods
+// only: every value from a request or a vendor becomes a text node or an attribute value, never markup.
 
 const $ = (id) => document.getElementById(id);
-const POLL_MS = 1000;
+let POLL_MS = 1000;
+/** `local`, or `deployed` once /local/info says so. */
+let mode = 'local';
+let apiUrl = '';
 
 /** An element with attributes and children; strings become text nodes. */
 function h(tag, attributes = {}, ...children) {
@@ -45,6 +49,9 @@ function orderInHash() {
 let selected = orderInHash();
 let lastOrders = '';
 let lastDetail = '';
+/** Deployed: the orders of the pages after the first (More), and where the next page starts. */
+let laterOrders = [];
+let nextCursor;
 
 function chip(delivery) {
   const attempts = delivery.attempts > 1 ? ` ×${delivery.attempts}` : '';
@@ -70,11 +77,14 @@ function cancellationChip(delivery) {
 }
 
 function renderOrders({ total, orders }) {
-  $('order-count').textContent = total ? `(${total})` : '';
-  $('orders-empty').hidden = orders.length > 0;
+  const shown = new Set(orders.map((order) => order.orderId));
+  const all = [...orders, ...laterOrders.filter((order) => !shown.has(order.orderId))];
+  $('order-count').textContent = total ? `(${total})` : mode === 'deployed' && all.length ? `(${all.length} shown)` : '';
+  $('orders-empty').hidden = all.length > 0;
+  $('orders-more').hidden = nextCursor === undefined;
   fill(
     $('order-table').querySelector('tbody'),
-    ...orders.map((order) =>
+    ...all.map((order) =>
       h(
         'tr',
         { 'data-order-id': order.orderId, class: order.orderId === selected ? 'selected' : undefined, onclick: () => openOrder(order.orderId) },
@@ -100,13 +110,16 @@ async function pollOrders() {
     if (status !== 200) throw new Error(body?.error?.message ?? `HTTP ${status}`);
     if (text !== lastOrders) {
       lastOrders = text;
+      // The first page's cursor, until More has read further.
+      if (!laterOrders.length) nextCursor = body.cursor;
       renderOrders(body);
     }
+    if (mode === 'deployed') await pollQueues();
     $('live').textContent = `live · ${time(new Date().toISOString())}`;
     $('live').className = 'ok';
     if (selected) await pollDetail();
   } catch (error) {
-    $('live').textContent = `local stack not answering (${error.message})`;
+    $('live').textContent = `${mode === 'deployed' ? 'deployed stack' : 'local stack'} not answering (${error.message})`;
     $('live').className = 'down';
   }
   setTimeout(pollOrders, POLL_MS);
@@ -132,6 +145,7 @@ async function pollDetail() {
 // ---- One order -----------------------------------------------------------------------------------------------
 
 function renderDetail(order) {
+  const deployed = mode === 'deployed';
   const summary = order.order
     ? `${order.order.orderValue} ${order.order.currency} (net ${order.order.netValue}) · ${order.order.lines} line${order.order.lines === 1 ? '' : 's'}`
     : '';
@@ -141,9 +155,22 @@ function renderDetail(order) {
     h('p', { class: 'muted' }, `received ${time(order.receivedAt)}`, summary && ` · ${summary}`, order.visitor.length ? ` · visitor ${order.visitor.map(keyText).join(', ')}` : ''),
     renderOrderCancellation(order.cancellation),
     renderGroups(order.groups),
-    order.journal ? null : h('p', { class: 'warn' }, 'Reported to an earlier run of the local stack: attribution and vendor calls are not known.'),
+    order.journal || deployed ? null : h('p', { class: 'warn' }, 'Reported to an earlier run of the local stack: attribution and vendor calls are not known.'),
+    deployed ? renderPresented(order.presented) : null,
     order.attributionError ? h('p', { class: 'warn' }, order.attributionError) : null,
     order.deliveries.map(renderDelivery),
+  );
+}
+
+/** Deployed: the status route's answer for the order (GET /v1/conversions/{orderId}), as the shop reads it. */
+function renderPresented(presented) {
+  if (!presented) return null;
+  if (presented.error) return h('p', { class: 'warn', id: 'presented' }, `Status route: ${presented.error}`);
+  return h(
+    'p',
+    { class: 'presented', id: 'presented' },
+    'Status route (GET /v1/conversions): ',
+    (presented.deliveries ?? []).map((d, i) => [i ? ' · ' : '', h('b', {}, d.vendor), ` ${d.status}`]),
   );
 }
 
@@ -215,7 +242,9 @@ function renderDelivery(delivery) {
     delivery.lastError ? h('p', { class: 'error' }, `Last error: ${delivery.lastError}`) : null,
     delivery.history?.length ? renderHistory(delivery.history) : null,
     (delivery.calls ?? []).map((call, i) => renderCall(call, i + 1)),
-    delivery.calls && delivery.calls.length === 0 && delivery.status !== 'skipped' ? h('p', { class: 'muted' }, 'No call has reached the sandbox yet.') : null,
+    delivery.calls && delivery.calls.length === 0 && delivery.status !== 'skipped'
+      ? h('p', { class: 'muted' }, mode === 'deployed' ? 'No attempt recorded yet.' : 'No call has reached the sandbox yet.')
+      : null,
     renderCancellation(delivery),
   );
 }
@@ -260,11 +289,19 @@ function renderAttribution(delivery) {
 function renderCall(call, number) {
   const violations = call.violations ?? [];
   const { ruid, productsInfos, json } = call.decoded;
+  const fromHistory = call.source === 'history';
   return h(
     'div',
-    { class: `call${violations.length ? ' violating' : ''}` },
-    h('p', { class: 'request-line' }, h('span', { class: 'muted' }, `call ${number} · ${time(call.receivedAt)} `), h('b', {}, call.method), ' ', h('code', { title: call.vendorUrl }, call.vendorUrl), h('span', { class: `answer s${String(call.status)[0]}` }, ` → ${call.status}`)),
-    violations.length
+    { class: `call${violations.length ? ' violating' : ''}${fromHistory ? ' history-call' : ''}` },
+    h('p', { class: 'request-line' }, h('span', { class: 'muted' }, `${fromHistory ? 'attempt' : 'call'} ${number} · ${time(call.receivedAt)} `), h('b', {}, call.method), ' ', h('code', { title: call.vendorUrl }, call.vendorUrl), h('span', { class: `answer s${String(call.status)[0]}` }, ` → ${call.status}`)),
+    fromHistory
+      ? h(
+          'p',
+          { class: 'from-history' },
+          `${call.outcome} · the request line as the attempt history keeps it: personal values redacted, cut beyond its bound`,
+          ruid?.userId !== undefined ? h('span', { class: 'decoded' }, ' · ruid decoded: ', h('code', { class: 'ruid' }, ruid.userId)) : null,
+        )
+      : violations.length
       ? h('ul', { class: 'violations' }, violations.map((v) => h('li', {}, v)))
       : h(
           'p',
@@ -300,6 +337,7 @@ let lastSample = {};
 async function loadSample() {
   const { status, body } = await getJson('/local/info');
   if (status !== 200) throw new Error(body?.error?.message ?? `HTTP ${status}`);
+  if (body.mode === 'deployed' && mode !== 'deployed') enterDeployedMode(body);
   $('try-key').value = body.apiKey ?? '';
   lastSample = {};
   for (const part of ['capture', 'identify', 'conversion']) {
@@ -308,7 +346,39 @@ async function loadSample() {
   }
 }
 
+/**
+ * Deployed: the three requests "try it" would send, built and shown – never sent (the deployed console writes
+ * nothing). The API key stays in Secrets Manager: the page shows where it comes from, not the key.
+ */
+function dryRun() {
+  const result = $('try-result');
+  const requests = [];
+  try {
+    for (const [part, path] of [['capture', '/v1/clicks'], ['identify', '/v1/identify'], ['conversion', '/v1/conversions']]) {
+      let body;
+      try {
+        body = JSON.parse($(`try-${part}`).value);
+      } catch (error) {
+        throw new Error(`${path}: the request is not valid JSON (${error.message})`);
+      }
+      requests.push({ line: `POST ${apiUrl}${path}`, body: JSON.stringify(body, null, 2) });
+    }
+  } catch (error) {
+    result.textContent = error.message;
+    result.className = 'error';
+    return;
+  }
+  result.className = 'dry-run';
+  fill(
+    result,
+    h('span', { class: 'dry-run-label' }, 'DRY RUN'),
+    'Nothing was sent: these are the requests the shop would make, each with Authorization: Bearer <the key in the stack\'s API keys secret>.',
+    requests.map((r) => [h('p', { class: 'request-line' }, h('code', {}, r.line)), h('pre', {}, r.body)]),
+  );
+}
+
 async function tryIt() {
+  if (mode === 'deployed') return dryRun();
   const result = $('try-result');
   const button = $('try-button');
   button.disabled = true;
@@ -344,6 +414,70 @@ async function tryIt() {
   } finally {
     button.disabled = false;
   }
+}
+
+// ---- Deployed: banner, queues, report, paging ------------------------------------------------------------------
+
+/** The page as the deployed console shows it: which stack, read-only, "try it" a dry run, queue depths and the report. */
+function enterDeployedMode(info) {
+  mode = 'deployed';
+  apiUrl = info.deployed.apiUrl;
+  POLL_MS = info.pollMs ?? 10_000;
+  document.body.classList.add('deployed');
+  document.title = `Conversion tracking – ${info.deployed.stackName} (deployed)`;
+  $('console-kind').textContent = 'deployed console · read-only';
+  $('banner').hidden = false;
+  fill($('banner'), 'Deployed stack ', h('b', { id: 'banner-stack' }, info.deployed.stackName), ' · stage ', h('b', { id: 'banner-stage' }, info.deployed.stage), ' · region ', h('b', { id: 'banner-region' }, info.deployed.region), ' · read with your AWS credentials; nothing is written');
+  $('sandbox-link').hidden = true;
+  $('try-button').textContent = 'Dry run: build click, login and order';
+  document.querySelector('#try .hint').textContent = 'A dry run: the three requests are built and shown, never sent to the deployed API.';
+  $('orders-title').textContent = 'Unsettled deliveries';
+  $('orders-hint').hidden = false;
+  $('order-lookup').hidden = false;
+  $('orders-empty').textContent = 'No delivery is retrying, failed or dead-lettered. Open an order by its id above.';
+  $('queues').hidden = false;
+  $('metrics').hidden = false;
+  void loadMetrics();
+}
+
+async function pollQueues() {
+  const { status, body } = await getJson('/local/queues');
+  if (status !== 200) throw new Error(body?.error?.message ?? `HTTP ${status}`);
+  fill(
+    $('queue-table').querySelector('tbody'),
+    body.queues.map((q) =>
+      h('tr', { 'data-destination': q.destination }, h('td', {}, q.destination), h('td', {}, q.waiting), h('td', {}, q.inFlight), h('td', { class: q.deadLetters ? 'dlq' : undefined }, q.deadLetters ?? '–')),
+    ),
+  );
+}
+
+async function loadMetrics() {
+  const { status, body } = await getJson('/local/metrics?days=7');
+  const tbody = $('metric-table').querySelector('tbody');
+  if (status !== 200) return fill(tbody, h('tr', {}, h('td', { colspan: 7, class: 'error' }, body?.error?.message ?? `HTTP ${status}`)));
+  const totals = new Map();
+  for (const row of body.rows) {
+    const t = totals.get(row.vendor) ?? { queued: 0, sent: 0, skipped: 0, failed: 0, deadLettered: 0, pending: 0 };
+    const skipped = typeof row.skipped === 'number' ? row.skipped : Object.values(row.skipped).reduce((a, b) => a + b, 0);
+    for (const [k, v] of Object.entries({ queued: row.queued, sent: row.sent, skipped, failed: row.failed, deadLettered: row.deadLettered, pending: row.pending })) t[k] += v;
+    totals.set(row.vendor, t);
+  }
+  fill(
+    tbody,
+    totals.size
+      ? [...totals].map(([vendor, t]) => h('tr', { 'data-vendor': vendor }, h('td', {}, vendor), [t.queued, t.sent, t.skipped, t.failed, t.deadLettered, t.pending].map((v) => h('td', {}, v))))
+      : h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No deliveries in the last 7 days.')),
+  );
+}
+
+async function moreOrders() {
+  if (nextCursor === undefined) return;
+  const { status, body } = await getJson(`/local/orders?cursor=${encodeURIComponent(nextCursor)}`);
+  if (status !== 200) return void ($('orders-empty').textContent = body?.error?.message ?? `HTTP ${status}`);
+  const known = new Set(laterOrders.map((o) => o.orderId));
+  laterOrders.push(...body.orders.filter((o) => !known.has(o.orderId)));
+  nextCursor = body.cursor;
+  renderOrders(JSON.parse(lastOrders));
 }
 
 // ---- Visitors ------------------------------------------------------------------------------------------------
@@ -382,6 +516,12 @@ async function lookUp(kind, value) {
 // ---- Start ---------------------------------------------------------------------------------------------------
 
 $('try-button').addEventListener('click', tryIt);
+$('orders-more').addEventListener('click', () => void moreOrders());
+$('order-lookup').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const orderId = $('order-lookup-id').value.trim();
+  if (orderId) void openOrder(orderId);
+});
 window.addEventListener('hashchange', () => {
   const orderId = orderInHash();
   if (orderId && orderId !== selected) void openOrder(orderId);

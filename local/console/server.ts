@@ -38,7 +38,7 @@ export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
 };
 
-const STATIC_FILES: Record<string, { file: string; type: string }> = {
+export const STATIC_FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/console/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/console/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
@@ -101,30 +101,12 @@ export class LocalConsole {
     return path in STATIC_FILES || path.startsWith(LOCAL_PREFIX) || path === '/local';
   }
 
-  readonly handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    request.resume();
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (!isLocalHost(request.headers.host)) {
-      return sendError(response, 403, 'forbidden', 'The local console answers only on localhost', CONSOLE_SECURITY_HEADERS);
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      return sendError(response, 405, 'method_not_allowed', `${url.pathname} is read-only; use GET`, { ...CONSOLE_SECURITY_HEADERS, allow: 'GET' });
-    }
-    const file = STATIC_FILES[url.pathname];
-    if (file) {
-      const body = await readFile(join(__dirname, file.file));
-      response.writeHead(200, { ...CONSOLE_SECURITY_HEADERS, 'content-type': file.type });
-      response.end(request.method === 'HEAD' ? undefined : body);
-      return;
-    }
-    if (!this.wiring) {
-      return sendError(response, 503, 'starting', 'The local stack is still starting; try again in a moment', { ...CONSOLE_SECURITY_HEADERS, 'retry-after': '1' });
-    }
-    const answer = await this.route(url, this.wiring);
-    sendJson(response, answer.status, answer.body, CONSOLE_SECURITY_HEADERS);
+  readonly handle = (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const wiring = this.wiring;
+    return serveConsole(request, response, wiring && ((url) => this.route(url, wiring)), 'The local stack is still starting; try again in a moment');
   };
 
-  private async route(url: URL, wiring: Wiring): Promise<{ status: number; body: unknown }> {
+  private async route(url: URL, wiring: Wiring): Promise<ConsoleAnswer> {
     const path = url.pathname;
     if (path === '/local/info') {
       return {
@@ -151,13 +133,7 @@ export class LocalConsole {
       const detail = await this.orderDetail(orderId, wiring);
       return detail ? { status: 200, body: detail } : { status: 404, body: { error: { code: 'not_found', message: `No order ${JSON.stringify(orderId)}` } } };
     }
-    if (path === '/local/visitors') {
-      const parsed = visitorSchema.safeParse(Object.fromEntries(url.searchParams));
-      const keys = parsed.success ? visitorKeys(parsed.data) : [];
-      if (!parsed.success) return invalid(String(parsed.error.issues[0]?.path.join('.') || 'query'), parsed.error.issues[0]?.message ?? 'is invalid');
-      if (!keys.length) return invalid('query', 'give one of sessionId, userId, basketId');
-      return { status: 200, body: { keys: await wiring.reader.visitor(keys) } };
-    }
+    if (path === '/local/visitors') return visitorsAnswer(url, wiring.reader);
     return { status: 404, body: { error: { code: 'route_not_found', message: `No local route ${path}` } } };
   }
 
@@ -210,6 +186,52 @@ function cancellationCalls(journal: ConversionJournal, orderId: string, destinat
   return calls ? { calls: calls.map((call) => ({ ...call, decoded: decodeRequest(destination!.adapter, call) })) } : {};
 }
 
+/** GET /local/visitors?sessionId=…: the keys given and every key their links reach (ConsoleReader.visitor). */
+export async function visitorsAnswer(url: URL, reader: Pick<ConsoleReader, 'visitor'>): Promise<ConsoleAnswer> {
+  const parsed = visitorSchema.safeParse(Object.fromEntries(url.searchParams));
+  const keys = parsed.success ? visitorKeys(parsed.data) : [];
+  if (!parsed.success) return invalid(String(parsed.error.issues[0]?.path.join('.') || 'query'), parsed.error.issues[0]?.message ?? 'is invalid');
+  if (!keys.length) return invalid('query', 'give one of sessionId, userId, basketId');
+  return { status: 200, body: { keys: await reader.visitor(keys) } };
+}
+
+/** A console route's answer: its status and JSON body. */
+export interface ConsoleAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Serves one request of a console – the local one or the deployed one (deployed.ts): refused unless the Host header
+ * names this machine, GET and HEAD only, the page's files, then the data routes `route` answers (503 `notReady`
+ * while there is none yet).
+ */
+export async function serveConsole(
+  request: IncomingMessage,
+  response: ServerResponse,
+  route: ((url: URL) => Promise<ConsoleAnswer>) | undefined,
+  notReady: string,
+): Promise<void> {
+  request.resume();
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (!isLocalHost(request.headers.host)) {
+    return sendError(response, 403, 'forbidden', 'The console answers only on localhost', CONSOLE_SECURITY_HEADERS);
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return sendError(response, 405, 'method_not_allowed', `${url.pathname} is read-only; use GET`, { ...CONSOLE_SECURITY_HEADERS, allow: 'GET' });
+  }
+  const file = STATIC_FILES[url.pathname];
+  if (file) {
+    const body = await readFile(join(__dirname, file.file));
+    response.writeHead(200, { ...CONSOLE_SECURITY_HEADERS, 'content-type': file.type });
+    response.end(request.method === 'HEAD' ? undefined : body);
+    return;
+  }
+  if (!route) return sendError(response, 503, 'starting', notReady, { ...CONSOLE_SECURITY_HEADERS, 'retry-after': '1' });
+  const answer = await route(url);
+  sendJson(response, answer.status, answer.body, CONSOLE_SECURITY_HEADERS);
+}
+
 /** `value` with every string in it (not the property names) passed through `redact`. */
 function redactedDeep<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === 'string') return redact(value) as T;
@@ -218,6 +240,6 @@ function redactedDeep<T>(value: T, redact: (text: string) => string): T {
   return value;
 }
 
-function invalid(field: string, message: string) {
+export function invalid(field: string, message: string): ConsoleAnswer {
   return { status: 400, body: { error: { code: 'validation_error', message: `${field} ${message}`, details: [{ field, message }] } } };
 }
