@@ -1,0 +1,84 @@
+/** The cost model of docs/PERFORMANCE.md (bench/cost-model.ts): floors by the architecture's rules, lines by the counts. */
+import { billedMs, captureModel, conversionModel, ModelInputs } from '../../bench/cost-model';
+import { MeasuredRequests, ScenarioCount, SCENARIOS, ScenarioId } from '../../bench/measured-requests';
+
+const scenario = (id: ScenarioId, calls: number, invocations: number, counts: Partial<ScenarioCount> = {}): ScenarioCount => ({
+  id,
+  label: SCENARIOS[id],
+  calls,
+  invocations,
+  dynamo: {},
+  sqs: {},
+  writeUnits: 0,
+  readUnits: 0,
+  strongReads: 0,
+  refusedWrites: 0,
+  logLines: calls,
+  emfLines: 0,
+  logBytes: 600 * calls,
+  emfBytes: 0,
+  cpuMs: calls,
+  wallMs: 5 * calls,
+  ...counts,
+});
+
+function inputs(change: { retentionDays?: number; platformLogs?: boolean; senderWriteUnits?: number } = {}): ModelInputs {
+  const scenarios = {
+    capture1: scenario('capture1', 3, 3, { dynamo: { PutItem: 3 }, writeUnits: 3 }),
+    conversion1: scenario('conversion1', 10, 10, { dynamo: { Query: 30, PutItem: 10 }, sqs: { SendMessage: 30 }, writeUnits: 10, readUnits: 15 }),
+    senderBatch1: scenario('senderBatch1', 30, 30, { dynamo: { GetItem: 30, UpdateItem: 60 }, writeUnits: change.senderWriteUnits ?? 60, readUnits: 30 }),
+    senderBatch10: scenario('senderBatch10', 30, 3, { dynamo: { GetItem: 30, UpdateItem: 60 }, writeUnits: change.senderWriteUnits ?? 60, readUnits: 30 }),
+  } as MeasuredRequests['scenarios'];
+  const measured: MeasuredRequests = {
+    scenarios,
+    stored: { capture: { items: 1, bytes: 200, retentionDays: 30 }, conversion: { items: 4, bytes: 2800, retentionDays: change.retentionDays ?? 400 } },
+    metricSeries: [],
+    vendors: ['kelkoo', 'qualityclick', 'clickmeter'],
+    samples: [],
+    hash: '0000000000000000',
+  };
+  return {
+    measured,
+    facts: { memoryMb: { capture: 1024, conversion: 1024, sender: 256 }, platformLogs: change.platformLogs ?? false, accessLogBytes: 384, pitr: true },
+    cpuMs: { capture: 1, conversion: 4 },
+    initCpuMs: { capture: 100, conversion: 100, sender: 100 },
+    vendorMs: 150,
+  };
+}
+
+const line = (c: ReturnType<typeof conversionModel>, item: string) => c.lines.find((l) => l.item === item)!;
+
+describe('the cost model', () => {
+  it("derives the conversions' floor from the rules: the request, the invocations, the exactly-once writes, SQS per vendor and per batch", () => {
+    const c = conversionModel(inputs());
+    // Typical: $1 + (1 + 3) × $0.20 + (1 + 2 × 3) × $0.625 + 3 × (1 + 2) × $0.40.
+    expect(c.floor.total.typical).toBeCloseTo(1 + 0.8 + 4.375 + 3.6, 6);
+    // High volume: the sender invocations, receives and deletes shared by ten messages.
+    expect(c.floor.total.high).toBeCloseTo(1 + 1.3 * 0.2 + 4.375 + 3 * 1.2 * 0.4, 6);
+    expect(captureModel(inputs()).floor.total.typical).toBeCloseTo(1 + 0.2 + 0.625, 6);
+  });
+
+  it('costs what the counts say, and never less than the floor', () => {
+    const c = conversionModel(inputs());
+    expect(line(c, 'DynamoDB writes (senders)').typical).toBeCloseTo(3 * 2 * 0.625, 6);
+    expect(conversionModel(inputs({ senderWriteUnits: 90 })).total.typical - c.total.typical).toBeCloseTo(3 * 1 * 0.625, 6);
+    // Batches of ten: a tenth of the event source's requests and of the sender invocations.
+    expect(line(c, 'SQS (event source + senders)').high).toBeCloseTo(line(c, 'SQS (event source + senders)').typical / 10, 6);
+    expect(c.ratio.typical).toBeGreaterThan(1);
+    expect(c.ratio.high).toBeGreaterThan(1);
+  });
+
+  it('charges storage and PITR over the retention, and Lambda platform lines only when the stack keeps them', () => {
+    const short = conversionModel(inputs({ retentionDays: 200 }));
+    const long = conversionModel(inputs({ retentionDays: 400 }));
+    expect(line(long, 'DynamoDB storage').typical).toBeCloseTo(2 * line(short, 'DynamoDB storage').typical, 6);
+    expect(line(long, 'DynamoDB PITR').typical).toBeCloseTo(0.8 * line(long, 'DynamoDB storage').typical, 6);
+    const kept = conversionModel(inputs({ platformLogs: true }));
+    expect(line(kept, 'CloudWatch Logs (senders)').typical).toBeGreaterThan(line(long, 'CloudWatch Logs (senders)').typical);
+  });
+
+  it('bills CPU stretched by the CPU share of the memory size', () => {
+    expect(billedMs(10, 8, 1769)).toBe(18);
+    expect(billedMs(10, 8, 1769 / 2)).toBe(28);
+  });
+});
