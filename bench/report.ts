@@ -27,7 +27,7 @@ import {
   requestTable,
   senderTimes,
 } from './report-model';
-import type { CpuReport } from './cpu';
+import type { CaptureCpuRatio, CpuReport } from './cpu';
 import type { LatencyReport } from './latency';
 import { ASSUMPTIONS, HOSTED_TAGGING_SOURCE, PRICES, SGTM_CLOUD_RUN } from './prices';
 import type { SenderReport } from './senders';
@@ -69,6 +69,8 @@ export interface BenchResults {
   latency: LatencyReport;
   senders: SenderReport;
   facts: StackFacts;
+  /** Warm capture CPU against a bare PutItem in alternating rounds (bench/cpu.ts measureCaptureCpu). */
+  captureCpu?: CaptureCpuRatio;
   model: ModelResults;
   memoryChoice: MemoryChoice;
   totalSeconds: number;
@@ -203,7 +205,10 @@ function table(header: string[], rows: Array<Array<string | number>>, align?: st
 function targetsTable(r: BenchResults): { markdown: string; lines: string[] } {
   const worstInit = r.bundles.functions.reduce((a, b) => (b.ratioCpu > a.ratioCpu ? b : a));
   const at = (c: number) => r.throughput.levels.find((l) => l.concurrency === c);
-  const captureCpu = r.cpu.handlers.find((h) => h.name === 'capture')!.cpuMs.p50;
+  // The alternating rounds' median ratio when measured; else the ratio of the two medians of section 2.
+  const captureCpu = r.captureCpu?.capture.cpuMs.p50 ?? r.cpu.handlers.find((h) => h.name === 'capture')!.cpuMs.p50;
+  const bareCpu = r.captureCpu?.bareWrite.cpuMs.p50 ?? r.cpu.bareWrite.cpuMs.p50;
+  const captureRatio = r.captureCpu?.ratio ?? captureCpu / bareCpu;
   const rows: Array<[string, string, boolean]> = [
     [
       `Module init ≤ ${TARGETS.initRatio} × SDK-client floor (every function; CPU time)`,
@@ -233,8 +238,8 @@ function targetsTable(r: BenchResults): { markdown: string; lines: string[] } {
     ),
     [
       `Warm CPU per capture ≤ ${TARGETS.captureCpuRatio} × a bare PutItem`,
-      `${fixed(captureCpu, 2)} ÷ ${fixed(r.cpu.bareWrite.cpuMs.p50, 2)} ms = ${verdict(captureCpu / r.cpu.bareWrite.cpuMs.p50, TARGETS.captureCpuRatio, 'max')}`,
-      meets(captureCpu / r.cpu.bareWrite.cpuMs.p50, TARGETS.captureCpuRatio, 'max'),
+      `${fixed(captureCpu, 2)} vs ${fixed(bareCpu, 2)} ms${r.captureCpu ? ` (median of ${r.captureCpu.rounds} alternating rounds' ratios)` : ''}: ${verdict(captureRatio, TARGETS.captureCpuRatio, 'max')}`,
+      meets(captureRatio, TARGETS.captureCpuRatio, 'max'),
     ],
     ['$0 compute when idle', 'Lambda, API Gateway and DynamoDB on-demand bill per request ✔', true],
   ];

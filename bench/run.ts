@@ -15,7 +15,7 @@ import { stackFacts } from './cost';
 import { captureModel, conversionModel, ModelInputs, monthlyItems } from './cost-model';
 import { measureRequests } from './measured-requests';
 import { BEFORE_SETTINGS, deployedSettings } from './report-model';
-import { measureHandlerCpu } from './cpu';
+import { measureCaptureCpu, measureHandlerCpu } from './cpu';
 import { drainQueues, measureDeliveryLatency } from './latency';
 import { BenchResults, chooseApiMemory, renderReport, summaryLines } from './report';
 import { measureSenderSettings } from './senders';
@@ -65,6 +65,9 @@ async function main(): Promise<void> {
     log('3/6 Warm CPU per invocation');
     const cpu = await measureHandlerCpu({ dynamo: services.dynamo.endpoint, sqs: services.sqs.endpoint }, offlineConfig);
 
+    log('  warm capture CPU against a bare PutItem, alternating rounds');
+    const captureCpu = await measureCaptureCpu({ dynamo: services.dynamo.endpoint }, offlineConfig);
+    log(`  capture ÷ bare PutItem: ${captureCpu.ratio.toFixed(2)}`);
     log('  request counts (every AWS request, capacity units, log and EMF lines, stored items)');
     const measured = await measureRequests({ dynamoEndpoint: services.dynamo.endpoint, sqsEndpoint: services.sqs.endpoint, config: offlineConfig, apiMemoryMb: API_MEMORY_MB });
     log(`  request counts hash ${measured.hash}`);
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
       latency,
       senders,
       facts,
+      captureCpu,
       model: {
         measured,
         facts: modelFacts,
