@@ -82,7 +82,8 @@ beforeAll(async () => {
   config = parseConfig({
     vendors: {
       kelkoo: { ...SPEC_VENDORS.kelkoo, endpoint: 'https://kelkoo.example/st' },
-      raptor: { ...SPEC_VENDORS.raptor, endpoint: 'https://raptor.example' },
+      // One call at a time (parallelCalls 1): the answers below are scripted line by line, in order.
+      raptor: { ...SPEC_VENDORS.raptor, endpoint: 'https://raptor.example', parallelCalls: 1 },
     },
     postbacks: {
       awin: {
@@ -94,6 +95,7 @@ beforeAll(async () => {
       lines: {
         clickIdParam: 'ln',
         perItem: true,
+        parallelCalls: 1,
         url: 'https://lines.example/sale?ref={order.orderId}&line={item.lineNumber}',
         cancel: { url: 'https://lines.example/cancel?ref={order.orderId}&line={item.lineNumber}', perItem: true },
       },
