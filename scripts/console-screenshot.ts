@@ -1,17 +1,32 @@
 /**
- * `npm run screenshot`: regenerates docs/console.png, the README's picture of the local console. Starts a local
- * stack of its own (shipped example configuration, a free port), runs "try it" in headless Chromium, looks up the
- * sample's user, and photographs the page.
+ * `npm run screenshot [-- --deployed]`: regenerates the README's pictures of the console.
+ *
+ * - docs/console.png, the local console: starts a local stack of its own (shipped example configuration, a free
+ *   port), runs "try it" in headless Chromium, looks up the sample's user, and photographs the page.
+ * - docs/console-deployed.png (`--deployed`), the deployed console: the same local stack plays a deployed one – an
+ *   order sent to every vendor, then orders QUALITYCLICK refuses – and the console finds it through stand-ins of
+ *   CloudFormation, Secrets Manager and CloudWatch (scripts/console-stand-in.ts, reached through AWS_ENDPOINT_URL) as
+ *   it would find stack ConversionTracking-prod; the page shows a failed order with its history and the queues.
  */
 import { join, relative } from 'node:path';
+import { catalogueOf, destinationsOf } from '../lambdas/config/destinations';
 import { EXAMPLE_CONFIG_PATH } from '../lambdas/config/load';
+import { DELIVERY_METRICS } from '../lambdas/observability/metrics';
+import { deliveryOutputNames } from '../lib/constructs/naming';
+import { tryItSample } from '../local/console/sample';
 import { freePort } from '../local/services';
-import { startLocalStack } from '../local/stack';
+import { LocalStack, startLocalStack } from '../local/stack';
 import { launchChromium, tryIt } from './console-browser';
+import { startDeployedConsole } from './console';
+import { startConsoleStandIn } from './console-stand-in';
 
-const OUTPUT = join(__dirname, '..', 'docs', 'console.png');
+// Functions passed to page.waitForFunction run in the page; the project compiles without the DOM library.
+declare const document: any;
 
-async function main(): Promise<void> {
+const LOCAL_OUTPUT = join(__dirname, '..', 'docs', 'console.png');
+const DEPLOYED_OUTPUT = join(__dirname, '..', 'docs', 'console-deployed.png');
+
+async function local(): Promise<void> {
   const browser = await launchChromium();
   const stack = await startLocalStack({ configPath: EXAMPLE_CONFIG_PATH, port: await freePort(), quiet: true });
   try {
@@ -22,15 +37,107 @@ async function main(): Promise<void> {
     await page.fill('#visitor-value', `u-${order.orderId.split('-').pop()}`);
     await page.click('#visitor-form button');
     await page.locator('.visitor-key', { hasText: 'reached from user' }).waitFor();
-    await page.screenshot({ path: OUTPUT });
-    process.stdout.write(`Wrote ${relative(process.cwd(), OUTPUT)} (order ${order.orderId}: ${order.vendors.join(', ')} sent)\n`);
+    await page.screenshot({ path: LOCAL_OUTPUT });
+    process.stdout.write(`Wrote ${relative(process.cwd(), LOCAL_OUTPUT)} (order ${order.orderId}: ${order.vendors.join(', ')} sent)\n`);
   } finally {
     await browser.close();
     await stack.stop();
   }
 }
 
-main().catch((error: unknown) => {
+/** POSTs to the local stack's API with its key; fails on an unexpected status. */
+async function post(stack: LocalStack, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${stack.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKeys[0]}` },
+    body: JSON.stringify(body),
+  });
+  if (response.status >= 300) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+}
+
+/** A visitor landing with every click id, logging in and ordering; resolves once no delivery is queued any more. */
+async function order(stack: LocalStack, token: string): Promise<string> {
+  const sample = tryItSample(catalogueOf(destinationsOf(stack.config)), token);
+  await post(stack, '/v1/clicks', sample.capture);
+  await post(stack, '/v1/identify', sample.identify);
+  await post(stack, '/v1/conversions', sample.conversion);
+  const orderId = String(sample.conversion.orderId);
+  for (const started = Date.now(); Date.now() - started < 60_000; await new Promise((r) => setTimeout(r, 200))) {
+    const response = await fetch(`${stack.baseUrl}/v1/conversions/${encodeURIComponent(encodeURIComponent(orderId))}`, { headers: { authorization: `Bearer ${stack.apiKeys[0]}` } });
+    const body = (await response.json()) as { deliveries?: Array<{ status: string }> };
+    if (body.deliveries?.every((d) => ['sent', 'failed', 'skipped'].includes(d.status))) return orderId;
+  }
+  throw new Error(`order ${orderId} was not delivered within a minute`);
+}
+
+async function behaviour(stack: LocalStack, vendor: string, answer: Record<string, unknown> | null): Promise<void> {
+  await fetch(`${stack.sandboxUrl}/${vendor}/_behaviour`, {
+    method: answer ? 'POST' : 'DELETE',
+    ...(answer ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(answer) } : {}),
+  });
+}
+
+async function deployed(): Promise<void> {
+  const stage = 'prod';
+  const stackName = `ConversionTracking-${stage}`;
+  const region = 'eu-west-1';
+  const secretArn = `arn:aws:secretsmanager:${region}:000000000000:secret:ApiKeys3BB3983D-a1b2c3d4e5f6-AbCdEf`;
+  const browser = await launchChromium();
+  const stack = await startLocalStack({ configPath: EXAMPLE_CONFIG_PATH, port: await freePort(), quiet: true });
+  const saved = { ...process.env };
+  try {
+    await order(stack, 'a1b2c3');
+    await behaviour(stack, 'qualityclick', { status: 400, body: 'Fehler: unbekannte cpid' });
+    const failed = [await order(stack, 'd4e5f6'), await order(stack, '0718ab')];
+    await behaviour(stack, 'qualityclick', null);
+    const standIn = await startConsoleStandIn({
+      dynamodb: stack.dynamoEndpoint,
+      sqs: stack.sqsEndpoint,
+      secrets: { [secretArn]: JSON.stringify({ primary: stack.apiKeys[0] }) },
+      stacks: (queueUrl) => ({
+        [stackName]: [
+          { key: 'ApiUrl', value: `${stack.baseUrl}/` },
+          { key: 'ApiKeysSecretArn', value: secretArn },
+          { key: 'TableName', value: stack.tableName },
+          { key: 'ServiceName', value: `conversion-tracking-${stage}` },
+          ...Object.entries(stack.queueUrls).flatMap(([id, urls]) => [
+            { key: deliveryOutputNames(id).queueUrl, value: queueUrl(urls.queue) },
+            { key: deliveryOutputNames(id).deadLetterQueueUrl, value: queueUrl(urls.deadLetterQueue), description: `Dead-letter queue of ${id}; redrive with npm run redrive -- ${id}` },
+          ]),
+        ],
+      }),
+      metric: (name, destination) =>
+        name === DELIVERY_METRICS.queued ? 3 : name === DELIVERY_METRICS.sent ? (destination === 'qualityclick' ? 1 : 3) : name === DELIVERY_METRICS.failed && destination === 'qualityclick' ? 2 : undefined,
+    });
+    Object.assign(process.env, { AWS_ENDPOINT_URL: standIn.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: region });
+    delete process.env.AWS_PROFILE;
+    const running = await startDeployedConsole({ stackName, stage, region, port: 0, config: stack.config });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1080 } });
+      await page.goto(running.url);
+      const row = page.locator(`#order-table tbody tr[data-order-id="${failed[1]}"]`);
+      await row.waitFor({ timeout: 30_000 });
+      await row.click();
+      await page.waitForFunction((id) => document.getElementById('order-id')?.textContent === id, failed[1]);
+      const qualityclick = page.locator('.delivery[data-vendor="qualityclick"]');
+      await qualityclick.locator('details.history summary').click();
+      await page.waitForFunction(() => document.querySelector('#queue-table tr[data-destination="qualityclick"] td.dlq')?.textContent === '2');
+      await page.locator('#metric-table tr[data-vendor="qualityclick"]').waitFor();
+      await qualityclick.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: DEPLOYED_OUTPUT });
+      process.stdout.write(`Wrote ${relative(process.cwd(), DEPLOYED_OUTPUT)} (order ${failed[1]}: qualityclick failed)\n`);
+    } finally {
+      await running.stop();
+      await standIn.stop();
+    }
+  } finally {
+    process.env = saved;
+    await browser.close();
+    await stack.stop();
+  }
+}
+
+(process.argv.includes('--deployed') ? deployed() : local()).catch((error: unknown) => {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);
 });
