@@ -11,15 +11,12 @@ import type { TrackingConfig } from '../config/schema';
 import type { OrderView } from '../store/tracking-store';
 import { ApiDeps, configOrder, occurredAt } from './deps';
 import { ApiHandler, errorResponse, jsonResponse, route } from './http';
-import { isoTimestamp, text } from './schemas';
+import { isoTimestamp, orderIdParam, text } from './schemas';
 
 export const cancellationSchema = z.strictObject({
   reason: text(256).optional(),
   occurredAt: isoTimestamp.optional(),
 });
-
-/** The path parameter, parsed as a named field so that an error names `orderId`, not the body. */
-const orderIdParamSchema = z.object({ orderId: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters') });
 
 type CancellationDeps = Pick<ApiDeps, 'store' | 'queues' | 'apiKeys' | 'logger' | 'clock' | 'metrics'> & {
   /** `delivery.timeoutMs` bounds the Retry-After of a 503 `delivery_in_progress` (absent: the sender's lease). */
@@ -45,7 +42,7 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
   };
 
   return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ event, body }) => {
-    const { orderId } = parseInput(orderIdParamSchema, { orderId: event.pathParameters?.orderId ?? '' });
+    const orderId = orderIdParam(event.pathParameters?.orderId);
     const request = parseInput(cancellationSchema, body);
     const now = clock();
     const at = request.occurredAt !== undefined ? occurredAt(request.occurredAt, now) : undefined;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ValidationError } from '../core/errors';
 import { parseDateOrDateTime } from '../core/time';
 
 /** Pieces shared by the request schemas of several routes (SPEC §2). Each route's own schema lives beside its handler. */
@@ -29,3 +30,30 @@ export const identifiersSchema = boundedRecord(boundedRecord(z.string().max(2048
 export const amount = z.number().min(0, 'must be ≥ 0').max(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`);
 
 export const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+/** The longest order id (SPEC §2): `orderId` in a body is `text(MAX_ORDER_ID)`. */
+export const MAX_ORDER_ID = 128;
+
+/** Characters as zod's length checks count them: code points, a surrogate pair one, a lone surrogate one too. */
+function codePoints(value: string): number {
+  let count = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    if ((value.charCodeAt(i) & 0xfc00) === 0xd800 && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      count--;
+      i++;
+    }
+  }
+  return count;
+}
+
+/**
+ * The `{orderId}` path parameter, checked as a named field so that an error names `orderId`, not the body, with the
+ * messages `text(MAX_ORDER_ID)` gives (test/unit/order-id-param.test.ts holds them to the zod schema's).
+ */
+export function orderIdParam(value: string | undefined): string {
+  const orderId = value ?? '';
+  const tooLong = orderId.length > MAX_ORDER_ID && codePoints(orderId) > MAX_ORDER_ID;
+  const message = orderId.length < 1 ? 'must not be empty' : tooLong ? `must be at most ${MAX_ORDER_ID} characters` : undefined;
+  if (message !== undefined) throw new ValidationError('Invalid request: orderId', [{ field: 'orderId', message }]);
+  return orderId;
+}

@@ -1,16 +1,13 @@
-import * as z from 'zod';
 import { cancelDestinationId } from '../config/cancellation';
 import { destinationsOf } from '../config/destinations';
 import { pausedDestinationIds } from '../config/paused';
 import type { DeliveryState, DeliveryStatus } from '../core/delivery';
 import { NotFoundError } from '../core/errors';
-import { parseInput } from '../core/validation';
 import { presentOrder } from './cancellation';
 import { ApiDeps, configOrder } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
+import { orderIdParam } from './schemas';
 
-/** The path parameter, parsed as a named field so that an error names `orderId`, not the body. */
-const orderIdParamSchema = z.object({ orderId: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters') });
 
 /** GET /v1/conversions/{orderId}: the delivery status of every destination, in configuration order. */
 export function createStatusHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'apiKeys' | 'logger'>): ApiHandler {
@@ -19,7 +16,7 @@ export function createStatusHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'ap
   // the event source mappings and this function's bundled configuration together.
   const paused = pausedDestinationIds(deps.config);
   return route({ logger: deps.logger, apiKeys: deps.apiKeys, body: false }, async ({ event }) => {
-    const { orderId } = parseInput(orderIdParamSchema, { orderId: event.pathParameters?.orderId ?? '' });
+    const orderId = orderIdParam(event.pathParameters?.orderId);
     const view = await deps.store.getOrder(orderId);
     if (!view) throw new NotFoundError(`No conversion with orderId ${JSON.stringify(orderId)}`);
     return jsonResponse(200, showPaused(presentOrder(view, deps.config, inConfigOrder), paused));
