@@ -93,7 +93,7 @@ function apiLines(s: ScenarioCount, cpuMs: number, ioMs: number, memoryMb: numbe
     same('Lambda requests (API)', PRICES.lambdaRequests.usd, '1 invocation'),
     same('Lambda duration (API)', 1e6 * gbSeconds(ms, memoryMb) * PRICES.lambdaArmGbSecond.usd, `${ms} ms billed at ${memoryMb} MB: ${cpuMs.toFixed(1)} ms CPU ÷ CPU share + ${ioMs} ms AWS I/O`),
     same('Lambda INIT (API)', initUsd(initCpuMs, memoryMb, 1e6), `${ASSUMPTIONS.coldStartShare * 100} % cold × ${billedMs(initCpuMs, 0, memoryMb)} ms init`),
-    same('DynamoDB writes (API)', per(s, s.writeUnits) * PRICES.dynamoWrite.usd, `${per(s, s.writeUnits)} WRU: ${describeOps(s)}`),
+    same('DynamoDB writes (API)', per(s, s.writeUnits) * PRICES.dynamoWrite.usd, `${per(s, s.writeUnits)} WRU; the call's requests: ${describeOps(s)}`),
     same('DynamoDB reads (API)', per(s, s.readUnits) * PRICES.dynamoRead.usd, `${per(s, s.readUnits)} RRU (${per(s, s.strongReads)} strongly consistent)`),
     same('SQS (API)', per(s, sum(s.sqs)) * PRICES.sqsStandard.usd, `${per(s, sum(s.sqs))} requests (64 KB chunks)`),
     same(
