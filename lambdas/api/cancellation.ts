@@ -157,5 +157,6 @@ export function presentOrder(
     ...(view.cancellation ? { cancellation: view.cancellation } : {}),
     deliveries: inConfigOrder(deliveries),
     ...(view.groups ? { groups: view.groups } : {}),
+    ...(view.attributionNote ? { attributionNote: view.attributionNote } : {}),
   };
 }

@@ -118,6 +118,8 @@ describe('a conversion of a visitor whose traversal the budget stopped', () => {
     expect(cut.body.deliveries).toEqual([expect.objectContaining({ vendor: 'kelkoo', status: 'skipped' })]);
     const stored = await documentClient(shared.client).send(new GetCommand({ TableName: shared.tableName, Key: { pk: 'ORDER#TRAV-1', sk: 'ORDER' } }));
     expect(stored.Item?.attributionNote).toBe(cut.body.attributionNote);
+    const status = await call(handlers.status, apiEvent({ method: 'GET', pathParameters: { orderId: 'TRAV-1' } }));
+    expect(status.body.attributionNote).toBe(cut.body.attributionNote);
     expect(metrics.traversalsCut).toBe(1);
     const warning = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 'WARN');
     expect(warning).toMatchObject({ orderId: 'TRAV-1', keysRead: 1, keysUnread: 120 });
