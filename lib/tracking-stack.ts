@@ -54,7 +54,8 @@ const API_TABLE_ACTIONS: Record<ApiFunctionName, readonly TableAction[]> = {
   // One conditional PutItem per click id (BatchWriteItem cannot carry the newest-capture-wins condition).
   capture: ['dynamodb:PutItem'],
   identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
-  conversion: ['dynamodb:Query', 'dynamodb:PutItem'],
+  // GetItem: whether the order is known (eventually consistent); Query: the clicks, and a known order's status.
+  conversion: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
   status: ['dynamodb:Query'],
   // Reads the index of unsettled deliveries only (API_INDEX_ACTIONS), never the table.
   deliveries: [],

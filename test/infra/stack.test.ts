@@ -306,7 +306,7 @@ describe('functions', () => {
   const expectedTableActions: Record<ApiFunctionName | 'sender', string[]> = {
     capture: ['dynamodb:PutItem'],
     identify: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
-    conversion: ['dynamodb:PutItem', 'dynamodb:Query'],
+    conversion: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
     status: ['dynamodb:Query'],
     deliveries: [],
     cancellation: ['dynamodb:Query', 'dynamodb:UpdateItem'],
