@@ -13,7 +13,7 @@ import { catalogueOf, destinationsOf } from '../lambdas/config/destinations';
 import { EXAMPLE_CONFIG_PATH } from '../lambdas/config/load';
 import { DELIVERY_METRICS } from '../lambdas/observability/metrics';
 import { deliveryOutputNames } from '../lib/constructs/naming';
-import { tryItSample } from '../local/console/sample';
+import { KELKOO_EXAMPLE_BASKET, tryItSample } from '../local/console/sample';
 import { freePort } from '../local/services';
 import { LocalStack, startLocalStack } from '../local/stack';
 import { launchChromium, tryIt } from './console-browser';
@@ -55,12 +55,15 @@ async function post(stack: LocalStack, path: string, body: unknown): Promise<voi
   if (response.status >= 300) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
 }
 
-/** A visitor landing with every click id, logging in and ordering; resolves once no delivery is queued any more. */
+/**
+ * A visitor landing with every click id, logging in and ordering the first three lines of the sample's basket (what
+ * the history keeps whole); resolves once no delivery is queued any more.
+ */
 async function order(stack: LocalStack, token: string): Promise<string> {
   const sample = tryItSample(catalogueOf(destinationsOf(stack.config)), token);
   await post(stack, '/v1/clicks', sample.capture);
   await post(stack, '/v1/identify', sample.identify);
-  await post(stack, '/v1/conversions', sample.conversion);
+  await post(stack, '/v1/conversions', { ...sample.conversion, items: KELKOO_EXAMPLE_BASKET.slice(0, 3), orderValue: 70.66, netValue: 58.88 });
   const orderId = String(sample.conversion.orderId);
   for (const started = Date.now(); Date.now() - started < 60_000; await new Promise((r) => setTimeout(r, 200))) {
     const response = await fetch(`${stack.baseUrl}/v1/conversions/${encodeURIComponent(encodeURIComponent(orderId))}`, { headers: { authorization: `Bearer ${stack.apiKeys[0]}` } });

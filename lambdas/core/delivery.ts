@@ -42,8 +42,8 @@ export interface AttemptRecord {
   /** The outcome: sent, retry (retryable answer or no answer) or failed (refused). */
   outcome: 'sent' | 'retry' | 'failed';
   /**
-   * `METHOD url` of the last call of the attempt, shopper IP and e-mail redacted: its first 256 bytes, plus the
-   * parameters a console decodes (Kelkoo's productsInfos) whole up to 1,024 bytes each (lambdas/sender/history.ts).
+   * `METHOD url` of the last call of the attempt, shopper IP and e-mail redacted: its first 256 bytes – on the newest
+   * attempt up to the end of a parameter a console decodes (Kelkoo's productsInfos), at most 640 (lambdas/sender/history.ts).
    */
   request: string;
   /** The first 256 bytes of the vendor's answer, shopper IP and e-mail redacted; on a `sent` attempt only with a note. */

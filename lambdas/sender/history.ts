@@ -7,8 +7,10 @@
  * the first bytes of each answer: what an operator needs when a vendor refuses sales. Once it is `sent`, only the
  * attempt that sent it, without the vendor's answer unless a note says why that answer counts as sent: a record over
  * 1 KB costs two write units on every write, and the answers of a sale gone through tell nobody anything. The request
- * line keeps its first REQUEST_LINE_BYTES, plus the parameters the console decodes (DECODED_PARAMETERS: Kelkoo's
- * productsInfos needs all of its Base64 to show the order lines) whole up to DECODED_PARAMETER_BYTES each.
+ * line keeps its first REQUEST_LINE_BYTES – or, on the newest attempt, up to the end of the last parameter the console
+ * decodes (DECODED_PARAMETERS: Kelkoo's productsInfos needs all of its Base64 to show the order lines) when that ends
+ * within KEPT_LINE_BYTES, which keeps a sent record within 1 KB. Every attempt of a delivery sends the same message,
+ * so the older attempts' lines are cut back to REQUEST_LINE_BYTES when a new one is kept.
  */
 import { AttemptRecord, MAX_HISTORY } from '../core/delivery';
 import type { Order } from '../core/order';
@@ -17,33 +19,38 @@ import type { DeliveryOutcome, VendorRequest, VendorResponse } from '../vendors/
 
 /** Bytes of the vendor's answer kept per attempt. */
 export const RESPONSE_BYTES = 256;
-/**
- * Bytes of the request line (`METHOD url`) kept per attempt: the host, path and leading parameters – beyond the
- * decoded parameters' own length, which is added to it.
- */
+/** Bytes of the request line (`METHOD url`) kept per attempt: the host, path and leading parameters. */
 export const REQUEST_LINE_BYTES = 256;
 /**
  * The query parameters whose value a console decodes (the adapters' `decodeQuery`: Kelkoo's productsInfos, Raptor's
- * ruid), kept whole – redacted like the rest of the line – when they fit DECODED_PARAMETER_BYTES each.
+ * ruid), kept whole – redacted like the rest of the line – on the newest attempt when they end within KEPT_LINE_BYTES.
  */
 export const DECODED_PARAMETERS: readonly string[] = ['productsInfos', 'ruid'];
-/** The longest decoded parameter (`name=value`, as sent) added whole to the kept request line. */
-export const DECODED_PARAMETER_BYTES = 1024;
+/**
+ * The longest request line kept, for its decoded parameters: with the record's other attributes, a sent delivery
+ * record stays within 1 KB (one write unit). A Kelkoo basket of up to three typical lines fits.
+ */
+export const KEPT_LINE_BYTES = 640;
 
 /**
- * The request line as kept: its first REQUEST_LINE_BYTES, stretched by the length of each decoded parameter it holds
- * (at most DECODED_PARAMETER_BYTES each), so that a parameter the console decodes is cut only when itself too long.
- * `line` is already redacted: the cut never exposes a prefix of a personal value.
+ * The request line as kept on the newest attempt: its first REQUEST_LINE_BYTES, or up to the end of the last decoded
+ * parameter that ends within KEPT_LINE_BYTES. `line` is already redacted: a cut never exposes a prefix of a personal
+ * value.
  */
 export function keptRequestLine(line: string): string {
   const query = line.indexOf('?');
   let budget = REQUEST_LINE_BYTES;
   if (query >= 0) {
-    for (const part of line.slice(query + 1).split(/[&#]/)) {
+    let at = query + 1;
+    for (const part of line.slice(query + 1).split('&')) {
+      const end = at + part.length;
       const equals = part.indexOf('=');
       const name = equals < 0 ? part : part.slice(0, equals);
-      const bytes = Buffer.byteLength(part) + 1;
-      if (DECODED_PARAMETERS.includes(name) && bytes <= DECODED_PARAMETER_BYTES) budget += bytes;
+      if (DECODED_PARAMETERS.includes(name)) {
+        const endBytes = Buffer.byteLength(line.slice(0, end));
+        if (endBytes <= KEPT_LINE_BYTES) budget = Math.max(budget, endBytes);
+      }
+      at = end + 1;
     }
   }
   return firstBytes(line, budget);
@@ -124,5 +131,7 @@ export class AttemptTrace {
 export function withAttempt(history: readonly AttemptRecord[] | undefined, attempt: AttemptRecord | undefined): AttemptRecord[] | undefined {
   if (!attempt) return undefined;
   if (attempt.outcome === 'sent') return [attempt];
-  return [...(history ?? []), attempt].slice(-MAX_HISTORY);
+  // The same message on every attempt: the newest line shows what decoding needs, the older ones their first bytes.
+  const older = (history ?? []).map((a) => (Buffer.byteLength(a.request) > REQUEST_LINE_BYTES ? { ...a, request: firstBytes(a.request, REQUEST_LINE_BYTES) } : a));
+  return [...older, attempt].slice(-MAX_HISTORY);
 }

@@ -108,6 +108,13 @@ export function historyCall(attempt: AttemptRecord, adapter: Pick<VendorAdapter<
   const method = space < 0 ? '' : attempt.request.slice(0, space);
   const url = space < 0 ? attempt.request : attempt.request.slice(space + 1);
   const query = queryOf(url);
+  const decoded: Record<string, unknown> = adapter ? decodeRequest(adapter, { query, body: '' }) : {};
+  // A parameter the line ends in, and that does not decode: the history cut it (a basket longer than it keeps whole).
+  const last = url.slice(url.lastIndexOf('&') + 1 || url.indexOf('?') + 1).split('=')[0];
+  const part = last === undefined ? undefined : decoded[last];
+  if (part && typeof part === 'object' && 'error' in part) {
+    decoded[last!] = { error: `${last} is cut: the attempt history keeps the first ${Buffer.byteLength(attempt.request)} bytes of this request line` };
+  }
   return {
     source: 'history' as const,
     receivedAt: attempt.at,
@@ -117,7 +124,7 @@ export function historyCall(attempt: AttemptRecord, adapter: Pick<VendorAdapter<
     outcome: attempt.outcome,
     query,
     headers: {},
-    decoded: adapter ? decodeRequest(adapter, { query, body: '' }) : {},
+    decoded,
   };
 }
 

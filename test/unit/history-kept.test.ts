@@ -7,8 +7,8 @@ import { kelkoo } from '../../lambdas/vendors/kelkoo/adapter';
 import { vendorAdapters } from '../../lambdas/vendors/registry';
 import {
   AttemptTrace,
-  DECODED_PARAMETER_BYTES,
   DECODED_PARAMETERS,
+  KEPT_LINE_BYTES,
   keptRequestLine,
   REQUEST_LINE_BYTES,
   withAttempt,
@@ -53,14 +53,25 @@ describe('the kept request line', () => {
     });
   });
 
-  it('cuts the rest of the line at REQUEST_LINE_BYTES, and a decoded parameter too long for its bound like any other', () => {
+  it('cuts the rest of the line at REQUEST_LINE_BYTES, or after a decoded parameter that ends within KEPT_LINE_BYTES', () => {
     const rest = `GET https://vendor.example/c?a=${'x'.repeat(600)}`;
     expect(keptRequestLine(rest)).toBe(rest.slice(0, REQUEST_LINE_BYTES));
-    const products = `productsInfos=${'P'.repeat(300)}`;
-    const withProducts = `GET https://vendor.example/c?${products}&a=${'x'.repeat(600)}`;
-    expect(keptRequestLine(withProducts)).toBe(withProducts.slice(0, REQUEST_LINE_BYTES + products.length + 1));
-    const tooLong = `GET https://vendor.example/c?productsInfos=${'P'.repeat(DECODED_PARAMETER_BYTES)}`;
+    const products = `GET https://vendor.example/c?b=1&productsInfos=${'P'.repeat(400)}`;
+    const withProducts = `${products}&a=${'x'.repeat(600)}`;
+    expect(keptRequestLine(withProducts)).toBe(products);
+    const tooLong = `GET https://vendor.example/c?productsInfos=${'P'.repeat(KEPT_LINE_BYTES)}`;
     expect(keptRequestLine(tooLong)).toBe(tooLong.slice(0, REQUEST_LINE_BYTES));
+  });
+
+  it("keeps Kelkoo's line within KEPT_LINE_BYTES whatever the basket, and older attempts' lines at REQUEST_LINE_BYTES", () => {
+    const long = kelkooRequest({ ...order, items: Array.from({ length: 8 }, (_, i) => ({ ...order.items[0]!, productId: `P${i}` })) });
+    expect(Buffer.byteLength(keptRequestLine(`${long.method} ${long.url}`))).toBeLessThanOrEqual(KEPT_LINE_BYTES);
+    const request = kelkooRequest();
+    const first = { at: '1', durationMs: 1, outcome: 'retry' as const, request: keptRequestLine(`${request.method} ${request.url}`) };
+    expect(Buffer.byteLength(first.request)).toBeGreaterThan(REQUEST_LINE_BYTES);
+    const history = withAttempt(withAttempt([], first), { ...first, at: '2' })!;
+    expect(history.map((a) => Buffer.byteLength(a.request) > REQUEST_LINE_BYTES)).toEqual([false, true]);
+    expect(history[0]!.request).toBe(first.request.slice(0, REQUEST_LINE_BYTES));
   });
 
   it('asks every adapter that decodes its query for decoded parameters only', () => {
