@@ -5,10 +5,10 @@ import { lateReportSeconds } from '../core/late-reports';
 import { addSeconds, epochSecondsCeil, systemClock } from '../core/time';
 import { lazy } from '../core/lazy';
 import { parseInput } from '../core/validation';
-import { MAX_VISITOR_KEY_BYTES, Visitor, visitorKeys, visitorWithAtLeast } from '../core/visitor';
+import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import { ApiDeps, NO_CONSENT, occurredAt } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
-import { consentSchema, identifiersSchema, isoTimestamp } from './schemas';
+import { commonConsent, commonVisitor, consentSchema, identifiersSchema, isObject, isoTimestamp } from './schemas';
 
 /**
  * The request body of POST /v1/clicks, as a zod schema: the definition of what is accepted, and the source of every
@@ -33,11 +33,6 @@ const MAX_LANDING_URL = 8192;
 const MAX_PARAM_NAME = 128;
 const MAX_PARAM_VALUE = 2048;
 const MAX_PARAMS = 100;
-const MAX_VISITOR_KEY_LENGTH = 256;
-const VISITOR_FIELDS = ['sessionId', 'userId', 'basketId'] as const;
-
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The common capture – a visitor, a landing URL, query parameters, consent – accepted without zod: per request this
@@ -49,7 +44,7 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 export function commonCapture(body: unknown): CaptureRequest | undefined {
   if (!isObject(body)) return undefined;
   for (const key in body) if (key !== 'visitor' && key !== 'landingUrl' && key !== 'params' && key !== 'consent') return undefined;
-  const visitor = commonVisitor(body.visitor);
+  const visitor = commonVisitor(body.visitor, 1);
   if (!visitor) return undefined;
   const request: CaptureRequest = { visitor };
   if ('landingUrl' in body) {
@@ -62,29 +57,11 @@ export function commonCapture(body: unknown): CaptureRequest | undefined {
     request.params = params;
   }
   if ('consent' in body) {
-    const consent = body.consent;
-    if (!isObject(consent) || typeof consent.tracking !== 'boolean') return undefined;
-    for (const key in consent) if (key !== 'tracking') return undefined;
-    request.consent = { tracking: consent.tracking };
+    const consent = commonConsent(body.consent);
+    if (!consent) return undefined;
+    request.consent = consent;
   }
   return request;
-}
-
-function commonVisitor(value: unknown): Visitor | undefined {
-  if (!isObject(value)) return undefined;
-  let count = 0;
-  for (const key in value) {
-    if (key !== 'sessionId' && key !== 'userId' && key !== 'basketId') return undefined;
-    const key_ = value[key];
-    if (typeof key_ !== 'string' || key_.length < 1 || key_.length > MAX_VISITOR_KEY_LENGTH) return undefined;
-    // A character is at most 3 bytes in UTF-8 (4 for a surrogate pair, which is 2 characters): short keys need no count.
-    if (key_.length * 3 > MAX_VISITOR_KEY_BYTES && Buffer.byteLength(key_, 'utf8') > MAX_VISITOR_KEY_BYTES) return undefined;
-    count++;
-  }
-  if (count === 0) return undefined;
-  const visitor: Visitor = {};
-  for (const field of VISITOR_FIELDS) if (field in value) visitor[field] = value[field] as string;
-  return visitor;
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ValidationError } from '../core/errors';
 import { parseDateOrDateTime } from '../core/time';
+import { MAX_VISITOR_KEY_BYTES, Visitor } from '../core/visitor';
 
 /** Pieces shared by the request schemas of several routes (SPEC §2). Each route's own schema lives beside its handler. */
 
@@ -56,4 +57,42 @@ export function orderIdParam(value: string | undefined): string {
   const message = orderId.length < 1 ? 'must not be empty' : tooLong ? `must be at most ${MAX_ORDER_ID} characters` : undefined;
   if (message !== undefined) throw new ValidationError('Invalid request: orderId', [{ field: 'orderId', message }]);
   return orderId;
+}
+
+/*
+ * The common shapes of request bodies, checked without zod (lambdas/api/capture.ts, visitors.ts): each accepts only
+ * what its zod schema accepts and returns what the schema would (same values, same key order), or undefined, which
+ * leaves the body to the schema – whose messages the route answers with. Strings are measured in UTF-16 units, never
+ * more than zod's code points, so a string these pass the schema passes too.
+ */
+
+type Json = Record<string, unknown>;
+export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const MAX_VISITOR_KEY_LENGTH = 256;
+const VISITOR_FIELDS = ['sessionId', 'userId', 'basketId'] as const;
+
+/** A visitor of `visitorWithAtLeast(min)`: only its three keys, each 1–256 characters and at most 1,000 bytes. */
+export function commonVisitor(value: unknown, min: number): Visitor | undefined {
+  if (!isObject(value)) return undefined;
+  let count = 0;
+  for (const key in value) {
+    if (key !== 'sessionId' && key !== 'userId' && key !== 'basketId') return undefined;
+    const id = value[key];
+    if (typeof id !== 'string' || id.length < 1 || id.length > MAX_VISITOR_KEY_LENGTH) return undefined;
+    // A character is at most 3 bytes in UTF-8 (4 for a surrogate pair, which is 2 characters): short keys need no count.
+    if (id.length * 3 > MAX_VISITOR_KEY_BYTES && Buffer.byteLength(id, 'utf8') > MAX_VISITOR_KEY_BYTES) return undefined;
+    count++;
+  }
+  if (count < min) return undefined;
+  const visitor: Visitor = {};
+  for (const field of VISITOR_FIELDS) if (field in value) visitor[field] = value[field] as string;
+  return visitor;
+}
+
+/** `consentSchema`: `{"tracking": <boolean>}` and nothing else. */
+export function commonConsent(value: unknown): { tracking: boolean } | undefined {
+  if (!isObject(value) || typeof value.tracking !== 'boolean') return undefined;
+  for (const key in value) if (key !== 'tracking') return undefined;
+  return { tracking: value.tracking };
 }

@@ -3,20 +3,48 @@ import type { ClickIdCatalogue } from '../core/click-ids';
 import { catalogueOf, destinationsOf } from '../config/destinations';
 import { lateReportSeconds } from '../core/late-reports';
 import { addSeconds, epochSecondsCeil, SECONDS_PER_DAY, systemClock } from '../core/time';
+import { lazy } from '../core/lazy';
 import { parseInput } from '../core/validation';
-import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
+import { Visitor, visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import { ApiDeps, NO_CONSENT } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
-import { consentSchema } from './schemas';
+import { commonConsent, commonVisitor, consentSchema, isObject } from './schemas';
 
-export const identifySchema = z.strictObject({
-  visitor: visitorWithAtLeast(2),
-  consent: consentSchema.optional(),
-});
+/** The request bodies, as zod schemas: what is accepted, and every error message. Built on first use (commonIdentify). */
+export const identifySchema = lazy(() =>
+  z.strictObject({
+    visitor: visitorWithAtLeast(2),
+    consent: consentSchema.optional(),
+  }),
+);
 
-export const eraseSchema = z.strictObject({
-  visitor: visitorWithAtLeast(1),
-});
+export const eraseSchema = lazy(() =>
+  z.strictObject({
+    visitor: visitorWithAtLeast(1),
+  }),
+);
+
+/**
+ * An identify body checked without zod: what `identifySchema` accepts, as it returns it, or undefined to leave the
+ * body to the schema (see commonVisitor). test/unit/capture-validation.test.ts compares the two.
+ */
+export function commonIdentify(body: unknown): { visitor: Visitor; consent?: { tracking: boolean } } | undefined {
+  if (!isObject(body)) return undefined;
+  for (const key in body) if (key !== 'visitor' && key !== 'consent') return undefined;
+  const visitor = commonVisitor(body.visitor, 2);
+  if (!visitor) return undefined;
+  if (!('consent' in body)) return { visitor };
+  const consent = commonConsent(body.consent);
+  return consent ? { visitor, consent } : undefined;
+}
+
+/** An erase body checked without zod, as commonIdentify. */
+export function commonErase(body: unknown): { visitor: Visitor } | undefined {
+  if (!isObject(body)) return undefined;
+  for (const key in body) if (key !== 'visitor') return undefined;
+  const visitor = commonVisitor(body.visitor, 1);
+  return visitor ? { visitor } : undefined;
+}
 
 /**
  * Visitor links live as long as the longest attribution window after the identify that last made them, plus the grace
@@ -34,7 +62,7 @@ export function createIdentifyHandler(deps: VisitorDeps): ApiHandler {
   const clock = deps.clock ?? systemClock;
   const lifetime = linkLifetimeSeconds(catalogueOf(destinationsOf(deps.config))) + lateReportSeconds(deps.config);
   return route({ logger: deps.logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
-    const request = parseInput(identifySchema, body);
+    const request = commonIdentify(body) ?? parseInput(identifySchema(), body);
     if (request.consent?.tracking === false) return jsonResponse(200, { linked: 0, consent: NO_CONSENT });
     const keys = visitorKeys(request.visitor);
     await deps.store.linkVisitorKeys(keys, epochSecondsCeil(addSeconds(clock(), lifetime)));
@@ -45,7 +73,7 @@ export function createIdentifyHandler(deps: VisitorDeps): ApiHandler {
 /** DELETE /v1/visitors: erases the keys' click records and links now instead of waiting for their expiry. */
 export function createEraseHandler(deps: Pick<VisitorDeps, 'store' | 'apiKeys' | 'logger'>): ApiHandler {
   return route({ logger: deps.logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
-    const request = parseInput(eraseSchema, body);
+    const request = commonErase(body) ?? parseInput(eraseSchema(), body);
     const erased = await deps.store.eraseVisitor(visitorKeys(request.visitor));
     deps.logger.info('Visitor erased', { records: erased });
     return jsonResponse(200, { erased });

@@ -1,11 +1,12 @@
 /**
- * The capture route's validator without zod (commonCapture, lambdas/api/capture.ts) against the zod schema that
- * defines the route's body (captureSchema): on every generated body, the validator either leaves the body to the
- * schema or accepts it as the schema does, with the same value; it never accepts a body the schema refuses, so every
- * error message still comes from the schema, byte for byte.
+ * The validators without zod of the capture, identify and erase routes (commonCapture, lambdas/api/capture.ts;
+ * commonIdentify and commonErase, visitors.ts) against the zod schemas that define the routes' bodies: on every
+ * generated body, a validator either leaves the body to the schema or accepts it as the schema does, with the same
+ * value; it never accepts a body the schema refuses, so every error message still comes from the schema, byte for byte.
  */
 import fc from 'fast-check';
 import { captureSchema, commonCapture } from '../../lambdas/api/capture';
+import { commonErase, commonIdentify, eraseSchema, identifySchema } from '../../lambdas/api/visitors';
 
 const RUNS = Number(process.env.CAPTURE_VALIDATION_RUNS ?? 400);
 
@@ -80,7 +81,7 @@ const commonBody = fc.record(
       visitor,
     ),
     landingUrl: edge(fc.webUrl({ withQueryParameters: true }), fc.oneof(urlSpaced, url)),
-    params: nearlyGood(fc.dictionary(edge(goodString(128), paramName), edge(fc.string({ maxLength: 40 }), text), { maxKeys: 5 }), params),
+    params: nearlyGood(fc.dictionary(fc.oneof({ arbitrary: goodString(128), weight: 3 }, { arbitrary: paramName, weight: 1 }), edge(fc.string({ maxLength: 40 }), text), { maxKeys: 5 }), params),
     consent: nearlyGood(fc.record({ tracking: fc.boolean() }), consent),
   },
   { requiredKeys: ['visitor'] },
@@ -137,5 +138,45 @@ describe('capture validation without zod', () => {
       expect(commonCapture(input)).toBeUndefined();
       expect(captureSchema().safeParse(input).success).toBe(false);
     }
+  });
+
+  it('identify and erase: accept only what their schemas accept, with the same value', () => {
+    const visitorBody = fc.record(
+      {
+        visitor: nearlyGood(fc.record({ sessionId: edge(goodString(256), visitorBound), userId: edge(goodString(256), text), basketId: goodString(256) }, { requiredKeys: [] }), visitor),
+        consent: nearlyGood(fc.record({ tracking: fc.boolean() }), consent),
+      },
+      { requiredKeys: ['visitor'] },
+    );
+    const withOther = fc.tuple(visitorBody, value).map(([b, other]) => ({ ...b, other }));
+    const accepted = { identify: 0, erase: 0 };
+    fc.assert(
+      fc.property(fc.oneof({ arbitrary: visitorBody, weight: 6 }, withOther, value), (generated) => {
+        const input = asParsed(generated);
+        const identify = commonIdentify(input);
+        if (identify !== undefined) {
+          accepted.identify++;
+          const parsed = identifySchema().safeParse(input);
+          expect(parsed.success).toBe(true);
+          expect(JSON.stringify(identify)).toBe(JSON.stringify(parsed.data));
+          expect(identify).toStrictEqual(parsed.data);
+        }
+        const erase = commonErase(input);
+        if (erase !== undefined) {
+          accepted.erase++;
+          const parsed = eraseSchema().safeParse(input);
+          expect(parsed.success).toBe(true);
+          expect(erase).toStrictEqual(parsed.data);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(accepted.identify).toBeGreaterThan(RUNS / 50);
+    expect(accepted.erase).toBeGreaterThan(RUNS / 50);
+    // One key is an erase, not an identify: the schema says why.
+    expect(commonIdentify({ visitor: { sessionId: 's' } })).toBeUndefined();
+    expect(identifySchema().safeParse({ visitor: { sessionId: 's' } }).error?.issues.map((i) => i.message)).toEqual([
+      'at least 2 of sessionId, userId, basketId are required',
+    ]);
   });
 });
