@@ -129,6 +129,9 @@ describe('a vendor rejecting sales, on the local stack', () => {
     const listed = await env.client.api('GET', '/v1/deliveries?status=failed&vendor=kelkoo');
     expect(listed.body.deliveries.map((d: { orderId: string }) => d.orderId)).toContain(refused);
 
+    // While refused, `npm run status` shows the vendor's answer.
+    expect((await command(status, [refused, '--local'], env.stateFile)).out).toContain('  #1 answer: unknown comId');
+
     // Fixed; the operator redrives the refused ones only.
     await env.client.setBehaviour('kelkoo', null);
     const moved = await command(redrive, ['kelkoo', '--only', 'failed', '--local'], env.stateFile);
@@ -147,13 +150,13 @@ describe('a vendor rejecting sales, on the local stack', () => {
     const after = await env.client.api('GET', '/v1/deliveries?vendor=kelkoo&limit=100');
     expect(after.body.deliveries.map((d: { orderId: string }) => d.orderId)).not.toContain(refused);
 
-    // `npm run status` shows both attempts.
+    // `npm run status` counts both attempts and, once sent, keeps the one that sent it (without its answer).
     const shown = await command(status, [refused, '--local'], env.stateFile);
     expect(shown.code).toBe(0);
     expect(shown.out.find((l) => l.startsWith('kelkoo '))).toMatch(/^kelkoo\s+sent\s+2\s+200\s+sent 20/);
-    expect(shown.out).toContain('kelkoo: last 2 attempt(s), oldest first');
-    expect(shown.out.filter((l) => /^\s+20\d\d-.*\b(failed|sent)\s+(400|200)\s+\d+\s+GET http/.test(l))).toHaveLength(2);
-    expect(shown.out).toContain('  #1 answer: unknown comId');
+    expect(shown.out).toContain('kelkoo: last 1 attempt(s), oldest first');
+    expect(shown.out.filter((l) => /^\s+20\d\d-.*\bsent\s+200\s+\d+\s+GET http/.test(l))).toHaveLength(1);
+    expect(shown.out.some((l) => l.includes('answer:'))).toBe(false);
     expect((await command(status, ['no-such-order', '--local'], env.stateFile)).code).toBe(1);
   });
 
