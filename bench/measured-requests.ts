@@ -23,6 +23,7 @@ import { createIdentifyHandler } from '../lambdas/api/visitors';
 import { queuedDestinationsOf } from '../lambdas/config/cancellation';
 import type { TrackingConfig } from '../lambdas/config/schema';
 import { API_TIMEOUT_SECONDS } from '../lambdas/contract/shape';
+import { createLogger } from '../lambdas/observability/logger';
 import { CloudWatchDeliveryMetrics, METRICS_SERVICE } from '../lambdas/observability/metrics';
 import { createSender, SenderHandler } from '../lambdas/sender/create';
 import { SqsDeliveryQueues } from '../lambdas/store/delivery-queues';
@@ -67,6 +68,8 @@ export interface ScenarioCount {
   refusedWrites: number;
   logLines: number;
   emfLines: number;
+  /** The keys of each distinct shape of log line (names only, sorted): a line format change changes them. */
+  logShapes: string[];
   // Not part of the fingerprint: they vary with timings and ids' digits.
   logBytes: number;
   emfBytes: number;
@@ -220,6 +223,7 @@ function interceptStdout() {
   const seen = { logLines: 0, logBytes: 0, emfLines: 0, emfBytes: 0 };
   const emf: string[] = [];
   const samples: string[] = [];
+  const shapes = new Set<string>();
   let last = '';
   let pending = '';
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -238,6 +242,11 @@ function interceptStdout() {
         seen.logLines += 1;
         seen.logBytes += bytes;
         last = line;
+        try {
+          shapes.add(Object.keys(JSON.parse(line) as object).sort().join(','));
+        } catch {
+          shapes.add('(not JSON)');
+        }
       }
     }
     (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
@@ -247,6 +256,7 @@ function interceptStdout() {
     seen,
     emf,
     samples,
+    shapes,
     get last() {
       return last;
     },
@@ -325,8 +335,9 @@ export async function measureRequests(options: MeasureOptions): Promise<Measured
     const clock = () => new Date(now);
     const store = new TrackingStore(documentClient(dynamo), tableName);
     const apiKeys = new StaticApiKeys([BENCH_API_KEY]);
-    // As the deployed functions build them (lambdas/runtime/lambda.ts): one logger per function, the service name.
-    const apiLogger = new Logger({ serviceName: METRICS_SERVICE, logLevel: 'INFO' });
+    // As the deployed functions build them (lambdas/runtime/lambda.ts): one logger per function, its line format, the
+    // service name; the level is POWERTOOLS_LOG_LEVEL's, set to the deployed INFO above.
+    const apiLogger = createLogger(METRICS_SERVICE);
     const metrics = new CloudWatchDeliveryMetrics(METRICS_SERVICE);
     const capture = createCaptureHandler({ config, store, apiKeys, logger: apiLogger, clock });
     const identify = createIdentifyHandler({ config, store, apiKeys, logger: apiLogger, clock });
@@ -334,7 +345,7 @@ export async function measureRequests(options: MeasureOptions): Promise<Measured
     const vendor: HttpSender = { send: async () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'OK' }) };
     const senders: Record<string, { handler: SenderHandler; logger: Logger }> = {};
     for (const id of destinations) {
-      const logger = new Logger({ serviceName: METRICS_SERVICE, logLevel: 'INFO' });
+      const logger = createLogger(METRICS_SERVICE);
       logger.appendKeys({ destination: id });
       senders[id] = {
         logger,
@@ -371,6 +382,7 @@ export async function measureRequests(options: MeasureOptions): Promise<Measured
       phase(`before ${id}`);
       const mine = newTally();
       tally = mine;
+      output.shapes.clear();
       const before = { ...output.seen };
       const done = await run();
       // What runs between scenarios (setting up buyers, the scan) counts nowhere.
@@ -389,6 +401,7 @@ export async function measureRequests(options: MeasureOptions): Promise<Measured
         refusedWrites: mine.refusedWrites,
         logLines: output.seen.logLines - before.logLines,
         emfLines: output.seen.emfLines - before.emfLines,
+        logShapes: [...output.shapes].sort(),
         logBytes: output.seen.logBytes - before.logBytes,
         emfBytes: output.seen.emfBytes - before.emfBytes,
         cpuMs: done.cpuMs,
@@ -572,7 +585,7 @@ async function storedBytes(dynamo: DynamoDBClient, tableName: string, clockStart
 
 /**
  * The deterministic part of the counts: per scenario, the request types and counts, capacity units, refused writes,
- * strong reads and log and EMF lines – and what the items a run leaves weigh, rounded to whole KB per 10 items so a
+ * strong reads, log and EMF lines and the keys of its log lines (names, not values) – and what the items a run leaves weigh, rounded to whole KB per 10 items so a
  * timestamp's width cannot move it. Sorted keys, no times, no ids.
  */
 export function fingerprintOf(m: Pick<MeasuredRequests, 'scenarios' | 'stored' | 'metricSeries' | 'vendors'>): string {
@@ -594,6 +607,7 @@ export function fingerprintOf(m: Pick<MeasuredRequests, 'scenarios' | 'stored' |
         refusedWrites: s.refusedWrites,
         logLines: s.logLines,
         emfLines: s.emfLines,
+        logShapes: s.logShapes,
       };
     }),
     storedItems: { capture: m.stored.capture.items, conversion: m.stored.conversion.items },

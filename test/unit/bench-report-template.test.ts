@@ -240,6 +240,7 @@ function model(): BenchResults['model'] {
     refusedWrites: id === 'captureAgain' ? calls : 0,
     logLines: calls,
     emfLines: id.startsWith('conversion') ? 3 * calls : id === 'senderBatch1' ? calls : invocations,
+    logShapes: ['level,message,timestamp'],
     logBytes: 600 * calls,
     emfBytes: 270 * calls,
     cpuMs: 2 * calls,

@@ -15,6 +15,7 @@ const scenario = (id: ScenarioId, calls: number, invocations: number, counts: Pa
   refusedWrites: 0,
   logLines: calls,
   emfLines: 0,
+  logShapes: [],
   logBytes: 600 * calls,
   emfBytes: 0,
   cpuMs: calls,
