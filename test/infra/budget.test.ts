@@ -11,7 +11,9 @@ import { parseConfig } from '../../lambdas/config/schema';
 import { stackNameOf } from '../../lib/constructs/naming';
 import { SERVICE_TAG_VALUE } from '../../lib/tags';
 import { TrackingStack } from '../../lib/tracking-stack';
-import { evaluateResourcePolicy, ResourceCall, Statement } from '../artifacts/iam';
+import { evaluateResourcePolicy, ResourceCall } from '../artifacts/iam';
+
+type Statement = Parameters<typeof evaluateResourcePolicy>[0][number];
 
 const FEATURE_FLAGS = (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 const ACCOUNT = '123456789012';
@@ -55,7 +57,7 @@ function resolve(value: unknown, resources: Resources): any {
 
 describe('the monthly budget', () => {
   const resources = synthesise('dev', { ...CONFIG, budget: { monthlyUsd: 50 } });
-  const [[, budgetResource]] = ofType(resources, 'AWS::Budgets::Budget') as [[string, { Properties: Record<string, any> }]];
+  const [[, budgetResource]] = ofType(resources, 'AWS::Budgets::Budget') as unknown as [[string, { Properties: Record<string, any> }]];
   const budget = resolve(budgetResource.Properties, resources);
   const [[topicId]] = ofType(resources, 'AWS::SNS::Topic');
   const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:${topicId}`;
