@@ -90,10 +90,10 @@ export function growthTable(m: MeasuredRequests, facts: ModelFacts): string {
       const s = m.scenarios[id];
       const memory = id.startsWith('capture') ? facts.memoryMb.capture : facts.memoryMb.conversion;
       const base = id.startsWith('capture') ? ASSUMPTIONS.captureAwsIoMs : ASSUMPTIONS.conversionAwsIoMs;
-      // The AWS I/O of the ordinary call, scaled by how much longer this one waited on the local services.
+      // The AWS I/O of the ordinary call, plus however much longer this one waited on the local services.
       const reference = id.startsWith('capture') ? m.scenarios.capture1 : m.scenarios.conversion1;
-      const localIo = (x: ScenarioCount) => Math.max(0.1, (x.wallMs - x.cpuMs) / x.calls);
-      const cost = scenarioUsdPerMillion(s, memory, facts, Math.ceil(base * Math.max(1, localIo(s) / localIo(reference))));
+      const localIo = (x: ScenarioCount) => Math.max(0, (x.wallMs - x.cpuMs) / x.calls);
+      const cost = scenarioUsdPerMillion(s, memory, facts, Math.ceil(base + Math.max(0, localIo(s) - localIo(reference))));
       return [
         label,
         `${num(per(s, sum(s.dynamo) + sum(s.sqs)))}: ${describeOps(s)}`,
