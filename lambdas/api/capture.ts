@@ -117,7 +117,8 @@ export function createCaptureHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'a
           live.map((f) => ({ key: f.entry.key, value: f.value, occurredAt: at, expiresAt: epochSecondsCeil(f.keptUntil) })),
         )
       : { superseded: 0 };
-    logger.info('Clicks captured', { stored: live.map((f) => f.entry.key), expired: expired.map((f) => f.entry.key), superseded });
+    // The most frequent call of all: its line is DEBUG (docs/INFRASTRUCTURE.md, "Logs"); the access log has the request.
+    logger.debug('Clicks captured', { stored: live.map((f) => f.entry.key), expired: expired.map((f) => f.entry.key), superseded });
     const describe = (f: (typeof found)[number]) => ({ param: f.entry.key, vendors: Object.keys(f.entry.windows), expiresAt: f.expiresAt.toISOString() });
     return jsonResponse(live.length ? 201 : 200, { stored: live.map(describe), ...(expired.length ? { expired: expired.map(describe) } : {}) });
   });
