@@ -9,15 +9,14 @@
  *   it would find stack ConversionTracking-prod; the page shows a failed order with its history and the queues.
  */
 import { join, relative } from 'node:path';
-import { catalogueOf, destinationsOf } from '../lambdas/config/destinations';
 import { EXAMPLE_CONFIG_PATH } from '../lambdas/config/load';
 import { DELIVERY_METRICS } from '../lambdas/observability/metrics';
 import { deliveryOutputNames } from '../lib/constructs/naming';
-import { KELKOO_EXAMPLE_BASKET, tryItSample } from '../local/console/sample';
 import { freePort } from '../local/services';
-import { LocalStack, startLocalStack } from '../local/stack';
+import { startLocalStack } from '../local/stack';
 import { launchChromium, tryIt } from './console-browser';
 import { startDeployedConsole } from './console';
+import { behaviour, order } from './console-orders';
 import { startConsoleStandIn } from './console-stand-in';
 
 // Functions passed to page.waitForFunction run in the page; the project compiles without the DOM library.
@@ -43,41 +42,6 @@ async function local(): Promise<void> {
     await browser.close();
     await stack.stop();
   }
-}
-
-/** POSTs to the local stack's API with its key; fails on an unexpected status. */
-async function post(stack: LocalStack, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${stack.baseUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKeys[0]}` },
-    body: JSON.stringify(body),
-  });
-  if (response.status >= 300) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
-}
-
-/**
- * A visitor landing with every click id, logging in and ordering the first three lines of the sample's basket (what
- * the history keeps whole); resolves once no delivery is queued any more.
- */
-async function order(stack: LocalStack, token: string): Promise<string> {
-  const sample = tryItSample(catalogueOf(destinationsOf(stack.config)), token);
-  await post(stack, '/v1/clicks', sample.capture);
-  await post(stack, '/v1/identify', sample.identify);
-  await post(stack, '/v1/conversions', { ...sample.conversion, items: KELKOO_EXAMPLE_BASKET.slice(0, 3), orderValue: 70.66, netValue: 58.88 });
-  const orderId = String(sample.conversion.orderId);
-  for (const started = Date.now(); Date.now() - started < 60_000; await new Promise((r) => setTimeout(r, 200))) {
-    const response = await fetch(`${stack.baseUrl}/v1/conversions/${encodeURIComponent(encodeURIComponent(orderId))}`, { headers: { authorization: `Bearer ${stack.apiKeys[0]}` } });
-    const body = (await response.json()) as { deliveries?: Array<{ status: string }> };
-    if (body.deliveries?.every((d) => ['sent', 'failed', 'skipped'].includes(d.status))) return orderId;
-  }
-  throw new Error(`order ${orderId} was not delivered within a minute`);
-}
-
-async function behaviour(stack: LocalStack, vendor: string, answer: Record<string, unknown> | null): Promise<void> {
-  await fetch(`${stack.sandboxUrl}/${vendor}/_behaviour`, {
-    method: answer ? 'POST' : 'DELETE',
-    ...(answer ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(answer) } : {}),
-  });
 }
 
 async function deployed(): Promise<void> {
