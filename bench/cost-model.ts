@@ -99,7 +99,7 @@ function apiLines(s: ScenarioCount, cpuMs: number, ioMs: number, memoryMb: numbe
     same(
       'CloudWatch Logs (API function)',
       ingestUsd(per(s, s.logBytes) + platformLogBytes(1, facts), per(s, s.logLines) + platformLogLines(1, facts)),
-      `${per(s, s.logLines)} line(s), ${per(s, s.logBytes).toFixed(0)} B with Powertools' Lambda context keys, + 26 B per event${facts.platformLogs ? " + Lambda's START/END/REPORT" : "; Lambda's START/END/REPORT dropped (system log level WARN)"}`,
+      `${per(s, s.logLines)} line(s), ${per(s, s.logBytes).toFixed(0)} B as the function's logger writes them with a Lambda context, + 26 B per event${facts.platformLogs ? " + Lambda's START/END/REPORT" : "; Lambda's START/END/REPORT dropped (system log level WARN)"}`,
     ),
     same('EMF metric records (API)', ingestUsd(per(s, s.emfBytes), per(s, s.emfLines)), `${per(s, s.emfLines)} record(s), ${per(s, s.emfBytes).toFixed(0)} B`),
     same('API access log', ingestUsd(facts.accessLogBytes, 1), `1 line of ${facts.accessLogBytes} B (the stage's format, rendered)`),
