@@ -77,11 +77,18 @@ export interface ScenarioCount {
   wallMs: number;
 }
 
+/**
+ * `floorBytes`: the same items with only what exactly-once and attribution must keep – each item's key (`pk`, `sk`),
+ * its expiry (`ttl`), a click's value and time (`value`, `occurredAt`, which newest-wins compares) and a delivery's
+ * `status` – plus the per-item overhead: the storage floor (bench/cost-model.ts).
+ */
+export const FLOOR_ATTRIBUTES = ['pk', 'sk', 'ttl', 'value', 'occurredAt', 'status'] as const;
+
 export interface StoredBytes {
   /** Items and bytes a capture (1 key × 1 id) leaves, by DynamoDB's size rule plus its 100 bytes of per-item overhead. */
-  capture: { items: number; bytes: number; retentionDays: number };
+  capture: { items: number; bytes: number; floorBytes: number; retentionDays: number };
   /** The order and its deliveries, after the senders recorded the outcomes. */
-  conversion: { items: number; bytes: number; retentionDays: number };
+  conversion: { items: number; bytes: number; floorBytes: number; retentionDays: number };
 }
 
 export interface MeasuredRequests {
@@ -570,6 +577,8 @@ async function storedBytes(dynamo: DynamoDBClient, tableName: string, clockStart
     start = page.LastEvaluatedKey;
   } while (start);
   const billed = (list: typeof items) => list.reduce((sum, item) => sum + dynamoItemBytes(item) + ITEM_STORAGE_OVERHEAD_BYTES, 0);
+  const floor = (list: typeof items) =>
+    billed(list.map((item) => Object.fromEntries(Object.entries(item).filter(([name]) => (FLOOR_ATTRIBUTES as readonly string[]).includes(name)))));
   const retentionDays = (list: typeof items) => {
     const ttls = list.map((i) => Number(i.ttl?.N)).filter(Number.isFinite);
     return ttls.length ? Math.max(...ttls.map((t) => (t * 1000 - clockStart) / 86_400_000)) : Number.NaN;
@@ -578,8 +587,13 @@ async function storedBytes(dynamo: DynamoDBClient, tableName: string, clockStart
   const orderItems = items.filter((i) => /^ORDER#ORD-00(0|1)\d$/.test(i.pk!.S!));
   const perCapture = captureItems.length / CAPTURE_CALLS;
   return {
-    capture: { items: perCapture, bytes: billed(captureItems) / CAPTURE_CALLS, retentionDays: Math.round(retentionDays(captureItems)) },
-    conversion: { items: orderItems.length / conversions, bytes: billed(orderItems) / conversions, retentionDays: Math.round(retentionDays(orderItems)) },
+    capture: { items: perCapture, bytes: billed(captureItems) / CAPTURE_CALLS, floorBytes: floor(captureItems) / CAPTURE_CALLS, retentionDays: Math.round(retentionDays(captureItems)) },
+    conversion: {
+      items: orderItems.length / conversions,
+      bytes: billed(orderItems) / conversions,
+      floorBytes: floor(orderItems) / conversions,
+      retentionDays: Math.round(retentionDays(orderItems)),
+    },
   };
 }
 

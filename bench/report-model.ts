@@ -44,7 +44,12 @@ export function costTable(c: ModelCost): string {
   const both = (t: number, h: number) => (Math.abs(t - h) < 1e-12 ? [usd(t), usd(h)] : [usd(t), usd(h)]);
   return mdTable(
     ['Item', 'Typical (batches of 1)', 'High volume (batches of 10)', 'Basis (measured in this run unless said)'],
-    [...c.lines.map((l) => [l.item, ...both(l.typical, l.high), l.basis]), ['**Total**', `**${usd(c.total.typical)}**`, `**${usd(c.total.high)}**`, '']],
+    [
+      ...c.lines.map((l) => [l.item, ...both(l.typical, l.high), l.basis]),
+      ['**Handling**', `**${usd(c.total.typical)}**`, `**${usd(c.total.high)}**`, 'judged against the floor below'],
+      ['Keeping what it leaves (below)', usd(c.kept.total), usd(c.kept.total), 'storage and PITR over the retention'],
+      ['**Total**', `**${usd(c.total.typical + c.kept.total)}**`, `**${usd(c.total.high + c.kept.total)}**`, ''],
+    ],
     ['---', '---:', '---:', '---'],
   );
 }
@@ -55,7 +60,21 @@ export function floorTable(c: ModelCost): string {
     [
       ...c.floor.lines.map((l) => [l.item, usd(l.typical), usd(l.high), l.basis]),
       ['**Floor**', `**${usd(c.floor.total.typical)}**`, `**${usd(c.floor.total.high)}**`, ''],
-      ['**Cost ÷ floor**', `**${fixed(c.ratio.typical, 2)}**`, `**${fixed(c.ratio.high, 2)}**`, 'target ≤ 1.10'],
+      ['**Handling ÷ floor**', `**${fixed(c.ratio.typical, 2)}**`, `**${fixed(c.ratio.high, 2)}**`, 'target ≤ 1.10'],
+    ],
+    ['---', '---:', '---:', '---'],
+  );
+}
+
+/** Keeping what a million calls leave, as stored and as the floor's records would weigh, over the same retention. */
+export function keptTable(c: ModelCost): string {
+  const rows = c.kept.lines.map((l, i) => [l.item, usd(l.typical), usd(c.kept.floorLines[i]?.typical ?? 0), l.basis]);
+  return mdTable(
+    ['Item', 'As stored', 'Floor records', 'Basis'],
+    [
+      ...rows,
+      ['**Kept**', `**${usd(c.kept.total)}**`, `**${usd(c.kept.floorTotal)}**`, c.kept.floorLines[0]?.basis ?? ''],
+      ['**Kept ÷ its floor**', `**${fixed(c.kept.ratio, 2)}**`, '', 'reported, no target: what is kept is the contract (retentionDays, the status route, replay)'],
     ],
     ['---', '---:', '---:', '---'],
   );

@@ -78,8 +78,8 @@ export function tableOperations(): string[] {
 
 /**
  * API functions answer a waiting shop backend: more memory buys more CPU and a shorter cold start. Chosen by
- * measurement (docs/PERFORMANCE.md, "Memory sizes"): the cheapest size whose modelled cold init stays within 500 ms;
- * at 512 MB the modelled capture cold init was 533 ms, at 1024 MB 267 ms, for 6 cents more per million captures.
+ * measurement (docs/PERFORMANCE.md, "Memory sizes", written by `npm run bench` with the figures of its run): the
+ * cheapest size, cold starts' init included, whose modelled cold start – init plus the call – stays within 500 ms.
  */
 export const API_MEMORY_MB = 1024;
 

@@ -69,7 +69,11 @@ describe('the performance report', () => {
     expect(missed).toContain('\n\nNot delivered when read: {"pending":10}.\n\n### What stands in the way\n');
     expect(missed).toContain(' (deployed: 1024 MB; `API_MEMORY_MB` should follow)');
     // The cost rows of the targets table: each volume, each kind, with its ratio to the floor.
-    expect(missed).toMatch(/\| Conversions, high volume \(batches of 10\): cost ≤ 1\.1 × floor \| \$[\d.]+ ÷ \$[\d.]+ per million = [\d.]+ > 1\.1 ✘ \| \*\*no\*\* \|/);
+    expect(missed).toMatch(
+      /\| Conversions, high volume \(batches of 10\): handling cost ≤ 1\.1 × floor \| \$[\d.]+ ÷ \$[\d.]+ per million = [\d.]+ > 1\.1 ✘; keeping what it leaves \$[\d.]+ more \([\d.]+ × its floor's records, section 7\) \| \*\*no\*\* \|/,
+    );
+    // Storage stays out of the ratio and is shown beside its own floor.
+    expect(missed).toContain('| **Kept ÷ its floor** | **4.00** |');
     expect(met).toContain('### Target met\n\nEvery function initialises within 1.15 × its SDK floor.\n\n## 2. Warm CPU');
     expect(met).not.toMatch(/What stands in the way|Not delivered|should follow/);
     expect(met).toContain('| 32 | 1820/s |');
@@ -259,7 +263,7 @@ function model(): BenchResults['model'] {
   };
   const counts = {
     scenarios,
-    stored: { capture: { items: 1, bytes: 185, retentionDays: 33 }, conversion: { items: 4, bytes: 2800, retentionDays: 400 } },
+    stored: { capture: { items: 1, bytes: 185, floorBytes: 170, retentionDays: 33 }, conversion: { items: 4, bytes: 2800, floorBytes: 700, retentionDays: 400 } },
     metricSeries: ['a', 'b'],
     vendors: ['kelkoo', 'qualityclick', 'clickmeter'],
     samples: [],

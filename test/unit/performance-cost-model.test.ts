@@ -32,7 +32,7 @@ function inputs(change: { retentionDays?: number; platformLogs?: boolean; sender
   } as MeasuredRequests['scenarios'];
   const measured: MeasuredRequests = {
     scenarios,
-    stored: { capture: { items: 1, bytes: 200, retentionDays: 30 }, conversion: { items: 4, bytes: 2800, retentionDays: change.retentionDays ?? 400 } },
+    stored: { capture: { items: 1, bytes: 200, floorBytes: 180, retentionDays: 30 }, conversion: { items: 4, bytes: 2800, floorBytes: 700, retentionDays: change.retentionDays ?? 400 } },
     metricSeries: [],
     vendors: ['kelkoo', 'qualityclick', 'clickmeter'],
     samples: [],
@@ -50,13 +50,18 @@ function inputs(change: { retentionDays?: number; platformLogs?: boolean; sender
 const line = (c: ReturnType<typeof conversionModel>, item: string) => c.lines.find((l) => l.item === item)!;
 
 describe('the cost model', () => {
-  it("derives the conversions' floor from the rules: the request, the invocations, the exactly-once writes, SQS per vendor and per batch", () => {
+  it("derives the conversions' floor from the rules: the request, the invocations, the exactly-once writes, SQS per vendor and per batch, the attribution reads and the invocations' waits", () => {
     const c = conversionModel(inputs());
-    // Typical: $1 + (1 + 3) × $0.20 + (1 + 2 × 3) × $0.625 + 3 × (1 + 2) × $0.40.
-    expect(c.floor.total.typical).toBeCloseTo(1 + 0.8 + 4.375 + 3.6, 6);
-    // High volume: the sender invocations, receives and deletes shared by ten messages.
-    expect(c.floor.total.high).toBeCloseTo(1 + 1.3 * 0.2 + 4.375 + 3 * 1.2 * 0.4, 6);
-    expect(captureModel(inputs()).floor.total.typical).toBeCloseTo(1 + 0.2 + 0.625, 6);
+    // Lambda time at 128 MB for `ms` of waiting, per million invocations: ms/1000 × 0.125 GB × $0.0000133334.
+    const waits = (invocations: number, ms: number) => invocations * 1e6 * (ms / 1000) * (128 / 1024) * 0.0000133334;
+    // Three visitor keys read (30 Queries over 10 calls), 0.5 RRU each at $0.125 per million.
+    const reads = 3 * 0.5 * 0.125;
+    // Typical: $1 + (1 + 3) × $0.20 + (1 + 2 × 3) × $0.625 + 3 × (1 + 2) × $0.40, the reads, the conversion's 24 ms
+    // and three sender invocations of 24 ms of DynamoDB and the vendor's 150 ms.
+    expect(c.floor.total.typical).toBeCloseTo(1 + 0.8 + 4.375 + 3.6 + reads + waits(1, 24) + waits(3, 174), 6);
+    // High volume: the sender invocations, receives and deletes – and the senders' waits – shared by ten messages.
+    expect(c.floor.total.high).toBeCloseTo(1 + 1.3 * 0.2 + 4.375 + 3 * 1.2 * 0.4 + reads + waits(1, 24) + waits(0.3, 174), 6);
+    expect(captureModel(inputs()).floor.total.typical).toBeCloseTo(1 + 0.2 + 0.625 + waits(1, 8), 6);
   });
 
   it('costs what the counts say, and never less than the floor', () => {
@@ -69,13 +74,18 @@ describe('the cost model', () => {
     expect(c.ratio.high).toBeGreaterThan(1);
   });
 
-  it('charges storage and PITR over the retention, and Lambda platform lines only when the stack keeps them', () => {
+  it('charges storage and PITR over the retention apart from handling, beside the floor records kept as long; Lambda platform lines only when the stack keeps them', () => {
     const short = conversionModel(inputs({ retentionDays: 200 }));
     const long = conversionModel(inputs({ retentionDays: 400 }));
-    expect(line(long, 'DynamoDB storage').typical).toBeCloseTo(2 * line(short, 'DynamoDB storage').typical, 6);
-    expect(line(long, 'DynamoDB PITR').typical).toBeCloseTo(0.8 * line(long, 'DynamoDB storage').typical, 6);
-    const kept = conversionModel(inputs({ platformLogs: true }));
-    expect(line(kept, 'CloudWatch Logs (senders)').typical).toBeGreaterThan(line(long, 'CloudWatch Logs (senders)').typical);
+    const kept = (c: ReturnType<typeof conversionModel>, item: string) => c.kept.lines.find((l) => l.item === item)!;
+    expect(kept(long, 'DynamoDB storage').typical).toBeCloseTo(2 * kept(short, 'DynamoDB storage').typical, 6);
+    expect(kept(long, 'DynamoDB PITR').typical).toBeCloseTo(0.8 * kept(long, 'DynamoDB storage').typical, 6);
+    // 2,800 bytes stored against the floor's 700: four times the floor's storage, and none of it in the handling total.
+    expect(long.kept.ratio).toBeCloseTo(4, 6);
+    expect(long.lines.some((l) => /storage|PITR/.test(l.item))).toBe(false);
+    expect(long.total.typical).toBeCloseTo(short.total.typical, 9);
+    const platform = conversionModel(inputs({ platformLogs: true }));
+    expect(line(platform, 'CloudWatch Logs (senders)').typical).toBeGreaterThan(line(long, 'CloudWatch Logs (senders)').typical);
   });
 
   it('bills CPU stretched by the CPU share of the memory size', () => {
