@@ -19,11 +19,10 @@ import { EXAMPLE_CONFIG_PATH } from '../lambdas/config/load';
 import { UNSETTLED_INDEX } from '../lambdas/contract/shape';
 import { documentClient } from '../lambdas/store/document-client';
 import { orderPk } from '../lambdas/store/keys';
-import { deliveryOutputNames } from '../lib/constructs/naming';
 import { freePort, LOCAL_AWS } from '../local/services';
 import { startLocalStack } from '../local/stack';
 import { startDeployedConsole } from '../scripts/console';
-import { behaviour, order } from '../scripts/console-orders';
+import { behaviour, order, standInOutputs } from '../scripts/console-orders';
 import { startConsoleStandIn } from '../scripts/console-stand-in';
 import { median } from './stats';
 
@@ -105,18 +104,7 @@ async function main(): Promise<void> {
       dynamodb: stack.dynamoEndpoint,
       sqs: stack.sqsEndpoint,
       secrets: { [secretArn]: JSON.stringify({ primary: stack.apiKeys[0] }) },
-      stacks: (queueUrl) => ({
-        [stackName]: [
-          { key: 'ApiUrl', value: `${stack.baseUrl}/` },
-          { key: 'ApiKeysSecretArn', value: secretArn },
-          { key: 'TableName', value: stack.tableName },
-          { key: 'ServiceName', value: `conversion-tracking-${stage}` },
-          ...Object.entries(stack.queueUrls).flatMap(([id, urls]) => [
-            { key: deliveryOutputNames(id).queueUrl, value: queueUrl(urls.queue) },
-            { key: deliveryOutputNames(id).deadLetterQueueUrl, value: queueUrl(urls.deadLetterQueue), description: `Dead-letter queue of ${id}; redrive with npm run redrive -- ${id}` },
-          ]),
-        ],
-      }),
+      stacks: (queueUrl) => ({ [stackName]: standInOutputs(stack, stage, secretArn, queueUrl) }),
       metric: () => 1,
       observe: (service, _region, headers, body) => {
         const target = headers['x-amz-target'];

@@ -1,10 +1,13 @@
 /**
- * Orders made through a local stack's API for the console's pictures and its page benchmark: a visitor landing with
- * every click id, logging in and ordering; and a vendor's sandbox told how to answer.
+ * A local stack playing a deployed one, for the console's pictures and its page benchmark: orders made through its
+ * API (a visitor landing with every click id, logging in and ordering), a vendor's sandbox told how to answer, and
+ * the outputs a deployed stack of the stage would have, for the CloudFormation stand-in.
  */
 import { catalogueOf, destinationsOf } from '../lambdas/config/destinations';
+import { deliveryOutputNames } from '../lib/constructs/naming';
 import { KELKOO_EXAMPLE_BASKET, tryItSample } from '../local/console/sample';
 import type { LocalStack } from '../local/stack';
+import type { StackOutput } from './console-stand-in';
 
 /** POSTs to the local stack's API with its key; fails on an unexpected status. */
 export async function post(stack: LocalStack, path: string, body: unknown): Promise<void> {
@@ -40,4 +43,21 @@ export async function behaviour(stack: LocalStack, vendor: string, answer: Recor
     method: answer ? 'POST' : 'DELETE',
     ...(answer ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(answer) } : {}),
   });
+}
+
+/**
+ * The outputs `cdk deploy` would give stage `stage` – its API, key secret, table, service name and every destination's
+ * queues – pointing at the local stack; `queueUrl` is the stand-in's form of a queue URL.
+ */
+export function standInOutputs(stack: LocalStack, stage: string, secretArn: string, queueUrl: (sqsServerUrl: string) => string): StackOutput[] {
+  return [
+    { key: 'ApiUrl', value: `${stack.baseUrl}/` },
+    { key: 'ApiKeysSecretArn', value: secretArn },
+    { key: 'TableName', value: stack.tableName },
+    { key: 'ServiceName', value: `conversion-tracking-${stage}` },
+    ...Object.entries(stack.queueUrls).flatMap(([id, urls]) => [
+      { key: deliveryOutputNames(id).queueUrl, value: queueUrl(urls.queue) },
+      { key: deliveryOutputNames(id).deadLetterQueueUrl, value: queueUrl(urls.deadLetterQueue), description: `Dead-letter queue of ${id}; redrive with npm run redrive -- ${id}` },
+    ]),
+  ];
 }

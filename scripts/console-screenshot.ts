@@ -11,12 +11,11 @@
 import { join, relative } from 'node:path';
 import { EXAMPLE_CONFIG_PATH } from '../lambdas/config/load';
 import { DELIVERY_METRICS } from '../lambdas/observability/metrics';
-import { deliveryOutputNames } from '../lib/constructs/naming';
 import { freePort } from '../local/services';
 import { startLocalStack } from '../local/stack';
 import { launchChromium, tryIt } from './console-browser';
 import { startDeployedConsole } from './console';
-import { behaviour, order } from './console-orders';
+import { behaviour, order, standInOutputs } from './console-orders';
 import { startConsoleStandIn } from './console-stand-in';
 
 // Functions passed to page.waitForFunction run in the page; the project compiles without the DOM library.
@@ -61,18 +60,7 @@ async function deployed(): Promise<void> {
       dynamodb: stack.dynamoEndpoint,
       sqs: stack.sqsEndpoint,
       secrets: { [secretArn]: JSON.stringify({ primary: stack.apiKeys[0] }) },
-      stacks: (queueUrl) => ({
-        [stackName]: [
-          { key: 'ApiUrl', value: `${stack.baseUrl}/` },
-          { key: 'ApiKeysSecretArn', value: secretArn },
-          { key: 'TableName', value: stack.tableName },
-          { key: 'ServiceName', value: `conversion-tracking-${stage}` },
-          ...Object.entries(stack.queueUrls).flatMap(([id, urls]) => [
-            { key: deliveryOutputNames(id).queueUrl, value: queueUrl(urls.queue) },
-            { key: deliveryOutputNames(id).deadLetterQueueUrl, value: queueUrl(urls.deadLetterQueue), description: `Dead-letter queue of ${id}; redrive with npm run redrive -- ${id}` },
-          ]),
-        ],
-      }),
+      stacks: (queueUrl) => ({ [stackName]: standInOutputs(stack, stage, secretArn, queueUrl) }),
       metric: (name, destination) =>
         name === DELIVERY_METRICS.queued ? 3 : name === DELIVERY_METRICS.sent ? (destination === 'qualityclick' ? 1 : 3) : name === DELIVERY_METRICS.failed && destination === 'qualityclick' ? 2 : undefined,
     });
