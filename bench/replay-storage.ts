@@ -27,27 +27,10 @@ import { apiGatewayEvent } from '../local/api-gateway-event';
 import { LOCAL_AWS, startDynamoDbLocal } from '../local/services';
 import { createTable } from '../local/stack';
 import exampleConfig from '../tracking.config.example.json';
+import { dynamoItemBytes } from './measured-requests';
 
 const KEY = 'bench-key-0123456789';
 const TABLE = 'replay-storage';
-
-/** DynamoDB's size of an attribute value (docs: "Item sizes and formats"). */
-function valueBytes(value: AttributeValue): number {
-  if (value.S !== undefined) return Buffer.byteLength(value.S);
-  if (value.N !== undefined) {
-    const digits = value.N.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-    return Math.ceil(Math.max(digits.length, 1) / 2) + 1;
-  }
-  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
-  if (value.B !== undefined) return value.B.length;
-  if (value.L) return 3 + value.L.reduce((sum, v) => sum + 1 + valueBytes(v), 0);
-  if (value.M) return 3 + Object.entries(value.M).reduce((sum, [name, v]) => sum + 1 + Buffer.byteLength(name) + valueBytes(v), 0);
-  if (value.SS) return value.SS.reduce((sum, s) => sum + Buffer.byteLength(s), 0);
-  throw new Error(`no size rule for ${JSON.stringify(value)}`);
-}
-
-const itemBytes = (item: Record<string, AttributeValue>): number =>
-  Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
 
 interface Figures {
   name: string;
@@ -149,8 +132,8 @@ async function measure(name: string, scenario: Scenario, store: TrackingStore, c
     bodyBytes,
     destinations: parseConfigDestinations(scenario.config),
     queued: messages.length,
-    before: itemBytes(without),
-    after: itemBytes(stored),
+    before: dynamoItemBytes(without),
+    after: dynamoItemBytes(stored),
     writeBefore: beforeUnits.write,
     writeAfter: afterUnits.write,
     readBefore: beforeUnits.read,
