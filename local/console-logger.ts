@@ -3,6 +3,7 @@
  * `10:04:31 INFO  sender/kelkoo  Delivered  orderId=CMD1 attempt=1 vendorStatus=200`.
  */
 import { Logger, LogItem } from '@aws-lambda-powertools/logger';
+import type { DeliveryMetrics } from '../lambdas/observability/metrics';
 
 /** Keys every Powertools entry carries; the line shows them in its fixed columns, or not at all. */
 const STANDARD_KEYS = new Set(['level', 'message', 'timestamp', 'service', 'sampling_rate', 'xray_trace_id']);
@@ -58,4 +59,19 @@ export class ConsoleLogger extends Logger {
 /** A logger for one part of the local stack; `quiet` silences it (tests). */
 export function consoleLogger(component: string, quiet: boolean): Logger {
   return new ConsoleLogger({ serviceName: component, logLevel: quiet ? 'SILENT' : 'INFO' });
+}
+
+/**
+ * The delivery counts of the local stack, printed by the component's logger: deployed, each count is an EMF record
+ * that is also the line an operator reads (a sender's batch, naming the orders it delivered; a conversion's order, per
+ * destination), so the local stack prints that record as a line of its own.
+ */
+export function consoleMetrics(logger: Logger): DeliveryMetrics {
+  const countAll: DeliveryMetrics['countAll'] = (destination, counts, properties = {}) => {
+    const counted = Object.fromEntries([...counts].filter(([, value]) => value > 0));
+    if (!Object.keys(counted).length) return;
+    const { message, function_request_id: _request, ...rest } = properties;
+    logger.info(typeof message === 'string' ? message : 'Counted', { destination, ...counted, ...rest });
+  };
+  return { countAll, count: (destination, event, value = 1, properties) => countAll(destination, [[event, value]], properties) };
 }

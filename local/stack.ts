@@ -23,7 +23,7 @@ import { createSender } from '../lambdas/sender/create';
 import { SqsDeliveryQueues } from '../lambdas/store/delivery-queues';
 import { TrackingStore } from '../lambdas/store/tracking-store';
 import { ConfigChoice, chooseConfig, loadConfig } from '../lambdas/config/load';
-import { consoleLogger } from './console-logger';
+import { consoleLogger, consoleMetrics } from './console-logger';
 import { LocalConsole } from './console/server';
 import { createApiGateway, sendError } from './http-api';
 import { QueuePoller } from './poller';
@@ -288,6 +288,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         queues: deliveryQueues,
         apiKeys: new StaticApiKeys(apiKeys),
         logger: apiLogger,
+        metrics: consoleMetrics(apiLogger),
       });
       serveApi = createApiGateway(localConsole.observe(handlers), apiLogger, throttles ? { throttles } : {});
     };
@@ -320,6 +321,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           queueUrl: queue,
           deadLetterQueueUrl: queues[i]!.deadLetterQueue,
           logger,
+          metrics: consoleMetrics(logger),
           ...cancellationQueueOf(destination.id),
         }),
       });

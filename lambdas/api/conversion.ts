@@ -193,8 +193,9 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       return duplicate(view);
     }
 
-    // Counted once, by the request that recorded the order.
-    for (const d of deliveries) metrics.count(d.destination, d.status);
+    // Counted once, by the request that recorded the order; each destination's record names the order, and is the
+    // conversion's log line at INFO.
+    for (const d of deliveries) metrics.count(d.destination, d.status, 1, { orderId: order.orderId });
     if (inputs.cut) {
       metrics.traversalCut?.();
       logger.warn('Visitor links not all followed within the time budget; attributed with what was read', {
@@ -204,7 +205,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
         partial: inputs.cut.partial,
       });
     }
-    logger.info('Conversion accepted', {
+    logger.debug('Conversion accepted', {
       orderId: order.orderId,
       queued: messages.map((m) => m.destination),
       skipped: deliveries.filter((d) => d.status === 'skipped').map((d) => d.destination),

@@ -70,8 +70,13 @@ export const RECORD_WAIT_MS = 2000;
 /** Default of `stopMarginMs`: a few DynamoDB and SQS round trips, with room to spare. */
 export const DEFAULT_STOP_MARGIN_MS = 3000;
 
-/** Outcomes counted per batch and published once per kind: one metric record per batch, not per message. */
-type Counts = Map<DeliveryEvent, number>;
+/**
+ * Outcomes counted per batch and published once: one metric record per batch, not per message, which is also the
+ * batch's log line – it names the orders the batch delivered (`sent`), so that a delivered sale needs no line of its own.
+ */
+class Counts extends Map<DeliveryEvent, number> {
+  readonly sent: string[] = [];
+}
 
 /** One received record on its way through the sender. */
 interface Received {
@@ -136,7 +141,7 @@ class DestinationSender {
   }
 
   async handle(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-    const counts: Counts = new Map();
+    const counts = new Counts();
     try {
       // A processor per invocation: its records and failures live on the instance, and concurrent invocations of one
       // handler (the local pollers, Lambda's multi-concurrency) must not clear each other's failures.
@@ -145,7 +150,11 @@ class DestinationSender {
         throwOnFullBatchFailure: false,
       });
     } finally {
-      for (const [kind, value] of counts) this.metrics.count(this.destination.id, kind, value);
+      this.metrics.countAll(this.destination.id, counts, {
+        message: 'Batch settled',
+        ...(context?.awsRequestId ? { function_request_id: context.awsRequestId } : {}),
+        ...(counts.sent.length ? { sent: counts.sent } : {}),
+      });
     }
   }
 
@@ -472,8 +481,10 @@ class DestinationSender {
       const keep = this.keepsForCancellation ? { cancelWith: cancelWithOf(message) } : {};
       const recorded = await this.store.recordDelivery(orderId, destination, { status: 'sent', vendorStatus: outcome.vendorStatus, at, history, ...keep });
       counted(counts, 'sent');
-      // The happy path's one line, the most frequent of all: the order's story needs no more than this.
-      this.logger.info('Delivered', { orderId, destination, attempt, vendorStatus: outcome.vendorStatus });
+      counts.sent.push(orderId);
+      // The happy path, the most frequent of all, logs nothing of its own at INFO: the batch's metric record names the
+      // order (`sent`), and the delivery's record keeps the attempt, the vendor's status and the request line.
+      this.logger.debug('Delivered', { orderId, destination, attempt, vendorStatus: outcome.vendorStatus });
       if (recorded.cancellationRequested) await this.completeCancellation({ message, orderId }, true);
       return;
     }

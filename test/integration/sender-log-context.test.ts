@@ -6,6 +6,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { parseConfig } from '../../lambdas/config/schema';
 import { DeliveryMessage, messageDigest } from '../../lambdas/core/delivery';
+import { RecordingDeliveryMetrics } from '../../lambdas/observability/metrics';
 import type { TrackingStore } from '../../lambdas/store/tracking-store';
 import { lambdaContext } from '../../local/lambda-context';
 import { createTestQueue, createTestStore, recordingLogger, sqsClient } from '../support/aws';
@@ -40,7 +41,10 @@ describe('sender logs', () => {
     const queue = await createTestQueue(sqs, 3);
     const config = parseConfig({ vendors: { kelkoo: { ...SPEC_VENDORS.kelkoo, endpoint: `${vendor.url}/st` } } });
     const { logger, lines } = recordingLogger();
-    const handler = senderFor(config, 'kelkoo', queue, { store, sqs, logger });
+    const metrics = new RecordingDeliveryMetrics();
+    const handler = senderFor(config, 'kelkoo', queue, { store, sqs, logger, metrics });
+    // A refusal the sender retries: the line it writes at INFO and above (a delivered sale writes none of its own).
+    vendor.answer({ kind: 'status', status: 503 }, { kind: 'status', status: 503 });
 
     const contexts = [lambdaContext('sender-kelkoo', 60), lambdaContext('sender-kelkoo', 60)];
     for (const [i, context] of contexts.entries()) {
@@ -56,9 +60,11 @@ describe('sender logs', () => {
       expect((await handler({ Records: [await receiveRecord(sqs, queue.queueUrl)] }, context)).batchItemFailures).toEqual([]);
     }
 
-    const delivered = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.message === 'Delivered');
-    expect(delivered).toHaveLength(2);
-    expect(delivered.map((line) => line.function_request_id)).toEqual(contexts.map((c) => c.awsRequestId));
-    for (const line of delivered) expect(line).toMatchObject({ function_name: 'sender-kelkoo', cold_start: expect.any(Boolean) });
+    const retried = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.message === 'Delivery will be retried');
+    expect(retried).toHaveLength(2);
+    expect(retried.map((line) => line.function_request_id)).toEqual(contexts.map((c) => c.awsRequestId));
+    for (const line of retried) expect(line).toMatchObject({ function_name: 'sender-kelkoo', cold_start: expect.any(Boolean) });
+    // Each batch's metric record – the line a delivered sale has – carries its invocation's request id too.
+    expect(metrics.records.map((r) => r.properties.function_request_id)).toEqual(contexts.map((c) => c.awsRequestId));
   });
 });

@@ -216,16 +216,25 @@ describe('sender', () => {
     expect((await first).batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
   });
 
-  it('publishes one metric record per outcome kind per batch, carrying the count', async () => {
-    const published: Array<[string, string, number | undefined]> = [];
-    const { handler } = sender({ metrics: { count: (destination, event, value) => void published.push([destination, event, value]) } });
+  it("publishes one metric record per batch, carrying every outcome's count and naming the orders it delivered", async () => {
+    const metrics = new RecordingDeliveryMetrics();
+    const { handler, lines } = sender({ metrics });
     vendor.answer({ kind: 'status', status: 200 }, { kind: 'status', status: 200 }, { kind: 'status', status: 503 });
-    const result = await handler(event(await recordFor(await queuedOrder()), await recordFor(await queuedOrder()), await recordFor(await queuedOrder())), lambdaContext);
+    const orders = [await queuedOrder(), await queuedOrder(), await queuedOrder()];
+    const result = await handler(event(...(await Promise.all(orders.map((o) => recordFor(o))))), lambdaContext);
     expect(result.batchItemFailures).toEqual([]);
-    expect(published.sort()).toEqual([
-      ['kelkoo', 'retrying', 1],
-      ['kelkoo', 'sent', 2],
-    ]);
+    expect(metrics.records).toHaveLength(1);
+    const [record] = metrics.records;
+    expect(record!.destination).toBe('kelkoo');
+    expect(record!.counts).toEqual({ sent: 2, retrying: 1 });
+    expect(record!.properties).toMatchObject({ message: 'Batch settled', function_request_id: lambdaContext.awsRequestId });
+    // The two the vendor accepted (answers go out in the order of the calls, which run in parallel: either two).
+    expect(record!.properties.sent).toHaveLength(2);
+    for (const id of record!.properties.sent as string[]) expect(orders.map((o) => o.order.orderId)).toContain(id);
+    // A delivered sale writes no line of its own at INFO; the retried one does.
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(parsed.filter((line) => line.message === 'Delivered').map((line) => line.level)).toEqual(['DEBUG', 'DEBUG']);
+    expect(parsed.filter((line) => line.message === 'Delivery will be retried')).toHaveLength(1);
   });
 
   it('keeps click ids and order data out of its logs', async () => {
