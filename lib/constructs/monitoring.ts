@@ -303,7 +303,7 @@ export class Monitoring extends Construct {
       alarmDescription:
         `Over ${API_SERVER_ERROR_RATE_ALARM.percent} % of API requests answered 5xx for ` +
         `${API_SERVER_ERROR_RATE_ALARM.periods * API_SERVER_ERROR_RATE_ALARM.periodMinutes} minutes: the shop backend's ` +
-        "clicks or orders are failing. See the API's access logs (integrationError) and the functions' logs.",
+        "clicks or orders are failing. See the API's access logs (error) and the functions' logs.",
       metric: new MathExpression({
         expression: '100 * serverErrors / requests',
         usingMetrics: {

@@ -11,11 +11,12 @@ import { routeKeyOf, RouteThrottles, routeThrottles } from '../../lambdas/contra
 
 /**
  * One JSON object per request, with the fields an operator reads: which request (and which invocation served it),
- * when, which route and path (a status or cancellation path names its order), the answer, how long it took, and
- * what failed. Left out as each line is paid for: the method and protocol (the route key holds the method), the
- * response length, the integration's own latency and status (a function error shows in `status` and
- * `integrationError`). Deliberately absent: `$context.identity.sourceIp` and `$context.identity.userAgent` – the
- * service promises that no IP address (nor a fingerprint of the caller) reaches its logs.
+ * which route and path (a status or cancellation path names its order), the answer, how long it took, and what
+ * failed. Left out as each line is paid for: the method and protocol (the route key holds the method), the response
+ * length, the integration's own latency and status (a function error shows in `status` and `error`), and the
+ * request's time, which is the log event's own timestamp. Deliberately absent: `$context.identity.sourceIp` and
+ * `$context.identity.userAgent` – the service promises that no IP address (nor a fingerprint of the caller) reaches
+ * its logs.
  */
 export const ACCESS_LOG_FIELDS = {
   // API Gateway's id of the request, which the functions log as `api_request_id`.
@@ -24,14 +25,14 @@ export const ACCESS_LOG_FIELDS = {
   integrationRequestId: '$context.integration.requestId',
   // The API's id: the dimension of the 429 count the monitoring derives from these lines (API_THROTTLED_METRIC).
   apiId: '$context.apiId',
-  requestTime: '$context.requestTimeEpoch',
   // The 429 count's filter reads it too: captures are left out of it.
   routeKey: '$context.routeKey',
   path: '$context.path',
   status: '$context.status',
-  responseLatency: '$context.responseLatency',
-  integrationError: '$context.integrationErrorMessage',
-  error: '$context.error.message',
+  // Milliseconds from the request's arrival to the answer.
+  latency: '$context.responseLatency',
+  // API Gateway's error, then the integration's (a function that failed or timed out); `- -` when neither failed.
+  error: '$context.error.message $context.integrationErrorMessage',
 } as const;
 
 export interface TrackingApiProps {
