@@ -28,6 +28,11 @@ export interface ModelInputs {
   facts: ModelFacts;
   /** Warm CPU per call, ms (bench/cpu.ts, p50). */
   cpuMs: { capture: number; conversion: number };
+  /**
+   * CPU of one bare AWS request through the same SDK client, ms (bench/cpu.ts: a bare PutItem, p50, same run): what
+   * the floor's invocations spend on each request the rules require – no implementation issues one for less.
+   */
+  requestCpuMs: number;
   /** Module init CPU, ms (bench/bundles.ts). */
   initCpuMs: { capture: number; conversion: number; sender: number };
   /** How long a vendor takes to answer, ms: the senders' billed time is mostly this wait. */
@@ -93,11 +98,12 @@ function keptPart(stored: { bytes: number; floorBytes: number; retentionDays: nu
 }
 
 /**
- * The floor's Lambda time: `invocations` per million, each billed for its unavoidable waits alone (`waitMs`: the AWS
- * round trips the rules need, and a vendor's answer) at the smallest memory size – no CPU, no init.
+ * The floor's Lambda time: `invocations` per million, each billed for its unavoidable waits (`waitMs`: the AWS round
+ * trips the rules need, and a vendor's answer) and the CPU of the requests the rules need (`requests` × a bare
+ * request's measured CPU), at the smallest memory size – nothing else: no handler code, no init.
  */
-function waitsFloor(invocations: number, waitMs: number): number {
-  return invocations * gbSeconds(waitMs, SMALLEST_MEMORY_MB) * PRICES.lambdaArmGbSecond.usd;
+function floorTimeUsd(invocations: number, waitMs: number, requests: number, requestCpuMs: number): number {
+  return invocations * gbSeconds(billedMs(requests * requestCpuMs, waitMs, SMALLEST_MEMORY_MB), SMALLEST_MEMORY_MB) * PRICES.lambdaArmGbSecond.usd;
 }
 
 function platformLogLines(invocations: number, facts: ModelFacts): number {
@@ -156,8 +162,9 @@ export function captureModel(inputs: ModelInputs): ModelCost {
     same('Conditional write per record', PRICES.dynamoWrite.usd, 'rule: one record (visitor key × click id), written once: 1 WRU'),
     same(
       'Lambda time of the write',
-      waitsFloor(1e6, ASSUMPTIONS.captureAwsIoMs),
-      `rule: the invocation lasts at least its round trip to DynamoDB (${ASSUMPTIONS.captureAwsIoMs} ms), billed at ${SMALLEST_MEMORY_MB} MB`,
+      floorTimeUsd(1e6, ASSUMPTIONS.captureAwsIoMs, 1, inputs.requestCpuMs),
+      `rule: the invocation lasts at least its round trip to DynamoDB (${ASSUMPTIONS.captureAwsIoMs} ms) and the CPU of that one request ` +
+        `(a bare PutItem: ${inputs.requestCpuMs.toFixed(2)} ms at a full core), billed at ${SMALLEST_MEMORY_MB} MB`,
     ),
   ];
   return withFloor('per million captures (1 visitor key × 1 click id)', lines, floorLines, keptPart(stored, facts.pitr, 'capture'));
@@ -210,6 +217,9 @@ export function conversionModel(inputs: ModelInputs): ModelCost {
   ];
   // Attribution reads each visitor key the traversal reaches, once: its Queries, at an eventually consistent read each.
   const attributionQueries = per(s, s.dynamo.Query ?? 0);
+  const conversionRequests = 1 + attributionQueries + vendors;
+  const conversionTime = floorTimeUsd(1e6, ASSUMPTIONS.conversionAwsIoMs, conversionRequests, inputs.requestCpuMs);
+  const senderTime = (batch: number) => floorTimeUsd((vendors / batch) * 1e6, ASSUMPTIONS.senderAwsIoMs + inputs.vendorMs, 2 * batch, inputs.requestCpuMs);
   const floorLines = [
     same('API Gateway request', PRICES.apiGatewayHttp.usd, 'rule: one HTTP request per conversion'),
     { item: 'Lambda invocations', typical: (1 + vendors / VOLUMES.typical) * PRICES.lambdaRequests.usd, high: (1 + vendors / VOLUMES.high) * PRICES.lambdaRequests.usd, basis: `rule: the conversion's, and one sender invocation per batch per vendor (${vendors} at batch 1, ${vendors / 10} at batch 10)` },
@@ -221,12 +231,14 @@ export function conversionModel(inputs: ModelInputs): ModelCost {
       `rule: each visitor key the clicks are found under read once, eventually consistent (${attributionQueries} keys here: 0.5 RRU each)`,
     ),
     {
-      item: 'Lambda time of the waits',
-      typical: waitsFloor(1e6, ASSUMPTIONS.conversionAwsIoMs) + waitsFloor((vendors / VOLUMES.typical) * 1e6, ASSUMPTIONS.senderAwsIoMs + inputs.vendorMs),
-      high: waitsFloor(1e6, ASSUMPTIONS.conversionAwsIoMs) + waitsFloor((vendors / VOLUMES.high) * 1e6, ASSUMPTIONS.senderAwsIoMs + inputs.vendorMs),
+      item: 'Lambda time of the waits and requests',
+      typical: conversionTime + senderTime(VOLUMES.typical),
+      high: conversionTime + senderTime(VOLUMES.high),
       basis:
         `rule: each invocation lasts at least its round trips – the conversion's ${ASSUMPTIONS.conversionAwsIoMs} ms, a sender's ${ASSUMPTIONS.senderAwsIoMs} ms – ` +
-        `and a sender also the vendor's answer (${inputs.vendorMs} ms; a batch's calls at once), billed at ${SMALLEST_MEMORY_MB} MB`,
+        `and a sender also the vendor's answer (${inputs.vendorMs} ms; a batch's calls at once), plus the CPU of the requests the rules need at a bare ` +
+        `request's ${inputs.requestCpuMs.toFixed(2)} ms each (the conversion's ${conversionRequests}: the order's write, ${attributionQueries} attribution reads, ${vendors} sends; ` +
+        `a sender's 2 per message: the claim and the record), billed at ${SMALLEST_MEMORY_MB} MB`,
     },
   ];
   return withFloor(`per million conversions (${vendors} vendors)`, lines, floorLines, keptPart(stored, facts.pitr, `conversion (the order and its ${vendors} deliveries)`));

@@ -116,6 +116,7 @@ async function main(): Promise<void> {
       measured,
       facts: modelFacts,
       cpuMs,
+      requestCpuMs: cpu.bareWrite.cpuMs.p50,
       initCpuMs: { capture: initCpu('capture'), conversion: initCpu('conversion'), sender: initCpu('sender') },
       vendorMs: senders.vendorDelayMs,
     };

@@ -270,7 +270,7 @@ function model(): BenchResults['model'] {
   };
   const measured: MeasuredRequests = { ...counts, hash: requestCountsHash(counts) };
   const facts = { memoryMb: { capture: 1024, conversion: 1024, sender: 256 }, platformLogs: false, accessLogBytes: 384, pitr: true };
-  const inputs = { measured, facts, cpuMs: { capture: 1.2, conversion: 4.5 }, initCpuMs: { capture: 150, conversion: 160, sender: 150 }, vendorMs: 150 };
+  const inputs = { measured, facts, cpuMs: { capture: 1.2, conversion: 4.5 }, requestCpuMs: 1.1, initCpuMs: { capture: 150, conversion: 160, sender: 150 }, vendorMs: 150 };
   return {
     measured,
     facts,

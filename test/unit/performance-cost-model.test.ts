@@ -42,6 +42,7 @@ function inputs(change: { retentionDays?: number; platformLogs?: boolean; sender
     measured,
     facts: { memoryMb: { capture: 1024, conversion: 1024, sender: 256 }, platformLogs: change.platformLogs ?? false, accessLogBytes: 384, pitr: true },
     cpuMs: { capture: 1, conversion: 4 },
+    requestCpuMs: 1.5,
     initCpuMs: { capture: 100, conversion: 100, sender: 100 },
     vendorMs: 150,
   };
@@ -50,18 +51,22 @@ function inputs(change: { retentionDays?: number; platformLogs?: boolean; sender
 const line = (c: ReturnType<typeof conversionModel>, item: string) => c.lines.find((l) => l.item === item)!;
 
 describe('the cost model', () => {
-  it("derives the conversions' floor from the rules: the request, the invocations, the exactly-once writes, SQS per vendor and per batch, the attribution reads and the invocations' waits", () => {
+  it("derives the conversions' floor from the rules: the request, the invocations, the exactly-once writes, SQS per vendor and per batch, the attribution reads and the invocations' waits and requests", () => {
     const c = conversionModel(inputs());
-    // Lambda time at 128 MB for `ms` of waiting, per million invocations: ms/1000 × 0.125 GB × $0.0000133334.
-    const waits = (invocations: number, ms: number) => invocations * 1e6 * (ms / 1000) * (128 / 1024) * 0.0000133334;
+    // Lambda time at 128 MB per million invocations, each lasting `ms` of waiting plus `requests` bare requests of
+    // 1.5 ms CPU at a full core, stretched by 128 MB's CPU share (128 / 1769 of a vCPU), rounded up to the millisecond.
+    const time = (invocations: number, ms: number, requests: number) =>
+      invocations * 1e6 * (Math.ceil((requests * 1.5 * 1769) / 128 + ms) / 1000) * (128 / 1024) * 0.0000133334;
     // Three visitor keys read (30 Queries over 10 calls), 0.5 RRU each at $0.125 per million.
     const reads = 3 * 0.5 * 0.125;
     // Typical: $1 + (1 + 3) × $0.20 + (1 + 2 × 3) × $0.625 + 3 × (1 + 2) × $0.40, the reads, the conversion's 24 ms
-    // and three sender invocations of 24 ms of DynamoDB and the vendor's 150 ms.
-    expect(c.floor.total.typical).toBeCloseTo(1 + 0.8 + 4.375 + 3.6 + reads + waits(1, 24) + waits(3, 174), 6);
-    // High volume: the sender invocations, receives and deletes – and the senders' waits – shared by ten messages.
-    expect(c.floor.total.high).toBeCloseTo(1 + 1.3 * 0.2 + 4.375 + 3 * 1.2 * 0.4 + reads + waits(1, 24) + waits(0.3, 174), 6);
-    expect(captureModel(inputs()).floor.total.typical).toBeCloseTo(1 + 0.2 + 0.625 + waits(1, 8), 6);
+    // with its 7 requests (the order's write, 3 attribution reads, 3 sends) and three sender invocations of 24 ms of
+    // DynamoDB and the vendor's 150 ms, each with its claim and its record.
+    expect(c.floor.total.typical).toBeCloseTo(1 + 0.8 + 4.375 + 3.6 + reads + time(1, 24, 7) + time(3, 174, 2), 6);
+    // High volume: the sender invocations, receives and deletes – and the senders' waits – shared by ten messages;
+    // each invocation's requests are its ten messages' claims and records.
+    expect(c.floor.total.high).toBeCloseTo(1 + 1.3 * 0.2 + 4.375 + 3 * 1.2 * 0.4 + reads + time(1, 24, 7) + time(0.3, 174, 20), 6);
+    expect(captureModel(inputs()).floor.total.typical).toBeCloseTo(1 + 0.2 + 0.625 + time(1, 8, 1), 6);
   });
 
   it('costs what the counts say, and never less than the floor', () => {
