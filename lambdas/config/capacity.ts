@@ -47,7 +47,7 @@ export const PACING_BUDGET_SECONDS = 30;
 export const CAPACITY_KEYS = ['concurrency', 'batchSize', 'ratePerSecond', 'parallelCalls'] as const satisfies ReadonlyArray<keyof CapacitySetting>;
 
 /** The capacity keys of a destination's entry, validated together (the rate and the batch must fit the pacing budget). */
-export const capacitySettingSchema = lazy(() =>
+export const capacitySettingSchema = /* @__PURE__ */ lazy(() =>
   z
     .strictObject({
       concurrency: z
@@ -138,7 +138,7 @@ const reservedConcurrency = (what: string) =>
  * reserve a capture storm cannot take, and capture is held to a ceiling. Each is a reserved concurrency on its
  * function, taken from the account's unreserved pool (docs/INFRASTRUCTURE.md, "Capacity"). Absent: none reserved.
  */
-export const capacitySchema = lazy(() =>
+export const capacitySchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     conversion: z.strictObject({ reservedConcurrency: reservedConcurrency('refuse every order') }).optional(),
     cancellation: z.strictObject({ reservedConcurrency: reservedConcurrency('refuse every cancellation') }).optional(),

@@ -33,7 +33,7 @@ export interface SecretField {
   secret: string;
 }
 
-export const secretFieldsSchema = lazy(() => z.array(z.strictObject({ path: z.array(z.string()).min(1), secret: z.string().regex(SECRET_ID) })));
+export const secretFieldsSchema = /* @__PURE__ */ lazy(() => z.array(z.strictObject({ path: z.array(z.string()).min(1), secret: z.string().regex(SECRET_ID) })));
 
 /** What a text credential read from Secrets Manager holds until its sender reads the secret. */
 export const SECRET_PLACEHOLDER = REDACTED;

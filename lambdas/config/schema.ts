@@ -70,7 +70,7 @@ export function pausable<S extends z.ZodType>(schema: S): Pausable<S> {
 }
 
 /** Built on first use: the Lambda functions receive a configuration validated at synthesis and never build it. */
-export const deliverySchema = lazy(() =>
+export const deliverySchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     /**
      * The fewest vendor attempts before a delivery may be dead-lettered (with `retryFor`, both must be spent); also
@@ -152,7 +152,7 @@ export const MAX_ALERT_TOPICS = 4;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
 /** Where the alarms go, besides the alarm topic itself; `alarmEmail` is the shorthand for one address. */
-export const alertsSchema = lazy(() =>
+export const alertsSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     /** Subscribed to the alarm topic by e-mail; each recipient confirms once from the message AWS sends. */
     emails: z.array(z.email()).min(1).optional(),
@@ -179,7 +179,7 @@ export const MAX_BUDGET_USD = 1_000_000;
 export const API_GATEWAY_ACCOUNT_LIMITS = { rateLimit: 10_000, burstLimit: 5_000 } as const;
 
 /** One route's throttle, as API Gateway takes it: a token bucket of `burstLimit` requests refilled at `rateLimit` per second. */
-export const throttleLimitSchema = lazy(() =>
+export const throttleLimitSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     /** Steady-state requests per second. */
     rateLimit: z.number().positive().max(API_GATEWAY_ACCOUNT_LIMITS.rateLimit),
@@ -193,7 +193,7 @@ export const throttleLimitSchema = lazy(() =>
  * POST /v1/clicks, `conversion` for the order and its cancellation, `default` for every other route. A key left out
  * keeps its default (DEFAULT_API_THROTTLE there).
  */
-export const apiSchema = lazy(() =>
+export const apiSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     throttle: z
       .strictObject({
@@ -205,7 +205,7 @@ export const apiSchema = lazy(() =>
   }),
 );
 
-export const configSchema = lazy(() => {
+export const configSchema = /* @__PURE__ */ lazy(() => {
   const vendorsShape = Object.fromEntries(
     Object.entries(vendorAdapters).map(([id, adapter]) => [id, pausable((adapter as VendorAdapter<any, any>).configSchema()).optional()]),
   ) as VendorsShape;

@@ -15,7 +15,7 @@ export type OnLost = (typeof ON_LOST)[number];
 /** Group names appear in reasons and in the status; the same alphabet as destination ids. */
 const GROUP_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 
-export const exclusiveGroupSchema = lazy(() =>
+export const exclusiveGroupSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     /** Destination ids (vendors or postbacks), in order of precedence when two clicks are equally new. */
     members: z.array(z.string().min(1)).min(1, 'a group needs at least one member'),
@@ -32,7 +32,7 @@ export const exclusiveGroupSchema = lazy(() =>
   }),
 );
 
-export const attributionSchema = lazy(() =>
+export const attributionSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     exclusive: z.record(z.string().regex(GROUP_NAME, 'group names are 1–31 lower-case letters, digits or -, starting with a letter'), exclusiveGroupSchema()).default({}),
   }),

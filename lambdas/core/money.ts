@@ -33,7 +33,7 @@ const NOT_TWO: Readonly<Record<string, number>> = {
  * (XCG, ZWG). Not the codes ISO gives no minor unit – precious metals (XAU, XAG, XPT, XPD), the units of account
  * (XDR, XSU, XUA, XBA–XBD), the testing code XTS and "no currency" XXX – in which no order is priced.
  */
-export const currencyMinorUnits = lazy((): ReadonlyMap<string, number> => {
+export const currencyMinorUnits = /* @__PURE__ */ lazy((): ReadonlyMap<string, number> => {
   const two = `
     AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF
     CHW CNY COP COU CRC CUC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HRK

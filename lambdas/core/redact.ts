@@ -14,6 +14,7 @@
  * (a short click id) is redacted where it stands as a whole token, so that it does not blank out every number or
  * syllable that happens to contain it. Callers redact before they cut text to size (docs/PRIVACY.md).
  */
+import { lazy } from './lazy';
 import type { Order } from './order';
 
 export const REDACTED = '[redacted]';
@@ -75,7 +76,8 @@ function base64Forms(base: string): string[] {
 type Groups = readonly number[];
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-const DOTTED_QUAD = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+/** Built on first use: a `new RegExp` at the top level would be kept in every bundle reaching this module. */
+const DOTTED_QUAD = /* @__PURE__ */ lazy(() => new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`));
 
 /** The groups of the IPv4-mapped form of a dotted quad. */
 function mapped(dotted: string): Groups {
@@ -90,7 +92,7 @@ function mapped(dotted: string): Groups {
  */
 function parseAddress(text: string): Groups | undefined {
   const bare = text.replace(/^\[(.*)\]$/, '$1');
-  if (DOTTED_QUAD.test(bare)) return mapped(bare);
+  if (DOTTED_QUAD().test(bare)) return mapped(bare);
   if (!bare.includes(':') || !/^[0-9a-f:.]+$/i.test(bare)) return undefined;
   let canonical: string;
   try {

@@ -77,7 +77,7 @@ export function unsettledCursorProblem(cursor: unknown, query: Omit<UnsettledQue
   return undefined;
 }
 
-const KEY_NAMES = ['pk', 'sk', UNSETTLED_INDEX.partitionKey, UNSETTLED_INDEX.sortKey].sort().join();
+const KEY_NAMES = /* @__PURE__ */ ['pk', 'sk', UNSETTLED_INDEX.partitionKey, UNSETTLED_INDEX.sortKey].sort().join();
 
 function keyProblem(key: unknown, status: string, query: Omit<UnsettledQuery, 'cursor' | 'limit'>): string | undefined {
   if (!isPlainObject(key) || Object.keys(key).sort().join() !== KEY_NAMES) return 'a position is not an index key';

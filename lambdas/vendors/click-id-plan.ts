@@ -8,7 +8,7 @@ import { lazy } from '../core/lazy';
 import type { DeliveryPlan, PlanInput } from './types';
 
 /** The context such a destination's message carries: the click id held for the visitor at conversion time. */
-export const clickIdContextSchema = lazy(() => z.strictObject({ clickId: z.string().min(1) }));
+export const clickIdContextSchema = /* @__PURE__ */ lazy(() => z.strictObject({ clickId: z.string().min(1) }));
 export type ClickIdContext = z.infer<ReturnType<typeof clickIdContextSchema>>;
 
 /**

@@ -19,4 +19,5 @@ export const vendorAdapters = {
 } satisfies Record<string, VendorAdapter<any, any>>;
 
 export type VendorId = keyof typeof vendorAdapters;
-export const VENDOR_IDS = Object.keys(vendorAdapters) as VendorId[];
+// Pure for the bundler: a function that imports this module for a type or a constant does not bundle every adapter.
+export const VENDOR_IDS = /* @__PURE__ */ Object.keys(vendorAdapters) as VendorId[];

@@ -3,7 +3,7 @@ import { lazy } from '../../core/lazy';
 import { templateString } from '../template';
 import { CLICKMETER_PUBLIC_ENDPOINT, CONVERSION_ID_PATTERN } from './types';
 
-export const clickmeterConfigSchema = lazy(() => {
+export const clickmeterConfigSchema = /* @__PURE__ */ lazy(() => {
   return z
     .strictObject({
       /** The `id` of ClickMeter's postback URL ("It's important you do NOT modify it!"): kept as written, case included. */

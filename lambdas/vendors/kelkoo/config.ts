@@ -6,7 +6,7 @@ const COUNTRY = /^[A-Za-z]{2}$/;
 /** The largest Java `long`: the document types comId "Long". */
 const LONG_MAX = 9223372036854775807n;
 
-export const kelkooConfigSchema = lazy(() => {
+export const kelkooConfigSchema = /* @__PURE__ */ lazy(() => {
   const country = z.string().regex(COUNTRY, 'must be a 2-letter country code').transform((c) => c.toLowerCase());
   /** The shop's id in Kelkoo Group ("Long" in the document): 19 digits may still exceed a Long. */
   const comId = z

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { lazy } from '../../core/lazy';
 import { KLEVU_PUBLIC_ENDPOINT } from './types';
 
-export const klevuConfigSchema = lazy(() => {
+export const klevuConfigSchema = /* @__PURE__ */ lazy(() => {
   return z.strictObject({
     /**
      * The shop's Klevu JS API key (`klevu-…`), sent as `event_apikey`. It is the same key the storefront's

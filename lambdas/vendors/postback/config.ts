@@ -4,7 +4,7 @@ import { templateMacros, templateString } from '../template';
 
 const MACRO = /\{[A-Za-z]+(?:\.[A-Za-z]+)?\}/g;
 
-export const postbackConfigSchema = lazy(() => {
+export const postbackConfigSchema = /* @__PURE__ */ lazy(() => {
   /** A URL template: macros are replaced by URL-encoded values, so it must be an http(s) URL once they are. */
   const urlTemplate = templateString({ clickId: true, item: true, channel: true }).superRefine((template, ctx) => {
     try {

@@ -2,10 +2,13 @@ import * as z from 'zod';
 import { lazy } from '../../core/lazy';
 import { DEFAULT_CLICK_ID_PARAM, QUALITYCLICK_FORBIDDEN, QUALITYCLICK_QUERY_ORDER } from './types';
 
-/** Parameters an endpoint must not carry itself: the ones the service sets, and the ones that would override the ClickID. */
-const RESERVED_IN_ENDPOINT: readonly string[] = [...QUALITYCLICK_QUERY_ORDER, ...QUALITYCLICK_FORBIDDEN];
+/**
+ * Parameters an endpoint must not carry itself: the ones the service sets, and the ones that would override the ClickID.
+ * A pure call rather than a spread, which esbuild would keep in every bundle that reaches this module.
+ */
+const RESERVED_IN_ENDPOINT: readonly string[] = /* @__PURE__ */ ([] as string[]).concat(QUALITYCLICK_QUERY_ORDER, QUALITYCLICK_FORBIDDEN);
 
-export const qualityclickConfigSchema = lazy(() => {
+export const qualityclickConfigSchema = /* @__PURE__ */ lazy(() => {
   /**
    * The merchant's own tracking script. QUALITYCLICK runs on a domain of each merchant's partner programme
    * (`https://partner.your-site.com/get_trans.cgi` in the document), so there is no public default to fall back to.

@@ -1,3 +1,4 @@
+import { lazy } from '../../core/lazy';
 import { formatMoney } from '../../core/money';
 import { jsonReportsError } from '../classify';
 import { isNoError, valueAfter } from '../no-error';
@@ -20,18 +21,21 @@ export function formatUmsatz(amount: number, currency = 'EUR'): string {
  * - an error field with a value that is not a no-error value ("status=ok&error=unknown cpid", "errors=2");
  * - a status or result field whose value is a failure word ("status: error", "Ergebnis: fehlgeschlagen");
  * - a sentence saying an error occurred or that the transaction was not saved or was refused.
+ *
+ * The patterns are built on first use (`lazy`): a `new RegExp` or a `String.raw` tag at the top level is kept by esbuild
+ * in every bundle that reaches this module, used or not.
  */
-const FAILURE_WORD = String.raw`(?:errors?|err|fehler|fail(?:ed|ure)?|fehlgeschlagen|invalid|ung(?:ü|ue)ltig|ko|exception|denied|abgelehnt|verweigert|forbidden|unauthori[sz]ed|not found|nicht gefunden|bad request)`;
-const LEADING_FAILURE = new RegExp(String.raw`^${FAILURE_WORD}\b`, 'i');
+const FAILURE_WORD = '(?:errors?|err|fehler|fail(?:ed|ure)?|fehlgeschlagen|invalid|ung(?:ü|ue)ltig|ko|exception|denied|abgelehnt|verweigert|forbidden|unauthori[sz]ed|not found|nicht gefunden|bad request)';
+const LEADING_FAILURE = /* @__PURE__ */ lazy(() => new RegExp(`^${FAILURE_WORD}\\b`, 'i'));
 const ERROR_FIELD = /\b(?:errors?|err|fehler)\s*[:=]/gi;
-const FAILURE_PATTERNS: readonly RegExp[] = [
-  new RegExp(String.raw`\b(?:status|result|ergebnis)\s*[:=]\s*${FAILURE_WORD}\b`, 'i'),
+const FAILURE_PATTERNS = /* @__PURE__ */ lazy((): readonly RegExp[] => [
+  new RegExp(`\\b(?:status|result|ergebnis)\\s*[:=]\\s*${FAILURE_WORD}\\b`, 'i'),
   /\b(?:ein fehler (?:ist )?aufgetreten|fehler aufgetreten|an error (?:has )?occurred|nicht gespeichert|not (?:been )?saved|(?:transaction|transaktion) (?:was |wurde )?(?:rejected|refused|discarded|abgelehnt|verworfen))\b/i,
-];
+]);
 
 /** Whether the visible text of an answer reports a failure (see FAILURE_WORD and FAILURE_PATTERNS). */
 function textReportsFailure(text: string): boolean {
-  const leading = LEADING_FAILURE.exec(text)?.[0];
+  const leading = LEADING_FAILURE().exec(text)?.[0];
   if (leading !== undefined) {
     const value = valueAfter(text.slice(leading.length));
     if (value === '' || !isNoError(value)) return true;
@@ -40,7 +44,7 @@ function textReportsFailure(text: string): boolean {
     const value = valueAfter(text.slice(field.index + field[0].length));
     if (value !== '' && !isNoError(value)) return true;
   }
-  return FAILURE_PATTERNS.some((pattern) => pattern.test(text));
+  return FAILURE_PATTERNS().some((pattern) => pattern.test(text));
 }
 
 /**

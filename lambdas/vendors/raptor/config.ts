@@ -3,7 +3,7 @@ import { lazy } from '../../core/lazy';
 import { templateString } from '../template';
 import { PURCHASE_PARAM_NAME, RAPTOR_PUBLIC_ENDPOINT } from './types';
 
-export const raptorConfigSchema = lazy(() => {
+export const raptorConfigSchema = /* @__PURE__ */ lazy(() => {
   const httpUrl = z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     // The adapter appends `/{customerId}.rsa` and the query itself; a query or fragment here would end up in the path.
