@@ -1,17 +1,19 @@
 import * as z from 'zod';
-import { cancelDestinationId, cancelDestinationsOf, hasCancellationCall, saleDestinationOf } from '../config/cancellation';
-import { DeliveryMessage, DeliveryState, FINAL_STATUSES } from '../core/delivery';
+import { cancelDestinationId, cancelDestinationsOf, hasCancellationCall } from '../config/cancellation';
+import { DeliveryMessage, FINAL_STATUSES } from '../core/delivery';
 import { destinationsOf } from '../config/destinations';
 import { EnqueueError, NotFoundError } from '../core/errors';
 import { noDeliveryMetrics } from '../observability/metrics';
 import { systemClock } from '../core/time';
 import { parseInput } from '../core/validation';
-import { CancellableOrder, cancellationCallMessage, foldCancellationCalls } from '../store/cancellation-records';
+import { CancellableOrder, cancellationCallMessage } from '../store/cancellation-records';
 import type { TrackingConfig } from '../config/schema';
-import type { OrderView } from '../store/tracking-store';
 import { ApiDeps, configOrder, occurredAt } from './deps';
 import { ApiHandler, errorResponse, jsonResponse, route } from './http';
+import { presentOrder } from './order-view';
 import { isoTimestamp, orderIdParam, text } from './schemas';
+
+export { presentOrder };
 
 export const cancellationSchema = z.strictObject({
   reason: text(256).optional(),
@@ -35,7 +37,7 @@ export function createCancellationHandler(deps: CancellationDeps): ApiHandler {
   const { store, queues, logger } = deps;
   const metrics = deps.metrics ?? noDeliveryMetrics;
   const destinations = new Map(destinationsOf(deps.config).map((d) => [d.id, d]));
-  const inConfigOrder = configOrder([...destinations.values()]);
+  const inConfigOrder = configOrder([...destinations.keys()]);
   const hasCall = (id: string) => {
     const destination = destinations.get(id);
     return destination !== undefined && hasCancellationCall(destination);
@@ -138,25 +140,4 @@ function saleDestinations(order: CancellableOrder, config: CancellationDeps['con
 
 function isSale(id: string, config: CancellationDeps['config']): boolean {
   return !cancelDestinationsOf(config).some((d) => d.id === id);
-}
-
-/**
- * An order as the API shows it (status route, repeated conversions, cancellations): the deliveries in configuration
- * order, each sale's cancellation call folded into it as `cancellation`, the exclusive groups' winners, and the
- * order's cancellation.
- */
-export function presentOrder(
-  view: OrderView,
-  config: CancellationDeps['config'],
-  inConfigOrder: (deliveries: DeliveryState[]) => DeliveryState[],
-): Record<string, unknown> {
-  const deliveries = foldCancellationCalls(view.deliveries, (id) => saleDestinationOf(id, config), view.cancellation !== undefined);
-  return {
-    orderId: view.orderId,
-    receivedAt: view.receivedAt,
-    ...(view.cancellation ? { cancellation: view.cancellation } : {}),
-    deliveries: inConfigOrder(deliveries),
-    ...(view.groups ? { groups: view.groups } : {}),
-    ...(view.attributionNote ? { attributionNote: view.attributionNote } : {}),
-  };
 }

@@ -1,12 +1,12 @@
 import * as z from 'zod';
 import { extractClickIds } from '../core/click-ids';
-import { catalogueOf, destinationsOf } from '../config/destinations';
+import { clickIdCatalogueOf } from '../config/destination-ids';
 import { lateReportSeconds } from '../core/late-reports';
 import { addSeconds, epochSecondsCeil, systemClock } from '../core/time';
 import { lazy } from '../core/lazy';
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
-import { ApiDeps, NO_CONSENT, occurredAt } from './deps';
+import { ApiDeps, NO_CONSENT, occurredAt, StoreWith } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { commonConsent, commonVisitor, consentSchema, identifiersSchema, isObject, isoTimestamp } from './schemas';
 
@@ -14,7 +14,7 @@ import { commonConsent, commonVisitor, consentSchema, identifiersSchema, isObjec
  * The request body of POST /v1/clicks, as a zod schema: the definition of what is accepted, and the source of every
  * error message. Built on first use: a capture whose body passes `commonCapture` never needs it.
  */
-export const captureSchema = lazy(() =>
+export const captureSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     visitor: visitorWithAtLeast(1),
     landingUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(MAX_LANDING_URL, `must be at most ${MAX_LANDING_URL} characters`).optional(),
@@ -90,10 +90,10 @@ function commonParams(value: unknown): Record<string, string> | undefined {
 }
 
 /** POST /v1/clicks: stores every known click id of a landing under each visitor key, in one batch write. */
-export function createCaptureHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'apiKeys' | 'logger' | 'clock'>): ApiHandler {
+export function createCaptureHandler(deps: Pick<ApiDeps, 'config' | 'apiKeys' | 'logger' | 'clock'> & StoreWith<'saveClicks'>): ApiHandler {
   const clock = deps.clock ?? systemClock;
   const { store, logger } = deps;
-  const catalogue = catalogueOf(destinationsOf(deps.config));
+  const catalogue = clickIdCatalogueOf(deps.config);
   const grace = lateReportSeconds(deps.config);
 
   return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {

@@ -15,7 +15,7 @@ import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import { replayRecordOf } from '../store/replay-records';
 import type { NewDelivery, OrderView } from '../store/tracking-store';
-import { presentOrder } from './cancellation';
+import { presentOrder } from './order-view';
 import { withinUrlLimit } from '../vendors/url-limit';
 import { dryRunDeliveries } from './dry-run';
 import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
@@ -88,7 +88,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
   const { store, queues, logger } = deps;
   const destinations = destinationsOf(deps.config);
   const catalogue = catalogueOf(destinations);
-  const inConfigOrder = configOrder(destinations);
+  const inConfigOrder = configOrder(destinations.map((d) => d.id));
   const groups = deps.config.attribution?.exclusive ?? {};
   const winningKeysOf = winningKeysByMember(destinations, groups);
   const grace = lateReportSeconds(deps.config);

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { cancelDestinationsOf, queuedDestinationsOf } from '../config/cancellation';
+import { cancelDestinationIdsOf, queuedDestinationIdsOf } from '../config/destination-ids';
 import { ValidationError, FieldIssue } from '../core/errors';
 import { UNSETTLED_STATUSES, UnsettledCursor, unsettledCursorProblem, UnsettledQuery, UnsettledStatus } from '../store/unsettled';
-import type { ApiDeps } from './deps';
+import type { ApiDeps, StoreWith } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { dateOrDateTime } from './schemas';
 
@@ -28,9 +28,9 @@ const QUEUED_MESSAGE =
  * listing). `vendor` is any destination the listing can return: a postback's id lists its sales and its cancellation
  * calls, `<postback>-cancel` the cancellation calls alone.
  */
-export function createDeliveriesHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'apiKeys' | 'logger'>): ApiHandler {
-  const vendors = queuedDestinationsOf(deps.config).map((d) => d.id);
-  const cancellations = new Set(cancelDestinationsOf(deps.config).map((d) => d.id));
+export function createDeliveriesHandler(deps: Pick<ApiDeps, 'config' | 'apiKeys' | 'logger'> & StoreWith<'listUnsettled'>): ApiHandler {
+  const vendors = queuedDestinationIdsOf(deps.config);
+  const cancellations = new Set(cancelDestinationIdsOf(deps.config));
   const destinationsOfVendor = (vendor: string): string[] => [vendor, ...[`${vendor}-cancel`].filter((id) => cancellations.has(id))];
   const schema = querySchema(vendors);
   return route({ logger: deps.logger, apiKeys: deps.apiKeys, body: false }, async ({ event }) => {

@@ -1,7 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TrackingConfig } from '../config/schema';
 import type { DeliveryState } from '../core/delivery';
-import type { Destination } from '../config/destinations';
 import { ValidationError } from '../core/errors';
 import type { DeliveryMetrics } from '../observability/metrics';
 import type { Clock } from '../core/time';
@@ -13,6 +12,7 @@ import type { ApiKeySource } from './api-keys';
 export interface ApiDeps {
   /** `lateReportHours` may be absent: the default (72) applies; `attribution` too: no exclusive groups. */
   config: Pick<TrackingConfig, 'vendors' | 'postbacks' | 'retentionDays'> & Partial<Pick<TrackingConfig, 'lateReportHours' | 'attribution'>>;
+  /** A handler's type names the methods it calls (`StoreWith`), so that an entry may hand it the one store it needs. */
   store: TrackingStore;
   queues: DeliveryQueues;
   apiKeys: ApiKeySource;
@@ -22,6 +22,9 @@ export interface ApiDeps {
   random?: () => number;
   metrics?: DeliveryMetrics;
 }
+
+/** ApiDeps narrowed to a store with only the methods `M` of TrackingStore (a VisitorStore, an OrderStore… has them). */
+export type StoreWith<M extends keyof TrackingStore> = { store: Pick<TrackingStore, M> };
 
 /** Timestamps further ahead than this are refused: a shop's clock may drift, but not by much. */
 const MAX_FUTURE_SKEW_SECONDS = 300;
@@ -50,8 +53,11 @@ export function refuseTooLate(at: Date, now: Date, graceSeconds: number): void {
   ]);
 }
 
-/** Deliveries in configuration order (storage returns them by key); a destination since removed goes last. */
-export function configOrder(destinations: Destination[]): (deliveries: DeliveryState[]) => DeliveryState[] {
-  const position = new Map(destinations.map((d, i) => [d.id, i]));
+/**
+ * Deliveries in configuration order (storage returns them by key), given the destinations' ids in that order
+ * (destinationIdsOf); a destination since removed goes last.
+ */
+export function configOrder(destinationIds: readonly string[]): (deliveries: DeliveryState[]) => DeliveryState[] {
+  const position = new Map(destinationIds.map((id, i) => [id, i]));
   return (deliveries) => [...deliveries].sort((a, b) => (position.get(a.vendor) ?? Infinity) - (position.get(b.vendor) ?? Infinity));
 }

@@ -1,17 +1,16 @@
-import { cancelDestinationId } from '../config/cancellation';
-import { destinationsOf } from '../config/destinations';
+import { cancelDestinationId, destinationIdsOf } from '../config/destination-ids';
 import { pausedDestinationIds } from '../config/paused';
 import type { DeliveryState, DeliveryStatus } from '../core/delivery';
 import { NotFoundError } from '../core/errors';
-import { presentOrder } from './cancellation';
-import { ApiDeps, configOrder } from './deps';
+import { presentOrder } from './order-view';
+import { ApiDeps, configOrder, StoreWith } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { orderIdParam } from './schemas';
 
 
 /** GET /v1/conversions/{orderId}: the delivery status of every destination, in configuration order. */
-export function createStatusHandler(deps: Pick<ApiDeps, 'config' | 'store' | 'apiKeys' | 'logger'>): ApiHandler {
-  const inConfigOrder = configOrder(destinationsOf(deps.config));
+export function createStatusHandler(deps: Pick<ApiDeps, 'config' | 'apiKeys' | 'logger'> & StoreWith<'getOrder'>): ApiHandler {
+  const inConfigOrder = configOrder(destinationIdsOf(deps.config));
   // The function's own configuration says which senders are paused: a deploy that sets or removes `paused` changes
   // the event source mappings and this function's bundled configuration together.
   const paused = pausedDestinationIds(deps.config);

@@ -1,24 +1,24 @@
 import * as z from 'zod';
 import type { ClickIdCatalogue } from '../core/click-ids';
-import { catalogueOf, destinationsOf } from '../config/destinations';
+import { clickIdCatalogueOf } from '../config/destination-ids';
 import { lateReportSeconds } from '../core/late-reports';
 import { addSeconds, epochSecondsCeil, SECONDS_PER_DAY, systemClock } from '../core/time';
 import { lazy } from '../core/lazy';
 import { parseInput } from '../core/validation';
 import { Visitor, visitorKeys, visitorWithAtLeast } from '../core/visitor';
-import { ApiDeps, NO_CONSENT } from './deps';
+import { ApiDeps, NO_CONSENT, StoreWith } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { commonConsent, commonVisitor, consentSchema, isObject } from './schemas';
 
 /** The request bodies, as zod schemas: what is accepted, and every error message. Built on first use (commonIdentify). */
-export const identifySchema = lazy(() =>
+export const identifySchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     visitor: visitorWithAtLeast(2),
     consent: consentSchema.optional(),
   }),
 );
 
-export const eraseSchema = lazy(() =>
+export const eraseSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     visitor: visitorWithAtLeast(1),
   }),
@@ -55,12 +55,12 @@ function linkLifetimeSeconds(catalogue: ClickIdCatalogue): number {
   return Math.max(SECONDS_PER_DAY, ...[...catalogue.values()].map((e) => e.retentionSeconds));
 }
 
-type VisitorDeps = Pick<ApiDeps, 'config' | 'store' | 'apiKeys' | 'logger' | 'clock'>;
+type VisitorDeps = Pick<ApiDeps, 'config' | 'apiKeys' | 'logger' | 'clock'> & StoreWith<'linkVisitorKeys' | 'eraseVisitor'>;
 
 /** POST /v1/identify: links the keys so that each resolves the click ids held by any of them. */
-export function createIdentifyHandler(deps: VisitorDeps): ApiHandler {
+export function createIdentifyHandler(deps: Omit<VisitorDeps, 'store'> & StoreWith<'linkVisitorKeys'>): ApiHandler {
   const clock = deps.clock ?? systemClock;
-  const lifetime = linkLifetimeSeconds(catalogueOf(destinationsOf(deps.config))) + lateReportSeconds(deps.config);
+  const lifetime = linkLifetimeSeconds(clickIdCatalogueOf(deps.config)) + lateReportSeconds(deps.config);
   return route({ logger: deps.logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
     const request = commonIdentify(body) ?? parseInput(identifySchema(), body);
     if (request.consent?.tracking === false) return jsonResponse(200, { linked: 0, consent: NO_CONSENT });
@@ -71,7 +71,7 @@ export function createIdentifyHandler(deps: VisitorDeps): ApiHandler {
 }
 
 /** DELETE /v1/visitors: erases the keys' click records and links now instead of waiting for their expiry. */
-export function createEraseHandler(deps: Pick<VisitorDeps, 'store' | 'apiKeys' | 'logger'>): ApiHandler {
+export function createEraseHandler(deps: Pick<VisitorDeps, 'apiKeys' | 'logger'> & StoreWith<'eraseVisitor'>): ApiHandler {
   return route({ logger: deps.logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
     const request = commonErase(body) ?? parseInput(eraseSchema(), body);
     const erased = await deps.store.eraseVisitor(visitorKeys(request.visitor));

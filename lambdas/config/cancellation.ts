@@ -1,6 +1,7 @@
 import type { TrackingConfig } from './schema';
 import type { Destination } from './destinations';
 import { destinationsOf } from './destinations';
+import { cancelDestinationId } from './destination-ids';
 import type { ConfigIssue } from '../core/exclusive';
 import { postbackCancel } from '../vendors/postback/cancel';
 import type { PostbackConfig } from '../vendors/postback/config';
@@ -11,8 +12,7 @@ import type { PostbackConfig } from '../vendors/postback/config';
  * describes one, so for them a cancellation after the sale was sent is recorded as `unsupported`.
  */
 
-/** The id of a postback's cancellation destination: its own queue, DLQ, sender and alarm. */
-export const cancelDestinationId = (destinationId: string): string => `${destinationId}-cancel`;
+export { cancelDestinationId, saleDestinationOf } from './destination-ids';
 
 /** One destination per postback with a `cancel` template, consuming the cancellation calls of that postback. */
 export function cancelDestinationsOf(config: Partial<Pick<TrackingConfig, 'postbacks'>>): Destination[] {
@@ -24,11 +24,6 @@ export function cancelDestinationsOf(config: Partial<Pick<TrackingConfig, 'postb
 /** Every destination with a queue and a sender: the sale destinations, then the cancellation destinations. */
 export function queuedDestinationsOf(config: Pick<TrackingConfig, 'vendors'> & Partial<Pick<TrackingConfig, 'postbacks'>>): Destination[] {
   return [...destinationsOf(config), ...cancelDestinationsOf(config)];
-}
-
-/** The destination (of a cancellation destination), or undefined for a sale destination. */
-export function saleDestinationOf(id: string, config: Partial<Pick<TrackingConfig, 'postbacks'>>): string | undefined {
-  return cancelDestinationsOf(config).some((d) => d.id === id) ? id.slice(0, -'-cancel'.length) : undefined;
 }
 
 /** Whether a sale sent to `destination` can be cancelled with a call of its own (its adapter's `cancellationCall`). */

@@ -19,7 +19,10 @@ import { lazy } from '../core/lazy';
 import { createLogger } from '../observability/logger';
 import { CloudWatchDeliveryMetrics, METRICS_SERVICE } from '../observability/metrics';
 import { documentClient } from '../store/document-client';
+import { DeliveryStore } from '../store/delivery-store';
+import { OrderStore } from '../store/order-store';
 import { TrackingStore } from '../store/tracking-store';
+import { VisitorStore } from '../store/visitor-store';
 import { orderIdOfRequest, tracingOf } from './tracing';
 
 /**
@@ -75,7 +78,7 @@ export function awsClientConfig(): { requestHandler: { connectionTimeout: number
 }
 
 /** The function's configuration, read once per cold start from RUNTIME_CONFIG_FILE beside the bundle (readRuntimeConfig). */
-export const runtimeConfig = lazy((): RuntimeConfig => readRuntimeConfig(__dirname));
+export const runtimeConfig = /* @__PURE__ */ lazy((): RuntimeConfig => readRuntimeConfig(__dirname));
 
 /**
  * Destination id → queue URL for the given destinations: ENV.queueUrlBase followed by each queue's fixed name from
@@ -93,7 +96,19 @@ export function deliveryQueueUrls(config: RuntimeConfig, destinationIds: readonl
 
 /** The data layer over the function's table. */
 export function trackingStore(): TrackingStore {
-  return new TrackingStore(documentClient(tracing.client(new DynamoDBClient(awsClientConfig()))), requireEnv(ENV.tableName));
+  return tableStore(TrackingStore);
+}
+
+/**
+ * One store of the data layer over the function's table, for a function whose handlers need only it (capture and
+ * identify: visitors; status: orders; deliveries: the unsettled index): the others' code is then not bundled.
+ */
+export const visitorStore = (): VisitorStore => tableStore(VisitorStore);
+export const orderStore = (): OrderStore => tableStore(OrderStore);
+export const deliveryStore = (): DeliveryStore => tableStore(DeliveryStore);
+
+function tableStore<S>(Store: new (db: ReturnType<typeof documentClient>, tableName: string) => S): S {
+  return new Store(documentClient(tracing.client(new DynamoDBClient(awsClientConfig()))), requireEnv(ENV.tableName));
 }
 
 /** The API keys in the stack's secret, fetched at the first request and cached (see SecretsManagerApiKeys). */

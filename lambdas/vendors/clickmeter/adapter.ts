@@ -1,7 +1,7 @@
-import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatusAndBody } from '../classify';
 import { ClickIdContext, clickIdContextSchema, planOnClickId } from '../click-id-plan';
 import type { VendorAdapter } from '../types';
+import { clickmeterClickIds } from './click-ids';
 import { ClickmeterConfig, clickmeterConfigSchema } from './config';
 import { toPostback } from './mapping';
 import { inspectClickmeterRequest } from './sandbox';
@@ -15,8 +15,7 @@ export const clickmeter: VendorAdapter<ClickmeterConfig, ClickIdContext> = {
   configSchema: clickmeterConfigSchema,
   contextSchema: clickIdContextSchema,
 
-  // ClickMeter has no parameter of its own: the merchant chooses which landing-page parameter carries the id.
-  clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
+  clickIds: clickmeterClickIds,
 
   plan: ({ click, config }) => planOnClickId(click, config.clickIdParam, ' (ClickMeter [s2sidentifier])'),
 

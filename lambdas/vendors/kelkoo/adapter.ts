@@ -1,15 +1,15 @@
 import * as z from 'zod';
 import { lazy } from '../../core/lazy';
 import { formatMoney } from '../../core/money';
-import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus } from '../classify';
 import type { VendorAdapter } from '../types';
+import { kelkooClickIds } from './click-ids';
 import { KelkooConfig, kelkooAccountFor, kelkooConfigSchema } from './config';
 import { decodeProductsInfos, encodeProductsInfos, fitProductsInfos, kelkooSaleId } from './mapping';
 import { inspectKelkooRequest } from './sandbox';
 import { KELKOO_DOCUMENT } from './types';
 
-const contextSchema = lazy(() =>
+const contextSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     /** "A randomly generated number between 0 and 1", seeded by the account's comId and the order id (kelkooSaleId). */
     saleId: z.string(),
@@ -27,8 +27,7 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
   configSchema: kelkooConfigSchema,
   contextSchema,
 
-  // Kelkoo asks merchants to report Google and Microsoft Ads traffic too, not only its own `kk` clicks.
-  clickIds: (config) => ['kk', 'gclid', 'msclkid'].map((query) => queryClickId(query, config.attributionDays)),
+  clickIds: kelkooClickIds,
 
   plan({ order, config, click }) {
     const kelkooId = click('kk');

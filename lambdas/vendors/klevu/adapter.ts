@@ -1,14 +1,14 @@
 import * as z from 'zod';
 import { lazy } from '../../core/lazy';
-import { SECONDS_PER_DAY } from '../../core/time';
 import { classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
+import { klevuClickIds } from './click-ids';
 import { KlevuConfig, klevuConfigSchema } from './config';
 import { toKlevuPayload } from './mapping';
 import { inspectKlevuRequest } from './sandbox';
 import { KLEVU_DOCUMENT } from './types';
 
-const contextSchema = lazy(() =>
+const contextSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     /** Klevu's visitor id, when the shop captured one within the attribution window. */
     uuid: z.string().optional(),
@@ -26,7 +26,7 @@ export const klevu: VendorAdapter<KlevuConfig, KlevuContext> = {
   configSchema: klevuConfigSchema,
   contextSchema,
 
-  clickIds: (config) => [{ source: { identifier: { vendor: 'klevu', field: 'uuid' } }, windowSeconds: config.attributionDays * SECONDS_PER_DAY }],
+  clickIds: klevuClickIds,
 
   // Klevu reports every purchase, not only those after a Klevu click: its only hard requirement server to server is
   // the shopper's IP ("if calling from JavaScript this is an optional parameter" – so from a server it is not).

@@ -1,15 +1,15 @@
 import * as z from 'zod';
 import { lazy } from '../../core/lazy';
-import { queryClickId } from '../../core/click-ids';
 import { classifyByStatusAndBody } from '../classify';
 import { planOnClickId } from '../click-id-plan';
 import type { VendorAdapter } from '../types';
+import { postbackClickIds } from './click-ids';
 import { PostbackConfig, postbackConfigSchema } from './config';
 import { postbackRequests } from './mapping';
 import { inspectPostbackRequest } from './sandbox';
 import { POSTBACK_DOCUMENT } from './types';
 
-export const contextSchema = lazy(() => z.strictObject({ clickId: z.string() }));
+export const contextSchema = /* @__PURE__ */ lazy(() => z.strictObject({ clickId: z.string() }));
 export type PostbackContext = z.infer<ReturnType<typeof contextSchema>>;
 
 /**
@@ -23,7 +23,7 @@ export const postback: VendorAdapter<PostbackConfig, PostbackContext> = {
   configSchema: postbackConfigSchema,
   contextSchema,
 
-  clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
+  clickIds: postbackClickIds,
 
   plan: ({ config, click }) => planOnClickId(click, config.clickIdParam),
 

@@ -1,7 +1,7 @@
-import { queryClickId } from '../../core/click-ids';
 import { buildUrl, classifyByStatus, excerpt } from '../classify';
 import { ClickIdContext, clickIdContextSchema, planOnClickId } from '../click-id-plan';
 import type { VendorAdapter } from '../types';
+import { qualityclickClickIds } from './click-ids';
 import { QualityclickConfig, qualityclickConfigSchema } from './config';
 import { duplicateNotice, formatUmsatz, reportedError } from './mapping';
 import { inspectQualityclickRequest } from './sandbox';
@@ -15,7 +15,7 @@ export const qualityclick: VendorAdapter<QualityclickConfig, ClickIdContext> = {
   configSchema: qualityclickConfigSchema,
   contextSchema: clickIdContextSchema,
 
-  clickIds: (config) => [queryClickId(config.clickIdParam, config.attributionDays)],
+  clickIds: qualityclickClickIds,
 
   plan({ order, config, click }) {
     // Without the ClickID QUALITYCLICK cannot attribute the sale to a partner: there is no cookie to fall back to.

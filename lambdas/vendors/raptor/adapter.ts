@@ -1,14 +1,14 @@
 import * as z from 'zod';
 import { lazy } from '../../core/lazy';
-import { SECONDS_PER_DAY } from '../../core/time';
 import { buildUrl, classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
+import { raptorClickIds } from './click-ids';
 import { RaptorConfig, raptorConfigSchema } from './config';
 import { decodeRuid, idParams, purchaseParamValues } from './mapping';
 import { inspectRaptorRequest } from './sandbox';
-import { RAPTOR_COOKIE_DAYS, RAPTOR_DOCUMENT, RAPTOR_SESSION_SECONDS } from './types';
+import { RAPTOR_DOCUMENT } from './types';
 
-const contextSchema = lazy(() =>
+const contextSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     /** Device/browser cookie id ("Raptor Cookie"), a GUID. */
     coid: z.string().min(1),
@@ -22,8 +22,6 @@ const contextSchema = lazy(() =>
 );
 export type RaptorContext = z.infer<ReturnType<typeof contextSchema>>;
 
-const YEAR_SECONDS = RAPTOR_COOKIE_DAYS * SECONDS_PER_DAY;
-
 export const raptor: VendorAdapter<RaptorConfig, RaptorContext> = {
   id: 'raptor',
   displayName: 'Raptor Smart Advisor',
@@ -31,15 +29,7 @@ export const raptor: VendorAdapter<RaptorConfig, RaptorContext> = {
   configSchema: raptorConfigSchema,
   contextSchema,
 
-  // coid, sid and ruid live in the shop's own cookies and arrive as `identifiers.raptor.*`; reaid and xuid arrive
-  // in the landing page's query string. Windows are the cookie lifetimes the document prescribes.
-  clickIds: () => [
-    { source: { identifier: { vendor: 'raptor', field: 'coid' } }, windowSeconds: YEAR_SECONDS },
-    { source: { identifier: { vendor: 'raptor', field: 'sid' } }, windowSeconds: RAPTOR_SESSION_SECONDS },
-    { source: { identifier: { vendor: 'raptor', field: 'ruid' } }, windowSeconds: YEAR_SECONDS },
-    { source: { query: 'reaid' }, windowSeconds: YEAR_SECONDS },
-    { source: { query: 'xuid' }, windowSeconds: YEAR_SECONDS },
-  ],
+  clickIds: raptorClickIds,
 
   plan({ click }) {
     const coid = click('raptor.coid');
