@@ -19,7 +19,7 @@ import { presentOrder } from './order-view';
 import { withinUrlLimit } from '../vendors/url-limit';
 import { dryRunDeliveries } from './dry-run';
 import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
-import { ApiHandler, jsonResponse, route } from './http';
+import { API_REQUEST_ID_KEY, ApiHandler, jsonResponse, route } from './http';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
 
 export const conversionSchema = z.strictObject({
@@ -107,7 +107,7 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
   const duplicate = (view: OrderView) =>
     jsonResponse(200, { ...presentOrder(view, deps.config, inConfigOrder), duplicate: true });
 
-  return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ body }) => {
+  return route({ logger, apiKeys: deps.apiKeys, body: true }, async ({ event, body }) => {
     const request = parseInput(conversionSchema, body);
     if (request.consent?.tracking === false) {
       return jsonResponse(200, { orderId: request.orderId, deliveries: [], consent: NO_CONSENT });
@@ -193,9 +193,11 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
       return duplicate(view);
     }
 
-    // Counted once, by the request that recorded the order; each destination's record names the order, and is the
-    // conversion's log line at INFO.
-    for (const d of deliveries) metrics.count(d.destination, d.status, 1, { orderId: order.orderId });
+    // Counted once, by the request that recorded the order. Each destination's record is the conversion's line at
+    // INFO: it names the order, and the request (the access log's `requestId`), as the function's lines do.
+    const requestId = event.requestContext?.requestId;
+    const recordKeys = { orderId: order.orderId, ...(requestId ? { [API_REQUEST_ID_KEY]: requestId } : {}) };
+    for (const d of deliveries) metrics.count(d.destination, d.status, 1, recordKeys);
     if (inputs.cut) {
       metrics.traversalCut?.();
       logger.warn('Visitor links not all followed within the time budget; attributed with what was read', {

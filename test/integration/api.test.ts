@@ -240,6 +240,8 @@ describe('POST /v1/conversions', () => {
     expect(h.metrics.events.map((e) => `${e.destination}:${e.event}`)).toEqual([
       'kelkoo:queued', 'klevu:queued', 'qualityclick:queued', 'clickmeter:skipped', 'raptor:skipped',
     ]);
+    // Each record is the conversion's line: it names the order and the request (the access log's requestId).
+    for (const record of h.metrics.records) expect(record.properties).toEqual({ orderId: 'CV-1', api_request_id: expect.any(String) });
     const kelkoo = await drain(h.queueUrls.kelkoo!);
     expect(kelkoo).toHaveLength(1);
     expect(kelkoo[0]).toMatchObject({ version: 1, destination: 'kelkoo', order: { orderId: 'CV-1', currency: 'EUR', netValue: 503.36 } });
