@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleReport, VariantComparison } from './bundles';
 import { ALTERNATIVES, billedMs, StackFacts, xraySampledShare } from './cost';
-import type { ModelCost, ModelFacts, MonthlyItem } from './cost-model';
+import { conversionModel, type ModelCost, type ModelFacts, type ModelInputs, type MonthlyItem } from './cost-model';
 import type { MeasuredRequests } from './measured-requests';
 import {
   CapacityInputs,
@@ -85,6 +85,10 @@ export interface ModelResults {
   conversion: ModelCost;
   monthly: MonthlyItem[];
   cpuMs: { capture: number; conversion: number };
+  /** What the model was computed from: section 6 computes the senders' cost again at other memory sizes. */
+  inputs: ModelInputs;
+  /** A vendor call's timeout in the benchmark's configuration (`delivery.timeoutMs`, its default). */
+  vendorTimeoutMs: number;
   /** The sender settings the stack deploys by default (after) and those before per-destination settings. */
   after: PipelineSettings;
   before: PipelineSettings;
@@ -501,6 +505,48 @@ function senderValues(r: BenchResults): Values {
   };
 }
 
+/** Sender memory sizes compared in section 6. */
+export const SENDER_MEMORY_CANDIDATES = [128, 192, 256, 512] as const;
+
+/**
+ * The senders' memory rule: the cheapest size at which the CPU of a full batch of ten, stretched by the size's CPU
+ * share, stays within this share of a vendor call's default timeout – the calls of a batch run at once, and a reply
+ * that waits for the CPU must not run out its call's time.
+ */
+export const SENDER_BATCH_CPU_SHARE_OF_TIMEOUT = 0.2;
+
+export interface SenderMemoryRow {
+  memoryMb: number;
+  initMs: number;
+  /** The CPU of a batch of ten at this size, ms. */
+  batchCpuMs: number;
+  /** The senders' Lambda cost (requests, duration, init) per million conversions. */
+  typicalUsd: number;
+  highUsd: number;
+}
+
+export function senderMemoryRows(inputs: ModelInputs, batchCpuMs: number): SenderMemoryRow[] {
+  const lambdaItems = ['Lambda requests (senders)', 'Lambda duration (senders)', 'Lambda INIT (senders)'];
+  return SENDER_MEMORY_CANDIDATES.map((memoryMb) => {
+    const model = conversionModel({ ...inputs, facts: { ...inputs.facts, memoryMb: { ...inputs.facts.memoryMb, sender: memoryMb } } });
+    const lines = model.lines.filter((l) => lambdaItems.includes(l.item));
+    return {
+      memoryMb,
+      initMs: billedMs(inputs.initCpuMs.sender, 0, memoryMb),
+      batchCpuMs: billedMs(batchCpuMs, 0, memoryMb),
+      typicalUsd: lines.reduce((a, l) => a + l.typical, 0),
+      highUsd: lines.reduce((a, l) => a + l.high, 0),
+    };
+  });
+}
+
+/** The size SENDER_BATCH_CPU_SHARE_OF_TIMEOUT chooses among `rows` (the largest if none qualifies). */
+export function chooseSenderMemory(rows: readonly SenderMemoryRow[], timeoutMs: number): number {
+  const within = rows.filter((r) => r.batchCpuMs <= SENDER_BATCH_CPU_SHARE_OF_TIMEOUT * timeoutMs);
+  if (!within.length) return rows[rows.length - 1]!.memoryMb;
+  return within.reduce((best, r) => (r.typicalUsd + r.highUsd < best.typicalUsd + best.highUsd ? r : best)).memoryMb;
+}
+
 function memoryValues(r: BenchResults, part: Part): Values {
   const m = r.memoryChoice;
   const rows = m.rows.map((x) => [
@@ -528,8 +574,40 @@ function memoryValues(r: BenchResults, part: Part): Values {
     apiInitBudgetMs: API_INIT_BUDGET_MS,
     memoryNotDeployed: m.chosenMb === m.deployedMb ? '' : part('memoryNotDeployed', { deployedMemoryMb: m.deployedMb }),
     rssAfterInitMb: fixed(r.bundles.functions[0]!.deployed.rssMb, 0),
-    senderMemoryMb: r.facts.memoryMb.sender!,
-    senderInitAt128Ms: billedMs(r.bundles.functions.find((f) => f.name === 'sender')!.deployed.initCpuMs, 0, 128),
+    ...senderMemoryValues(r, part),
+  };
+}
+
+function senderMemoryValues(r: BenchResults, part: Part): Values {
+  const batch = r.model.measured.scenarios.senderBatch10;
+  const batchCpuMs = batch.cpuMs / batch.invocations;
+  const rows = senderMemoryRows(r.model.inputs, batchCpuMs);
+  const chosenMb = chooseSenderMemory(rows, r.model.vendorTimeoutMs);
+  const deployedMb = r.facts.memoryMb.sender!;
+  const row = (mb: number) => rows.find((x) => x.memoryMb === mb)!;
+  const deployed = row(deployedMb) ?? senderMemoryRows(r.model.inputs, batchCpuMs).find((x) => x.memoryMb === deployedMb);
+  const cheapest = rows.reduce((best, x) => (x.typicalUsd < best.typicalUsd ? x : best));
+  return {
+    senderMemoryTable: table(
+      ['Sender memory', 'Cold init', 'CPU of a batch of ten', 'Senders $/M conversions, typical', 'High volume'],
+      rows.map((x) => [
+        `${x.memoryMb} MB${x.memoryMb === chosenMb ? ' **(chosen)**' : ''}${x.memoryMb === deployedMb && deployedMb !== chosenMb ? ' (deployed)' : ''}`,
+        `${x.initMs} ms`,
+        `${x.batchCpuMs} ms`,
+        usd(x.typicalUsd),
+        usd(x.highUsd),
+      ]),
+    ),
+    senderBatchCpuMs: fixed(batchCpuMs, 1),
+    senderTimeoutShare: `${SENDER_BATCH_CPU_SHARE_OF_TIMEOUT * 100} %`,
+    vendorTimeoutMs: r.model.vendorTimeoutMs,
+    senderBudgetMs: SENDER_BATCH_CPU_SHARE_OF_TIMEOUT * r.model.vendorTimeoutMs,
+    senderChosenMb: chosenMb,
+    senderChosenBatchCpuMs: row(chosenMb).batchCpuMs,
+    senderCheapestMb: cheapest.memoryMb,
+    senderCheapestBatchCpuMs: cheapest.batchCpuMs,
+    senderChosenExtraUsd: usd(row(chosenMb).typicalUsd - cheapest.typicalUsd),
+    senderMemoryNotDeployed: deployedMb === chosenMb ? '' : part('senderMemoryNotDeployed', { deployedSenderMemoryMb: deployedMb, deployedSenderUsd: deployed ? usd(deployed.typicalUsd) : '–' }),
   };
 }
 

@@ -136,6 +136,8 @@ async function main(): Promise<void> {
         conversion: conversionModel(inputs),
         monthly: monthlyItems({ metricSeries: measured.metricSeries.length, metricFilters: facts.metricFilters, alarmMetrics: facts.alarmMetrics, alarms: facts.alarms, dashboards: facts.dashboards, secrets: facts.secrets }),
         cpuMs,
+        inputs,
+        vendorTimeoutMs: offlineConfig.delivery.timeoutMs,
         after: deployedSettings(offlineConfig),
         before: BEFORE_SETTINGS,
       },

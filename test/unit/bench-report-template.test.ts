@@ -68,6 +68,9 @@ describe('the performance report', () => {
     expect(missed).toContain('| 32 | 1820/s |');
     expect(missed).toContain('\n\nNot delivered when read: {"pending":10}.\n\n### What stands in the way\n');
     expect(missed).toContain(' (deployed: 1024 MB; `API_MEMORY_MB` should follow)');
+    // A batch of ten's 20 ms of CPU fits 128 MB's share of the 5 s timeout: 256 MB deployed is called out.
+    expect(missed).toContain('**Choice: 128 MB for the senders**');
+    expect(missed).toMatch(/ \(deployed: 256 MB, \$[\d.]+ at typical volume; the default `senderMemorySize` should follow\)/);
     // The cost rows of the targets table: each volume, each kind, with its ratio to the floor.
     expect(missed).toMatch(
       /\| Conversions, high volume \(batches of 10\): handling cost ≤ 1\.1 × floor \| \$[\d.]+ ÷ \$[\d.]+ per million = [\d.]+ > 1\.1 ✘; keeping what it leaves \$[\d.]+ more \([\d.]+ × its floor's records, section 7\) \| \*\*no\*\* \|/,
@@ -217,7 +220,7 @@ function measurements(kind: 'missed' | 'met' | 'partial'): BenchResults {
       deployed: { batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 3 },
       seconds: 90,
     },
-    facts: { memoryMb: { capture: 512, sender: 256 }, platformLogs: false, alarms: 10, alarmMetrics: 12, dashboards: 1, secrets: 1, queues: 6, pitr: true, accessLogFormat: '{}', accessLogBytes: 384, metricFilters: 1 },
+    facts: { memoryMb: { capture: 512, sender: kind === 'missed' ? 256 : 128 }, platformLogs: false, alarms: 10, alarmMetrics: 12, dashboards: 1, secrets: 1, queues: 6, pitr: true, accessLogFormat: '{}', accessLogBytes: 384, metricFilters: 1 },
     model: model(),
     memoryChoice: {
       rows: [128, 256, 512, 1024].map((memoryMb) => ({ memoryMb, captureMs: 20, captureUsd: 0.2, conversionMs: 30, conversionUsd: 0.4, initMs: 2000 / (memoryMb / 128), coldStartMs: 20 + 2000 / (memoryMb / 128), totalUsd: memoryMb / 1000 })),
@@ -278,6 +281,8 @@ function model(): BenchResults['model'] {
     conversion: conversionModel(inputs),
     monthly: monthlyItems({ metricSeries: 2, metricFilters: 1, alarmMetrics: 12, alarms: 10, dashboards: 1, secrets: 1 }),
     cpuMs: inputs.cpuMs,
+    inputs,
+    vendorTimeoutMs: 5000,
     after: { batchSize: 10, batchingWindowSeconds: 1, maxConcurrency: 3, parallelCalls: 4 },
     before: BEFORE_SETTINGS,
   };
