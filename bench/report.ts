@@ -94,50 +94,73 @@ export interface ModelResults {
   before: PipelineSettings;
 }
 
+/**
+ * The API functions by the call they are sized for: the capture's (one or two DynamoDB requests: capture, identify,
+ * status, deliveries) or the conversion's (reads, writes and queue sends: conversion, cancellation). Each class gets
+ * the size its slowest cold start and its call choose (API_MEMORY_MB in lib/tracking-stack.ts).
+ */
+export const API_MEMORY_CLASSES = {
+  capture: ['capture', 'identify', 'status', 'deliveries'],
+  conversion: ['conversion', 'cancellation'],
+} as const;
+export type ApiMemoryClass = keyof typeof API_MEMORY_CLASSES;
+
 export interface MemoryRow {
   memoryMb: number;
   captureMs: number;
   captureUsd: number;
   conversionMs: number;
   conversionUsd: number;
-  initMs: number;
-  /** What a shop's backend waits on a cold capture: init plus the call, at this size. */
-  coldStartMs: number;
-  /** Lambda cost of a million captures and a million conversions together, the cold starts' init included. */
-  totalUsd: number;
+  /** The slowest init of each class at this size. */
+  initMs: Record<ApiMemoryClass, number>;
+  /** What a shop's backend waits on a cold call: the class's slowest init plus its call, at this size. */
+  coldStartMs: Record<ApiMemoryClass, number>;
+  /** Lambda cost of a million calls of the class, its 1 % cold starts' init included. */
+  totalUsd: Record<ApiMemoryClass, number>;
 }
 
 export interface MemoryChoice {
   rows: MemoryRow[];
-  chosenMb: number;
-  deployedMb: number;
+  chosenMb: Record<ApiMemoryClass, number>;
+  deployedMb: Record<ApiMemoryClass, number>;
   /** The cheapest size of all, whatever its cold start. */
-  cheapestMb: number;
+  cheapestMb: Record<ApiMemoryClass, number>;
 }
 
-export function chooseApiMemory(cpu: CpuReport, initCpuMs: number, deployedMb: number): MemoryChoice {
-  const capture = cpu.handlers.find((h) => h.name === 'capture')!;
-  const conversion = cpu.handlers.find((h) => h.name === 'conversion')!;
+/**
+ * Per class, the cheapest size whose cold start stays within API_INIT_BUDGET_MS. `cpuMs`: warm CPU of a capture and a
+ * conversion; `initCpuMs`: init CPU of every API function (bench/bundles.ts).
+ */
+export function chooseApiMemory(cpuMs: { capture: number; conversion: number }, initCpuMs: Record<string, number>, deployedMb: Record<ApiMemoryClass, number>): MemoryChoice {
+  const classes = Object.keys(API_MEMORY_CLASSES) as ApiMemoryClass[];
+  const slowestInit = (c: ApiMemoryClass) => Math.max(...API_MEMORY_CLASSES[c].map((name) => initCpuMs[name] ?? 0));
   const rows = MEMORY_CANDIDATES.map((memoryMb): MemoryRow => {
-    const captureMs = billedMs(capture.cpuMs.p50, ASSUMPTIONS.captureAwsIoMs, memoryMb);
-    const conversionMs = billedMs(conversion.cpuMs.p50, ASSUMPTIONS.conversionAwsIoMs, memoryMb);
+    const callMs = { capture: billedMs(cpuMs.capture, ASSUMPTIONS.captureAwsIoMs, memoryMb), conversion: billedMs(cpuMs.conversion, ASSUMPTIONS.conversionAwsIoMs, memoryMb) };
     const cost = (ms: number) => 1e6 * ((ms / 1000) * (memoryMb / 1024) * PRICES.lambdaArmGbSecond.usd) + PRICES.lambdaRequests.usd;
-    const initMs = billedMs(initCpuMs, 0, memoryMb);
-    const initUsd = 2 * 1e6 * ASSUMPTIONS.coldStartShare * (initMs / 1000) * (memoryMb / 1024) * PRICES.lambdaInitBilled.usd;
+    const initMs = Object.fromEntries(classes.map((c) => [c, billedMs(slowestInit(c), 0, memoryMb)])) as Record<ApiMemoryClass, number>;
+    const initUsd = (c: ApiMemoryClass) => 1e6 * ASSUMPTIONS.coldStartShare * (initMs[c] / 1000) * (memoryMb / 1024) * PRICES.lambdaInitBilled.usd;
     return {
       memoryMb,
-      captureMs,
-      captureUsd: cost(captureMs),
-      conversionMs,
-      conversionUsd: cost(conversionMs),
+      captureMs: callMs.capture,
+      captureUsd: cost(callMs.capture),
+      conversionMs: callMs.conversion,
+      conversionUsd: cost(callMs.conversion),
       initMs,
-      coldStartMs: initMs + captureMs,
-      totalUsd: cost(captureMs) + cost(conversionMs) + initUsd,
+      coldStartMs: Object.fromEntries(classes.map((c) => [c, initMs[c] + callMs[c]])) as Record<ApiMemoryClass, number>,
+      totalUsd: Object.fromEntries(classes.map((c) => [c, cost(callMs[c]) + initUsd(c)])) as Record<ApiMemoryClass, number>,
     };
   });
-  const cheapest = (list: MemoryRow[]) => list.reduce((best, r) => (r.totalUsd < best.totalUsd ? r : best));
-  const within = rows.filter((r) => r.coldStartMs <= API_INIT_BUDGET_MS);
-  return { rows, chosenMb: cheapest(within.length ? within : rows).memoryMb, deployedMb, cheapestMb: cheapest(rows).memoryMb };
+  const cheapest = (list: MemoryRow[], c: ApiMemoryClass) => list.reduce((best, r) => (r.totalUsd[c] < best.totalUsd[c] ? r : best)).memoryMb;
+  const choose = (c: ApiMemoryClass) => {
+    const within = rows.filter((r) => r.coldStartMs[c] <= API_INIT_BUDGET_MS);
+    return cheapest(within.length ? within : rows, c);
+  };
+  return {
+    rows,
+    chosenMb: { capture: choose('capture'), conversion: choose('conversion') },
+    deployedMb,
+    cheapestMb: { capture: cheapest(rows, 'capture'), conversion: cheapest(rows, 'conversion') },
+  };
 }
 
 type Values = Record<string, string | number>;
@@ -549,30 +572,46 @@ export function chooseSenderMemory(rows: readonly SenderMemoryRow[], timeoutMs: 
 
 function memoryValues(r: BenchResults, part: Part): Values {
   const m = r.memoryChoice;
+  const mark = (mb: number, c: ApiMemoryClass) => (mb === m.chosenMb[c] ? ' **(chosen)**' : '');
   const rows = m.rows.map((x) => [
-    `${x.memoryMb} MB${x.memoryMb === m.chosenMb ? ' **(chosen)**' : ''}`,
-    `${x.initMs} ms`,
-    `${x.coldStartMs} ms`,
+    `${x.memoryMb} MB`,
+    `${x.initMs.capture} ms`,
+    `${x.coldStartMs.capture} ms${mark(x.memoryMb, 'capture')}`,
     `${x.captureMs} ms`,
-    usd(x.captureUsd),
+    usd(x.totalUsd.capture),
+    `${x.initMs.conversion} ms`,
+    `${x.coldStartMs.conversion} ms${mark(x.memoryMb, 'conversion')}`,
     `${x.conversionMs} ms`,
-    usd(x.conversionUsd),
-    usd(x.totalUsd),
+    usd(x.totalUsd.conversion),
   ]);
-  const chosen = m.rows.find((x) => x.memoryMb === m.chosenMb)!;
-  const cheapest = m.rows.find((x) => x.memoryMb === m.cheapestMb)!;
+  const row = (mb: number) => m.rows.find((x) => x.memoryMb === mb)!;
+  const classValues = (c: ApiMemoryClass) => {
+    const chosen = row(m.chosenMb[c]);
+    const cheapest = row(m.cheapestMb[c]);
+    return {
+      [`${c}MemoryMb`]: chosen.memoryMb,
+      [`${c}ColdStartMs`]: chosen.coldStartMs[c],
+      [`${c}CheapestMb`]: cheapest.memoryMb,
+      [`${c}CheapestColdStartMs`]: cheapest.coldStartMs[c],
+      [`${c}ExtraUsd`]: usd(chosen.totalUsd[c] - cheapest.totalUsd[c]),
+      [`${c}Functions`]: API_MEMORY_CLASSES[c].join(', '),
+    };
+  };
+  const notDeployed = (Object.keys(API_MEMORY_CLASSES) as ApiMemoryClass[]).filter((c) => m.chosenMb[c] !== m.deployedMb[c]);
   return {
     fullVcpuAtMb: ASSUMPTIONS.fullVcpuAtMb,
     captureAwsIoMs: ASSUMPTIONS.captureAwsIoMs,
     conversionAwsIoMs: ASSUMPTIONS.conversionAwsIoMs,
-    memoryTable: table(['API memory', 'Cold init (capture)', 'Cold start: init + the capture', 'Capture billed', 'Capture Lambda $/M', 'Conversion billed', 'Conversion Lambda $/M', 'Both, with 1 % cold starts'], rows),
-    chosenMemoryMb: m.chosenMb,
-    chosenColdStartMs: chosen.coldStartMs,
-    cheapestMemoryMb: cheapest.memoryMb,
-    cheapestColdStartMs: cheapest.coldStartMs,
-    chosenExtraUsd: usd(chosen.totalUsd - cheapest.totalUsd),
+    memoryTable: table(
+      ['API memory', 'Cold init (capture class)', 'Cold start: init + a capture', 'Capture billed', 'Capture class $/M', 'Cold init (conversion class)', 'Cold start: init + a conversion', 'Conversion billed', 'Conversion class $/M'],
+      rows,
+    ),
+    ...classValues('capture'),
+    ...classValues('conversion'),
     apiInitBudgetMs: API_INIT_BUDGET_MS,
-    memoryNotDeployed: m.chosenMb === m.deployedMb ? '' : part('memoryNotDeployed', { deployedMemoryMb: m.deployedMb }),
+    memoryNotDeployed: notDeployed.length
+      ? part('memoryNotDeployed', { deployedMemory: notDeployed.map((c) => `${c} class ${m.deployedMb[c]} MB`).join(', ') })
+      : '',
     rssAfterInitMb: fixed(r.bundles.functions[0]!.deployed.rssMb, 0),
     ...senderMemoryValues(r, part),
   };

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     const captureCpu = await measureCaptureCpu({ dynamo: services.dynamo.endpoint }, offlineConfig);
     log(`  capture ÷ bare PutItem: ${captureCpu.ratio.toFixed(2)}`);
     log('  request counts (every AWS request, capacity units, log and EMF lines, stored items)');
-    const measured = await measureRequests({ dynamoEndpoint: services.dynamo.endpoint, sqsEndpoint: services.sqs.endpoint, config: offlineConfig, apiMemoryMb: API_MEMORY_MB });
+    const measured = await measureRequests({ dynamoEndpoint: services.dynamo.endpoint, sqsEndpoint: services.sqs.endpoint, config: offlineConfig, apiMemoryMb: API_MEMORY_MB.capture });
     log(`  request counts hash ${measured.hash}`);
 
     log(`4/6 Local stack (${BENCH_VENDORS.join(', ')} on the sandbox)`);
@@ -141,7 +141,11 @@ async function main(): Promise<void> {
         after: deployedSettings(offlineConfig),
         before: BEFORE_SETTINGS,
       },
-      memoryChoice: chooseApiMemory(cpu, initCpu('capture'), API_MEMORY_MB),
+      memoryChoice: chooseApiMemory(
+        cpuMs,
+        Object.fromEntries(bundles.functions.map((f) => [f.name, f.deployed.initCpuMs])),
+        { capture: API_MEMORY_MB.capture, conversion: API_MEMORY_MB.conversion },
+      ),
       totalSeconds: (Date.now() - started) / 1000,
     };
     writeFileSync(REPORT_PATH, renderReport(results));

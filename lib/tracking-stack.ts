@@ -78,10 +78,19 @@ export function tableOperations(): string[] {
 
 /**
  * API functions answer a waiting shop backend: more memory buys more CPU and a shorter cold start. Chosen by
- * measurement (docs/PERFORMANCE.md, "Memory sizes", written by `npm run bench` with the figures of its run): the
- * cheapest size, cold starts' init included, whose modelled cold start – init plus the call – stays within 500 ms.
+ * measurement, per function (docs/PERFORMANCE.md, "Memory sizes", written by `npm run bench` with the figures of its
+ * run): the cheapest size, cold starts' init included, whose modelled cold start – the function's init plus its call –
+ * stays within 500 ms. The functions of one request (capture, identify, status, deliveries) need less than those that
+ * read, write and queue (conversion, cancellation).
  */
-export const API_MEMORY_MB = 1024;
+export const API_MEMORY_MB: Readonly<Record<ApiFunctionName, number>> = {
+  capture: 1024,
+  identify: 1024,
+  status: 1024,
+  deliveries: 1024,
+  conversion: 1024,
+  cancellation: 1024,
+};
 
 /**
  * The whole service in one stack: table, API keys secret, HTTP API and its functions, one VendorDelivery per
@@ -163,7 +172,7 @@ export class TrackingStack extends Stack {
         description: `Conversion tracking API: ${API_FUNCTIONS[name].join(', ')}`,
         timeout: Duration.seconds(API_TIMEOUT_SECONDS),
         serviceName,
-        memorySize: API_MEMORY_MB,
+        memorySize: API_MEMORY_MB[name],
         tracing,
         runtimeConfig: serializeRuntimeConfig(apiConfigs[name]),
         ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),

@@ -5,7 +5,7 @@
 import type { InitFigures } from '../../bench/bundles';
 import { captureModel, conversionModel, monthlyItems } from '../../bench/cost-model';
 import { MeasuredRequests, requestCountsHash, ScenarioCount, SCENARIOS, ScenarioId } from '../../bench/measured-requests';
-import { BenchResults, fillTemplate, readTemplate, renderReport, templateParts } from '../../bench/report';
+import { BenchResults, chooseApiMemory, fillTemplate, readTemplate, renderReport, templateParts } from '../../bench/report';
 import { BEFORE_SETTINGS } from '../../bench/report-model';
 import type { LevelFigures } from '../../bench/throughput';
 
@@ -67,7 +67,10 @@ describe('the performance report', () => {
     expect(missed).toContain('### What stands in the way of ≤ 1.15 × the floor');
     expect(missed).toContain('| 32 | 1820/s |');
     expect(missed).toContain('\n\nNot delivered when read: {"pending":10}.\n\n### What stands in the way\n');
-    expect(missed).toContain(' (deployed: 1024 MB; `API_MEMORY_MB` should follow)');
+    // 120 ms of init CPU: 415 ms at 512 MB with the capture's 15 ms; 160 ms: 553 + 59 ms at 512 MB, so 1024 MB.
+    expect(missed).toContain('Deployed instead: capture class 1024 MB; `API_MEMORY_MB` should follow.');
+    expect(missed).toContain('- **capture, identify, status, deliveries: 512 MB**, a cold start of about **430 ms**.');
+    expect(missed).toContain('- **conversion, cancellation: 1024 MB**');
     // A batch of ten's 20 ms of CPU fits 128 MB's share of the 5 s timeout: 256 MB deployed is called out.
     expect(missed).toContain('**Choice: 128 MB for the senders**');
     expect(missed).toMatch(/ \(deployed: 256 MB, \$[\d.]+ at typical volume; the default `senderMemorySize` should follow\)/);
@@ -222,12 +225,11 @@ function measurements(kind: 'missed' | 'met' | 'partial'): BenchResults {
     },
     facts: { memoryMb: { capture: 512, sender: kind === 'missed' ? 256 : 128 }, platformLogs: false, alarms: 10, alarmMetrics: 12, dashboards: 1, secrets: 1, queues: 6, pitr: true, accessLogFormat: '{}', accessLogBytes: 384, metricFilters: 1 },
     model: model(),
-    memoryChoice: {
-      rows: [128, 256, 512, 1024].map((memoryMb) => ({ memoryMb, captureMs: 20, captureUsd: 0.2, conversionMs: 30, conversionUsd: 0.4, initMs: 2000 / (memoryMb / 128), coldStartMs: 20 + 2000 / (memoryMb / 128), totalUsd: memoryMb / 1000 })),
-      chosenMb: 512,
-      cheapestMb: 128,
-      deployedMb: kind === 'missed' ? 1024 : 512,
-    },
+    memoryChoice: chooseApiMemory(
+      { capture: 2, conversion: 10 },
+      { capture: 120, identify: 110, status: 100, deliveries: 100, conversion: 160, cancellation: 150 },
+      kind === 'missed' ? { capture: 1024, conversion: 1024 } : { capture: 512, conversion: 1024 },
+    ),
     totalSeconds: 456.7,
   };
 }
