@@ -9,6 +9,7 @@ import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
 import { ApiDeps, NO_CONSENT, occurredAt, StoreWith } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { commonConsent, commonVisitor, consentSchema, identifiersSchema, isObject, isoTimestamp } from './schemas';
+import { debugEnabled } from '../observability/logger';
 
 /**
  * The request body of POST /v1/clicks, as a zod schema: the definition of what is accepted, and the source of every
@@ -118,7 +119,7 @@ export function createCaptureHandler(deps: Pick<ApiDeps, 'config' | 'apiKeys' | 
         )
       : { superseded: 0 };
     // The most frequent call of all: its line is DEBUG (docs/INFRASTRUCTURE.md, "Logs"); the access log has the request.
-    logger.debug('Clicks captured', { stored: live.map((f) => f.entry.key), expired: expired.map((f) => f.entry.key), superseded });
+    if (debugEnabled(logger)) logger.debug('Clicks captured', { stored: live.map((f) => f.entry.key), expired: expired.map((f) => f.entry.key), superseded });
     const describe = (f: (typeof found)[number]) => ({ param: f.entry.key, vendors: Object.keys(f.entry.windows), expiresAt: f.expiresAt.toISOString() });
     return jsonResponse(live.length ? 201 : 200, { stored: live.map(describe), ...(expired.length ? { expired: expired.map(describe) } : {}) });
   });

@@ -20,6 +20,7 @@ import { withinUrlLimit } from '../vendors/url-limit';
 import { dryRunDeliveries } from './dry-run';
 import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
 import { API_REQUEST_ID_KEY, ApiHandler, jsonResponse, route } from './http';
+import { debugEnabled } from '../observability/logger';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
 
 export const conversionSchema = z.strictObject({
@@ -207,11 +208,13 @@ export function createConversionHandler(deps: ApiDeps): ApiHandler {
         partial: inputs.cut.partial,
       });
     }
-    logger.debug('Conversion accepted', {
-      orderId: order.orderId,
-      queued: messages.map((m) => m.destination),
-      skipped: deliveries.filter((d) => d.status === 'skipped').map((d) => d.destination),
-    });
+    if (debugEnabled(logger)) {
+      logger.debug('Conversion accepted', {
+        orderId: order.orderId,
+        queued: messages.map((m) => m.destination),
+        skipped: deliveries.filter((d) => d.status === 'skipped').map((d) => d.destination),
+      });
+    }
     return jsonResponse(202, {
       orderId: order.orderId,
       deliveries: deliveries.map((d) => ({ vendor: d.destination, status: d.status, ...(d.reason ? { reason: d.reason } : {}) })),

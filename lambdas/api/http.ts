@@ -72,6 +72,8 @@ function readJsonBody(event: ApiEvent): unknown {
  * wrongly and its text mangled on the way to the vendors, and a compressed body is not JSON until inflated.
  */
 export function checkMediaType(contentType: string | undefined, contentEncoding: string | undefined): void {
+  // What nearly every client sends, accepted without taking it apart.
+  if (contentEncoding === undefined && (contentType === 'application/json' || contentType === 'application/json; charset=utf-8')) return;
   const [type, ...parameters] = (contentType ?? '').split(';');
   const mediaType = type!.trim().toLowerCase();
   if (mediaType !== 'application/json' && !mediaType.endsWith('+json')) {

@@ -6,7 +6,7 @@
  * `function_request_id` (the access log's `integrationRequestId`) and `cold_start`, the trace id of a sampled trace,
  * and every key the code logs (orderId, destination, api_request_id, errors).
  */
-import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
+import { LogFormatter, Logger, LogItem, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 
 /** Whether the invocation's X-Ray trace header says it is sampled, i.e. whether its trace id leads to a trace. */
@@ -31,4 +31,12 @@ export class CompactLogFormatter extends LogFormatter {
 /** A Logger writing CompactLogFormatter lines for `serviceName` (the `service` of its metrics, not of its lines). */
 export function createLogger(serviceName: string): Logger {
   return new Logger({ serviceName, logFormatter: new CompactLogFormatter() });
+}
+
+/**
+ * Whether `logger` writes DEBUG lines. Powertools builds a line's attributes and reads the trace header from the
+ * environment before it drops one below its level; a hot path asks first, and builds its DEBUG line only when it is kept.
+ */
+export function debugEnabled(logger: Pick<Logger, 'level'>): boolean {
+  return logger.level <= LogLevelThreshold.DEBUG;
 }

@@ -7,6 +7,7 @@ import type { DeliverySettings } from '../config/schema';
 import { DeliveryMessage, deliveryMessageSchema, messageDigest } from '../core/delivery';
 import { contextIdentifiers } from '../core/redact';
 import { Clock, systemClock } from '../core/time';
+import { debugEnabled } from '../observability/logger';
 import { DeliveryEvent, DeliveryMetrics, noDeliveryMetrics } from '../observability/metrics';
 import { cancellationCallMessage, cancelWithOf } from '../store/cancellation-records';
 import {
@@ -484,7 +485,7 @@ class DestinationSender {
       counts.sent.push(orderId);
       // The happy path, the most frequent of all, logs nothing of its own at INFO: the batch's metric record names the
       // order (`sent`), and the delivery's record keeps the attempt, the vendor's status and the request line.
-      this.logger.debug('Delivered', { orderId, destination, attempt, vendorStatus: outcome.vendorStatus });
+      if (debugEnabled(this.logger)) this.logger.debug('Delivered', { orderId, destination, attempt, vendorStatus: outcome.vendorStatus });
       if (recorded.cancellationRequested) await this.completeCancellation({ message, orderId }, true);
       return;
     }
