@@ -5,37 +5,49 @@
  * from a fresh copy of the production example with `cdk synth` in place of deploy, give an assembly that calls no
  * loopback or sandbox endpoint.
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { placeholderIssues, PRODUCTION_EXAMPLE_CONFIG_FILE } from '../../lambdas/config/deploy-guards';
 import { EXAMPLE_CONFIG_FILE, REPO_ROOT } from '../../lambdas/config/load';
 import { parseConfig } from '../../lambdas/config/schema';
+import { bundleCacheEnv } from '../support/bundle-cache';
 
 let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'deploy-guards-'));
-});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const FEATURE_FLAGS = (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 let runs = 0;
 
-/** `cdk synth` of bin/app.ts as the CLI runs it: the configuration file and context given, bundling skipped unless asked. */
-function synth(configPath: string, context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}) {
+interface Synthesis {
+  status: number | null;
+  stderr: string;
+  outDir: string;
+}
+
+/**
+ * `cdk synth` of bin/app.ts as the CLI runs it: the configuration file and context given, bundling skipped unless asked
+ * (functions bundled alike then share one esbuild run, test/support/bundle-cache.ts).
+ */
+function synth(configPath: string, context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): Promise<Synthesis> {
   const outDir = join(dir, `cdk.out-${++runs}`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join('bin', 'app.ts')], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      CDK_OUTDIR: outDir,
-      CDK_CONTEXT_JSON: JSON.stringify({ ...FEATURE_FLAGS, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), config: configPath, ...context }),
-    },
-    encoding: 'utf8',
-    timeout: 240_000,
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('bin', 'app.ts')], {
+      cwd: REPO_ROOT,
+      env: {
+        ...(options.bundle ? bundleCacheEnv() : process.env),
+        CDK_OUTDIR: outDir,
+        CDK_CONTEXT_JSON: JSON.stringify({ ...FEATURE_FLAGS, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), config: configPath, ...context }),
+      },
+      timeout: 240_000,
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr, outDir }));
   });
-  return { status: result.status, stderr: result.stderr, outDir };
 }
 
 function writeConfig(name: string, raw: unknown): string {
@@ -59,15 +71,41 @@ function warnings(outDir: string): string[] {
     .map((entry) => String(entry.data));
 }
 
-describe('a copy of the local example', () => {
-  let copy: string;
-  beforeAll(() => {
-    copy = join(dir, 'my-shop.json');
-    copyFileSync(join(REPO_ROOT, EXAMPLE_CONFIG_FILE), copy);
-  });
+/** A copy of the local example, of the production example, and of the latter filled in as the README says. */
+let copy: string;
+let unfilled: string;
+let filled: string;
+/**
+ * Every synth of this file, started together (each is a process of its own, mostly waiting on one core while the
+ * other is free); each test awaits and checks its own.
+ */
+let synths: Record<'local' | 'localAllowed' | 'localNotAllowed' | 'unfilled' | 'filled', Promise<Synthesis>>;
 
-  it('is refused, naming each sandbox endpoint and demo id and saying how to proceed', () => {
-    const { status, stderr } = synth(copy);
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'deploy-guards-'));
+  copy = join(dir, 'my-shop.json');
+  copyFileSync(join(REPO_ROOT, EXAMPLE_CONFIG_FILE), copy);
+  unfilled = join(dir, 'unfilled.json');
+  copyFileSync(join(REPO_ROOT, PRODUCTION_EXAMPLE_CONFIG_FILE), unfilled);
+  const raw = JSON.parse(readFileSync(join(REPO_ROOT, PRODUCTION_EXAMPLE_CONFIG_FILE), 'utf8')) as Record<string, any>;
+  for (const [path, value] of Object.entries(FILLED)) setPath(raw, path, value);
+  // The fresh clone's my-shop.json, in a directory of its own beside the copy of the local example.
+  mkdirSync(join(dir, 'clone'));
+  filled = writeConfig(join('clone', 'my-shop.json'), raw);
+  synths = {
+    local: synth(copy),
+    localAllowed: synth(copy, { allowSandbox: 'true' }),
+    localNotAllowed: synth(copy, { allowSandbox: 'false' }),
+    unfilled: synth(unfilled, { allowSandbox: 'true' }),
+    filled: synth(filled, {}, { bundle: true }),
+  };
+  // Each test awaits its own; one failing before its test is reached is reported there, not as unhandled.
+  for (const started of Object.values(synths)) started.catch(() => undefined);
+});
+
+describe('a copy of the local example', () => {
+  it('is refused, naming each sandbox endpoint and demo id and saying how to proceed', async () => {
+    const { status, stderr } = await synths.local;
     expect(status).toBe(1);
     expect(stderr).toContain(`Refusing to deploy ${copy}`);
     for (const field of [
@@ -90,26 +128,24 @@ describe('a copy of the local example', () => {
     expect(stderr).toContain('-c allowSandbox=true');
   });
 
-  it('goes through with -c allowSandbox=true, for a test deployment, with a warning naming the fields', () => {
-    const { status, stderr, outDir } = synth(copy, { allowSandbox: 'true' });
+  it('goes through with -c allowSandbox=true, for a test deployment, with a warning naming the fields', async () => {
+    const { status, stderr, outDir } = await synths.localAllowed;
     expect({ status, stderr: stderr.includes('Refusing') }).toEqual({ status: 0, stderr: false });
     const sandbox = warnings(outDir).filter((w) => w.startsWith('allowSandbox=true'));
     expect(sandbox).toEqual([expect.stringContaining('deploying 14 sandbox endpoints or demo values (vendors.kelkoo.endpoint, vendors.klevu.endpoint')]);
     expect(sandbox[0]).toContain('A test deployment only');
-  });
+  }, 300_000);
 
-  it('is refused as well when -c allowSandbox is anything but true', () => {
-    expect(synth(copy, { allowSandbox: 'false' }).status).toBe(1);
+  it('is refused as well when -c allowSandbox is anything but true', async () => {
+    expect((await synths.localNotAllowed).status).toBe(1);
   });
 });
 
 describe('the production example', () => {
-  it('is refused until every placeholder is replaced, each named by its path', () => {
-    const copy = join(dir, 'unfilled.json');
-    copyFileSync(join(REPO_ROOT, PRODUCTION_EXAMPLE_CONFIG_FILE), copy);
-    const { status, stderr } = synth(copy, { allowSandbox: 'true' });
+  it('is refused until every placeholder is replaced, each named by its path', async () => {
+    const { status, stderr } = await synths.unfilled;
     expect(status).toBe(1);
-    expect(stderr).toContain(`Refusing to deploy ${copy}: 9 placeholders are still to be filled in:`);
+    expect(stderr).toContain(`Refusing to deploy ${unfilled}: 9 placeholders are still to be filled in:`);
     expect(stderr).toContain('  vendors.kelkoo.comId: still the placeholder "<replace: your Kelkoo comId for that country, digits>"');
     expect(stderr).toContain('  vendors.qualityclick.endpoint: still the placeholder "https://<replace: your partner programme\'s domain>/get_trans.cgi"');
     expect(stderr).toContain('  alerts.emails.0: still the placeholder');
@@ -192,10 +228,8 @@ describe("a fresh clone following the README's deploy steps, cdk synth in place 
     expect(Object.keys(FILLED)).toEqual(readmePlaceholders());
   });
 
-  it('synthesises, bundles included, an assembly that calls no loopback or sandbox endpoint, only the vendors\' own', () => {
-    const raw = JSON.parse(readFileSync(join(REPO_ROOT, PRODUCTION_EXAMPLE_CONFIG_FILE), 'utf8')) as Record<string, any>;
-    for (const [path, value] of Object.entries(FILLED)) setPath(raw, path, value);
-    const { status, stderr, outDir } = synth(writeConfig('my-shop.json', raw), {}, { bundle: true });
+  it('synthesises, bundles included, an assembly that calls no loopback or sandbox endpoint, only the vendors\' own', async () => {
+    const { status, stderr, outDir } = await synths.filled;
     expect({ status, stderr: stderr.split('\n').filter((l) => /Refusing|Error/.test(l)) }).toEqual({ status: 0, stderr: [] });
 
     // What the deployed stack holds: its template and every function's runtime configuration (the bundles' code is
