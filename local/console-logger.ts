@@ -1,9 +1,9 @@
 /**
  * The handlers' Powertools Logger, printing one readable line per entry instead of Lambda's JSON:
- * `10:04:31 INFO  sender/kelkoo  Delivered  orderId=CMD1 attempt=1 vendorStatus=200`.
+ * `10:04:31 WARN  sender/kelkoo  Delivery will be retried  orderId=CMD1 attempt=1 retryInSeconds=30`.
  */
 import { Logger, LogItem } from '@aws-lambda-powertools/logger';
-import type { DeliveryMetrics } from '../lambdas/observability/metrics';
+import { DELIVERY_METRICS, type DeliveryMetrics } from '../lambdas/observability/metrics';
 
 /** Keys every Powertools entry carries; the line shows them in its fixed columns, or not at all. */
 const STANDARD_KEYS = new Set(['level', 'message', 'timestamp', 'service', 'sampling_rate', 'xray_trace_id']);
@@ -68,7 +68,8 @@ export function consoleLogger(component: string, quiet: boolean): Logger {
  */
 export function consoleMetrics(logger: Logger): DeliveryMetrics {
   const countAll: DeliveryMetrics['countAll'] = (destination, counts, properties = {}) => {
-    const counted = Object.fromEntries([...counts].filter(([, value]) => value > 0));
+    // By metric name, as the deployed record has them (`DeliveriesSent=2`): `sent` is the record's list of orders.
+    const counted = Object.fromEntries([...counts].filter(([, value]) => value > 0).map(([event, value]) => [DELIVERY_METRICS[event], value]));
     if (!Object.keys(counted).length) return;
     const { message, function_request_id: _request, ...rest } = properties;
     logger.info(typeof message === 'string' ? message : 'Counted', { destination, ...counted, ...rest });
