@@ -6,7 +6,7 @@
 import { DEFAULT_API_THROTTLE } from '../lambdas/contract/throttle';
 import { deliveryQueueSettings } from '../lambdas/contract/shape';
 import type { TrackingConfig } from '../lambdas/config/schema';
-import { billedMs, describeOps, ModelCost, ModelFacts, MonthlyItem, scenarioUsdPerMillion, senderInvocationMs } from './cost-model';
+import { billedMs, describeOps, ModelCost, ModelFacts, ModelLine, MonthlyItem, scenarioUsdPerMillion, senderInvocationMs } from './cost-model';
 import { hashLine, MeasuredRequests, ScenarioCount, ScenarioId } from './measured-requests';
 import { ASSUMPTIONS, PRICES } from './prices';
 import { simulate, SimulationInput, SimulationResult } from './simulate';
@@ -82,6 +82,41 @@ export function keptTable(c: ModelCost): string {
 
 export function monthlyTable(items: MonthlyItem[]): string {
   return mdTable(['Item', '$ per month', 'Basis'], items.map((i) => [i.item, usd(i.usdPerMonth), i.basis]), ['---', '---:', '---']);
+}
+
+/**
+ * What handling costs above its floor, by kind: the Lambda time beyond the floor's waits and requests, cold starts,
+ * the logs and metric records (no floor line: the architecture's rules need none), the reads beyond attribution's, and
+ * the rest (requests, writes, queues – equal to the floor's when the code makes only the requests the rules need).
+ */
+export function aboveFloor(c: ModelCost): Array<{ label: string; typical: number; high: number }> {
+  const groups: Array<{ label: string; line: RegExp; floor: RegExp | undefined }> = [
+    { label: 'Lambda time beyond the floor\'s waits and requests', line: /Lambda duration/, floor: /Lambda time/ },
+    { label: 'Cold starts (INIT)', line: /INIT/, floor: undefined },
+    { label: 'Logs and metric records (access log included)', line: /CloudWatch Logs|EMF|access log/, floor: undefined },
+    { label: 'Reads beyond attribution\'s', line: /DynamoDB reads/, floor: /reads/ },
+  ];
+  const sum = (lines: ModelLine[], re: RegExp | undefined, key: 'typical' | 'high') => (re ? lines.filter((l) => re.test(l.item)).reduce((a, l) => a + l[key], 0) : 0);
+  const claimed = (l: ModelLine, floor: boolean) => groups.some((g) => (floor ? g.floor : g.line)?.test(l.item));
+  const rows = groups.map((g) => ({ label: g.label, typical: sum(c.lines, g.line, 'typical') - sum(c.floor.lines, g.floor, 'typical'), high: sum(c.lines, g.line, 'high') - sum(c.floor.lines, g.floor, 'high') }));
+  const rest = (key: 'typical' | 'high') => c.lines.filter((l) => !claimed(l, false)).reduce((a, l) => a + l[key], 0) - c.floor.lines.filter((l) => !claimed(l, true)).reduce((a, l) => a + l[key], 0);
+  rows.push({ label: 'Requests, writes and queues beyond the floor\'s', typical: rest('typical'), high: rest('high') });
+  return rows;
+}
+
+export function aboveFloorTable(c: ModelCost): string {
+  const rows = aboveFloor(c);
+  const excess = { typical: c.total.typical - c.floor.total.typical, high: c.total.high - c.floor.total.high };
+  const budget = { typical: c.floor.total.typical * 0.1, high: c.floor.total.high * 0.1 };
+  return mdTable(
+    ['Above the floor', 'Typical', 'High volume'],
+    [
+      ...rows.map((r) => [r.label, usd(r.typical), usd(r.high)]),
+      ['**Handling − floor**', `**${usd(excess.typical)}**`, `**${usd(excess.high)}**`],
+      ['What 1.10 × the floor allows above it', usd(budget.typical), usd(budget.high)],
+    ],
+    ['---', '---:', '---:'],
+  );
 }
 
 /** Where each euro of the typical conversion goes beyond the floor: the biggest lines, for the prose. */

@@ -19,6 +19,7 @@ import {
   hashLine,
   INVOCATION_OVERHEAD_MS,
   largestLines,
+  aboveFloorTable,
 
   monthlyTable,
   PipelineSettings,
@@ -685,6 +686,8 @@ function costValues(r: BenchResults): Values {
     captureKeptTable: keptTable(m.capture),
     conversionKeptTable: keptTable(m.conversion),
     captureLargest: largestLines(m.capture, 4),
+    captureAboveFloor: aboveFloorTable(m.capture),
+    conversionAboveFloor: aboveFloorTable(m.conversion),
     conversionLargest: largestLines(m.conversion, 5),
     costRatioTarget: TARGETS.costRatio,
     accessLogBytes: m.facts.accessLogBytes,

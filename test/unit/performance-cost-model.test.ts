@@ -1,6 +1,7 @@
 /** The cost model of docs/PERFORMANCE.md (bench/cost-model.ts): floors by the architecture's rules, lines by the counts. */
 import { chooseSenderMemory, senderMemoryRows } from '../../bench/report';
 import { billedMs, captureModel, conversionModel, ModelInputs } from '../../bench/cost-model';
+import { aboveFloor } from '../../bench/report-model';
 import { MeasuredRequests, ScenarioCount, SCENARIOS, ScenarioId } from '../../bench/measured-requests';
 
 const scenario = (id: ScenarioId, calls: number, invocations: number, counts: Partial<ScenarioCount> = {}): ScenarioCount => ({
@@ -108,6 +109,19 @@ describe('the cost model', () => {
     expect(chooseSenderMemory(rows, 5000)).toBe(192);
     expect(chooseSenderMemory(rows, 6000)).toBe(128);
     expect(chooseSenderMemory(senderMemoryRows(inputs(), 800), 5000)).toBe(512);
+  });
+
+  it('splits what handling costs above the floor into kinds that add up to the whole difference', () => {
+    for (const model of [captureModel(inputs()), conversionModel(inputs()), conversionModel(inputs({ platformLogs: true }))]) {
+      const rows = aboveFloor(model);
+      for (const key of ['typical', 'high'] as const) {
+        expect(rows.reduce((a, r) => a + r[key], 0)).toBeCloseTo(model.total[key] - model.floor.total[key], 9);
+      }
+      // Only the requests the rules need: nothing above the floor's requests, writes and queues.
+      expect(rows.at(-1)!.typical).toBeCloseTo(0, 9);
+    }
+    const logs = (platformLogs: boolean) => aboveFloor(conversionModel(inputs({ platformLogs }))).find((r) => r.label.startsWith('Logs'))!.typical;
+    expect(logs(true)).toBeGreaterThan(logs(false));
   });
 });
 
