@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { cancelDestinationId, cancelDestinationsOf, hasCancellationCall } from '../config/cancellation';
 import { DeliveryMessage, FINAL_STATUSES } from '../core/delivery';
 import { destinationsOf } from '../config/destinations';
@@ -16,8 +16,8 @@ import { isoTimestamp, orderIdParam, text } from './schemas';
 export { presentOrder };
 
 export const cancellationSchema = z.strictObject({
-  reason: text(256).optional(),
-  occurredAt: isoTimestamp.optional(),
+  reason: z.optional(text(256)),
+  occurredAt: z.optional(isoTimestamp),
 });
 
 type CancellationDeps = Pick<ApiDeps, 'store' | 'queues' | 'apiKeys' | 'logger' | 'clock' | 'metrics'> & {

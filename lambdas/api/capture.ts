@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { extractClickIds } from '../core/click-ids';
 import { clickIdCatalogueOf } from '../config/destination-ids';
 import { lateReportSeconds } from '../core/late-reports';
@@ -6,7 +6,8 @@ import { addSeconds, epochSecondsCeil, systemClock } from '../core/time';
 import { lazy } from '../core/lazy';
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
-import { ApiDeps, NO_CONSENT, occurredAt, StoreWith } from './deps';
+import type { SavedClicks, TrackingStore } from '../store/tracking-store';
+import { ApiDeps, NO_CONSENT, occurredAt } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { commonConsent, commonVisitor, consentSchema, identifiersSchema, isObject, isoTimestamp } from './schemas';
 import { debugEnabled } from '../observability/logger';
@@ -18,14 +19,17 @@ import { debugEnabled } from '../observability/logger';
 export const captureSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     visitor: visitorWithAtLeast(1),
-    landingUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(MAX_LANDING_URL, `must be at most ${MAX_LANDING_URL} characters`).optional(),
-    params: z
-      .record(z.string().min(1).max(MAX_PARAM_NAME), z.string().max(MAX_PARAM_VALUE))
-      .refine((r) => Object.keys(r).length <= MAX_PARAMS, `at most ${MAX_PARAMS} parameters`)
-      .optional(),
-    identifiers: identifiersSchema.optional(),
-    occurredAt: isoTimestamp.optional(),
-    consent: consentSchema.optional(),
+    landingUrl: z.optional(
+      z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).check(z.maxLength(MAX_LANDING_URL, `must be at most ${MAX_LANDING_URL} characters`)),
+    ),
+    params: z.optional(
+      z
+        .record(z.string().check(z.minLength(1), z.maxLength(MAX_PARAM_NAME)), z.string().check(z.maxLength(MAX_PARAM_VALUE)))
+        .check(z.refine((r) => Object.keys(r).length <= MAX_PARAMS, `at most ${MAX_PARAMS} parameters`)),
+    ),
+    identifiers: z.optional(identifiersSchema),
+    occurredAt: z.optional(isoTimestamp),
+    consent: z.optional(consentSchema),
   }),
 );
 export type CaptureRequest = z.output<ReturnType<typeof captureSchema>>;
@@ -90,8 +94,11 @@ function commonParams(value: unknown): Record<string, string> | undefined {
   return params;
 }
 
+/** What capture needs of the data layer (a VisitorStore has it): the write, and how many clicks an older capture left alone. */
+type CaptureStore = { saveClicks: (...args: Parameters<TrackingStore['saveClicks']>) => Promise<Pick<SavedClicks, 'superseded'>> };
+
 /** POST /v1/clicks: stores every known click id of a landing under each visitor key, in one batch write. */
-export function createCaptureHandler(deps: Pick<ApiDeps, 'config' | 'apiKeys' | 'logger' | 'clock'> & StoreWith<'saveClicks'>): ApiHandler {
+export function createCaptureHandler(deps: Pick<ApiDeps, 'config' | 'apiKeys' | 'logger' | 'clock'> & { store: CaptureStore }): ApiHandler {
   const clock = deps.clock ?? systemClock;
   const { store, logger } = deps;
   const catalogue = clickIdCatalogueOf(deps.config);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Attribution } from '../core/attribution';
 import { clickIdKey, extractClickIds } from '../core/click-ids';
 import { DeliveryMessage, messageDigest } from '../core/delivery';
@@ -26,41 +26,44 @@ import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './
 export const conversionSchema = z.strictObject({
   orderId: text(128),
   visitor: visitorWithAtLeast(1),
-  currency: z
-    .string()
-    .regex(/^[A-Za-z]{3}$/, { error: 'must be a 3-letter ISO 4217 code', abort: true })
-    .refine(isCurrency, 'must be an ISO 4217 currency code with minor units, e.g. EUR')
-    .transform((c) => c.toUpperCase()),
+  currency: z.pipe(
+    z
+      .string()
+      .check(
+        z.regex(/^[A-Za-z]{3}$/, { error: 'must be a 3-letter ISO 4217 code', abort: true }),
+        z.refine(isCurrency, 'must be an ISO 4217 currency code with minor units, e.g. EUR'),
+      ),
+    z.transform((c: string) => c.toUpperCase()),
+  ),
   orderValue: amount,
-  netValue: amount.optional(),
-  country: z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code').optional(),
-  returningUser: z.boolean().optional(),
+  netValue: z.optional(amount),
+  country: z.optional(z.string().check(z.regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code'))),
+  returningUser: z.optional(z.boolean()),
   items: z
     .array(
       z.strictObject({
         productId: text(256),
         name: text(512),
         unitPrice: amount,
-        quantity: z.number().int('must be an integer').min(1, 'must be at least 1').max(1_000_000),
-        groupId: text(256).optional(),
-        variantId: text(256).optional(),
+        quantity: z.number().check(z.int('must be an integer'), z.gte(1, 'must be at least 1'), z.lte(1_000_000)),
+        groupId: z.optional(text(256)),
+        variantId: z.optional(text(256)),
       }),
     )
-    .min(1, 'at least one item is required')
-    .max(500, 'at most 500 items'),
-  shopper: z
-    .strictObject({
-      ip: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).optional(),
-      email: z.email({ error: 'must be an e-mail address' }).max(254, 'must be at most 254 characters').optional(),
-      country: z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code').optional(),
-      city: text(128).optional(),
-    })
-    .optional(),
-  identifiers: identifiersSchema.optional(),
-  occurredAt: isoTimestamp.optional(),
-  consent: consentSchema.optional(),
+    .check(z.minLength(1, 'at least one item is required'), z.maxLength(500, 'at most 500 items')),
+  shopper: z.optional(
+    z.strictObject({
+      ip: z.optional(z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' })),
+      email: z.optional(z.email({ error: 'must be an e-mail address' }).check(z.maxLength(254, 'must be at most 254 characters'))),
+      country: z.optional(z.string().check(z.regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code'))),
+      city: z.optional(text(128)),
+    }),
+  ),
+  identifiers: z.optional(identifiersSchema),
+  occurredAt: z.optional(isoTimestamp),
+  consent: z.optional(consentSchema),
   /** Plan every destination and answer with the exact requests each would get; nothing is recorded, queued or sent. */
-  dryRun: z.boolean().optional(),
+  dryRun: z.optional(z.boolean()),
 }).check((ctx) => {
   // Net is the gross orderValue without VAT and shipping (SPEC §2; QUALITYCLICK's umsatz: "Net revenue excl.
   // VAT/shipping"), so it cannot be more. Compared as the vendors receive both: at the currency's minor units.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { cancelDestinationIdsOf, queuedDestinationIdsOf } from '../config/destination-ids';
 import { ValidationError, FieldIssue } from '../core/errors';
 import { UNSETTLED_STATUSES, UnsettledCursor, unsettledCursorProblem, UnsettledQuery, UnsettledStatus } from '../store/unsettled';
@@ -57,28 +57,26 @@ export function createDeliveriesHandler(deps: Pick<ApiDeps, 'config' | 'apiKeys'
 
 function querySchema(vendors: string[]) {
   return z.object({
-    status: z
-      .string()
-      .transform((value, ctx) => {
-        const statuses = [...new Set(value.split(','))];
-        const wrong = statuses.filter((s) => !(UNSETTLED_STATUSES as readonly string[]).includes(s));
-        if (!wrong.length) return statuses as UnsettledStatus[];
-        ctx.addIssue({ code: 'custom', input: value, message: wrong.includes('queued') ? QUEUED_MESSAGE : STATUS_MESSAGE });
-        return z.NEVER;
-      })
-      .optional(),
-    vendor: z
-      .string()
-      .refine((v) => vendors.includes(v), { error: `must be a configured destination: ${vendors.join(', ') || '(none)'}` })
-      .optional(),
-    since: dateOrDateTime.optional(),
-    limit: z
-      .string()
-      .regex(/^\d{1,3}$/, `must be an integer from 1 to ${MAX_LIMIT}`)
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= MAX_LIMIT, { error: `must be an integer from 1 to ${MAX_LIMIT}` })
-      .optional(),
-    next: z.string().optional(),
+    status: z.optional(
+      z.pipe(
+        z.string(),
+        z.transform((value: string, ctx) => {
+          const statuses = [...new Set(value.split(','))];
+          const wrong = statuses.filter((s) => !(UNSETTLED_STATUSES as readonly string[]).includes(s));
+          if (!wrong.length) return statuses as UnsettledStatus[];
+          ctx.issues.push({ code: 'custom', input: value, message: wrong.includes('queued') ? QUEUED_MESSAGE : STATUS_MESSAGE });
+          return z.NEVER;
+        }),
+      ),
+    ),
+    vendor: z.optional(z.string().check(z.refine((v) => vendors.includes(v), { error: `must be a configured destination: ${vendors.join(', ') || '(none)'}` }))),
+    since: z.optional(dateOrDateTime),
+    limit: z.optional(
+      z
+        .pipe(z.string().check(z.regex(/^\d{1,3}$/, `must be an integer from 1 to ${MAX_LIMIT}`)), z.transform(Number))
+        .check(z.refine((n) => n >= 1 && n <= MAX_LIMIT, { error: `must be an integer from 1 to ${MAX_LIMIT}` })),
+    ),
+    next: z.optional(z.string()),
   });
 }
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ClickIdCatalogue } from '../core/click-ids';
 import { clickIdCatalogueOf } from '../config/destination-ids';
 import { lateReportSeconds } from '../core/late-reports';
@@ -14,7 +14,7 @@ import { commonConsent, commonVisitor, consentSchema, isObject } from './schemas
 export const identifySchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     visitor: visitorWithAtLeast(2),
-    consent: consentSchema.optional(),
+    consent: z.optional(consentSchema),
   }),
 );
 

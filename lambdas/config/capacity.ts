@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { lazy } from '../core/lazy';
+import '../core/zod-en';
 
 /**
  * How much of a destination's delivery runs at once, and how fast: keys of a vendor's or postback's entry, beside
@@ -50,50 +51,61 @@ export const CAPACITY_KEYS = ['concurrency', 'batchSize', 'ratePerSecond', 'para
 export const capacitySettingSchema = /* @__PURE__ */ lazy(() =>
   z
     .strictObject({
-      concurrency: z
-        .number({ error: 'must be a number' })
-        .int('must be a whole number')
-        .min(CONCURRENCY_RANGE.min, `must be at least ${CONCURRENCY_RANGE.min}, Lambda's lowest maximum concurrency of an SQS event source`)
-        .max(CONCURRENCY_RANGE.max, `must be at most ${CONCURRENCY_RANGE.max}, Lambda's highest maximum concurrency of an SQS event source`)
-        .optional(),
-      batchSize: z
-        .number({ error: 'must be a number' })
-        .int('must be a whole number')
-        .min(BATCH_SIZE_RANGE.min, `must be at least ${BATCH_SIZE_RANGE.min}`)
-        .max(BATCH_SIZE_RANGE.max, `must be at most ${BATCH_SIZE_RANGE.max}: a sender works on a batch's messages at once`)
-        .optional(),
-      ratePerSecond: z.number({ error: 'must be a number' }).positive('must be above 0').max(10_000, 'must be at most 10000').optional(),
-      parallelCalls: z
-        .number({ error: 'must be a number' })
-        .int('must be a whole number')
-        .min(PARALLEL_CALLS_RANGE.min, `must be at least ${PARALLEL_CALLS_RANGE.min}`)
-        .max(PARALLEL_CALLS_RANGE.max, `must be at most ${PARALLEL_CALLS_RANGE.max}`)
-        .optional(),
+      concurrency: z.optional(
+        z
+          .number({ error: 'must be a number' })
+          .check(
+            z.int('must be a whole number'),
+            z.gte(CONCURRENCY_RANGE.min, `must be at least ${CONCURRENCY_RANGE.min}, Lambda's lowest maximum concurrency of an SQS event source`),
+            z.lte(CONCURRENCY_RANGE.max, `must be at most ${CONCURRENCY_RANGE.max}, Lambda's highest maximum concurrency of an SQS event source`),
+          ),
+      ),
+      batchSize: z.optional(
+        z
+          .number({ error: 'must be a number' })
+          .check(
+            z.int('must be a whole number'),
+            z.gte(BATCH_SIZE_RANGE.min, `must be at least ${BATCH_SIZE_RANGE.min}`),
+            z.lte(BATCH_SIZE_RANGE.max, `must be at most ${BATCH_SIZE_RANGE.max}: a sender works on a batch's messages at once`),
+          ),
+      ),
+      ratePerSecond: z.optional(z.number({ error: 'must be a number' }).check(z.positive('must be above 0'), z.lte(10_000, 'must be at most 10000'))),
+      parallelCalls: z.optional(
+        z
+          .number({ error: 'must be a number' })
+          .check(
+            z.int('must be a whole number'),
+            z.gte(PARALLEL_CALLS_RANGE.min, `must be at least ${PARALLEL_CALLS_RANGE.min}`),
+            z.lte(PARALLEL_CALLS_RANGE.max, `must be at most ${PARALLEL_CALLS_RANGE.max}`),
+          ),
+      ),
     })
-    .superRefine((setting, ctx) => {
-      if (setting.ratePerSecond === undefined || !(setting.ratePerSecond > 0)) return;
-      const concurrency = setting.concurrency ?? DESTINATION_CAPACITY_DEFAULTS.concurrency;
-      const intervalSeconds = concurrency / setting.ratePerSecond;
-      if (intervalSeconds > PACING_BUDGET_SECONDS) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['ratePerSecond'],
-          message:
-            `must be at least ${round(concurrency / PACING_BUDGET_SECONDS)} with concurrency ${concurrency}: each of the ${concurrency} senders ` +
-            `would wait ${round(intervalSeconds)} s between two calls, more than the ${PACING_BUDGET_SECONDS} s a batch may take (lower concurrency)`,
-        });
-        return;
-      }
-      if (setting.batchSize !== undefined && setting.batchSize * intervalSeconds > PACING_BUDGET_SECONDS) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['batchSize'],
-          message:
-            `must be at most ${Math.floor(PACING_BUDGET_SECONDS / intervalSeconds)} with ratePerSecond ${setting.ratePerSecond} and concurrency ${concurrency}: ` +
-            `a batch's calls, ${round(intervalSeconds)} s apart, must fit in ${PACING_BUDGET_SECONDS} s (or leave batchSize out to have it chosen)`,
-        });
-      }
-    }),
+    .check(
+      z.superRefine((setting, ctx) => {
+        if (setting.ratePerSecond === undefined || !(setting.ratePerSecond > 0)) return;
+        const concurrency = setting.concurrency ?? DESTINATION_CAPACITY_DEFAULTS.concurrency;
+        const intervalSeconds = concurrency / setting.ratePerSecond;
+        if (intervalSeconds > PACING_BUDGET_SECONDS) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['ratePerSecond'],
+            message:
+              `must be at least ${round(concurrency / PACING_BUDGET_SECONDS)} with concurrency ${concurrency}: each of the ${concurrency} senders ` +
+              `would wait ${round(intervalSeconds)} s between two calls, more than the ${PACING_BUDGET_SECONDS} s a batch may take (lower concurrency)`,
+          });
+          return;
+        }
+        if (setting.batchSize !== undefined && setting.batchSize * intervalSeconds > PACING_BUDGET_SECONDS) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['batchSize'],
+            message:
+              `must be at most ${Math.floor(PACING_BUDGET_SECONDS / intervalSeconds)} with ratePerSecond ${setting.ratePerSecond} and concurrency ${concurrency}: ` +
+              `a batch's calls, ${round(intervalSeconds)} s apart, must fit in ${PACING_BUDGET_SECONDS} s (or leave batchSize out to have it chosen)`,
+          });
+        }
+      }),
+    ),
 );
 
 /**
@@ -129,9 +141,11 @@ export const RESERVED_CONCURRENCY_RANGE = { min: 1, max: 10_000 } as const;
 const reservedConcurrency = (what: string) =>
   z
     .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(RESERVED_CONCURRENCY_RANGE.min, `must be at least ${RESERVED_CONCURRENCY_RANGE.min}: 0 would ${what}`)
-    .max(RESERVED_CONCURRENCY_RANGE.max, `must be at most ${RESERVED_CONCURRENCY_RANGE.max}`);
+    .check(
+      z.int('must be a whole number'),
+      z.gte(RESERVED_CONCURRENCY_RANGE.min, `must be at least ${RESERVED_CONCURRENCY_RANGE.min}: 0 would ${what}`),
+      z.lte(RESERVED_CONCURRENCY_RANGE.max, `must be at most ${RESERVED_CONCURRENCY_RANGE.max}`),
+    );
 
 /**
  * The API functions' share of the account's Lambda concurrency: the conversion and cancellation functions keep a
@@ -140,9 +154,9 @@ const reservedConcurrency = (what: string) =>
  */
 export const capacitySchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
-    conversion: z.strictObject({ reservedConcurrency: reservedConcurrency('refuse every order') }).optional(),
-    cancellation: z.strictObject({ reservedConcurrency: reservedConcurrency('refuse every cancellation') }).optional(),
-    capture: z.strictObject({ maxConcurrency: reservedConcurrency('refuse every click') }).optional(),
+    conversion: z.optional(z.strictObject({ reservedConcurrency: reservedConcurrency('refuse every order') })),
+    cancellation: z.optional(z.strictObject({ reservedConcurrency: reservedConcurrency('refuse every cancellation') })),
+    capture: z.optional(z.strictObject({ maxConcurrency: reservedConcurrency('refuse every click') })),
   }),
 );
 

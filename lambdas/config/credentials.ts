@@ -10,9 +10,10 @@
  * (lambdas/runtime/secrets.ts) with the same rules the file's value would have been checked with
  * (`resolveSecretFields`). Every other function gets the field redacted (`redactCredentials`).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError, FieldIssue } from '../core/errors';
 import { lazy } from '../core/lazy';
+import '../core/zod-en';
 import { REDACTED } from '../core/redact';
 import { postbackConfigSchema } from '../vendors/postback/config';
 import { vendorAdapters, VendorId } from '../vendors/registry';
@@ -33,7 +34,7 @@ export interface SecretField {
   secret: string;
 }
 
-export const secretFieldsSchema = /* @__PURE__ */ lazy(() => z.array(z.strictObject({ path: z.array(z.string()).min(1), secret: z.string().regex(SECRET_ID) })));
+export const secretFieldsSchema = /* @__PURE__ */ lazy(() => z.array(z.strictObject({ path: z.array(z.string()).check(z.minLength(1)), secret: z.string().check(z.regex(SECRET_ID)) })));
 
 /** What a text credential read from Secrets Manager holds until its sender reads the secret. */
 export const SECRET_PLACEHOLDER = REDACTED;

@@ -27,7 +27,7 @@ export interface PauseSetting {
 }
 
 /** A destination's own schema, with `paused` and the capacity keys (lambdas/config/capacity.ts) beside its own keys. */
-type Pausable<S extends z.ZodType> = z.ZodType<z.output<S> & PauseSetting & CapacitySetting, unknown>;
+type Pausable<S extends z.core.$ZodType> = z.ZodType<z.output<S> & PauseSetting & CapacitySetting, unknown>;
 
 /** The keys every vendor and postback takes beside its own: `paused` and the capacity keys. */
 const DESTINATION_KEYS = ['paused', ...CAPACITY_KEYS] as const;
@@ -38,7 +38,7 @@ const DESTINATION_KEYS = ['paused', ...CAPACITY_KEYS] as const;
  * rest is validated by the destination's schema, whose issues keep their paths (`vendors.kelkoo.comId`), and the keys
  * are put back on the parsed configuration.
  */
-export function pausable<S extends z.ZodType>(schema: S): Pausable<S> {
+export function pausable<S extends z.core.$ZodType>(schema: S): Pausable<S> {
   return z.unknown().transform((raw, ctx): z.output<S> & PauseSetting & CapacitySetting => {
     let rest = raw;
     let own: PauseSetting & CapacitySetting = {};
@@ -52,13 +52,13 @@ export function pausable<S extends z.ZodType>(schema: S): Pausable<S> {
       if (Object.keys(given).length) {
         const { paused, ...capacity } = given;
         const checked = z.strictObject({ paused: z.boolean({ error: 'must be true or false' }).optional() }).safeParse(paused === undefined ? {} : { paused });
-        const sized = capacitySettingSchema().safeParse(capacity);
+        const sized = z.safeParse(capacitySettingSchema(), capacity);
         if (checked.success && sized.success) own = { ...checked.data, ...sized.data };
         for (const issue of [...(checked.error?.issues ?? []), ...(sized.error?.issues ?? [])]) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
         rest = others;
       }
     }
-    const parsed = schema.safeParse(rest);
+    const parsed = z.safeParse(schema, rest);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
       return z.NEVER;
@@ -266,7 +266,7 @@ export const configSchema = /* @__PURE__ */ lazy(() => {
      * Reserved concurrency of the API functions: `conversion` and `cancellation` keep `reservedConcurrency` a capture
      * storm cannot take, `capture` is held to `maxConcurrency` (lambdas/config/capacity.ts). Absent: nothing reserved.
      */
-    capacity: capacitySchema().optional(),
+    capacity: z.optional(capacitySchema()),
     /** Local stack only; deployed keys live in Secrets Manager. */
     local: z
       .strictObject({
@@ -280,14 +280,14 @@ export const configSchema = /* @__PURE__ */ lazy(() => {
       })
       .optional(),
     /** Where each credential written as {"secret": "<name>"} goes: filled in from the file, never written in it. */
-    secrets: secretFieldsSchema().default([]),
+    secrets: z._default(secretFieldsSchema(), []),
     /**
      * `tracing: true`: active X-Ray tracing with Powertools Tracer – AWS SDK and vendor calls as subsegments annotated
      * with orderId and destination. Default off: Lambda's PassThrough, no tracer loaded.
      */
     observability: z.strictObject({ tracing: z.boolean().default(false) }).default({ tracing: false }),
     /** Exclusive groups: of their members, only the one holding the newest live click wins a sale. */
-    attribution: attributionSchema().default({ exclusive: {} }),
+    attribution: z._default(attributionSchema(), { exclusive: {} }),
   }).superRefine((config, ctx) => {
     const ids = [...Object.keys(config.vendors).filter((id) => config.vendors[id as VendorId] !== undefined), ...Object.keys(config.postbacks)];
     for (const issue of cancelIssues(config.postbacks)) ctx.addIssue({ code: 'custom', ...issue });

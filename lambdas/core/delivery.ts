@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-en';
 import { orderSchema } from './order';
 
 export const DELIVERY_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'dead-lettered', 'skipped', 'cancelled'] as const;
@@ -61,15 +62,15 @@ export interface AttemptRecord {
  */
 const deliveryMessageV1Schema = z.strictObject({
   version: z.literal(1),
-  destination: z.string().min(1),
+  destination: z.string().check(z.minLength(1)),
   order: orderSchema,
   /** Destination-specific values fixed at conversion time (click ids, Kelkoo's saleId), reused on every retry. */
   context: z.record(z.string(), z.unknown()),
   receivedAt: z.string(),
   /** Epoch seconds: when the delivery record the sender creates expires (the order's `retentionDays`). */
-  expiresAt: z.number().int().positive(),
+  expiresAt: z.number().check(z.int(), z.positive()),
   /** messageDigest of this message, also recorded with the order's plan: the sender sends only what was recorded. */
-  digest: z.string().optional(),
+  digest: z.optional(z.string()),
 });
 
 /**
@@ -77,9 +78,9 @@ const deliveryMessageV1Schema = z.strictObject({
  * the conversion. A conversion writes version 2 only for a member of a group, so every other message stays readable
  * by a sender that knows version 1 alone.
  */
-const deliveryMessageV2Schema = deliveryMessageV1Schema.extend({
+const deliveryMessageV2Schema = z.extend(deliveryMessageV1Schema, {
   version: z.literal(2),
-  exclusive: z.strictObject({ group: z.string(), winner: z.string().nullable(), channel: z.string(), won: z.boolean() }),
+  exclusive: z.strictObject({ group: z.string(), winner: z.nullable(z.string()), channel: z.string(), won: z.boolean() }),
 });
 
 export const deliveryMessageSchema = z.discriminatedUnion('version', [deliveryMessageV1Schema, deliveryMessageV2Schema]);

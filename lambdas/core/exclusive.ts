@@ -1,7 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Attribution } from './attribution';
 import type { ClickIdCatalogue } from './click-ids';
 import { lazy } from './lazy';
+import './zod-en';
 
 /**
  * Exclusive groups (`attribution.exclusive`): destinations of which only the one holding the newest live click wins a
@@ -18,23 +19,26 @@ const GROUP_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 export const exclusiveGroupSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     /** Destination ids (vendors or postbacks), in order of precedence when two clicks are equally new. */
-    members: z.array(z.string().min(1)).min(1, 'a group needs at least one member'),
+    members: z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'a group needs at least one member')),
     /** Per member: `skip` (default) – not told of a sale it lost; `send` – told anyway, `{channel}` naming the winner. */
-    onLost: z.record(z.string(), z.enum(ON_LOST)).default({}),
+    onLost: z._default(z.record(z.string(), z.enum(ON_LOST)), {}),
     /** `{channel}` when no member held a live click. */
-    noClickChannel: z.string().min(1).max(64).default('direct'),
+    noClickChannel: z._default(z.string().check(z.minLength(1), z.maxLength(64)), 'direct'),
     /**
      * Per member: the click ids through which it may win the group, replacing its own (Kelkoo: `kk` only). For a
      * merchant whose Kelkoo traffic arrives without `kk`: `{"kelkoo": ["kk", "gclid"]}`. Checked against the
      * member's click ids by exclusiveIssues.
      */
-    winningParams: z.record(z.string(), z.array(z.string().min(1)).min(1, 'name at least one click id')).optional(),
+    winningParams: z.optional(z.record(z.string(), z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'name at least one click id')))),
   }),
 );
 
 export const attributionSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
-    exclusive: z.record(z.string().regex(GROUP_NAME, 'group names are 1–31 lower-case letters, digits or -, starting with a letter'), exclusiveGroupSchema()).default({}),
+    exclusive: z._default(
+      z.record(z.string().check(z.regex(GROUP_NAME, 'group names are 1–31 lower-case letters, digits or -, starting with a letter')), exclusiveGroupSchema()),
+      {},
+    ),
   }),
 );
 

@@ -1,23 +1,24 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-en';
 
 /** An order as the service keeps it after validation and defaulting. Amounts are in the order's currency. */
 export const orderItemSchema = z.strictObject({
   productId: z.string(),
   name: z.string(),
   unitPrice: z.number(),
-  quantity: z.number().int(),
+  quantity: z.number().check(z.int()),
   /** The parent product, only when the shop gave one (vendors that need a value use productId). */
-  groupId: z.string().optional(),
+  groupId: z.optional(z.string()),
   /** The child variant, only when the shop gave one: a vendor can tell a real variant from a simple product. */
-  variantId: z.string().optional(),
+  variantId: z.optional(z.string()),
 });
 export type OrderItem = z.infer<typeof orderItemSchema>;
 
 export const shopperSchema = z.strictObject({
-  ip: z.string().optional(),
-  email: z.string().optional(),
-  country: z.string().optional(),
-  city: z.string().optional(),
+  ip: z.optional(z.string()),
+  email: z.optional(z.string()),
+  country: z.optional(z.string()),
+  city: z.optional(z.string()),
 });
 export type Shopper = z.infer<typeof shopperSchema>;
 
@@ -28,10 +29,10 @@ export const orderSchema = z.strictObject({
   orderValue: z.number(),
   /** Excluding VAT and shipping; defaults to orderValue. */
   netValue: z.number(),
-  country: z.string().optional(),
-  returningUser: z.boolean().optional(),
-  items: z.array(orderItemSchema).min(1),
-  shopper: shopperSchema.optional(),
+  country: z.optional(z.string()),
+  returningUser: z.optional(z.boolean()),
+  items: z.array(orderItemSchema).check(z.minLength(1)),
+  shopper: z.optional(shopperSchema),
   /** When the order was placed (ISO 8601). */
   occurredAt: z.string(),
 });

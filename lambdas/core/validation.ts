@@ -1,8 +1,9 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError, FieldIssue, ValidationError } from './errors';
+import './zod-en';
 
 /** Turns zod issues into `{field, message}` pairs with dotted paths. */
-export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+export function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
     field: issue.path.length ? issue.path.map(String).join('.') : '(body)',
     message: issueMessage(issue),
@@ -15,9 +16,9 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** Parses untrusted request input; throws a ValidationError naming every bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
+/** Parses untrusted request input; throws a ValidationError naming every bad field. Any zod schema, zod/mini or not. */
+export function parseInput<S extends z.core.$ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = z.safeParse(schema, input);
   if (!result.success) {
     const details = toFieldIssues(result.error);
     throw new ValidationError(`Invalid request: ${details.map((d) => d.field).join(', ')}`, details);
@@ -26,8 +27,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 }
 
 /** Parses configuration; throws a ConfigurationError naming every bad field. */
-export function parseConfigInput<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
-  const result = schema.safeParse(input);
+export function parseConfigInput<S extends z.core.$ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
+  const result = z.safeParse(schema, input);
   if (!result.success) {
     const details = toFieldIssues(result.error).map((d) => ({ ...d, field: prefix + d.field }));
     throw new ConfigurationError('Invalid configuration', details);

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-en';
 
 /** The visitor keys a shop can hand us, and the short tag each has in storage keys. */
 export const VISITOR_KEY_KINDS = { sessionId: 's', userId: 'u', basketId: 'b' } as const;
@@ -13,14 +14,16 @@ export const MAX_VISITOR_KEY_BYTES = 1000;
 
 const keyValue = z
   .string()
-  .min(1, 'must not be empty')
-  .max(256, 'must be at most 256 characters')
-  .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_VISITOR_KEY_BYTES, `must be at most ${MAX_VISITOR_KEY_BYTES} bytes in UTF-8`);
+  .check(
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(256, 'must be at most 256 characters'),
+    z.refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_VISITOR_KEY_BYTES, `must be at most ${MAX_VISITOR_KEY_BYTES} bytes in UTF-8`),
+  );
 
 export const visitorSchema = z.strictObject({
-  sessionId: keyValue.optional(),
-  userId: keyValue.optional(),
-  basketId: keyValue.optional(),
+  sessionId: z.optional(keyValue),
+  userId: z.optional(keyValue),
+  basketId: z.optional(keyValue),
 });
 export type Visitor = z.infer<typeof visitorSchema>;
 
@@ -40,7 +43,9 @@ export function visitorKeys(visitor: Visitor): VisitorKey[] {
 
 /** A visitor object with at least `min` keys. */
 export function visitorWithAtLeast(min: number) {
-  return visitorSchema.refine((v) => visitorKeys(v).length >= min, {
-    message: min === 1 ? 'at least one of sessionId, userId, basketId is required' : `at least ${min} of sessionId, userId, basketId are required`,
-  });
+  return visitorSchema.check(
+    z.refine((v) => visitorKeys(v).length >= min, {
+      message: min === 1 ? 'at least one of sessionId, userId, basketId is required' : `at least ${min} of sessionId, userId, basketId are required`,
+    }),
+  );
 }

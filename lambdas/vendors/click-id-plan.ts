@@ -3,12 +3,13 @@
  * generic postbacks): deliver with the id live for this visitor, fixed at conversion time so that every retry resends
  * it, or skip naming the parameter that had none.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { lazy } from '../core/lazy';
+import '../core/zod-en';
 import type { DeliveryPlan, PlanInput } from './types';
 
 /** The context such a destination's message carries: the click id held for the visitor at conversion time. */
-export const clickIdContextSchema = /* @__PURE__ */ lazy(() => z.strictObject({ clickId: z.string().min(1) }));
+export const clickIdContextSchema = /* @__PURE__ */ lazy(() => z.strictObject({ clickId: z.string().check(z.minLength(1)) }));
 export type ClickIdContext = z.infer<ReturnType<typeof clickIdContextSchema>>;
 
 /**

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-en';
 import { formatLineMoney, formatMoney } from '../core/money';
 import type { Order, OrderItem } from '../core/order';
 
@@ -57,15 +58,17 @@ export function templateString(allowed: MacroSet) {
     ...(allowed.clickId ? ['{clickId}'] : []),
     ...(allowed.channel ? ['{channel}'] : []),
   ];
-  return z.string().superRefine((template, ctx) => {
-    const unknown = unknownMacros(template, allowed);
-    if (unknown.length) {
-      ctx.addIssue({ code: 'custom', message: `unknown macro ${unknown.map((m) => `{${m}}`).join(', ')}; known: ${known.join(' ')}` });
-    }
-    if (!allowed.literalBraces && /[{}]/.test(template.replace(MACRO, ''))) {
-      ctx.addIssue({ code: 'custom', message: 'a { or } that is not part of a macro such as {order.orderId}' });
-    }
-  });
+  return z.string().check(
+    z.superRefine((template, ctx) => {
+      const unknown = unknownMacros(template, allowed);
+      if (unknown.length) {
+        ctx.addIssue({ code: 'custom', message: `unknown macro ${unknown.map((m) => `{${m}}`).join(', ')}; known: ${known.join(' ')}` });
+      }
+      if (!allowed.literalBraces && /[{}]/.test(template.replace(MACRO, ''))) {
+        ctx.addIssue({ code: 'custom', message: 'a { or } that is not part of a macro such as {order.orderId}' });
+      }
+    }),
+  );
 }
 
 function macroValue(macro: string, scope: TemplateScope): string {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ClickIdSpec } from '../core/click-ids';
 import type { Order } from '../core/order';
 
@@ -83,8 +83,8 @@ export interface VendorAdapter<Config = unknown, Context extends Record<string, 
    * The schemas, built on first call (`lazy` in core/lazy.ts): no API function ever builds a vendor's schemas – the
    * stack validated the configuration at synthesis – and a sender builds only its own vendor's context schema.
    */
-  readonly configSchema: () => z.ZodType<Config>;
-  readonly contextSchema: () => z.ZodType<Context>;
+  readonly configSchema: () => z.ZodMiniType<Config>;
+  readonly contextSchema: () => z.ZodMiniType<Context>;
   /** Click identifiers this vendor attributes on, with their windows. */
   clickIds(config: Config): ClickIdSpec[];
   /** At conversion time: call this vendor for this order, or skip it with a reason. */

@@ -43,3 +43,10 @@ describe.each(LEAN)('the $name bundle', ({ name, stores }) => {
     expect(held).toEqual(stores);
   });
 });
+
+describe.each(['capture', 'identify', 'status', 'deliveries', 'conversion', 'cancellation', 'sender'])('the %s bundle', (name) => {
+  it('validates with zod/mini and its English messages alone, never the full zod (the configuration schema, synthesis only, uses it)', async () => {
+    const sources = await bundledSources(name);
+    expect(sources.filter((s) => s.includes('node_modules/zod/') && !/node_modules\/zod\/v4\/(?:core|mini)\/|node_modules\/zod\/v4\/locales\/en\.js$/.test(s))).toEqual([]);
+  }, 60_000);
+});

@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
+import '../../core/zod-en';
 import { formatMoney } from '../../core/money';
 import { buildUrl, classifyByStatus } from '../classify';
 import type { VendorAdapter } from '../types';
@@ -13,9 +14,9 @@ const contextSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     /** "A randomly generated number between 0 and 1", seeded by the account's comId and the order id (kelkooSaleId). */
     saleId: z.string(),
-    kelkooId: z.string().optional(),
-    gclid: z.string().optional(),
-    msclkid: z.string().optional(),
+    kelkooId: z.optional(z.string()),
+    gclid: z.optional(z.string()),
+    msclkid: z.optional(z.string()),
   }),
 );
 type KelkooContext = z.infer<ReturnType<typeof contextSchema>>;

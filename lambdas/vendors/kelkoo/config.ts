@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
+import '../../core/zod-en';
 import { KELKOO_PUBLIC_ENDPOINT } from './types';
 
 const COUNTRY = /^[A-Za-z]{2}$/;
@@ -7,71 +8,80 @@ const COUNTRY = /^[A-Za-z]{2}$/;
 const LONG_MAX = 9223372036854775807n;
 
 export const kelkooConfigSchema = /* @__PURE__ */ lazy(() => {
-  const country = z.string().regex(COUNTRY, 'must be a 2-letter country code').transform((c) => c.toLowerCase());
+  const country = z.pipe(
+    z.string().check(z.regex(COUNTRY, 'must be a 2-letter country code')),
+    z.transform((c: string) => c.toLowerCase()),
+  );
   /** The shop's id in Kelkoo Group ("Long" in the document): 19 digits may still exceed a Long. */
-  const comId = z
-    .union([z.string(), z.number().int()])
-    .transform(String)
-    .pipe(z.string().regex(/^\d{1,19}$/, { error: 'must be a number', abort: true }).refine((c) => BigInt(c) <= LONG_MAX, `must be at most ${LONG_MAX} (a Long)`));
+  const comId = z.pipe(
+    z.pipe(z.union([z.string(), z.number().check(z.int())]), z.transform(String)),
+    z.string().check(
+      z.regex(/^\d{1,19}$/, { error: 'must be a number', abort: true }),
+      z.refine((c) => BigInt(c) <= LONG_MAX, `must be at most ${LONG_MAX} (a Long)`),
+    ),
+  );
   const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
   /** One country listing: `comId` identifies the shop's account for that country only. */
   const account = z.strictObject({
     comId,
     /** The shop's site for that country (e.g. https://www.shop.be), sent as Referer; defaults to the top-level `referer`. */
-    referer: httpUrl.optional(),
+    referer: z.optional(httpUrl),
   });
 
-  return z
+  const shape = z
     .strictObject({
       /**
        * With `comId`: the one country the shop is listed in. With `accounts`: the default listing, used for an order
        * that carries no `country` of its own; it must be one of the accounts. `defaultCountry` says the same.
        */
-      country: country.optional(),
+      country: z.optional(country),
       /** With `accounts`: the listing for an order that carries no `country` (SPEC's name for `country` there). */
-      defaultCountry: country.optional(),
+      defaultCountry: z.optional(country),
       /** Single-account form: the shop's id for `country`. Give either `comId` or `accounts`, not both. */
-      comId: comId.optional(),
+      comId: z.optional(comId),
       /** Several country listings, by 2-letter country code: `{"fr": {"comId": …}, "be": {"comId": …}}`. */
-      accounts: z
-        .record(z.string().regex(COUNTRY, 'account keys must be 2-letter country codes'), account)
-        .optional(),
+      accounts: z.optional(z.record(z.string().check(z.regex(COUNTRY, 'account keys must be 2-letter country codes')), account)),
       /** Sent as the Referer header, as the document recommends, so Kelkoo sees the shop's domain. */
       referer: httpUrl,
-      attributionDays: z.number().int().min(1).max(365).default(30),
-      endpoint: httpUrl.default(KELKOO_PUBLIC_ENDPOINT),
+      attributionDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(365)), 30),
+      endpoint: z._default(httpUrl, KELKOO_PUBLIC_ENDPOINT),
     })
-    .superRefine((config, ctx) => {
-      if (config.country !== undefined && config.defaultCountry !== undefined && config.country !== config.defaultCountry) {
-        ctx.addIssue({ code: 'custom', path: ['defaultCountry'], message: `differs from country (${config.country}); give one of them` });
-        return;
-      }
-      if (config.comId !== undefined && config.accounts !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'give either comId (one country) or accounts (one per country), not both' });
-        return;
-      }
-      if (config.comId === undefined && config.accounts === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['comId'], message: 'is required (or accounts, one per country)' });
-        return;
-      }
-      const defaultCountry = config.defaultCountry ?? config.country;
-      if (!config.accounts) {
-        if (defaultCountry === undefined) ctx.addIssue({ code: 'custom', path: ['country'], message: 'is required: the country of the comId listing' });
-        return;
-      }
-      const keys = Object.keys(config.accounts).map((k) => k.toLowerCase());
-      if (keys.length === 0) ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'must hold at least one country account' });
-      const twice = keys.find((k, i) => keys.indexOf(k) !== i);
-      if (twice) ctx.addIssue({ code: 'custom', path: ['accounts', twice], message: 'is given twice (country codes are case-insensitive)' });
-      const field = config.defaultCountry !== undefined ? 'defaultCountry' : 'country';
-      if (defaultCountry === undefined && keys.length > 1) {
-        ctx.addIssue({ code: 'custom', path: ['defaultCountry'], message: `is required with several accounts: the listing of an order without a country (${keys.join(', ')})` });
-      } else if (defaultCountry !== undefined && keys.length && !keys.includes(defaultCountry)) {
-        ctx.addIssue({ code: 'custom', path: [field], message: `the default country must be one of the accounts (${keys.join(', ')})` });
-      }
-    })
-    .transform(({ comId: single, accounts, defaultCountry, country: given, ...rest }) => {
+    .check(
+      z.superRefine((config, ctx) => {
+        if (config.country !== undefined && config.defaultCountry !== undefined && config.country !== config.defaultCountry) {
+          ctx.addIssue({ code: 'custom', path: ['defaultCountry'], message: `differs from country (${config.country}); give one of them` });
+          return;
+        }
+        if (config.comId !== undefined && config.accounts !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'give either comId (one country) or accounts (one per country), not both' });
+          return;
+        }
+        if (config.comId === undefined && config.accounts === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['comId'], message: 'is required (or accounts, one per country)' });
+          return;
+        }
+        const defaultCountry = config.defaultCountry ?? config.country;
+        if (!config.accounts) {
+          if (defaultCountry === undefined) ctx.addIssue({ code: 'custom', path: ['country'], message: 'is required: the country of the comId listing' });
+          return;
+        }
+        const keys = Object.keys(config.accounts).map((k) => k.toLowerCase());
+        if (keys.length === 0) ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'must hold at least one country account' });
+        const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+        if (twice) ctx.addIssue({ code: 'custom', path: ['accounts', twice], message: 'is given twice (country codes are case-insensitive)' });
+        const field = config.defaultCountry !== undefined ? 'defaultCountry' : 'country';
+        if (defaultCountry === undefined && keys.length > 1) {
+          ctx.addIssue({ code: 'custom', path: ['defaultCountry'], message: `is required with several accounts: the listing of an order without a country (${keys.join(', ')})` });
+        } else if (defaultCountry !== undefined && keys.length && !keys.includes(defaultCountry)) {
+          ctx.addIssue({ code: 'custom', path: [field], message: `the default country must be one of the accounts (${keys.join(', ')})` });
+        }
+      }),
+    );
+
+  return z.pipe(
+    shape,
+    z.transform(({ comId: single, accounts, defaultCountry, country: given, ...rest }: z.output<typeof shape>) => {
       const byCountry: Record<string, KelkooAccount> = {};
       if (accounts) {
         for (const [code, a] of Object.entries(accounts)) byCountry[code.toLowerCase()] = { comId: a.comId, referer: a.referer ?? rest.referer };
@@ -80,7 +90,8 @@ export const kelkooConfigSchema = /* @__PURE__ */ lazy(() => {
       const country = (defaultCountry ?? given ?? Object.keys(byCountry)[0])!;
       if (!accounts) byCountry[country] = { comId: single!, referer: rest.referer };
       return { ...rest, country, accounts: byCountry };
-    });
+    }),
+  );
 });
 
 /** The account of one country listing, after defaults: the comId and the Referer to send with it. */

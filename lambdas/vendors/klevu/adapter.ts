@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
+import '../../core/zod-en';
 import { classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
 import { klevuClickIds } from './click-ids';
@@ -11,7 +12,7 @@ import { KLEVU_DOCUMENT } from './types';
 const contextSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     /** Klevu's visitor id, when the shop captured one within the attribution window. */
-    uuid: z.string().optional(),
+    uuid: z.optional(z.string()),
   }),
 );
 type KlevuContext = z.infer<ReturnType<typeof contextSchema>>;

@@ -1,58 +1,64 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
+import '../../core/zod-en';
 import { templateMacros, templateString } from '../template';
 
 const MACRO = /\{[A-Za-z]+(?:\.[A-Za-z]+)?\}/g;
 
 export const postbackConfigSchema = /* @__PURE__ */ lazy(() => {
   /** A URL template: macros are replaced by URL-encoded values, so it must be an http(s) URL once they are. */
-  const urlTemplate = templateString({ clickId: true, item: true, channel: true }).superRefine((template, ctx) => {
-    try {
-      if (!/^https?:$/.test(new URL(template.replace(MACRO, 'x')).protocol)) ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL once its macros are filled' });
-    }
-  });
+  const urlTemplate = templateString({ clickId: true, item: true, channel: true }).check(
+    z.superRefine((template, ctx) => {
+      try {
+        if (!/^https?:$/.test(new URL(template.replace(MACRO, 'x')).protocol)) ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL once its macros are filled' });
+      }
+    }),
+  );
 
   return z
     .strictObject({
       /** Landing-page query parameter carrying the network's click id (e.g. Awin's `awc`). */
-      clickIdParam: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'must be a query parameter name'),
-      attributionDays: z.number().int().min(1).max(365).default(30),
+      clickIdParam: z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'must be a query parameter name')),
+      attributionDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(365)), 30),
       /**
        * The network's own limit, when its documentation states one: how many days after an order it still accepts a
        * postback for it. `npm run replay` refuses an older order instead of sending a call the network would reject.
        */
-      reportWithinDays: z.number().int().min(1).max(3650).optional(),
+      reportWithinDays: z.optional(z.number().check(z.int(), z.gte(1), z.lte(3650))),
       /** The network's postback URL with macros in its slots: `…?ref={order.orderId}&cks={clickId}&amount={order.netValue}`. */
       url: urlTemplate,
-      method: z.enum(['GET', 'POST']).default('GET'),
+      method: z._default(z.enum(['GET', 'POST']), 'GET'),
       /** For POST: a body template. */
-      body: templateString({ clickId: true, item: true, channel: true, literalBraces: true }).optional(),
+      body: z.optional(templateString({ clickId: true, item: true, channel: true, literalBraces: true })),
       /** `form`: macros filled URL-encoded, sent as application/x-www-form-urlencoded; `json`: filled JSON-escaped. */
-      bodyEncoding: z.enum(['form', 'json']).default('form'),
+      bodyEncoding: z._default(z.enum(['form', 'json']), 'form'),
       /** Static headers, e.g. a token the network issues. */
-      headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string().max(1024)).default({}),
+      headers: z._default(z.record(z.string().check(z.regex(/^[A-Za-z0-9-]+$/, 'must be a header name')), z.string().check(z.maxLength(1024))), {}),
       /** One call per order line instead of one per order; allows `{item.*}` macros. */
-      perItem: z.boolean().default(false),
+      perItem: z._default(z.boolean(), false),
       /**
        * The network's cancellation call, made for a sale it was told of once the shop cancels the order
        * (POST /v1/conversions/{orderId}/cancellation). The same macros; the headers of the sale call.
        */
-      cancel: z
-        .strictObject({
-          url: urlTemplate,
-          method: z.enum(['GET', 'POST']).default('GET'),
-          body: templateString({ clickId: true, item: true, channel: true, literalBraces: true }).optional(),
-          bodyEncoding: z.enum(['form', 'json']).default('form'),
-          perItem: z.boolean().default(false),
-        })
-        .superRefine((cancel, ctx) => checkTemplates(cancel, ctx))
-        .optional(),
+      cancel: z.optional(
+        z
+          .strictObject({
+            url: urlTemplate,
+            method: z._default(z.enum(['GET', 'POST']), 'GET'),
+            body: z.optional(templateString({ clickId: true, item: true, channel: true, literalBraces: true })),
+            bodyEncoding: z._default(z.enum(['form', 'json']), 'form'),
+            perItem: z._default(z.boolean(), false),
+          })
+          .check(z.superRefine((cancel, ctx) => checkTemplates(cancel, ctx))),
+      ),
     })
-    .superRefine((config, ctx) => {
-      checkTemplates(config, ctx);
-    });
+    .check(
+      z.superRefine((config, ctx) => {
+        checkTemplates(config, ctx);
+      }),
+    );
 });
 
 interface Templates {
@@ -64,7 +70,7 @@ interface Templates {
 }
 
 /** Rules between the fields of a request template (the sale call's, or its `cancel`). */
-function checkTemplates(config: Templates, ctx: z.RefinementCtx): void {
+function checkTemplates(config: Templates, ctx: z.core.$RefinementCtx<Templates>): void {
   if (config.body !== undefined && config.method !== 'POST') ctx.addIssue({ code: 'custom', path: ['body'], message: 'a body needs "method": "POST"' });
   for (const field of ['url', 'body'] as const) {
     const template = config[field];

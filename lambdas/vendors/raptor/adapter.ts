@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
+import '../../core/zod-en';
 import { buildUrl, classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
 import { raptorClickIds } from './click-ids';
@@ -11,13 +12,13 @@ import { RAPTOR_DOCUMENT } from './types';
 const contextSchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     /** Device/browser cookie id ("Raptor Cookie"), a GUID. */
-    coid: z.string().min(1),
+    coid: z.string().check(z.minLength(1)),
     /** Session cookie id, a GUID; only live within 20 minutes of its capture. */
-    sid: z.string().min(1),
+    sid: z.string().check(z.minLength(1)),
     /** The raw user id or e-mail address: Base64 is applied when the call is built, so the queue holds one form only. */
-    ruid: z.string().min(1).optional(),
-    reaid: z.string().min(1).optional(),
-    xuid: z.string().min(1).optional(),
+    ruid: z.optional(z.string().check(z.minLength(1))),
+    reaid: z.optional(z.string().check(z.minLength(1))),
+    xuid: z.optional(z.string().check(z.minLength(1))),
   }),
 );
 export type RaptorContext = z.infer<ReturnType<typeof contextSchema>>;
