@@ -17,7 +17,7 @@ export { presentOrder };
 
 export const cancellationSchema = z.strictObject({
   reason: z.optional(text(256)),
-  occurredAt: z.optional(isoTimestamp),
+  occurredAt: z.optional(isoTimestamp()),
 });
 
 type CancellationDeps = Pick<ApiDeps, 'store' | 'queues' | 'apiKeys' | 'logger' | 'clock' | 'metrics'> & {

@@ -27,9 +27,9 @@ export const captureSchema = /* @__PURE__ */ lazy(() =>
         .record(z.string().check(z.minLength(1), z.maxLength(MAX_PARAM_NAME)), z.string().check(z.maxLength(MAX_PARAM_VALUE)))
         .check(z.refine((r) => Object.keys(r).length <= MAX_PARAMS, `at most ${MAX_PARAMS} parameters`)),
     ),
-    identifiers: z.optional(identifiersSchema),
-    occurredAt: z.optional(isoTimestamp),
-    consent: z.optional(consentSchema),
+    identifiers: z.optional(identifiersSchema()),
+    occurredAt: z.optional(isoTimestamp()),
+    consent: z.optional(consentSchema()),
   }),
 );
 export type CaptureRequest = z.output<ReturnType<typeof captureSchema>>;

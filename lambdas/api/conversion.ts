@@ -35,8 +35,8 @@ export const conversionSchema = z.strictObject({
       ),
     z.transform((c: string) => c.toUpperCase()),
   ),
-  orderValue: amount,
-  netValue: z.optional(amount),
+  orderValue: amount(),
+  netValue: z.optional(amount()),
   country: z.optional(z.string().check(z.regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code'))),
   returningUser: z.optional(z.boolean()),
   items: z
@@ -44,7 +44,7 @@ export const conversionSchema = z.strictObject({
       z.strictObject({
         productId: text(256),
         name: text(512),
-        unitPrice: amount,
+        unitPrice: amount(),
         quantity: z.number().check(z.int('must be an integer'), z.gte(1, 'must be at least 1'), z.lte(1_000_000)),
         groupId: z.optional(text(256)),
         variantId: z.optional(text(256)),
@@ -59,9 +59,9 @@ export const conversionSchema = z.strictObject({
       city: z.optional(text(128)),
     }),
   ),
-  identifiers: z.optional(identifiersSchema),
-  occurredAt: z.optional(isoTimestamp),
-  consent: z.optional(consentSchema),
+  identifiers: z.optional(identifiersSchema()),
+  occurredAt: z.optional(isoTimestamp()),
+  consent: z.optional(consentSchema()),
   /** Plan every destination and answer with the exact requests each would get; nothing is recorded, queued or sent. */
   dryRun: z.optional(z.boolean()),
 }).check((ctx) => {

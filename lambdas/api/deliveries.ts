@@ -5,6 +5,7 @@ import { UNSETTLED_STATUSES, UnsettledCursor, unsettledCursorProblem, UnsettledQ
 import type { ApiDeps, StoreWith } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { dateOrDateTime } from './schemas';
+import '../core/zod-en';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;
@@ -70,7 +71,7 @@ function querySchema(vendors: string[]) {
       ),
     ),
     vendor: z.optional(z.string().check(z.refine((v) => vendors.includes(v), { error: `must be a configured destination: ${vendors.join(', ') || '(none)'}` }))),
-    since: z.optional(dateOrDateTime),
+    since: z.optional(dateOrDateTime()),
     limit: z.optional(
       z
         .pipe(z.string().check(z.regex(/^\d{1,3}$/, `must be an integer from 1 to ${MAX_LIMIT}`)), z.transform(Number))

@@ -14,7 +14,7 @@ import { commonConsent, commonVisitor, consentSchema, isObject } from './schemas
 export const identifySchema = /* @__PURE__ */ lazy(() =>
   z.strictObject({
     visitor: visitorWithAtLeast(2),
-    consent: z.optional(consentSchema),
+    consent: z.optional(consentSchema()),
   }),
 );
 

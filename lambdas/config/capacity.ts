@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { lazy } from '../core/lazy';
-import '../core/zod-en';
 
 /**
  * How much of a destination's delivery runs at once, and how fast: keys of a vendor's or postback's entry, beside

@@ -13,7 +13,6 @@
 import * as z from 'zod/mini';
 import { ConfigurationError, FieldIssue } from '../core/errors';
 import { lazy } from '../core/lazy';
-import '../core/zod-en';
 import { REDACTED } from '../core/redact';
 import { postbackConfigSchema } from '../vendors/postback/config';
 import { vendorAdapters, VendorId } from '../vendors/registry';

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import './zod-en';
 import { orderSchema } from './order';
 
 export const DELIVERY_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'dead-lettered', 'skipped', 'cancelled'] as const;
@@ -58,32 +57,35 @@ export interface AttemptRecord {
 
 /**
  * The message a conversion puts on a destination's queue: everything the sender needs, nothing it must look up.
- * Versioned: a sender rejects (and dead-letters) a version it does not know rather than guess.
+ * Versioned: a sender rejects (and dead-letters) a version it does not know rather than guess. Built by a call marked
+ * pure, so that a function that reaches this module without parsing messages (the status route) drops it.
  */
-const deliveryMessageV1Schema = z.strictObject({
-  version: z.literal(1),
-  destination: z.string().check(z.minLength(1)),
-  order: orderSchema,
-  /** Destination-specific values fixed at conversion time (click ids, Kelkoo's saleId), reused on every retry. */
-  context: z.record(z.string(), z.unknown()),
-  receivedAt: z.string(),
-  /** Epoch seconds: when the delivery record the sender creates expires (the order's `retentionDays`). */
-  expiresAt: z.number().check(z.int(), z.positive()),
-  /** messageDigest of this message, also recorded with the order's plan: the sender sends only what was recorded. */
-  digest: z.optional(z.string()),
-});
+export const deliveryMessageSchema = /* @__PURE__ */ (() => {
+  const deliveryMessageV1Schema = z.strictObject({
+    version: z.literal(1),
+    destination: z.string().check(z.minLength(1)),
+    order: orderSchema,
+    /** Destination-specific values fixed at conversion time (click ids, Kelkoo's saleId), reused on every retry. */
+    context: z.record(z.string(), z.unknown()),
+    receivedAt: z.string(),
+    /** Epoch seconds: when the delivery record the sender creates expires (the order's `retentionDays`). */
+    expiresAt: z.number().check(z.int(), z.positive()),
+    /** messageDigest of this message, also recorded with the order's plan: the sender sends only what was recorded. */
+    digest: z.optional(z.string()),
+  });
 
-/**
- * Version 2: version 1 plus the exclusive group decision for the destination (lambdas/core/exclusive.ts), made once in
- * the conversion. A conversion writes version 2 only for a member of a group, so every other message stays readable
- * by a sender that knows version 1 alone.
- */
-const deliveryMessageV2Schema = z.extend(deliveryMessageV1Schema, {
-  version: z.literal(2),
-  exclusive: z.strictObject({ group: z.string(), winner: z.nullable(z.string()), channel: z.string(), won: z.boolean() }),
-});
+  /**
+   * Version 2: version 1 plus the exclusive group decision for the destination (lambdas/core/exclusive.ts), made once
+   * in the conversion. A conversion writes version 2 only for a member of a group, so every other message stays
+   * readable by a sender that knows version 1 alone.
+   */
+  const deliveryMessageV2Schema = z.extend(deliveryMessageV1Schema, {
+    version: z.literal(2),
+    exclusive: z.strictObject({ group: z.string(), winner: z.nullable(z.string()), channel: z.string(), won: z.boolean() }),
+  });
 
-export const deliveryMessageSchema = z.discriminatedUnion('version', [deliveryMessageV1Schema, deliveryMessageV2Schema]);
+  return z.discriminatedUnion('version', [deliveryMessageV1Schema, deliveryMessageV2Schema]);
+})();
 export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;
 
 /** JSON with every object's keys sorted (undefined members left out): one text per value, whatever the key order. */

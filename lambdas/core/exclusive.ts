@@ -2,7 +2,6 @@ import * as z from 'zod/mini';
 import type { Attribution } from './attribution';
 import type { ClickIdCatalogue } from './click-ids';
 import { lazy } from './lazy';
-import './zod-en';
 
 /**
  * Exclusive groups (`attribution.exclusive`): destinations of which only the one holding the newest live click wins a

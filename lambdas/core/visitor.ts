@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import './zod-en';
+import { lazy } from './lazy';
 
 /** The visitor keys a shop can hand us, and the short tag each has in storage keys. */
 export const VISITOR_KEY_KINDS = { sessionId: 's', userId: 'u', basketId: 'b' } as const;
@@ -12,19 +12,26 @@ export type VisitorKeyKind = keyof typeof VISITOR_KEY_KINDS;
  */
 export const MAX_VISITOR_KEY_BYTES = 1000;
 
-const keyValue = z
-  .string()
-  .check(
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(256, 'must be at most 256 characters'),
-    z.refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_VISITOR_KEY_BYTES, `must be at most ${MAX_VISITOR_KEY_BYTES} bytes in UTF-8`),
-  );
-
-export const visitorSchema = z.strictObject({
-  sessionId: z.optional(keyValue),
-  userId: z.optional(keyValue),
-  basketId: z.optional(keyValue),
+/**
+ * Built on first use: capture and identify check the common visitor without zod (api/schemas.ts, commonVisitor), and
+ * the status route, which reaches this module for VISITOR_KEY_KINDS, never builds it.
+ */
+const builtVisitorSchema = /* @__PURE__ */ lazy(() => {
+  const keyValue = z
+    .string()
+    .check(
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(256, 'must be at most 256 characters'),
+      z.refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_VISITOR_KEY_BYTES, `must be at most ${MAX_VISITOR_KEY_BYTES} bytes in UTF-8`),
+    );
+  return z.strictObject({
+    sessionId: z.optional(keyValue),
+    userId: z.optional(keyValue),
+    basketId: z.optional(keyValue),
+  });
 });
+
+export const visitorSchema = /* @__PURE__ */ builtVisitorSchema();
 export type Visitor = z.infer<typeof visitorSchema>;
 
 export interface VisitorKey {
@@ -43,7 +50,7 @@ export function visitorKeys(visitor: Visitor): VisitorKey[] {
 
 /** A visitor object with at least `min` keys. */
 export function visitorWithAtLeast(min: number) {
-  return visitorSchema.check(
+  return builtVisitorSchema().check(
     z.refine((v) => visitorKeys(v).length >= min, {
       message: min === 1 ? 'at least one of sessionId, userId, basketId is required' : `at least ${min} of sessionId, userId, basketId are required`,
     }),

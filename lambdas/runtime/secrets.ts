@@ -9,6 +9,8 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { resolveSecretFields, secretNames } from '../config/credentials';
 import type { RuntimeConfig } from '../contract/runtime-config';
+// zod's English messages for the credentials checked against their vendor's schema (resolveSecretFields).
+import '../core/zod-en';
 
 /** How long a vendor credential read from Secrets Manager is used before it is read again. */
 export const VENDOR_SECRET_CACHE_SECONDS = 300;

@@ -5,7 +5,6 @@
  */
 import * as z from 'zod/mini';
 import { lazy } from '../core/lazy';
-import '../core/zod-en';
 import type { DeliveryPlan, PlanInput } from './types';
 
 /** The context such a destination's message carries: the click id held for the visitor at conversion time. */

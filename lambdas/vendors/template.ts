@@ -1,5 +1,4 @@
 import * as z from 'zod/mini';
-import '../core/zod-en';
 import { formatLineMoney, formatMoney } from '../core/money';
 import type { Order, OrderItem } from '../core/order';
 

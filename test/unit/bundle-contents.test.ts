@@ -38,6 +38,10 @@ describe.each(LEAN)('the $name bundle', ({ name, stores }) => {
     expect(sources.filter((s) => WIRE_FORMAT.test(s))).toEqual([]);
   });
 
+  it(name === 'status' ? 'holds no zod: it validates its one path parameter by hand' : 'validates with zod/mini', () => {
+    expect(sources.some((s) => s.includes('node_modules/zod/'))).toBe(name !== 'status');
+  });
+
   it(`holds of the data layer only ${stores.join(', ')}`, () => {
     const held = STORES.filter((store) => sources.includes(`lambdas/store/${store}.ts`));
     expect(held).toEqual(stores);
@@ -48,5 +52,7 @@ describe.each(['capture', 'identify', 'status', 'deliveries', 'conversion', 'can
   it('validates with zod/mini and its English messages alone, never the full zod (the configuration schema, synthesis only, uses it)', async () => {
     const sources = await bundledSources(name);
     expect(sources.filter((s) => s.includes('node_modules/zod/') && !/node_modules\/zod\/v4\/(?:core|mini)\/|node_modules\/zod\/v4\/locales\/en\.js$/.test(s))).toEqual([]);
+    // A function that validates answers with zod's English messages (core/zod-en.ts), never "Invalid input" alone.
+    if (sources.some((s) => s.includes('node_modules/zod/v4/mini/'))) expect(sources).toContain('node_modules/zod/v4/locales/en.js');
   }, 60_000);
 });

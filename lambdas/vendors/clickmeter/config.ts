@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
-import '../../core/zod-en';
 import { templateString } from '../template';
 import { CLICKMETER_PUBLIC_ENDPOINT, CONVERSION_ID_PATTERN } from './types';
 

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
-import '../../core/zod-en';
 import { KELKOO_PUBLIC_ENDPOINT } from './types';
 
 const COUNTRY = /^[A-Za-z]{2}$/;

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
-import '../../core/zod-en';
 import { classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
 import { klevuClickIds } from './click-ids';

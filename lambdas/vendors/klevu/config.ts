@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
-import '../../core/zod-en';
 import { KLEVU_PUBLIC_ENDPOINT } from './types';
 
 export const klevuConfigSchema = /* @__PURE__ */ lazy(() => {

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
-import '../../core/zod-en';
 import { templateMacros, templateString } from '../template';
 
 const MACRO = /\{[A-Za-z]+(?:\.[A-Za-z]+)?\}/g;

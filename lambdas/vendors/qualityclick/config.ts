@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
-import '../../core/zod-en';
 import { DEFAULT_CLICK_ID_PARAM, QUALITYCLICK_FORBIDDEN, QUALITYCLICK_QUERY_ORDER } from './types';
 
 /**

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
-import '../../core/zod-en';
 import { buildUrl, classifyByStatusAndBody } from '../classify';
 import type { VendorAdapter } from '../types';
 import { raptorClickIds } from './click-ids';

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { lazy } from '../../core/lazy';
-import '../../core/zod-en';
 import { templateString } from '../template';
 import { PURCHASE_PARAM_NAME, RAPTOR_PUBLIC_ENDPOINT } from './types';
 
