@@ -1,7 +1,7 @@
 /**
  * The CDK app's choice of configuration file, and its refusal of an invalid one before any construct exists.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,19 +61,23 @@ describe('bin/app.ts', () => {
     expect(result.stderr).toContain(config);
   });
 
-  it('writes a warning naming the alerts key into the assembly, which cdk synth prints, when nobody would hear of an alarm', () => {
-    const warningsOf = (raw: unknown): string[] => {
+  it('writes a warning naming the alerts key into the assembly, which cdk synth prints, when nobody would hear of an alarm', async () => {
+    const warningsOf = async (raw: unknown): Promise<string[]> => {
       const config = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
       writeFileSync(config, JSON.stringify(raw));
       const outDir = join(dir, `cdk.out-${Math.random().toString(36).slice(2)}`);
-      const result = spawnSync(process.execPath, ['--import', 'tsx', join('bin', 'app.ts')], {
-        cwd: PROJECT_ROOT,
-        // Bundling skipped: the warning is the construct's, not the bundles'.
-        env: { ...process.env, CDK_OUTDIR: outDir, CDK_CONTEXT_JSON: JSON.stringify({ config, 'aws:cdk:bundling-stacks': [] }) },
-        encoding: 'utf8',
-        timeout: 60_000,
+      const status = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', join('bin', 'app.ts')], {
+          cwd: PROJECT_ROOT,
+          // Bundling skipped: the warning is the construct's, not the bundles'.
+          env: { ...process.env, CDK_OUTDIR: outDir, CDK_CONTEXT_JSON: JSON.stringify({ config, 'aws:cdk:bundling-stacks': [] }) },
+          stdio: 'ignore',
+          timeout: 60_000,
+        });
+        child.on('error', reject);
+        child.on('close', resolve);
       });
-      expect(result.status).toBe(0);
+      expect(status).toBe(0);
       type Metadata = Record<string, Array<{ type: string; data: unknown }>>;
       const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as {
         artifacts: Record<string, { metadata?: Metadata; additionalMetadataFile?: string }>;
@@ -89,8 +93,10 @@ describe('bin/app.ts', () => {
         .filter((entry) => entry.type === 'aws:cdk:warning')
         .map((entry) => String(entry.data));
     };
-    const nobody = warningsOf({ vendors: {} }).filter((w) => w.includes('Nobody is notified of the alarms'));
+    // Two synths, each a process of its own: together on two cores.
+    const [withoutAlerts, withAlerts] = await Promise.all([warningsOf({ vendors: {} }), warningsOf({ vendors: {}, alerts: { emails: ['ops@shop-brand.fr'] } })]);
+    const nobody = withoutAlerts.filter((w) => w.includes('Nobody is notified of the alarms'));
     expect(nobody).toEqual([expect.stringContaining('set alerts (emails, slack or topicArns) or alarmEmail in the configuration')]);
-    expect(warningsOf({ vendors: {}, alerts: { emails: ['ops@shop-brand.fr'] } }).filter((w) => w.includes('Nobody is notified'))).toEqual([]);
+    expect(withAlerts.filter((w) => w.includes('Nobody is notified'))).toEqual([]);
   });
 });

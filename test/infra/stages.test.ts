@@ -130,10 +130,24 @@ function physicalNames(template: Template): { names: Map<string, string>; undeci
 
 let dev: Synthesis;
 let prod: Synthesis;
+const INVALID_STAGES = ['Prod', 'pre-prod', '1dev', 'averyverylongname'];
+const RETAINED_TABLE = 'ConversionTracking-dev-TrackingTable0A1B2C3D-7XYZ9ABC';
+/**
+ * The synths the later tests check, started with dev and prod: each is a process of its own, and two cores finish
+ * them sooner together than one after the other. Each test awaits its own.
+ */
+let refusedStages: Promise<Synthesis[]>;
+let withTable: Promise<Synthesis>;
+let refusedTable: Promise<Synthesis>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stages-'));
   writeFileSync(join(dir, 'shop.json'), JSON.stringify(CONFIG));
+  refusedStages = Promise.all(INVALID_STAGES.map((stage) => synth({ stage })));
+  withTable = synth({ stage: 'dev', tableName: RETAINED_TABLE });
+  refusedTable = synth({ tableName: 'no spaces allowed' });
+  // Awaited by their tests; one failing before its test is reached is reported there, not as unhandled.
+  for (const started of [refusedStages, withTable, refusedTable]) started.catch(() => undefined);
   [dev, prod] = await Promise.all([synth({ stage: 'dev' }), synth({})]);
 }, 240_000);
 
@@ -212,8 +226,8 @@ describe('-c stage', () => {
   });
 
   it('refuses a stage that is not a lower-case letter followed by up to 11 lower-case letters or digits, before anything is built', async () => {
-    const stages = ['Prod', 'pre-prod', '1dev', 'averyverylongname'];
-    const refusals = await Promise.all(stages.map((stage) => synth({ stage })));
+    const stages = INVALID_STAGES;
+    const refusals = await refusedStages;
     stages.forEach((stage, i) => {
       expect({ stage, status: refusals[i]!.status }).toEqual({ stage, status: 1 });
       expect(refusals[i]!.stderr).toContain(`Invalid stage "${stage}"`);
@@ -227,16 +241,16 @@ describe('-c stage', () => {
 
 describe('-c tableName', () => {
   it('uses the named table instead of creating one, with the grants and alarms on that table', async () => {
-    const s = await synth({ stage: 'dev', tableName: 'ConversionTracking-dev-TrackingTable0A1B2C3D-7XYZ9ABC' });
+    const s = await withTable;
     expect({ status: s.status, stderr: s.status === 0 ? '' : s.stderr }).toEqual({ status: 0, stderr: '' });
     const resources = Object.values(s.template!.Resources);
     expect(resources.filter((r) => r.Type === 'AWS::DynamoDB::Table')).toEqual([]);
     const text = JSON.stringify(s.template);
-    expect(text).toContain(':table/ConversionTracking-dev-TrackingTable0A1B2C3D-7XYZ9ABC');
-    expect(text).toContain(':table/ConversionTracking-dev-TrackingTable0A1B2C3D-7XYZ9ABC/index/unsettled');
+    expect(text).toContain(`:table/${RETAINED_TABLE}`);
+    expect(text).toContain(`:table/${RETAINED_TABLE}/index/unsettled`);
     const tableAlarm = resources.find((r) => r.Type === 'AWS::CloudWatch::Alarm' && String(r.Properties!.AlarmName).endsWith('-table-throttled'))!;
-    expect(JSON.stringify(tableAlarm)).toContain('"Value":"ConversionTracking-dev-TrackingTable0A1B2C3D-7XYZ9ABC"');
-    const refused = await synth({ tableName: 'no spaces allowed' });
+    expect(JSON.stringify(tableAlarm)).toContain(`"Value":"${RETAINED_TABLE}"`);
+    const refused = await refusedTable;
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('Invalid tableName "no spaces allowed"');
   }, 120_000);
