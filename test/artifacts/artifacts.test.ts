@@ -8,7 +8,7 @@
  * principal CloudWatch publishes as.
  */
 import { cancelDestinationsOf, queuedDestinationsOf } from '../../lambdas/config/cancellation';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -144,15 +144,23 @@ const byLogicalPrefix = (prefix: string) => {
  */
 const traced = (fn: LambdaFunction) => fn.logicalId.startsWith('ConversionFunction') || fn.environment.DESTINATION_ID === 'klevu';
 
+/**
+ * The two entries a traced function runs, each built with the tracer as CDK builds it: started beside the synth, which
+ * leaves a core free most of the time. By entry, the directory holding its index.js and source map.
+ */
+let tracedBuilds: Record<'conversion' | 'sender', Promise<string>>;
+function buildTraced(entry: 'conversion' | 'sender'): Promise<string> {
+  const buildDir = join(dir, `traced-build-${entry}`);
+  return build({ ...esbuildOptions(trackingBundling(true)), entryPoints: [entryPath(entry)], outfile: join(buildDir, 'index.js'), logLevel: 'silent' }).then(() => buildDir);
+}
+
 /** `fn` with the bundle a traced deployment gives it: its entry built with the tracer, its own runtime configuration. */
 async function tracedBundle(fn: LambdaFunction): Promise<LambdaFunction> {
   const assetDir = join(dir, `traced-${fn.logicalId}`);
-  await build({
-    ...esbuildOptions(trackingBundling(true)),
-    entryPoints: [entryPath(fn.environment.DESTINATION_ID === undefined ? 'conversion' : 'sender')],
-    outfile: join(assetDir, 'index.js'),
-    logLevel: 'silent',
-  });
+  const buildDir = await tracedBuilds[fn.environment.DESTINATION_ID === undefined ? 'conversion' : 'sender'];
+  // The bundle and its source map as built, in a directory as deep as the build's: the map's paths hold.
+  mkdirSync(assetDir);
+  for (const file of readdirSync(buildDir)) copyFileSync(join(buildDir, file), join(assetDir, file));
   copyFileSync(join(fn.assetDir, RUNTIME_CONFIG_FILE), join(assetDir, RUNTIME_CONFIG_FILE));
   return { ...fn, assetDir };
 }
@@ -284,6 +292,9 @@ beforeAll(async () => {
   // The sandbox checks each postback's calls as a postback, each vendor's against its document.
   sandbox = new VendorSandbox(consoleLogger('sandbox', true), new Map(destinationsOf(config).map((d) => [d.id, d.adapter])));
 
+  tracedBuilds = { conversion: buildTraced('conversion'), sender: buildTraced('sender') };
+  // Awaited by tracedBundle below; a failure there, not as unhandled while the synth runs.
+  for (const started of Object.values(tracedBuilds)) started.catch(() => undefined);
   const synth = await synthesise(raw, dir);
   outDir = synth.outDir;
   template = readTemplate(outDir, STACK);
