@@ -18,7 +18,7 @@ import type { NewDelivery, OrderView } from '../store/tracking-store';
 import { presentOrder } from './order-view';
 import { withinUrlLimit } from '../vendors/url-limit';
 import { dryRunDeliveries } from './dry-run';
-import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate } from './deps';
+import { ApiDeps, configOrder, NO_CONSENT, occurredAt, refuseTooLate, StoreWith } from './deps';
 import { API_REQUEST_ID_KEY, ApiHandler, jsonResponse, route } from './http';
 import { debugEnabled } from '../observability/logger';
 import { amount, consentSchema, identifiersSchema, isoTimestamp, text } from './schemas';
@@ -82,11 +82,14 @@ export const conversionSchema = z.strictObject({
 });
 export type ConversionRequest = z.infer<typeof conversionSchema>;
 
+/** What a conversion reads and writes: the visitor's click records and links, and the order – never a delivery record. */
+export type ConversionStoreMethod = 'attributionInputs' | 'createOrder' | 'getOrder' | 'orderRecorded';
+
 /**
  * POST /v1/conversions: decides per destination whether to call it, puts one message per eligible destination on its
  * queue, then records the order once (by orderId) – see docs/ARCHITECTURE.md, "Delivery semantics".
  */
-export function createConversionHandler(deps: ApiDeps): ApiHandler {
+export function createConversionHandler(deps: Omit<ApiDeps, 'store'> & StoreWith<ConversionStoreMethod>): ApiHandler {
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? noDeliveryMetrics;
   const { store, queues, logger } = deps;

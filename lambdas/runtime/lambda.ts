@@ -13,6 +13,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { API_FUNCTIONS, API_ROUTES, ApiFunctionName, ENV } from '../contract/shape';
 import { readRuntimeConfig, RuntimeConfig } from '../contract/runtime-config';
 import { ApiKeySource, SecretsManagerApiKeys } from '../api/api-keys';
+import type { ConversionStoreMethod } from '../api/conversion';
 import { ApiHandler, errorResponse } from '../api/http';
 import { requireEnv } from './env';
 import { lazy } from '../core/lazy';
@@ -107,8 +108,25 @@ export const visitorStore = (): VisitorStore => tableStore(VisitorStore);
 export const orderStore = (): OrderStore => tableStore(OrderStore);
 export const deliveryStore = (): DeliveryStore => tableStore(DeliveryStore);
 
+/** The visitor and order stores over one client: all the conversion function uses (ConversionStoreMethod). */
+export function conversionStore(): Pick<TrackingStore, ConversionStoreMethod> {
+  const db = tableClient();
+  const visitors = new VisitorStore(db, requireEnv(ENV.tableName));
+  const orders = new OrderStore(db, requireEnv(ENV.tableName));
+  return {
+    attributionInputs: (...args) => visitors.attributionInputs(...args),
+    createOrder: (...args) => orders.createOrder(...args),
+    getOrder: (...args) => orders.getOrder(...args),
+    orderRecorded: (...args) => orders.orderRecorded(...args),
+  };
+}
+
 function tableStore<S>(Store: new (db: ReturnType<typeof documentClient>, tableName: string) => S): S {
-  return new Store(documentClient(tracing.client(new DynamoDBClient(awsClientConfig()))), requireEnv(ENV.tableName));
+  return new Store(tableClient(), requireEnv(ENV.tableName));
+}
+
+function tableClient(): ReturnType<typeof documentClient> {
+  return documentClient(tracing.client(new DynamoDBClient(awsClientConfig())));
 }
 
 /** The API keys in the stack's secret, fetched at the first request and cached (see SecretsManagerApiKeys). */

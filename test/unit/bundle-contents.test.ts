@@ -56,3 +56,10 @@ describe.each(['capture', 'identify', 'status', 'deliveries', 'conversion', 'can
     if (sources.some((s) => s.includes('node_modules/zod/v4/mini/'))) expect(sources).toContain('node_modules/zod/v4/locales/en.js');
   }, 60_000);
 });
+
+describe('the conversion bundle', () => {
+  it('holds the visitor and order stores, never the delivery records’ (a conversion writes its deliveries with the order)', async () => {
+    const sources = await bundledSources('conversion');
+    expect(STORES.filter((store) => sources.includes(`lambdas/store/${store}.ts`))).toEqual(['visitor-store', 'order-store']);
+  }, 60_000);
+});
