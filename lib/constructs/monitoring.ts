@@ -30,7 +30,7 @@ import {
   METRICS_SERVICE,
 } from '../../lambdas/observability/metrics';
 import { API_ROUTES } from '../../lambdas/contract/shape';
-import { routeKeyOf, THROTTLE_CLASS } from '../../lambdas/contract/throttle';
+import { THROTTLE_CLASS } from '../../lambdas/contract/throttle';
 import { FUNCTION_THROTTLES_ALARM, throttlesAlarm } from './function-alarms';
 import { accountWideNames, alarmNames, pascalCase } from './naming';
 import { DEAD_LETTER_AGE_ALARM_SECONDS, SENDER_ERROR_RATE_ALARM, VendorDelivery } from './vendor-delivery';
@@ -61,6 +61,20 @@ export const API_THROTTLED_METRIC = { name: 'ApiThrottledRequests', dimension: '
  * a shop or a sender as an error, so the first one alarms.
  */
 export const TABLE_ERRORS_ALARM = { requests: 1, periodMinutes: 5 } as const;
+
+/**
+ * The paths of the capture routes, which the 429 count leaves out. The access log carries the path, not the route
+ * key: each route's path is its own (no two routes share one), and a capture route's path has no parameter, so a
+ * capture's 429 is told apart by its path alone.
+ */
+export function captureRoutePaths(): string[] {
+  const paths = API_ROUTES.map((route) => route.path);
+  if (new Set(paths).size !== paths.length) throw new Error('two API routes share a path: the access log must carry the route key again');
+  const captures = API_ROUTES.filter((route) => THROTTLE_CLASS[route.handler] === 'capture').map((route) => route.path);
+  const parameterised = captures.filter((path) => path.includes('{'));
+  if (parameterised.length) throw new Error(`capture route ${parameterised.join(', ')} has a path parameter: its 429s cannot be told apart by path`);
+  return captures;
+}
 
 /**
  * The delivery ratio of a destination – sales sent ÷ sales queued for it, summed over one day – below
@@ -330,9 +344,8 @@ export class Monitoring extends Construct {
       logGroup: api.accessLogGroup,
       filterPattern: FilterPattern.all(
         FilterPattern.stringValue('$.status', '=', '429'),
-        ...API_ROUTES.filter((route) => THROTTLE_CLASS[route.handler] === 'capture').map((route) =>
-          FilterPattern.stringValue('$.routeKey', '!=', routeKeyOf(route)),
-        ),
+        // By path, which the access log carries and which names one route each (captureRoutePaths checks it).
+        ...captureRoutePaths().map((path) => FilterPattern.stringValue('$.path', '!=', path)),
       ),
       metricNamespace: METRICS_NAMESPACE,
       metricName: API_THROTTLED_METRIC.name,
@@ -348,7 +361,7 @@ export class Monitoring extends Construct {
       alarmDescription:
         `The API answered 429 (throttled) to ${API_THROTTLED_ALARM.requests} or more requests other than captures in ` +
         `${API_THROTTLED_ALARM.periodMinutes} minutes: an order or other call refused so is lost unless the shop backend ` +
-        'retries it. See the access logs (status 429, routeKey) for which route; raise api.throttle or smooth the bursts.',
+        'retries it. See the access logs (status 429, path) for which route; raise api.throttle or smooth the bursts.',
       metric: throttled(throttledPeriod),
       threshold: API_THROTTLED_ALARM.requests,
       evaluationPeriods: 1,

@@ -11,9 +11,9 @@ import { routeKeyOf, RouteThrottles, routeThrottles } from '../../lambdas/contra
 
 /**
  * One JSON object per request, with the fields an operator reads: which request (and which invocation served it),
- * which route and path (a status or cancellation path names its order), the answer, how long it took, and what
- * failed. Left out as each line is paid for: the method and protocol (the route key holds the method), the response
- * length, the integration's own latency and status (a function error shows in `status` and `error`), and the
+ * its path (which names its route, and for a status or cancellation its order), the answer, how long it took, and
+ * what failed. Left out as each line is paid for: the route key, the method and protocol (each path is one route's),
+ * the response length, the integration's own latency and status (a function error shows in `status` and `error`), and the
  * request's time, which is the log event's own timestamp. Deliberately absent: `$context.identity.sourceIp` and
  * `$context.identity.userAgent` – the service promises that no IP address (nor a fingerprint of the caller) reaches
  * its logs.
@@ -25,8 +25,8 @@ export const ACCESS_LOG_FIELDS = {
   integrationRequestId: '$context.integration.requestId',
   // The API's id: the dimension of the 429 count the monitoring derives from these lines (API_THROTTLED_METRIC).
   apiId: '$context.apiId',
-  // The 429 count's filter reads it too: captures are left out of it.
-  routeKey: '$context.routeKey',
+  // The request's path, which names its route (no two routes share a path) and, for a status or cancellation, its
+  // order; the 429 count's filter reads it to leave captures out (captureRoutePaths).
   path: '$context.path',
   status: '$context.status',
   // Milliseconds from the request's arrival to the answer.

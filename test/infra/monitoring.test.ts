@@ -13,8 +13,9 @@ import type { IConstruct } from 'constructs';
 import { EXAMPLE_CONFIG_PATH } from '../../lambdas/config/load';
 import { parseConfig, TrackingConfig } from '../../lambdas/config/schema';
 import { CloudWatchDeliveryMetrics, DELIVERY_METRICS, DeliveryEvent } from '../../lambdas/observability/metrics';
-import { API_FUNCTIONS, destinationIds } from '../../lambdas/contract/shape';
+import { API_FUNCTIONS, API_ROUTES, destinationIds } from '../../lambdas/contract/shape';
 import { TrackingStack } from '../../lib/tracking-stack';
+import { captureRoutePaths } from '../../lib/constructs/monitoring';
 
 const FEATURE_FLAGS = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: object }).context;
 
@@ -347,7 +348,7 @@ describe('API alarm', () => {
     expect(filters).toHaveLength(1);
     expect(filters[0]!.Properties).toEqual({
       LogGroupName: { Ref: logicalId(kelkooOnly.stack, kelkooOnly.stack.api.accessLogGroup) },
-      FilterPattern: '{ ($.status = "429") && ($.routeKey != "POST /v1/clicks") }',
+      FilterPattern: '{ ($.status = "429") && ($.path != "/v1/clicks") }',
       MetricTransformations: [
         { MetricNamespace: 'ConversionTracking', MetricName: 'ApiThrottledRequests', MetricValue: '1', Dimensions: [{ Key: 'ApiId', Value: '$.apiId' }] },
       ],
@@ -787,5 +788,13 @@ describe('where the alarms go', () => {
       ),
     );
     expect(findings).toEqual([]);
+  });
+});
+
+describe('the 429 count', () => {
+  it("tells a capture's 429 apart by its path: every route has a path of its own, and the capture's has no parameter", () => {
+    expect(captureRoutePaths()).toEqual(['/v1/clicks']);
+    const paths = API_ROUTES.map((route) => route.path);
+    expect(new Set(paths).size).toBe(paths.length);
   });
 });

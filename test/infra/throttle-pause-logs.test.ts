@@ -100,7 +100,7 @@ describe('route throttles', () => {
     const filters = Object.values(configured.template.findResources('AWS::Logs::MetricFilter'));
     const throttled = filters.filter((f) => f.Properties.MetricTransformations[0].MetricName === 'ApiThrottledRequests');
     expect(throttled).toHaveLength(1);
-    expect(throttled[0]!.Properties.FilterPattern).toBe('{ ($.status = "429") && ($.routeKey != "POST /v1/clicks") }');
+    expect(throttled[0]!.Properties.FilterPattern).toBe('{ ($.status = "429") && ($.path != "/v1/clicks") }');
   });
 });
 
