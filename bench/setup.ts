@@ -13,8 +13,11 @@ export const BENCH_API_KEY = 'bench-api-key-0001';
 
 /** Every loop of the benchmark is bounded by these counts and durations; `npm run bench` stays within minutes. */
 export const LIMITS = {
-  /** Fresh processes per bundle for the module-init medians (at least 7; `npm run bench:init` takes more when asked). */
-  initRounds: 7,
+  /**
+   * Fresh processes per bundle for the module-init medians. 11: with 7, one busy stretch of a shared machine moved a
+   * function's median by a quarter, and the API memory choice reads the slowest of four such medians.
+   */
+  initRounds: 11,
   /** Warm in-process invocations per handler for the CPU medians (after `cpuWarmup` discarded ones). */
   cpuCalls: 300,
   cpuWarmup: 50,
