@@ -104,7 +104,12 @@ async function main(): Promise<void> {
 
     log('Cost model (reading the stack’s settings from a synthesised template)…');
     const facts = stackFacts(offlineConfig);
-    const initCpu = (name: string) => bundles.functions.find((f) => f.name === name)!.deployed.initCpuMs;
+    // A function's init CPU as its same-round ratio to its SDK floor times the floor's median: the paired ratio cancels
+    // the machine's drift between rounds, which moved one function's plain median by a quarter from one run to the next.
+    const initCpu = (name: string) => {
+      const f = bundles.functions.find((fn) => fn.name === name)!;
+      return f.ratioCpu * f.floor.initCpuMs;
+    };
     const modelFacts = {
       memoryMb: { capture: facts.memoryMb.capture!, conversion: facts.memoryMb.conversion!, sender: facts.memoryMb.sender! },
       platformLogs: facts.platformLogs,
@@ -143,7 +148,7 @@ async function main(): Promise<void> {
       },
       memoryChoice: chooseApiMemory(
         cpuMs,
-        Object.fromEntries(bundles.functions.map((f) => [f.name, f.deployed.initCpuMs])),
+        Object.fromEntries(bundles.functions.map((f) => [f.name, initCpu(f.name)])),
         { capture: API_MEMORY_MB.capture, conversion: API_MEMORY_MB.conversion },
       ),
       totalSeconds: (Date.now() - started) / 1000,
