@@ -106,11 +106,15 @@ export interface MeasuredRequests {
 /** The fixed instant every handler sees; the counts never depend on the real time. */
 export const CLOCK_START = Date.parse('2026-06-01T10:00:00.000Z');
 const CAPTURE_CALLS = 3;
-const CONVERSION_CALLS = 20;
+/** Two modes' worth of sender messages per vendor (SENDER_MESSAGES each). */
+const CONVERSION_CALLS = 40;
 const GROWTH_SESSIONS = [10, 100] as const;
 const VISIT_EVERY_MS = 6 * 3600 * 1000;
-/** What the senders measure in each mode: every vendor gets this many messages per mode. */
-const SENDER_MESSAGES = 10;
+/**
+ * What the senders measure in each mode: every vendor gets this many messages per mode – two batches of ten each, so
+ * that the CPU of a batch of ten, which sizes the senders' memory (docs/PERFORMANCE.md section 6), is not one sample.
+ */
+const SENDER_MESSAGES = 20;
 
 /** Setting up buyers (not counted) runs this many handler calls side by side. */
 const SETUP_PARALLELISM = 8;

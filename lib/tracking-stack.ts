@@ -84,10 +84,10 @@ export function tableOperations(): string[] {
  * read, write and queue (conversion, cancellation).
  */
 export const API_MEMORY_MB: Readonly<Record<ApiFunctionName, number>> = {
-  capture: 1024,
-  identify: 1024,
-  status: 1024,
-  deliveries: 1024,
+  capture: 512,
+  identify: 512,
+  status: 512,
+  deliveries: 512,
   conversion: 1024,
   cancellation: 1024,
 };
