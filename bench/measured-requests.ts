@@ -588,7 +588,11 @@ async function storedBytes(dynamo: DynamoDBClient, tableName: string, clockStart
     return ttls.length ? Math.max(...ttls.map((t) => (t * 1000 - clockStart) / 86_400_000)) : Number.NaN;
   };
   const captureItems = items.filter((i) => i.pk!.S!.startsWith('VIS#s#c1s-'));
-  const orderItems = items.filter((i) => /^ORDER#ORD-00(0|1)\d$/.test(i.pk!.S!));
+  // The measured conversions' orders (ORD-0000 onwards), not the growth scenarios' (ORD-1010, ORD-1100).
+  const orderItems = items.filter((i) => {
+    const n = /^ORDER#ORD-(\d{4})$/.exec(i.pk!.S!);
+    return n !== null && Number(n[1]) < conversions;
+  });
   const perCapture = captureItems.length / CAPTURE_CALLS;
   return {
     capture: { items: perCapture, bytes: billed(captureItems) / CAPTURE_CALLS, floorBytes: floor(captureItems) / CAPTURE_CALLS, retentionDays: Math.round(retentionDays(captureItems)) },
