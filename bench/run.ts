@@ -12,6 +12,7 @@ import { startLocalStack } from '../local/stack';
 import { freePort } from '../local/services';
 import { measureBundles } from './bundles';
 import { stackFacts } from './cost';
+import { measureTlsHandshake } from './tls';
 import { captureModel, conversionModel, ModelInputs, monthlyItems } from './cost-model';
 import { measureRequests } from './measured-requests';
 import { BEFORE_SETTINGS, deployedSettings } from './report-model';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
 
     log('5/6 Sender settings');
     const senders = await measureSenderSettings(stack, buyersRun, BUYERS, log);
+    const tls = await measureTlsHandshake();
 
     log('6/6 Throughput');
     const throughput = await measureThroughput(stack, load, buyersRun, BUYERS, log);
@@ -134,6 +136,7 @@ async function main(): Promise<void> {
       senders,
       facts,
       captureCpu,
+      tls,
       model: {
         measured,
         facts: modelFacts,

@@ -60,6 +60,9 @@ export const SENDER_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:UpdateIte
  */
 export const CANCELLATION_SENDER_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:UpdateItem'];
 
+/** The senders' memory (see `senderMemorySize`): 192 MB, a sixth of a vCPU. */
+export const SENDER_MEMORY_MB = 192;
+
 export interface VendorDeliveryProps {
   /** The destination this delivery serves, e.g. `kelkoo`: one of `destinationIds(config)`. */
   readonly destinationId: string;
@@ -90,8 +93,9 @@ export interface VendorDeliveryProps {
    */
   readonly senderEntry?: string;
   /**
-   * Memory of the sender. It waits on one vendor call at a time, so CPU matters little.
-   * @default 256
+   * Memory of the sender: the cheapest size at which a batch of ten's CPU, TLS handshakes included, stays within
+   * 15 % of the vendor call's timeout (docs/PERFORMANCE.md, "Memory sizes", measured by `npm run bench`).
+   * @default SENDER_MEMORY_MB
    */
   readonly senderMemorySize?: number;
   /**
@@ -188,7 +192,7 @@ export class VendorDelivery extends Construct {
       entry: props.senderEntry ?? entryPath('sender'),
       description: `Delivers conversions to ${destinationId}`,
       timeout: Duration.seconds(settings.senderTimeoutSeconds),
-      memorySize: props.senderMemorySize ?? 256,
+      memorySize: props.senderMemorySize ?? SENDER_MEMORY_MB,
       environment: { [ENV.destination]: destinationId },
       runtimeConfig: props.runtimeConfig,
       ...(props.serviceName !== undefined ? { serviceName: props.serviceName } : {}),

@@ -71,7 +71,8 @@ describe('the performance report', () => {
     expect(missed).toContain('Deployed instead: capture class 1024 MB; `API_MEMORY_MB` should follow.');
     expect(missed).toContain('- **capture, identify, status, deliveries: 512 MB**, a cold start of about **430 ms**.');
     expect(missed).toContain('- **conversion, cancellation: 1024 MB**');
-    // A batch of ten's 20 ms of CPU fits 128 MB's share of the 5 s timeout: 256 MB deployed is called out.
+    // A batch of ten's 20 ms of CPU and ten 1.5 ms TLS handshakes fit 128 MB's share of the 5 s timeout: 256 MB
+    // deployed is called out.
     expect(missed).toContain('**Choice: 128 MB for the senders**');
     expect(missed).toMatch(/ \(deployed: 256 MB, \$[\d.]+ at typical volume; the default `senderMemorySize` should follow\)/);
     // The cost rows of the targets table: each volume, each kind, with its ratio to the floor.
@@ -225,6 +226,7 @@ function measurements(kind: 'missed' | 'met' | 'partial'): BenchResults {
     },
     facts: { memoryMb: { capture: 512, sender: kind === 'missed' ? 256 : 128 }, platformLogs: false, alarms: 10, alarmMetrics: 12, dashboards: 1, secrets: 1, queues: 6, pitr: true, accessLogFormat: '{}', accessLogBytes: 384, metricFilters: 1 },
     model: model(),
+    tls: { handshakeCpuMs: 1.5, freshCallCpuMs: 1.8, keptAliveCallCpuMs: 0.3 },
     memoryChoice: chooseApiMemory(
       { capture: 2, conversion: 10 },
       { capture: 120, identify: 110, status: 100, deliveries: 100, conversion: 160, cancellation: 150 },
