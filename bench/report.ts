@@ -659,7 +659,10 @@ function senderMemoryValues(r: BenchResults, part: Part): Values {
       cheapest.memoryMb === chosenMb
         ? ', the cheapest of the sizes compared'
         : `; the cheapest size, ${cheapest.memoryMb} MB, would stretch it to ${cheapest.batchCpuMs} ms, for ${usd(row(chosenMb).typicalUsd - cheapest.typicalUsd)} less per million conversions`,
-    senderMemoryNotDeployed: deployedMb === chosenMb ? '' : part('senderMemoryNotDeployed', { deployedSenderMemoryMb: deployedMb, deployedSenderUsd: deployed ? usd(deployed.typicalUsd) : '–' }),
+    senderMemoryNotDeployed:
+      deployedMb === chosenMb
+        ? ''
+        : part(deployedMb > chosenMb ? 'senderMemoryLarger' : 'senderMemoryNotDeployed', { deployedSenderMemoryMb: deployedMb, deployedSenderUsd: deployed ? usd(deployed.typicalUsd) : '–' }),
   };
 }
 

@@ -74,7 +74,10 @@ describe('the performance report', () => {
     // A batch of ten's 20 ms of CPU and ten 1.5 ms TLS handshakes fit 128 MB's share of the 5 s timeout: 256 MB
     // deployed is called out.
     expect(missed).toContain('**Choice: 128 MB for the senders**');
-    expect(missed).toMatch(/ \(deployed: 256 MB, \$[\d.]+ at typical volume; the default `senderMemorySize` should follow\)/);
+    expect(missed).toMatch(/ \(deployed: 256 MB, \$[\d.]+ at typical volume – the rule's choice moves between sizes/);
+    const partial = renderReport(measurements('partial'));
+    expect(partial).toContain('**Choice: 512 MB for the senders**');
+    expect(partial).toMatch(/ \(deployed: 256 MB, \$[\d.]+ at typical volume; the default `senderMemorySize` should follow\)/);
     // The cost rows of the targets table: each volume, each kind, with its ratio to the floor.
     expect(missed).toMatch(
       /\| Conversions, high volume \(batches of 10\): handling cost ≤ 1\.1 × floor \| \$[\d.]+ ÷ \$[\d.]+ per million = [\d.]+ > 1\.1 ✘; keeping what it leaves \$[\d.]+ more \([\d.]+ × its floor's records, section 7\) \| \*\*no\*\* \|/,
@@ -224,9 +227,10 @@ function measurements(kind: 'missed' | 'met' | 'partial'): BenchResults {
       deployed: { batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 3 },
       seconds: 90,
     },
-    facts: { memoryMb: { capture: 512, sender: kind === 'missed' ? 256 : 128 }, platformLogs: false, alarms: 10, alarmMetrics: 12, dashboards: 1, secrets: 1, queues: 6, pitr: true, accessLogFormat: '{}', accessLogBytes: 384, metricFilters: 1 },
+    facts: { memoryMb: { capture: 512, sender: kind === 'met' ? 128 : 256 }, platformLogs: false, alarms: 10, alarmMetrics: 12, dashboards: 1, secrets: 1, queues: 6, pitr: true, accessLogFormat: '{}', accessLogBytes: 384, metricFilters: 1 },
     model: model(),
-    tls: { handshakeCpuMs: 1.5, freshCallCpuMs: 1.8, keptAliveCallCpuMs: 0.3 },
+    // 'partial': handshakes slow enough that only 512 MB fits the rule, with 256 MB deployed.
+    tls: kind === 'partial' ? { handshakeCpuMs: 10, freshCallCpuMs: 10.3, keptAliveCallCpuMs: 0.3 } : { handshakeCpuMs: 1.5, freshCallCpuMs: 1.8, keptAliveCallCpuMs: 0.3 },
     memoryChoice: chooseApiMemory(
       { capture: 2, conversion: 10 },
       { capture: 120, identify: 110, status: 100, deliveries: 100, conversion: 160, cancellation: 150 },
