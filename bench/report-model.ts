@@ -101,7 +101,9 @@ export function aboveFloor(c: ModelCost): Array<{ label: string; typical: number
   const rows = groups.map((g) => ({ label: g.label, typical: sum(c.lines, g.line, 'typical') - sum(c.floor.lines, g.floor, 'typical'), high: sum(c.lines, g.line, 'high') - sum(c.floor.lines, g.floor, 'high') }));
   const rest = (key: 'typical' | 'high') => c.lines.filter((l) => !claimed(l, false)).reduce((a, l) => a + l[key], 0) - c.floor.lines.filter((l) => !claimed(l, true)).reduce((a, l) => a + l[key], 0);
   rows.push({ label: 'Requests, writes and queues beyond the floor\'s', typical: rest('typical'), high: rest('high') });
-  return rows;
+  // Sums of the same prices in another order differ in the last bits: no one reads 1.8e-15 dollars.
+  const clean = (x: number) => (Math.abs(x) < 1e-9 ? 0 : x);
+  return rows.map((r) => ({ ...r, typical: clean(r.typical), high: clean(r.high) }));
 }
 
 export function aboveFloorTable(c: ModelCost): string {
