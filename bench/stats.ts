@@ -39,7 +39,10 @@ export function usd(value: number): string {
 export function verdict(value: number, target: number, direction: 'max' | 'min', decimals = 2): string {
   const ok = direction === 'max' ? value <= target : value >= target;
   const sign = direction === 'max' ? (ok ? '≤' : '>') : ok ? '≥' : '<';
-  return `${fixed(value, decimals)} ${sign} ${target} ${ok ? '✔' : '✘'}`;
+  // A value that rounds to the target shows the digit that decides: 1.253 > 1.25, not 1.25 > 1.25.
+  let shown = decimals;
+  while (shown < 4 && value !== target && Number(fixed(value, shown)) === target) shown++;
+  return `${fixed(value, shown)} ${sign} ${target} ${ok ? '✔' : '✘'}`;
 }
 
 export function meets(value: number, target: number, direction: 'max' | 'min'): boolean {
