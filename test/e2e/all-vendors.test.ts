@@ -3,23 +3,15 @@
  * Klevu, QUALITYCLICK, ClickMeter, Raptor and a generic postback – each with the call its document describes,
  * and the sandbox finds nothing to object to in any of them.
  */
-import { EXAMPLE_CONFIG_PATH } from '../../lambdas/config/load';
-import { freePort } from '../../local/services';
-import { LocalStack, startLocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { decodeProductsInfos } from '../../lambdas/vendors/kelkoo/mapping';
-import { eventually, RecordedCall, StackClient } from '../support/local-stack';
+import { eventually, RecordedCall, StackClient, startExampleStack } from '../support/local-stack';
 
 let stack: LocalStack;
 let client: StackClient;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    configPath: EXAMPLE_CONFIG_PATH,
-    port: await freePort(),
-    quiet: true,
-    dynamoEndpoint: process.env.TEST_DYNAMODB_ENDPOINT,
-    sqsEndpoint: process.env.TEST_SQS_ENDPOINT,
-  });
+  stack = await startExampleStack();
   client = new StackClient(stack, 'local-dev-key');
 });
 afterAll(() => stack?.stop());

@@ -19,14 +19,14 @@ import { DELIVERY_METRICS } from '../../lambdas/observability/metrics';
 import { deliveryOutputNames } from '../../lib/constructs/naming';
 import { tryItSample } from '../../local/console/sample';
 import { freePort } from '../../local/services';
-import { LocalStack, startLocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { launchChromium } from '../../scripts/console-browser';
 import { run, RunningConsole, startDeployedConsole } from '../../scripts/console';
 import { evaluate, unusedGrants } from '../artifacts/iam';
 import { ACCOUNT } from '../artifacts/cloudformation';
 import { dynamoClient, sqsClient } from '../support/aws';
 import { DeployedStandIn, secretArn, startDeployedStandIn } from '../support/deployed-stand-in';
-import { eventually, StackClient } from '../support/local-stack';
+import { eventually, StackClient, startExampleStack } from '../support/local-stack';
 
 // Functions given to page.evaluate run in the page; the project compiles without the DOM library.
 declare const document: any;
@@ -77,13 +77,7 @@ async function order(token: string, items?: unknown[]): Promise<string> {
 beforeAll(async () => {
   mkdirSync(join(__dirname, '..', '..', 'test-results'), { recursive: true });
   browser = await launchChromium();
-  stack = await startLocalStack({
-    configPath: EXAMPLE_CONFIG_PATH,
-    port: await freePort(),
-    quiet: true,
-    dynamoEndpoint: process.env.TEST_DYNAMODB_ENDPOINT,
-    sqsEndpoint: process.env.TEST_SQS_ENDPOINT,
-  });
+  stack = await startExampleStack();
   client = new StackClient(stack, 'local-dev-key');
   // A typical order of two lines, sent to every vendor; then orders QUALITYCLICK refuses (failed, unsettled).
   sentOrder = await order('sent01', [

@@ -9,11 +9,9 @@
 import { createServer, request, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page, Response } from 'playwright-core';
-import { EXAMPLE_CONFIG_PATH } from '../../lambdas/config/load';
-import { freePort } from '../../local/services';
-import { LocalStack, startLocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { launchChromium } from '../../scripts/console-browser';
-import { StackClient } from '../support/local-stack';
+import { StackClient, startExampleStack } from '../support/local-stack';
 
 // Functions given to page.evaluate run in the page; the project compiles without the DOM library.
 declare const document: any;
@@ -58,13 +56,7 @@ window.post = (action, enctype, fields) => {
 
 beforeAll(async () => {
   browser = await launchChromium();
-  stack = await startLocalStack({
-    configPath: EXAMPLE_CONFIG_PATH,
-    port: await freePort(),
-    quiet: true,
-    dynamoEndpoint: process.env.TEST_DYNAMODB_ENDPOINT,
-    sqsEndpoint: process.env.TEST_SQS_ENDPOINT,
-  });
+  stack = await startExampleStack();
   client = new StackClient(stack, 'local-dev-key');
   // Another origin on this machine: 127.0.0.1 and another port, where the stack is localhost.
   foreign = createServer((req, res) => {

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { destinationsOf } from '../../lambdas/config/destinations';
 import { EXAMPLE_CONFIG_PATH } from '../../lambdas/config/load';
-import { freePort } from '../../local/services';
-import { LocalStack, startLocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { run } from '../../scripts/smoke';
 import { sqsClient } from '../support/aws';
-import { eventually, StackClient } from '../support/local-stack';
+import { eventually, StackClient, startExampleStack } from '../support/local-stack';
 
 let stack: LocalStack;
 let client: StackClient;
@@ -22,13 +21,7 @@ const sqs = sqsClient();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'smoke-'));
-  stack = await startLocalStack({
-    configPath: EXAMPLE_CONFIG_PATH,
-    port: await freePort(),
-    quiet: true,
-    dynamoEndpoint: process.env.TEST_DYNAMODB_ENDPOINT,
-    sqsEndpoint: process.env.TEST_SQS_ENDPOINT,
-  });
+  stack = await startExampleStack();
   client = new StackClient(stack, 'local-dev-key');
 });
 afterAll(async () => {

@@ -4,12 +4,10 @@
  * would be. The dry run plans every destination once smoke has captured the click ids the first one named, and the
  * check fails on each sandbox host; the vendors receive nothing and the synthetic visitor is erased.
  */
-import { EXAMPLE_CONFIG_PATH } from '../../lambdas/config/load';
 import { destinationsOf } from '../../lambdas/config/destinations';
-import { freePort } from '../../local/services';
-import { LocalStack, startLocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { run } from '../../scripts/smoke';
-import { StackClient } from '../support/local-stack';
+import { StackClient, startExampleStack } from '../support/local-stack';
 import { SecretsManagerDouble, startSecretsManagerDouble } from '../support/secrets-manager-double';
 
 let stack: LocalStack;
@@ -18,13 +16,7 @@ let aws: SecretsManagerDouble;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    configPath: EXAMPLE_CONFIG_PATH,
-    port: await freePort(),
-    quiet: true,
-    dynamoEndpoint: process.env.TEST_DYNAMODB_ENDPOINT,
-    sqsEndpoint: process.env.TEST_SQS_ENDPOINT,
-  });
+  stack = await startExampleStack();
   client = new StackClient(stack, 'local-dev-key');
   aws = await startSecretsManagerDouble({
     region: 'eu-west-1',

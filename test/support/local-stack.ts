@@ -1,6 +1,8 @@
 /** A client of a running local stack for end-to-end tests: its API, its vendor sandbox, and polling helpers. */
 import type { RecordedRequest } from '../../local/sandbox';
-import type { LocalStack } from '../../local/stack';
+import { EXAMPLE_CONFIG_PATH } from '../../lambdas/config/load';
+import { freePort } from '../../local/services';
+import { LocalStack, startLocalStack } from '../../local/stack';
 
 /** A vendor call as the sandbox recorded it. */
 export type RecordedCall = RecordedRequest;
@@ -70,3 +72,17 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The local stack of the shipped example configuration on a free port, quiet, over the suite's DynamoDB Local and SQS
+ * server (test/support/global-setup.ts).
+ */
+export async function startExampleStack(): Promise<LocalStack> {
+  return startLocalStack({
+    configPath: EXAMPLE_CONFIG_PATH,
+    port: await freePort(),
+    quiet: true,
+    dynamoEndpoint: process.env.TEST_DYNAMODB_ENDPOINT,
+    sqsEndpoint: process.env.TEST_SQS_ENDPOINT,
+  });
+}
