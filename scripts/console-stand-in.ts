@@ -9,6 +9,7 @@
  */
 import { createServer, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardedHeaders, forwardToUpstream } from '../local/aws-forward';
 
 export interface StackOutput {
   key: string;
@@ -107,19 +108,8 @@ export async function startConsoleStandIn(options: ConsoleStandInOptions): Promi
       }
       const upstream = service === 'dynamodb' ? options.dynamodb : service === 'sqs' ? options.sqs : undefined;
       if (!upstream) return json(400, 'application/json', { __type: 'UnknownService', message: `No stand-in for ${service}` });
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (value !== undefined && !['host', 'connection', 'content-length', 'transfer-encoding'].includes(name)) headers[name] = [value].flat().join(', ');
-      }
       try {
-        const answer = await fetch(`${upstream}${request.url ?? '/'}`, { method: request.method, headers, ...(body.length ? { body } : {}) });
-        const out = Buffer.from(await answer.arrayBuffer());
-        const outHeaders: Record<string, string> = {};
-        answer.headers.forEach((value, name) => {
-          if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(name)) outHeaders[name] = value;
-        });
-        response.writeHead(answer.status, { ...outHeaders, 'content-length': String(out.length) });
-        response.end(out);
+        await forwardToUpstream(upstream, request, forwardedHeaders(request), body, response);
       } catch (error) {
         json(502, 'application/json', { __type: 'ProxyError', message: String(error) });
       }

@@ -8,6 +8,7 @@
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardedHeaders, forwardToUpstream } from '../../local/aws-forward';
 import { ACCOUNT } from './cloudformation';
 
 export interface RecordedCall {
@@ -166,26 +167,12 @@ export async function startRecordingProxy(upstreams: {
         response.writeHead(400, { 'content-type': 'application/json' });
         return response.end(JSON.stringify({ __type: 'UnknownService', message: `No local ${scope.service}` }));
       }
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (value !== undefined && !['host', 'connection', 'content-length', 'transfer-encoding'].includes(name)) headers[name] = [value].flat().join(', ');
-      }
+      const headers = forwardedHeaders(request);
       // DynamoDB Local keeps one database per access key id (it checks no signature): every function must see the
       // tables the test created, so the request goes on under the test's own key.
       headers.authorization = headers.authorization!.replace(/Credential=[^/]+\//, `Credential=${upstreams.accessKeyId}/`);
       try {
-        const answer = await fetch(`${upstream}${request.url ?? '/'}`, {
-          method: request.method,
-          headers,
-          ...(body.length ? { body } : {}),
-        });
-        const out = Buffer.from(await answer.arrayBuffer());
-        const outHeaders: Record<string, string> = {};
-        answer.headers.forEach((value, name) => {
-          if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(name)) outHeaders[name] = value;
-        });
-        response.writeHead(answer.status, { ...outHeaders, 'content-length': String(out.length) });
-        response.end(out);
+        await forwardToUpstream(upstream, request, headers, body, response);
       } catch (error) {
         response.writeHead(502, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ __type: 'ProxyError', message: String(error) }));
