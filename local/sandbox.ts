@@ -102,7 +102,8 @@ const behaviourSchema = z.strictObject({
 });
 export type SandboxBehaviour = z.infer<typeof behaviourSchema>;
 
-function decodedQuery(url: string): Record<string, string | string[]> {
+/** The decoded parameters after a URL's `?`, as the sandbox records a call's query: one value, or every value of a repeated name. */
+export function decodedQuery(url: string): Record<string, string | string[]> {
   const at = url.indexOf('?');
   const params = new URLSearchParams(at < 0 ? '' : url.slice(at + 1));
   const result: Record<string, string | string[]> = {};

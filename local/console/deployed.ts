@@ -27,10 +27,11 @@ import type { AttemptRecord } from '../../lambdas/core/delivery';
 import { listUnsettled, UNSETTLED_STATUSES, UnsettledCursor, unsettledCursorProblem } from '../../lambdas/store/unsettled';
 import { vendorAdapters } from '../../lambdas/vendors/registry';
 import type { VendorAdapter } from '../../lambdas/vendors/types';
+import { decodedQuery } from '../sandbox';
 import { decodeRequest } from './decode';
 import { ConsoleReader, DeliveryRow, OrderRow } from './reader';
 import { tryItSample } from './sample';
-import { ConsoleAnswer, invalid, serveConsole, visitorsAnswer } from './server';
+import { ConsoleAnswer, invalid, orderIdOfPath, serveConsole, visitorsAnswer } from './server';
 
 /** Where the console reads from, and what it says about it. */
 export interface DeployedStackView {
@@ -87,18 +88,6 @@ function decodeCursor(text: string): unknown {
   }
 }
 
-/** `?` and the decoded parameters of a URL, as the sandbox records a call's query. */
-function queryOf(url: string): Record<string, string | string[]> {
-  const at = url.indexOf('?');
-  const params = new URLSearchParams(at < 0 ? '' : url.slice(at + 1));
-  const query: Record<string, string | string[]> = {};
-  for (const name of new Set(params.keys())) {
-    const values = params.getAll(name);
-    query[name] = values.length === 1 ? values[0]! : values;
-  }
-  return query;
-}
-
 /**
  * An attempt of the history as a call the page renders like a sandbox call: its request line (as kept: redacted,
  * cut to its bound) decoded with the vendor's own decoder, and the answer's status.
@@ -107,7 +96,7 @@ export function historyCall(attempt: AttemptRecord, adapter: Pick<VendorAdapter<
   const space = attempt.request.indexOf(' ');
   const method = space < 0 ? '' : attempt.request.slice(0, space);
   const url = space < 0 ? attempt.request : attempt.request.slice(space + 1);
-  const query = queryOf(url);
+  const query = decodedQuery(url);
   const decoded: Record<string, unknown> = adapter ? decodeRequest(adapter, { query, body: '' }) : {};
   // A parameter the line ends in, and that does not decode: the history cut it (a basket longer than it keeps whole).
   const last = url.slice(url.lastIndexOf('&') + 1 || url.indexOf('?') + 1).split('=')[0];
@@ -151,12 +140,8 @@ export class DeployedConsole {
       if (path === '/local/info') return { status: 200, body: this.info() };
       if (path === '/local/orders') return await this.orders(url);
       if (path.startsWith('/local/orders/')) {
-        let orderId: string;
-        try {
-          orderId = decodeURIComponent(path.slice('/local/orders/'.length));
-        } catch {
-          return invalid('orderId', 'is not valid percent-encoding');
-        }
+        const orderId = orderIdOfPath(path);
+        if (typeof orderId !== 'string') return orderId;
         if (!orderId) return invalid('orderId', 'is empty');
         return await this.order(orderId);
       }

@@ -124,12 +124,8 @@ export class LocalConsole {
       return { status: 200, body: await wiring.reader.orders(limit) };
     }
     if (path.startsWith('/local/orders/')) {
-      let orderId: string;
-      try {
-        orderId = decodeURIComponent(path.slice('/local/orders/'.length));
-      } catch {
-        return invalid('orderId', 'is not valid percent-encoding');
-      }
+      const orderId = orderIdOfPath(path);
+      if (typeof orderId !== 'string') return orderId;
       const detail = await this.orderDetail(orderId, wiring);
       return detail ? { status: 200, body: detail } : { status: 404, body: { error: { code: 'not_found', message: `No order ${JSON.stringify(orderId)}` } } };
     }
@@ -238,6 +234,15 @@ function redactedDeep<T>(value: T, redact: (text: string) => string): T {
   if (Array.isArray(value)) return value.map((v) => redactedDeep(v, redact)) as T;
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactedDeep(v, redact)])) as T;
   return value;
+}
+
+/** The order id of a `/local/orders/<id>` path, percent-decoded; or the 400 naming `orderId` when it does not decode. */
+export function orderIdOfPath(path: string): string | ConsoleAnswer {
+  try {
+    return decodeURIComponent(path.slice('/local/orders/'.length));
+  } catch {
+    return invalid('orderId', 'is not valid percent-encoding');
+  }
 }
 
 export function invalid(field: string, message: string): ConsoleAnswer {
