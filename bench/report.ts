@@ -634,7 +634,8 @@ function senderMemoryValues(r: BenchResults, part: Part): Values {
   const chosenMb = chooseSenderMemory(rows, r.model.vendorTimeoutMs);
   const deployedMb = r.facts.memoryMb.sender!;
   const row = (mb: number) => rows.find((x) => x.memoryMb === mb)!;
-  const deployed = row(deployedMb) ?? senderMemoryRows(r.model.inputs, batchCpuMs).find((x) => x.memoryMb === deployedMb);
+  // Undefined when the deployed size is not one of SENDER_MEMORY_CANDIDATES.
+  const deployed = rows.find((x) => x.memoryMb === deployedMb);
   const cheapest = rows.reduce((best, x) => (x.typicalUsd < best.typicalUsd ? x : best));
   return {
     senderMemoryTable: table(

@@ -60,6 +60,8 @@ export class RecordingDeliveryMetrics implements DeliveryMetrics {
   countAll(destination: string, counts: Iterable<readonly [DeliveryEvent, number]>, properties: RecordProperties = {}): void {
     const record: Partial<Record<DeliveryEvent, number>> = {};
     for (const [event, value] of counts) {
+      // As CloudWatchDeliveryMetrics publishes them: a count of 0 is no metric, and a record of none is not written.
+      if (value <= 0) continue;
       record[event] = (record[event] ?? 0) + value;
       for (let i = 0; i < value; i++) this.events.push({ destination, event });
     }
