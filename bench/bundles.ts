@@ -20,7 +20,7 @@ import { RUNTIME_CONFIG_FILE, runtimeConfigOf, serializeRuntimeConfig } from '..
 import { deliveryQueueName, ENV } from '../lambdas/contract/shape';
 
 /** Carries a probe's runtime configuration to runProbe, which writes it where the stack puts it. Bench only. */
-const BUNDLED_CONFIG = 'BENCH_RUNTIME_CONFIG';
+export const BUNDLED_CONFIG = 'BENCH_RUNTIME_CONFIG';
 import { median, shuffled } from './stats';
 
 export const FUNCTIONS = ['capture', 'identify', 'status', 'conversion', 'deliveries', 'cancellation', 'sender'] as const;
@@ -194,7 +194,7 @@ function composition(metafile: Metafile, outfile: string): BuiltBundle['composit
  * runtime configuration travels under BUNDLED_CONFIG here only to reach runProbe, which writes it beside the bundle
  * as RUNTIME_CONFIG_FILE, where the stack puts it, and drops it from the environment.
  */
-function functionEnvironment(name: FunctionName, config: TrackingConfig): Record<string, string> {
+export function functionEnvironment(name: FunctionName, config: TrackingConfig): Record<string, string> {
   const deliveryQueues = Object.fromEntries(Object.keys(config.vendors).map((id) => [id, deliveryQueueName('ConversionTracking', id)]));
   const common = {
     AWS_REGION: 'eu-west-1',
@@ -421,6 +421,17 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
       label: 'capture: CommonJS builds (esbuild default main fields)',
       explanation: 'the bundling before this change: packages resolved through `main`, so the SDK is bundled from its CommonJS build, untree-shaken',
       bundling: commonJsFirst,
+      env: withMaps,
+    },
+    {
+      fn: 'sender',
+      variant: 'unused-code-bundled',
+      label: 'sender: with the code no deployed function runs',
+      explanation: "the vendors' sandbox checks and the Secrets Manager reader of vendor credentials bundled, as they were before this change",
+      bundling: {
+        ...TRACKING_BUNDLING,
+        define: { ...TRACKING_BUNDLING.define, 'process.env.TRACKING_SANDBOX_BUNDLED': JSON.stringify('true'), 'process.env.TRACKING_VENDOR_SECRETS_BUNDLED': JSON.stringify('true') },
+      },
       env: withMaps,
     },
     {

@@ -338,6 +338,7 @@ function bundleValues(r: BenchResults, part: Part): Values {
   const functionOf = (v: VariantComparison) => v.label.split(':')[0];
   const commonJs = b.variants.find((v) => v.label.includes('CommonJS'));
   const maps = b.variants.find((v) => v.label.includes('source-maps'));
+  const unused = b.variants.find((v) => v.label.includes('no deployed function runs'));
   const zodNamed = b.blocks.find((k) => k.label.startsWith('zod imported by name'));
   const zodNs = b.blocks.find((k) => k.label.startsWith('zod imported as a namespace'));
   const schemas = b.blocks.find((k) => k.label.startsWith("the service's configuration schemas"));
@@ -364,6 +365,16 @@ function bundleValues(r: BenchResults, part: Part): Values {
         })
       : '',
     configValidationCpuMs: fixed(validation && schemas ? validation.addedCpuMs - schemas.addedCpuMs : Number.NaN),
+    unusedCodeSaving: unused
+      ? part('unusedCodeSaving', {
+          withBundle: kib(unused.subject.bytes),
+          deployedBundle: kib(unused.deployed.bytes),
+          withInitCpuMs: fixed(unused.subject.initCpuMs),
+          deployedInitCpuMs: fixed(unused.deployed.initCpuMs),
+          withRatioCpu: fixed(unused.ratioCpu, 2),
+          deployedRatioCpu: fixed(b.functions.find((f) => f.name === 'sender')?.ratioCpu ?? Number.NaN, 2),
+        })
+      : '',
     sourceMapsCost: maps
       ? part('sourceMapsCost', {
           withoutInitCpuMs: fixed(maps.subject.initCpuMs),

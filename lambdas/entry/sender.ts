@@ -1,5 +1,6 @@
 /** A destination's sender function (one per destination, same code): consumes its queue and calls the vendor. */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { RuntimeConfig } from '../contract/runtime-config';
 import { ENV } from '../contract/shape';
 import { createSender } from '../sender/create';
 import { fetchHttpSender } from '../vendors/http-sender';
@@ -24,8 +25,19 @@ const wiring = {
   metrics: deliveryMetrics(),
 };
 
-// Credentials kept in Secrets Manager are read per batch (cached); the sender is built with their values.
+const build = (config: RuntimeConfig) => createSender({ config, ...wiring });
+
+// Credentials kept in Secrets Manager are read per batch (cached); the sender is built with their values. A sender
+// whose configuration names none is bundled without the reader and its Secrets Manager client
+// (lib/constructs/tracking-function.ts, trackingBundling): esbuild reads the condition as true and leaves the other
+// branch out.
 export const handler = tracing.senderHandler(
   destinationId,
-  withVendorSecrets(runtimeConfig(), (config) => createSender({ config, ...wiring })),
+  process.env.TRACKING_VENDOR_SECRETS_BUNDLED === 'false' ? withoutVendorSecrets(runtimeConfig(), build) : withVendorSecrets(runtimeConfig(), build),
 );
+
+/** The sender of a bundle without the reader: a configuration that names secrets anyway fails at init, never sends without them. */
+function withoutVendorSecrets<H>(config: RuntimeConfig, create: (config: RuntimeConfig) => H): H {
+  if (config.secrets?.length) throw new Error('This sender was bundled without the Secrets Manager reader, but its configuration names secrets');
+  return create(config);
+}

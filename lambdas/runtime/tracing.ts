@@ -74,9 +74,13 @@ export function orderIdOfRequest(event: { pathParameters?: Record<string, string
 
 /** The tracing the function's environment asks for: NO_TRACING unless TRACING_ENABLED_VARIABLE is `true`. */
 export function tracingOf(env: NodeJS.ProcessEnv, serviceName: string): Tracing {
-  if (env[TRACING_ENABLED_VARIABLE] !== 'true') return NO_TRACING;
-  const powertools = loadTracer();
-  return powertools ? xrayTracing(powertools.Tracer, serviceName) : NO_TRACING;
+  // In a bundle built without the tracer esbuild reads this condition as false while it parses, so the X-Ray wrappers
+  // below are referenced from dead code only and left out of the bundle.
+  if (process.env.TRACKING_TRACER_BUNDLED !== 'false' && env[TRACING_ENABLED_VARIABLE] === 'true') {
+    const powertools = loadTracer();
+    if (powertools) return xrayTracing(powertools.Tracer, serviceName);
+  }
+  return NO_TRACING;
 }
 
 /**

@@ -45,12 +45,37 @@ export const TRACKING_BUNDLING: Readonly<BundlingOptions> = {
   externalModules: [],
   // Without observability.tracing the tracer is never loaded, so it is not bundled either: its X-Ray SDK is a fifth of
   // a bundle's bytes (lambdas/runtime/tracing.ts, loadTracer). `trackingBundling(true)` bundles it.
-  define: { 'process.env.TRACKING_TRACER_BUNDLED': JSON.stringify('false') },
+  // No function inspects requests as the local vendor sandbox does: the adapters' sandbox checks are left out
+  // (lambdas/vendors/sandbox-inspect.ts). Nor does a function read vendor credentials from Secrets Manager unless its
+  // configuration names some (`trackingBundling(…, true)`; lambdas/entry/sender.ts).
+  define: {
+    'process.env.TRACKING_TRACER_BUNDLED': JSON.stringify('false'),
+    'process.env.TRACKING_SANDBOX_BUNDLED': JSON.stringify('false'),
+    'process.env.TRACKING_VENDOR_SECRETS_BUNDLED': JSON.stringify('false'),
+  },
 };
 
-/** How a function is bundled: TRACKING_BUNDLING, with Powertools Tracer and the X-Ray SDK only for a traced one. */
-export function trackingBundling(tracing: boolean): Readonly<BundlingOptions> {
-  return tracing ? { ...TRACKING_BUNDLING, define: { ...TRACKING_BUNDLING.define, 'process.env.TRACKING_TRACER_BUNDLED': JSON.stringify('true') } } : TRACKING_BUNDLING;
+/**
+ * How a function is bundled: TRACKING_BUNDLING, with Powertools Tracer and the X-Ray SDK only for a traced one, and
+ * the Secrets Manager reader of vendor credentials only for a function whose configuration names secrets.
+ */
+export function trackingBundling(tracing: boolean, vendorSecrets = false): Readonly<BundlingOptions> {
+  if (!tracing && !vendorSecrets) return TRACKING_BUNDLING;
+  return {
+    ...TRACKING_BUNDLING,
+    define: {
+      ...TRACKING_BUNDLING.define,
+      'process.env.TRACKING_TRACER_BUNDLED': JSON.stringify(String(tracing)),
+      'process.env.TRACKING_VENDOR_SECRETS_BUNDLED': JSON.stringify(String(vendorSecrets)),
+    },
+  };
+}
+
+/** Whether a function's bundled configuration (RUNTIME_CONFIG_FILE's JSON) names secrets its code reads at run time. */
+export function readsVendorSecrets(runtimeConfig: string | undefined): boolean {
+  if (runtimeConfig === undefined) return false;
+  const secrets = (JSON.parse(runtimeConfig) as { secrets?: unknown[] }).secrets;
+  return Array.isArray(secrets) && secrets.length > 0;
 }
 
 /** Node options of every function: stack traces point into the TypeScript sources rather than the minified bundle. */
@@ -181,7 +206,7 @@ export class TrackingFunction extends NodejsFunction {
       bundling:
         props.runtimeConfig === undefined
           ? trackingBundling(props.tracing === true)
-          : withRuntimeConfigFile(props.runtimeConfig, trackingBundling(props.tracing === true)),
+          : withRuntimeConfigFile(props.runtimeConfig, trackingBundling(props.tracing === true, readsVendorSecrets(props.runtimeConfig))),
     });
     this.executionRole = role;
     this.runtimeConfig = props.runtimeConfig;

@@ -151,7 +151,9 @@ const traced = (fn: LambdaFunction) => fn.logicalId.startsWith('ConversionFuncti
 let tracedBuilds: Record<'conversion' | 'sender', Promise<string>>;
 function buildTraced(entry: 'conversion' | 'sender'): Promise<string> {
   const buildDir = join(dir, `traced-build-${entry}`);
-  return build({ ...esbuildOptions(trackingBundling(true)), entryPoints: [entryPath(entry)], outfile: join(buildDir, 'index.js'), logLevel: 'silent' }).then(() => buildDir);
+  // The sender with the Secrets Manager reader, as CDK bundles a sender whose configuration names secrets (Klevu's here).
+  const bundling = trackingBundling(true, entry === 'sender');
+  return build({ ...esbuildOptions(bundling), entryPoints: [entryPath(entry)], outfile: join(buildDir, 'index.js'), logLevel: 'silent' }).then(() => buildDir);
 }
 
 /** `fn` with the bundle a traced deployment gives it: its entry built with the tracer, its own runtime configuration. */

@@ -5,10 +5,17 @@
  * A module that only some of a bundle's code reaches is still bundled when one of its top-level statements may have
  * an effect (a call, a spread, a `new RegExp`): these tests catch such a statement creeping back.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build, Metafile } from 'esbuild';
-import { esbuildOptions } from '../../bench/bundles';
+import { BUNDLED_CONFIG, esbuildOptions, functionEnvironment } from '../../bench/bundles';
+import { benchConfig } from '../../bench/setup';
 import { entryPath } from '../../lib/constructs/paths';
-import { TRACKING_BUNDLING } from '../../lib/constructs/tracking-function';
+import { readsVendorSecrets, TRACKING_BUNDLING, trackingBundling } from '../../lib/constructs/tracking-function';
+import { RUNTIME_CONFIG_FILE } from '../../lambdas/contract/runtime-config';
 
 /** The source files (relative to the project) of which the function's bundle holds at least one byte. */
 async function bundledSources(name: string): Promise<string[]> {
@@ -61,5 +68,67 @@ describe('the conversion bundle', () => {
   it('holds the visitor and order stores, never the delivery records’ (a conversion writes its deliveries with the order)', async () => {
     const sources = await bundledSources('conversion');
     expect(STORES.filter((store) => sources.includes(`lambdas/store/${store}.ts`))).toEqual(['visitor-store', 'order-store']);
+  }, 60_000);
+});
+
+describe('code no deployed function runs is left out', () => {
+  /** The bundle's sources and its text, built with `bundling` as CDK builds the function. */
+  async function bundleOf(name: string, bundling: Readonly<BundlingOptions> = TRACKING_BUNDLING): Promise<{ sources: string[]; text: string }> {
+    const result = await build({ ...esbuildOptions(bundling), entryPoints: [entryPath(name)], write: false, outdir: 'out', metafile: true, logLevel: 'silent' });
+    const outputs = Object.values((result.metafile as Metafile).outputs).filter((o) => o.entryPoint !== undefined);
+    const sources = outputs.flatMap((o) => Object.entries(o.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path));
+    const text = result.outputFiles.filter((f) => f.path.endsWith('.js')).map((f) => f.text).join('\n');
+    return { sources, text };
+  }
+
+  it.each(['conversion', 'cancellation', 'sender'])('the %s bundle holds no vendor sandbox checks (only the local sandbox inspects requests)', async (name) => {
+    const { sources } = await bundleOf(name);
+    expect(sources.filter((s) => /^lambdas\/vendors\/[a-z]+\/sandbox\.ts$/.test(s))).toEqual([]);
+    // The adapters are there: only their `inspect` was replaced.
+    expect(sources).toContain('lambdas/vendors/kelkoo/adapter.ts');
+  }, 60_000);
+
+  it.each(['status', 'sender'])('the untraced %s bundle holds none of the X-Ray wrappers', async (name) => {
+    const { text } = await bundleOf(name);
+    expect(text).not.toContain('XRaySDKInstrumentation');
+    expect((await bundleOf(name, trackingBundling(true))).text).toContain('XRaySDKInstrumentation');
+  }, 60_000);
+
+  it('a sender holds the Secrets Manager reader only when its configuration names secrets', async () => {
+    const packagesOf = (sources: string[]) => new Set(sources.map((s) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(s)?.[1]).filter(Boolean));
+    const without = packagesOf((await bundleOf('sender')).sources);
+    expect(without.has('@aws-sdk/client-secrets-manager')).toBe(false);
+    expect(without.has('@aws-lambda-powertools/parameters')).toBe(false);
+    const withSecrets = packagesOf((await bundleOf('sender', trackingBundling(false, true))).sources);
+    expect(withSecrets.has('@aws-sdk/client-secrets-manager')).toBe(true);
+    expect(withSecrets.has('@aws-lambda-powertools/parameters')).toBe(true);
+  }, 60_000);
+
+  it('the stack bundles the reader for a configuration that names secrets, and for no other', () => {
+    expect(readsVendorSecrets(undefined)).toBe(false);
+    expect(readsVendorSecrets(JSON.stringify({ vendors: {} }))).toBe(false);
+    expect(readsVendorSecrets(JSON.stringify({ vendors: {}, secrets: [] }))).toBe(false);
+    expect(readsVendorSecrets(JSON.stringify({ vendors: {}, secrets: [{ path: ['vendors', 'klevu', 'apiKey'], secret: 'klevu-key' }] }))).toBe(true);
+  });
+
+  it('a sender bundled without the reader refuses to start with a configuration that names secrets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sender-no-reader-'));
+    try {
+      await build({ ...esbuildOptions(TRACKING_BUNDLING), entryPoints: [entryPath('sender')], outfile: join(dir, 'index.js'), logLevel: 'silent' });
+      const { [BUNDLED_CONFIG]: configText, ...env } = functionEnvironment('sender', benchConfig('http://localhost:3000'));
+      const config = JSON.parse(configText!) as Record<string, unknown>;
+      const start = (runtimeConfig: object) => {
+        writeFileSync(join(dir, RUNTIME_CONFIG_FILE), JSON.stringify(runtimeConfig));
+        return spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(dir, 'index.js'))})`], { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env }, encoding: 'utf8' });
+      };
+      const plain = start(config);
+      expect(plain.stderr).toBe('');
+      expect(plain.status).toBe(0);
+      const named = start({ ...config, secrets: [{ path: ['vendors', 'klevu', 'apiKey'], secret: 'klevu-key' }] });
+      expect(named.status).not.toBe(0);
+      expect(named.stderr).toContain('bundled without the Secrets Manager reader');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -5,6 +5,7 @@ import { clickmeterClickIds } from './click-ids';
 import { ClickmeterConfig, clickmeterConfigSchema } from './config';
 import { toPostback } from './mapping';
 import { inspectClickmeterRequest } from './sandbox';
+import { inspectNotBundled } from '../sandbox-inspect';
 import { CLICKMETER_DOCUMENT, CLICKMETER_QUERY_ORDER } from './types';
 
 /** The context is the `[s2sidentifier]` held for the visitor at conversion time; the sender must not look it up again. */
@@ -32,5 +33,5 @@ export const clickmeter: VendorAdapter<ClickmeterConfig, ClickIdContext> = {
    */
   classify: (response) => classifyByStatusAndBody(response, 'ClickMeter'),
 
-  inspect: inspectClickmeterRequest,
+  inspect: process.env.TRACKING_SANDBOX_BUNDLED === 'false' ? inspectNotBundled : inspectClickmeterRequest,
 };

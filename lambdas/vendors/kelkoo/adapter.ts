@@ -7,6 +7,7 @@ import { kelkooClickIds } from './click-ids';
 import { KelkooConfig, kelkooAccountFor, kelkooConfigSchema } from './config';
 import { decodeProductsInfos, encodeProductsInfos, fitProductsInfos, kelkooSaleId } from './mapping';
 import { inspectKelkooRequest } from './sandbox';
+import { inspectNotBundled } from '../sandbox-inspect';
 import { KELKOO_DOCUMENT } from './types';
 
 const contextSchema = /* @__PURE__ */ lazy(() =>
@@ -75,7 +76,7 @@ export const kelkoo: VendorAdapter<KelkooConfig, KelkooContext> = {
   // The document describes no response body; any 2xx is taken as accepted.
   classify: (response) => classifyByStatus(response),
 
-  inspect: inspectKelkooRequest,
+  inspect: process.env.TRACKING_SANDBOX_BUNDLED === 'false' ? inspectNotBundled : inspectKelkooRequest,
 
   capabilities: {
     // `gclid` and `msclkid` are forwarded because the document asks for them, but they are the merchant's own ads

@@ -6,6 +6,7 @@ import { klevuClickIds } from './click-ids';
 import { KlevuConfig, klevuConfigSchema } from './config';
 import { toKlevuPayload } from './mapping';
 import { inspectKlevuRequest } from './sandbox';
+import { inspectNotBundled } from '../sandbox-inspect';
 import { KLEVU_DOCUMENT } from './types';
 
 const contextSchema = /* @__PURE__ */ lazy(() =>
@@ -45,5 +46,5 @@ export const klevu: VendorAdapter<KlevuConfig, KlevuContext> = {
 
   classify: (response) => classifyByStatusAndBody(response, 'Klevu'),
 
-  inspect: inspectKlevuRequest,
+  inspect: process.env.TRACKING_SANDBOX_BUNDLED === 'false' ? inspectNotBundled : inspectKlevuRequest,
 };

@@ -7,6 +7,7 @@ import { postbackClickIds } from './click-ids';
 import { PostbackConfig, postbackConfigSchema } from './config';
 import { postbackRequests } from './mapping';
 import { inspectPostbackRequest } from './sandbox';
+import { inspectNotBundled } from '../sandbox-inspect';
 import { POSTBACK_DOCUMENT } from './types';
 
 export const contextSchema = /* @__PURE__ */ lazy(() => z.strictObject({ clickId: z.string() }));
@@ -32,7 +33,7 @@ export const postback: VendorAdapter<PostbackConfig, PostbackContext> = {
   // Networks answer 200 with an error in the body often enough that the body is read too.
   classify: (response) => classifyByStatusAndBody(response, 'Postback'),
 
-  inspect: inspectPostbackRequest,
+  inspect: process.env.TRACKING_SANDBOX_BUNDLED === 'false' ? inspectNotBundled : inspectPostbackRequest,
 
   capabilities: {
     cancellationCall: (config) => config.cancel !== undefined,

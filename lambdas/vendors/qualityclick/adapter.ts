@@ -5,6 +5,7 @@ import { qualityclickClickIds } from './click-ids';
 import { QualityclickConfig, qualityclickConfigSchema } from './config';
 import { duplicateNotice, formatUmsatz, reportedError } from './mapping';
 import { inspectQualityclickRequest } from './sandbox';
+import { inspectNotBundled } from '../sandbox-inspect';
 import { NOCHECK_ON, QUALITYCLICK_DOCUMENT, QUALITYCLICK_TIMEOUT_MS } from './types';
 
 /** The context is the ClickID captured from the landing page (`QC…`), fixed at conversion time so that retries resend it. */
@@ -78,5 +79,5 @@ export const qualityclick: VendorAdapter<QualityclickConfig, ClickIdContext> = {
     return { kind: 'retry', error: failure.message };
   },
 
-  inspect: inspectQualityclickRequest,
+  inspect: process.env.TRACKING_SANDBOX_BUNDLED === 'false' ? inspectNotBundled : inspectQualityclickRequest,
 };

@@ -6,6 +6,7 @@ import { raptorClickIds } from './click-ids';
 import { RaptorConfig, raptorConfigSchema } from './config';
 import { decodeRuid, idParams, purchaseParamValues } from './mapping';
 import { inspectRaptorRequest } from './sandbox';
+import { inspectNotBundled } from '../sandbox-inspect';
 import { RAPTOR_DOCUMENT } from './types';
 
 const contextSchema = /* @__PURE__ */ lazy(() =>
@@ -66,7 +67,7 @@ export const raptor: VendorAdapter<RaptorConfig, RaptorContext> = {
    */
   classify: (response) => classifyByStatusAndBody(response, 'Raptor'),
 
-  inspect: inspectRaptorRequest,
+  inspect: process.env.TRACKING_SANDBOX_BUNDLED === 'false' ? inspectNotBundled : inspectRaptorRequest,
 
   capabilities: {
     // The console shows the user id `ruid` is the Base64 of.
