@@ -177,7 +177,9 @@ function measurements(kind: 'missed' | 'met' | 'partial'): BenchResults {
       variants: [
         variant("capture: AWS SDK external (runtime's copy)"),
         variant("sender: AWS SDK external (runtime's copy)"),
-        ...(kind === 'met' ? [] : [variant('capture: CommonJS builds (esbuild default main fields)'), variant('capture: without NODE_OPTIONS=--enable-source-maps')]),
+        ...(kind === 'met'
+          ? []
+          : [variant('capture: CommonJS builds (esbuild default main fields)'), variant('capture: without NODE_OPTIONS=--enable-source-maps'), variant('sender: with the code no deployed function runs')]),
       ],
       apiFloor: init('api-floor', 220_000, 30, 28),
       blocks: [
