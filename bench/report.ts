@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BundleReport, VariantComparison } from './bundles';
+import type { BundleReport, FunctionInit, VariantComparison } from './bundles';
 import { ALTERNATIVES, billedMs, StackFacts, xraySampledShare } from './cost';
 import { conversionModel, type ModelCost, type ModelFacts, type ModelInputs, type MonthlyItem } from './cost-model';
 import type { MeasuredRequests } from './measured-requests';
@@ -34,7 +34,7 @@ import type { LatencyReport } from './latency';
 import { ASSUMPTIONS, HOSTED_TAGGING_SOURCE, PRICES, SGTM_CLOUD_RUN } from './prices';
 import type { SenderReport } from './senders';
 import { LIMITS } from './setup';
-import { fixed, kib, meets, usd, verdict } from './stats';
+import { fixed, kib, median, meets, usd, verdict } from './stats';
 import type { ThroughputReport } from './throughput';
 import type { TlsCost } from './tls';
 
@@ -386,6 +386,7 @@ function bundleValues(r: BenchResults, part: Part): Values {
     initTargetVerdict: met
       ? part('initTargetMet', { initRatioMet: TARGETS.initRatio })
       : part('initTargetMissed', {
+          ...beyondFloorValues(b.functions),
           captureFloorCpuMs: fixed(capture.floor.initCpuMs),
           floorHeadroomMs: fixed(capture.floor.initCpuMs * (TARGETS.initRatio - 1), 0),
           initRatioMissed: TARGETS.initRatio,
@@ -394,6 +395,51 @@ function bundleValues(r: BenchResults, part: Part): Values {
           zodNamedCpu: zodNamed ? `${fixed(zodNamed.addedCpuMs)} ms` : '–',
           configSchemasCpu: schemas ? `${fixed(schemas.addedCpuMs)} ms CPU, zod included` : 'see the building blocks',
         }),
+  };
+}
+
+/** Sources a bundle holds that no SDK floor does: the validator, Powertools and middy; and the service's own code. */
+const isZod = (source: string) => source === 'zod' || source.startsWith('zod ');
+const isPowertoolsOrMiddy = (source: string) => source.startsWith('@aws-lambda-powertools/') || source.startsWith('@middy/');
+const isOwnCode = (source: string) => source.startsWith('lambdas/');
+
+/**
+ * What each function carries beyond its SDK floor, by kind, beside the init CPU it costs and the bytes the target
+ * leaves room for at the CPU per KiB the functions show (median over the functions of init CPU beyond the floor ÷
+ * bytes beyond it): init grows with the code compiled at load.
+ */
+function beyondFloorValues(functions: FunctionInit[]): Values {
+  const beyond = functions.map((f) => {
+    const bytesOf = (test: (source: string) => boolean) => f.composition.filter((c) => test(c.source)).reduce((sum, c) => sum + c.bytes, 0);
+    return {
+      f,
+      bytes: f.deployed.bytes - f.floor.bytes,
+      zod: bytesOf(isZod),
+      libraries: bytesOf(isPowertoolsOrMiddy),
+      own: bytesOf(isOwnCode),
+      cpuMs: f.deployed.initCpuMs - f.floor.initCpuMs,
+      allowedMs: f.floor.initCpuMs * (TARGETS.initRatio - 1),
+    };
+  });
+  const msPerKib = median(beyond.filter((x) => x.bytes > 0).map((x) => x.cpuMs / (x.bytes / 1024)));
+  const rows = beyond.map((x) => [
+    x.f.name,
+    kib(x.bytes),
+    kib(x.zod),
+    kib(x.libraries),
+    kib(x.own),
+    `${fixed(x.cpuMs)} ms`,
+    `${fixed(x.allowedMs)} ms ≈ ${fixed(x.allowedMs / msPerKib, 0)} KiB`,
+  ]);
+  const overByLibraries = beyond.filter((x) => (x.zod + x.libraries) / 1024 > x.allowedMs / msPerKib).map((x) => x.f.name);
+  return {
+    beyondFloorTable: table(
+      ['Function', 'Bytes beyond its floor', 'zod/mini', 'Powertools and middy', "The service's code", 'Init CPU beyond the floor', `What ${TARGETS.initRatio} × the floor leaves`],
+      rows,
+      ['---', '---:', '---:', '---:', '---:', '---:', '---:'],
+    ),
+    initMsPerKib: fixed(msPerKib, 2),
+    overByLibraries: overByLibraries.length ? overByLibraries.join(', ') : 'none',
   };
 }
 
