@@ -198,8 +198,8 @@ export const API_REQUEST_ID_KEY = 'api_request_id';
 
 /**
  * Every line a request logs carries API Gateway's id of it (`requestContext.requestId`), so that a function's log
- * line leads to the request's access-log line, as the access log's `integrationRequestId` leads to the function's
- * `function_request_id`. A function runs one request at a time, so the key is set before the request and removed after.
+ * line leads to the request's access-log line (its `requestId`), and that line to the function's lines. A function runs
+ * one request at a time, so the key is set before the request and removed after.
  */
 function apiRequestIdKey(logger: Logger): MiddlewareObj<ApiEvent, ApiResult> {
   const remove = async () => void logger.removeKeys([API_REQUEST_ID_KEY]);

@@ -3,7 +3,7 @@
  * repeats on every line what the log group already says (the function's ARN, name and memory, the service), a
  * sampling rate of 0 and an X-Ray trace id that leads nowhere when the request was not traced: about 300 of a line's
  * 500 bytes, each of them ingested and billed. Kept: level, message, timestamp, the invocation's
- * `function_request_id` (the access log's `integrationRequestId`) and `cold_start`, the trace id of a sampled trace,
+ * `function_request_id` (the Lambda invocation's request id) and `cold_start`, the trace id of a sampled trace,
  * and every key the code logs (orderId, destination, api_request_id, errors).
  */
 import { LogFormatter, Logger, LogItem, LogLevelThreshold } from '@aws-lambda-powertools/logger';

@@ -1,6 +1,6 @@
 /**
  * Logs that join up: an API function's lines carry API Gateway's request id (`api_request_id`, the access log's
- * `requestId`) beside Lambda's (`function_request_id`, the access log's `integrationRequestId`), on success and on
+ * `requestId`) beside Lambda's (`function_request_id`), on success and on
  * error, and a request's id does not leak into the next request's lines. The AWS SDK clients give up on a stalled
  * attempt well inside an API function's timeout.
  */
