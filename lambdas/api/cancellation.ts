@@ -13,8 +13,6 @@ import { ApiHandler, errorResponse, jsonResponse, route } from './http';
 import { presentOrder } from './order-view';
 import { isoTimestamp, orderIdParam, text } from './schemas';
 
-export { presentOrder };
-
 export const cancellationSchema = z.strictObject({
   reason: z.optional(text(256)),
   occurredAt: z.optional(isoTimestamp()),

@@ -6,6 +6,7 @@ import type { VendorAdapter } from '../vendors/types';
 import { CAPACITY_KEYS, CapacitySetting, capacitySchema, capacitySettingSchema } from './capacity';
 import { cancelIssues } from './cancellation';
 import { extractSecretReferences, secretFieldsSchema } from './credentials';
+import { destinationIdsOf } from './destination-ids';
 import { destinationsOf } from './destinations';
 import { clickIdKey } from '../core/click-ids';
 import { attributionSchema, exclusiveIssues } from '../core/exclusive';
@@ -289,7 +290,7 @@ export const configSchema = /* @__PURE__ */ lazy(() => {
     /** Exclusive groups: of their members, only the one holding the newest live click wins a sale. */
     attribution: z._default(attributionSchema(), { exclusive: {} }),
   }).superRefine((config, ctx) => {
-    const ids = [...Object.keys(config.vendors).filter((id) => config.vendors[id as VendorId] !== undefined), ...Object.keys(config.postbacks)];
+    const ids = destinationIdsOf(config);
     for (const issue of cancelIssues(config.postbacks)) ctx.addIssue({ code: 'custom', ...issue });
     const byId = new Map(destinationsOf(config).map((d) => [d.id, d]));
     const channelFields = (id: string) => {

@@ -111,8 +111,9 @@ export const deliveryStore = (): DeliveryStore => tableStore(DeliveryStore);
 /** The visitor and order stores over one client: all the conversion function uses (ConversionStoreMethod). */
 export function conversionStore(): Pick<TrackingStore, ConversionStoreMethod> {
   const db = tableClient();
-  const visitors = new VisitorStore(db, requireEnv(ENV.tableName));
-  const orders = new OrderStore(db, requireEnv(ENV.tableName));
+  const tableName = requireEnv(ENV.tableName);
+  const visitors = new VisitorStore(db, tableName);
+  const orders = new OrderStore(db, tableName);
   return {
     attributionInputs: (...args) => visitors.attributionInputs(...args),
     createOrder: (...args) => orders.createOrder(...args),
