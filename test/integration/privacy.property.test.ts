@@ -185,12 +185,10 @@ function clickStarts(c: Case, base64Length?: number): string[] {
  * fragment this short cannot be recognised as, not the short id.
  */
 function shortClickIds(c: Case): string[] {
-  const cutEchoes = DESTINATIONS.flatMap((destination) => {
-    const e = c.echoes[destination];
-    if (e.cut === undefined) return [];
-    const value = echoedValue(c, e, destination);
-    return [{ value, spelled: encode(value, e.encoding).slice(0, e.cut).toLowerCase() }];
-  });
+  const cutEchoes = DESTINATIONS.filter((destination) => c.echoes[destination].cut !== undefined).map((destination) => ({
+    value: echoedValue(c, c.echoes[destination], destination),
+    spelled: spelledEcho(c, destination).toLowerCase(),
+  }));
   return Object.values(c.clicks).filter((id) => id.length < 6 && !cutEchoes.some((echo) => echo.value !== id && echo.spelled === id.toLowerCase()));
 }
 
@@ -229,9 +227,15 @@ function echoedValue(c: Case, e: Echo, destination: string): string {
   return isBase64(e) ? c.shopper.ip : spellIpv6(c.shopper.groups, e.respell);
 }
 
+/** The echoed value as the vendor writes it: encoded, then cut. */
+function spelledEcho(c: Case, destination: string): string {
+  const e = c.echoes[destination as keyof Case['echoes']];
+  return encode(echoedValue(c, e, destination), e.encoding).slice(0, e.cut ?? Infinity);
+}
+
 function answer(c: Case, destination: string): VendorResponse {
   const e = c.echoes[destination as keyof Case['echoes']];
-  const spelled = encode(echoedValue(c, e, destination), e.encoding).slice(0, e.cut ?? Infinity);
+  const spelled = spelledEcho(c, destination);
   const said = `${'x'.repeat(e.padding)} ${spelled} `;
   const body = e.status === 200 ? JSON.stringify({ success: false, error: said }) : `error: unknown ${said} refused`;
   const headers: Record<string, string> = e.status === 302 ? { location: `https://other.test/?v=${spelled}` } : e.inHeader ? { 'x-reason': said } : {};

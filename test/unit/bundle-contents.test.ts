@@ -17,11 +17,21 @@ import { entryPath } from '../../lib/constructs/paths';
 import { readsVendorSecrets, TRACKING_BUNDLING, trackingBundling } from '../../lib/constructs/tracking-function';
 import { RUNTIME_CONFIG_FILE } from '../../lambdas/contract/runtime-config';
 
-/** The source files (relative to the project) of which the function's bundle holds at least one byte. */
-async function bundledSources(name: string): Promise<string[]> {
-  const result = await build({ ...esbuildOptions(TRACKING_BUNDLING), entryPoints: [entryPath(name)], write: false, outdir: 'out', metafile: true, logLevel: 'silent' });
+/**
+ * The function's bundle built with `bundling` as CDK builds it: the source files (relative to the project) of which it
+ * holds at least one byte, and its text.
+ */
+async function bundleOf(name: string, bundling: Readonly<BundlingOptions> = TRACKING_BUNDLING): Promise<{ sources: string[]; text: string }> {
+  const result = await build({ ...esbuildOptions(bundling), entryPoints: [entryPath(name)], write: false, outdir: 'out', metafile: true, logLevel: 'silent' });
   const outputs = Object.values((result.metafile as Metafile).outputs).filter((o) => o.entryPoint !== undefined);
-  return outputs.flatMap((o) => Object.entries(o.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path));
+  const sources = outputs.flatMap((o) => Object.entries(o.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path));
+  const text = result.outputFiles.filter((f) => f.path.endsWith('.js')).map((f) => f.text).join('\n');
+  return { sources, text };
+}
+
+/** The source files of which the function's deployed bundle holds at least one byte. */
+async function bundledSources(name: string): Promise<string[]> {
+  return (await bundleOf(name)).sources;
 }
 
 /** A vendor's wire format: its adapter, request mapping, configuration schema, sandbox checks, answer classification. */
@@ -72,15 +82,6 @@ describe('the conversion bundle', () => {
 });
 
 describe('code no deployed function runs is left out', () => {
-  /** The bundle's sources and its text, built with `bundling` as CDK builds the function. */
-  async function bundleOf(name: string, bundling: Readonly<BundlingOptions> = TRACKING_BUNDLING): Promise<{ sources: string[]; text: string }> {
-    const result = await build({ ...esbuildOptions(bundling), entryPoints: [entryPath(name)], write: false, outdir: 'out', metafile: true, logLevel: 'silent' });
-    const outputs = Object.values((result.metafile as Metafile).outputs).filter((o) => o.entryPoint !== undefined);
-    const sources = outputs.flatMap((o) => Object.entries(o.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path));
-    const text = result.outputFiles.filter((f) => f.path.endsWith('.js')).map((f) => f.text).join('\n');
-    return { sources, text };
-  }
-
   it.each(['conversion', 'cancellation', 'sender'])('the %s bundle holds no vendor sandbox checks (only the local sandbox inspects requests)', async (name) => {
     const { sources } = await bundleOf(name);
     expect(sources.filter((s) => /^lambdas\/vendors\/[a-z]+\/sandbox\.ts$/.test(s))).toEqual([]);
