@@ -6,7 +6,7 @@
 import { DEFAULT_API_THROTTLE } from '../lambdas/contract/throttle';
 import { deliveryQueueSettings } from '../lambdas/contract/shape';
 import type { TrackingConfig } from '../lambdas/config/schema';
-import { billedMs, describeOps, ModelCost, ModelFacts, ModelLine, MonthlyItem, scenarioUsdPerMillion, senderInvocationMs } from './cost-model';
+import { billedMs, conversionModel, describeOps, ModelCost, ModelFacts, ModelInputs, ModelLine, MonthlyItem, scenarioUsdPerMillion, senderInvocationMs } from './cost-model';
 import { hashLine, MeasuredRequests, ScenarioCount, ScenarioId } from './measured-requests';
 import { ASSUMPTIONS, PRICES } from './prices';
 import { simulate, SimulationInput, SimulationResult } from './simulate';
@@ -339,3 +339,35 @@ export function senderTimes(inputs: CapacityInputs): { cpuMsPerMessage: number; 
 }
 
 export const PRICE_NOTE = `${usd(PRICES.dynamoWrite.usd)} per million WRU`;
+
+/**
+ * What a sale that went well would cost without its metric records: the conversion's one per destination and the
+ * senders' one per batch dropped, every other count as measured. What the service would print if the delivery-ratio
+ * alarm took its counts from elsewhere (docs/PERFORMANCE.md section 7, "What 1.10 × the floor would take").
+ */
+export function withoutSaleRecords(inputs: ModelInputs): ModelInputs {
+  const quiet = (s: ScenarioCount): ScenarioCount => ({ ...s, emfLines: 0, emfBytes: 0 });
+  const scenarios = inputs.measured.scenarios;
+  return {
+    ...inputs,
+    measured: {
+      ...inputs.measured,
+      scenarios: { ...scenarios, conversion1: quiet(scenarios.conversion1), senderBatch1: quiet(scenarios.senderBatch1), senderBatch10: quiet(scenarios.senderBatch10) },
+    },
+  };
+}
+
+/** The same inputs with other memory sizes for some functions. */
+export function withMemory(inputs: ModelInputs, memoryMb: Partial<ModelFacts['memoryMb']>): ModelInputs {
+  return { ...inputs, facts: { ...inputs.facts, memoryMb: { ...inputs.facts.memoryMb, ...memoryMb } } };
+}
+
+/** A conversion's handling ÷ its floor at both volumes, once `changes` are applied to the run's inputs in turn. */
+export function conversionRatioWith(inputs: ModelInputs, changes: ReadonlyArray<(i: ModelInputs) => ModelInputs>): { typical: number; high: number } {
+  return conversionModel(changes.reduce((i, change) => change(i), inputs)).ratio;
+}
+
+/** Messages a second one vendor's senders drain at `maxConcurrency` full batches of ten at `memoryMb` (no vendor limit). */
+export function senderDrainPerSecond(batchCpuMs: number, vendorMs: number, memoryMb: number, maxConcurrency: number, batchSize: number): number {
+  return (maxConcurrency * batchSize * 1000) / senderInvocationMs(batchCpuMs, vendorMs, memoryMb);
+}

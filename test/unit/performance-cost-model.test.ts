@@ -1,7 +1,7 @@
 /** The cost model of docs/PERFORMANCE.md (bench/cost-model.ts): floors by the architecture's rules, lines by the counts. */
 import { chooseSenderMemory, senderMemoryRows } from '../../bench/report';
 import { billedMs, captureModel, conversionModel, ModelInputs } from '../../bench/cost-model';
-import { aboveFloor } from '../../bench/report-model';
+import { aboveFloor, conversionRatioWith, senderDrainPerSecond, withMemory, withoutSaleRecords } from '../../bench/report-model';
 import { MeasuredRequests, ScenarioCount, SCENARIOS, ScenarioId } from '../../bench/measured-requests';
 
 const scenario = (id: ScenarioId, calls: number, invocations: number, counts: Partial<ScenarioCount> = {}): ScenarioCount => ({
@@ -123,6 +123,76 @@ describe('the cost model', () => {
     }
     const logs = (platformLogs: boolean) => aboveFloor(conversionModel(inputs({ platformLogs }))).find((r) => r.label.startsWith('Logs'))!.typical;
     expect(logs(true)).toBeGreaterThan(logs(false));
+  });
+
+  describe('what 1.10 × the floor would take (the changes it costs again)', () => {
+    /** The run's inputs with metric records on every scenario a sale goes through: 3 on a conversion, 1 a batch. */
+    const recorded = (): ModelInputs => {
+      const base = inputs();
+      const s = base.measured.scenarios;
+      const withRecords = (x: ScenarioCount, lines: number) => ({ ...x, emfLines: lines, emfBytes: lines * 350 });
+      return {
+        ...base,
+        measured: {
+          ...base.measured,
+          scenarios: { ...s, conversion1: withRecords(s.conversion1, 30), senderBatch1: withRecords(s.senderBatch1, 30), senderBatch10: withRecords(s.senderBatch10, 3) },
+        },
+      };
+    };
+
+    it('drops the sale records and nothing else: every other line and the floor stay as they were', () => {
+      const before = conversionModel(recorded());
+      const after = conversionModel(withoutSaleRecords(recorded()));
+      expect(after.floor).toEqual(before.floor);
+      for (const l of after.lines) {
+        const was = line(before, l.item);
+        if (l.item.startsWith('EMF metric records')) {
+          expect([was.typical, was.high].every((x) => x > 0)).toBe(true);
+          expect([l.typical, l.high]).toEqual([0, 0]);
+        } else {
+          expect(l).toEqual(was);
+        }
+      }
+      // What the ratio loses is what the records cost.
+      const emf = (c: typeof before) => c.lines.filter((l) => l.item.startsWith('EMF')).reduce((a, l) => a + l.typical, 0);
+      expect((before.ratio.typical - after.ratio.typical) * before.floor.total.typical).toBeCloseTo(emf(before), 9);
+      // The inputs given are not changed.
+      expect(recorded().measured.scenarios.conversion1.emfLines).toBe(30);
+    });
+
+    it('changes only the sizes it names, and the model follows them', () => {
+      const base = recorded();
+      const smaller = withMemory(base, { sender: 128 });
+      expect(smaller.facts.memoryMb).toEqual({ ...base.facts.memoryMb, sender: 128 });
+      const senderTime = (i: ModelInputs) => line(conversionModel(i), 'Lambda duration (senders)').typical;
+      const apiTime = (i: ModelInputs) => line(conversionModel(i), 'Lambda duration (API)').typical;
+      // A sender that mostly waits costs less at a smaller size; the API's line is untouched.
+      expect(senderTime(smaller)).toBeLessThan(senderTime(base));
+      expect(apiTime(smaller)).toBe(apiTime(base));
+      expect(apiTime(withMemory(base, { conversion: 512 }))).toBeLessThan(apiTime(base));
+    });
+
+    it('applies its changes in turn: none is the model as it is, each one lowers the ratio, all together lower it most', () => {
+      const base = recorded();
+      const changes = [withoutSaleRecords, (i: ModelInputs) => withMemory(i, { sender: 128 }), (i: ModelInputs) => withMemory(i, { conversion: 512 })];
+      expect(conversionRatioWith(base, [])).toEqual(conversionModel(base).ratio);
+      const all = conversionRatioWith(base, changes);
+      for (const change of changes) {
+        const one = conversionRatioWith(base, [change]);
+        for (const volume of ['typical', 'high'] as const) {
+          expect(one[volume]).toBeLessThan(conversionModel(base).ratio[volume]);
+          expect(all[volume]).toBeLessThan(one[volume]);
+        }
+      }
+      // The order does not matter.
+      expect(conversionRatioWith(base, [...changes].reverse())).toEqual(all);
+    });
+
+    it("drains a vendor's queue slower at a smaller size: full batches at the concurrency cap over the billed time of one", () => {
+      // 60 ms of CPU a batch of ten: 60 × 1769 / 128 ≈ 830 ms + 24 ms of DynamoDB + 150 ms of vendor at 128 MB.
+      expect(senderDrainPerSecond(60, 150, 128, 3, 10)).toBeCloseTo(30_000 / Math.ceil((60 * 1769) / 128 + 174), 9);
+      expect(senderDrainPerSecond(60, 150, 128, 3, 10)).toBeLessThan(senderDrainPerSecond(60, 150, 256, 3, 10));
+    });
   });
 });
 
