@@ -728,6 +728,9 @@ function senderMemoryValues(r: BenchResults, part: Part): Values {
   };
 }
 
+/** The smallest monthly volume section 7 compares: a shop with a million captures and 50,000 conversions a month. */
+const SHOP = { captures: 1e6, conversions: 5e4 } as const;
+
 function costValues(r: BenchResults): Values {
   const m = r.model;
   const prices = table(
@@ -742,7 +745,7 @@ function costValues(r: BenchResults): Values {
   );
   const monthlyTotal = m.monthly.reduce((a, i) => a + i.usdPerMonth, 0);
   const scenarios = [
-    { captures: 1e6, conversions: 5e4 },
+    SHOP,
     { captures: 5e6, conversions: 2.5e5 },
     { captures: 2e7, conversions: 1e6 },
   ];
@@ -835,7 +838,19 @@ function leverValues(r: BenchResults): Values {
     ['All three', ...ratio(levers.map((l) => l.change)), 'all of the above'],
     ['The first two only', ...ratio(levers.slice(0, 2).map((l) => l.change)), 'the first two rows'],
   ];
-  return { conversionLeversTable: table(['Change from the deployed stack', 'Typical: handling ÷ floor', 'High volume', 'What it would give up (this run)'], rows, ['---', '---:', '---:', '---']) };
+  // What the ratio is worth: all three changes, in dollars, at the smallest monthly volume of the comparison below.
+  const saved = conversionModel(inputs).total.typical - conversionModel(levers.reduce((i, l) => l.change(i), inputs)).total.typical;
+  const monthly = r.model.monthly.reduce((a, i) => a + i.usdPerMonth, 0);
+  const bill = (SHOP.captures * r.model.capture.total.typical + SHOP.conversions * r.model.conversion.total.typical) / 1e6 + monthly;
+  return {
+    conversionLeversTable: table(['Change from the deployed stack', 'Typical: handling ÷ floor', 'High volume', 'What it would give up (this run)'], rows, ['---', '---:', '---:', '---']),
+    leversSavedUsd: usd(saved),
+    leversShopConversions: SHOP.conversions.toLocaleString('en-US'),
+    leversShopCaptures: (SHOP.captures / 1e6).toString(),
+    leversShopSavedUsd: usd((saved * SHOP.conversions) / 1e6),
+    leversShopBillUsd: usd(bill),
+    leversShopFixedUsd: usd(monthly),
+  };
 }
 
 function capacityInputs(r: BenchResults, settings: PipelineSettings): CapacityInputs {
