@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleReport, FunctionInit, VariantComparison } from './bundles';
 import { ALTERNATIVES, billedMs, StackFacts, xraySampledShare } from './cost';
-import { conversionModel, type ModelCost, type ModelFacts, type ModelInputs, type MonthlyItem } from './cost-model';
+import { conversionModel, type ModelCost, type ModelFacts, type ModelInputs, type MonthlyItem, senderInvocationMs } from './cost-model';
 import type { MeasuredRequests } from './measured-requests';
 import {
   CapacityInputs,
@@ -850,6 +850,9 @@ function leverValues(r: BenchResults): Values {
     leversShopSavedUsd: usd((saved * SHOP.conversions) / 1e6),
     leversShopBillUsd: usd(bill),
     leversShopFixedUsd: usd(monthly),
+    leversVendorMs: inputs.vendorMs,
+    leversSenderBilledMs: senderInvocationMs(r.model.measured.scenarios.senderBatch1.cpuMs / r.model.measured.scenarios.senderBatch1.invocations, inputs.vendorMs, deployed.sender),
+    leversSenderMemoryMb: deployed.sender,
   };
 }
 
