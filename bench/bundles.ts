@@ -15,7 +15,7 @@ import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build, BuildOptions, Metafile, Plugin } from 'esbuild';
 import type { TrackingConfig } from '../lambdas/config/schema';
 import { entryPath, PROJECT_ROOT } from '../lib/constructs/paths';
-import { TRACKING_BUNDLING, TRACKING_NODE_OPTIONS } from '../lib/constructs/tracking-function';
+import { TRACKING_BUNDLING } from '../lib/constructs/tracking-function';
 import { RUNTIME_CONFIG_FILE, runtimeConfigOf, serializeRuntimeConfig } from '../lambdas/contract/runtime-config';
 import { deliveryQueueName, ENV } from '../lambdas/contract/shape';
 
@@ -316,18 +316,19 @@ export async function measureFunctionInit(
   rounds: number,
   names: readonly FunctionName[] = FUNCTIONS,
 ): Promise<FunctionInit[]> {
-  const withMaps = { NODE_OPTIONS: TRACKING_NODE_OPTIONS };
+  // The stack sets no NODE_OPTIONS: stack traces are mapped by the bundle itself (lambdas/runtime/stack-traces.ts).
+  const asDeployed: Record<string, string> = {};
   const specs: ProbeSpec[] = [];
   const pairs: Array<{ name: FunctionName; id: string; floorId: string; bundle: BuiltBundle }> = [];
   for (const name of names) {
     const built = await bundle({ entry: entryPath(name) }, join(workDir, 'functions', name), TRACKING_BUNDLING);
     const id = `${name}/deployed`;
-    specs.push({ id, bundle: built, env: { ...functionEnvironment(name, config), ...withMaps }, health: name === 'status' });
+    specs.push({ id, bundle: built, env: { ...functionEnvironment(name, config), ...asDeployed }, health: name === 'status' });
     const floorId = `${floorName(FUNCTION_CLIENTS[name])}/deployed`;
     if (!specs.some((s) => s.id === floorId)) {
       const clients = FUNCTION_CLIENTS[name];
       const floor = await bundle({ contents: floorSource(clients), name: floorName(clients) }, join(workDir, 'floors', floorId.replace(/[^a-z0-9]+/gi, '-')), TRACKING_BUNDLING);
-      specs.push({ id: floorId, bundle: floor, env: { AWS_REGION: 'eu-west-1', ...withMaps } });
+      specs.push({ id: floorId, bundle: floor, env: { AWS_REGION: 'eu-west-1', ...asDeployed } });
     }
     pairs.push({ name, id, floorId, bundle: built });
   }
@@ -377,7 +378,8 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
   const started = Date.now();
   const external: Readonly<BundlingOptions> = { ...TRACKING_BUNDLING, externalModules: ['@aws-sdk/*'] };
   const { mainFields: _mainFields, ...commonJsFirst } = TRACKING_BUNDLING;
-  const withMaps = { NODE_OPTIONS: TRACKING_NODE_OPTIONS };
+  // The stack sets no NODE_OPTIONS: stack traces are mapped by the bundle itself (lambdas/runtime/stack-traces.ts).
+  const asDeployed: Record<string, string> = {};
   // An external SDK is found where the runtime keeps its own: on NODE_PATH, loaded unminified from node_modules.
   const onNodePath = { NODE_PATH: join(PROJECT_ROOT.dir, 'node_modules') };
 
@@ -398,8 +400,8 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
   for (const name of FUNCTIONS) {
     const built = await bundle({ entry: entryPath(name) }, join(workDir, 'functions', name), TRACKING_BUNDLING);
     const id = `${name}/deployed`;
-    specs.push({ id, bundle: built, env: { ...functionEnvironment(name, config), ...withMaps }, health: name === 'status' });
-    deployedIds.set(name, { id, bundle: built, floorId: await floorSpec(FUNCTION_CLIENTS[name], 'deployed', TRACKING_BUNDLING, withMaps) });
+    specs.push({ id, bundle: built, env: { ...functionEnvironment(name, config), ...asDeployed }, health: name === 'status' });
+    deployedIds.set(name, { id, bundle: built, floorId: await floorSpec(FUNCTION_CLIENTS[name], 'deployed', TRACKING_BUNDLING, asDeployed) });
   }
 
   log('  bundling the variants behind the bundling decisions…');
@@ -411,7 +413,7 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
       label: `${fn}: AWS SDK external (runtime's copy)`,
       explanation: '`@aws-sdk/*` marked external and loaded unminified from node_modules through NODE_PATH, as the Node.js 24 runtime provides it',
       bundling: external,
-      env: { ...withMaps, ...onNodePath },
+      env: { ...asDeployed, ...onNodePath },
     });
   }
   variantDefs.push(
@@ -421,7 +423,7 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
       label: 'capture: CommonJS builds (esbuild default main fields)',
       explanation: 'the bundling before this change: packages resolved through `main`, so the SDK is bundled from its CommonJS build, untree-shaken',
       bundling: commonJsFirst,
-      env: withMaps,
+      env: asDeployed,
     },
     {
       fn: 'sender',
@@ -432,36 +434,35 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
         ...TRACKING_BUNDLING,
         define: { ...TRACKING_BUNDLING.define, 'process.env.TRACKING_SANDBOX_BUNDLED': JSON.stringify('true'), 'process.env.TRACKING_VENDOR_SECRETS_BUNDLED': JSON.stringify('true') },
       },
-      env: withMaps,
+      env: asDeployed,
     },
     {
       fn: 'capture',
-      variant: 'no-enable-source-maps',
-      label: 'capture: without NODE_OPTIONS=--enable-source-maps',
-      explanation: 'the same bundle started without `--enable-source-maps` (the floor likewise)',
-      bundling: TRACKING_BUNDLING,
-      env: {},
+      variant: 'enable-source-maps',
+      label: "capture: Node's --enable-source-maps instead",
+      explanation: 'the bundle without its own stack-trace mapping, started with `NODE_OPTIONS=--enable-source-maps` as before this change (the floor likewise)',
+      bundling: { ...TRACKING_BUNDLING, define: { ...TRACKING_BUNDLING.define, 'process.env.TRACKING_STACK_TRACES_BUNDLED': JSON.stringify('false') } },
+      env: { NODE_OPTIONS: '--enable-source-maps' },
     },
   );
   const variantIds: Array<{ def: (typeof variantDefs)[number]; id: string; floorId: string }> = [];
   for (const def of variantDefs) {
     const id = `${def.fn}/${def.variant}`;
-    const reuse = def.variant === 'no-enable-source-maps' ? deployedIds.get(def.fn)!.bundle : undefined;
-    const built = reuse ?? (await bundle({ entry: entryPath(def.fn) }, join(workDir, 'variants', id.replace('/', '-')), def.bundling, def.plugins));
+    const built = await bundle({ entry: entryPath(def.fn) }, join(workDir, 'variants', id.replace('/', '-')), def.bundling, def.plugins);
     specs.push({ id, bundle: built, env: { ...functionEnvironment(def.fn, config), ...def.env } });
     // The floor of a variant is built and started the same way as the variant (the zod rewrite changes no SDK code).
     const floorVariant = def.variant === 'zod-namespace-import' ? 'deployed' : def.variant;
-    const floorEnv = def.variant === 'zod-namespace-import' ? withMaps : def.env;
+    const floorEnv = def.variant === 'zod-namespace-import' ? asDeployed : def.env;
     variantIds.push({ def, id, floorId: await floorSpec(FUNCTION_CLIENTS[def.fn], floorVariant, def.bundling, floorEnv) });
   }
 
   log('  bundling the building blocks of an API function…');
-  const apiFloorId = await floorSpec(API_FLOOR_CLIENTS, 'deployed', TRACKING_BUNDLING, withMaps);
+  const apiFloorId = await floorSpec(API_FLOOR_CLIENTS, 'deployed', TRACKING_BUNDLING, asDeployed);
   const blockIds: Array<{ label: string; id: string }> = [];
   for (const block of BLOCKS) {
     const id = `block/${block.id}`;
     const built = await bundle({ contents: blockSource(block.source), name: `block-${block.id}` }, join(workDir, 'blocks', block.id), TRACKING_BUNDLING);
-    specs.push({ id, bundle: built, env: { ...functionEnvironment('capture', config), ...withMaps } });
+    specs.push({ id, bundle: built, env: { ...functionEnvironment('capture', config), ...asDeployed } });
     blockIds.push({ label: block.label, id });
   }
 

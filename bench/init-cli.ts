@@ -1,7 +1,7 @@
 /**
  * `npm run bench:init`: the quick check of the two cold-start and warm-CPU targets, without the rest of `npm run bench`.
  *
- * 1. Module init (CPU time of the `require` in a fresh process, NODE_OPTIONS=--enable-source-maps) of every function
+ * 1. Module init (CPU time of the `require` in a fresh process, with the function's environment) of every function
  *    beside its SDK-client floor, in interleaved rounds (bench/bundles.ts, measureFunctionInit).
  * 2. Warm CPU per capture beside a bare PutItem through the same client, in process, against DynamoDB Local
  *    (bench/cpu.ts, measureCaptureCpu).

@@ -381,10 +381,10 @@ function bundleValues(r: BenchResults, part: Part): Values {
       : '',
     sourceMapsCost: maps
       ? part('sourceMapsCost', {
-          withoutInitCpuMs: fixed(maps.subject.initCpuMs),
-          withInitCpuMs: fixed(maps.deployed.initCpuMs),
-          withoutInitMs: fixed(maps.subject.initMs),
-          withInitMs: fixed(maps.deployed.initMs),
+          withInitCpuMs: fixed(maps.subject.initCpuMs),
+          withoutInitCpuMs: fixed(maps.deployed.initCpuMs),
+          withInitMs: fixed(maps.subject.initMs),
+          withoutInitMs: fixed(maps.deployed.initMs),
         })
       : '',
     initTargetVerdict: met

@@ -24,7 +24,12 @@ import { DeliveryStore } from '../store/delivery-store';
 import { OrderStore } from '../store/order-store';
 import { TrackingStore } from '../store/tracking-store';
 import { VisitorStore } from '../store/visitor-store';
+import { mapStackTraces } from './stack-traces';
 import { orderIdOfRequest, tracingOf } from './tracing';
+
+// In a deployed bundle, stack traces name the TypeScript sources (lambdas/runtime/stack-traces.ts); run from source
+// (the local stack, the tests), they already do.
+if (process.env.TRACKING_STACK_TRACES_BUNDLED === 'true') mapStackTraces(__filename);
 
 /**
  * POWERTOOLS_SERVICE_NAME, one per stage (`serviceNameOf` in lib/constructs/naming.ts): the `service` of every log line

@@ -52,6 +52,10 @@ export const TRACKING_BUNDLING: Readonly<BundlingOptions> = {
     'process.env.TRACKING_TRACER_BUNDLED': JSON.stringify('false'),
     'process.env.TRACKING_SANDBOX_BUNDLED': JSON.stringify('false'),
     'process.env.TRACKING_VENDOR_SECRETS_BUNDLED': JSON.stringify('false'),
+    // Stack traces point into the TypeScript sources, from the source map beside the bundle, read by the first trace
+    // that is formatted (lambdas/runtime/stack-traces.ts) – not by Node at every cold start, as --enable-source-maps
+    // would (a quarter of a function's module init, docs/PERFORMANCE.md).
+    'process.env.TRACKING_STACK_TRACES_BUNDLED': JSON.stringify('true'),
   },
 };
 
@@ -77,9 +81,6 @@ export function readsVendorSecrets(runtimeConfig: string | undefined): boolean {
   const secrets = (JSON.parse(runtimeConfig) as { secrets?: unknown[] }).secrets;
   return Array.isArray(secrets) && secrets.length > 0;
 }
-
-/** Node options of every function: stack traces point into the TypeScript sources rather than the minified bundle. */
-export const TRACKING_NODE_OPTIONS = '--enable-source-maps';
 
 /** Memory of a function that does not choose its own: enough for the bundle and the SDK with room to spare. */
 export const DEFAULT_MEMORY_MB = 256;
@@ -199,7 +200,6 @@ export class TrackingFunction extends NodejsFunction {
       depsLockFilePath: PROJECT_ROOT.lockFile,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'conversion-tracking',
-        NODE_OPTIONS: TRACKING_NODE_OPTIONS,
         ...(props.tracing ? { [TRACING_ENABLED_VARIABLE]: 'true' } : {}),
         ...props.environment,
       },

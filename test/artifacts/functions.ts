@@ -137,7 +137,7 @@ export function startFunction(fn: LambdaFunction, environment: Record<string, st
   const child = fork(join(__dirname, 'lambda-runner.cjs'), [], {
     cwd: fn.assetDir,
     env: environment,
-    // NODE_OPTIONS of the template (--enable-source-maps) comes through `env`; nothing of jest's own flags.
+    // The template's environment comes through `env`; nothing of jest's own flags.
     execArgv: [],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

@@ -179,7 +179,7 @@ function measurements(kind: 'missed' | 'met' | 'partial'): BenchResults {
         variant("sender: AWS SDK external (runtime's copy)"),
         ...(kind === 'met'
           ? []
-          : [variant('capture: CommonJS builds (esbuild default main fields)'), variant('capture: without NODE_OPTIONS=--enable-source-maps'), variant('sender: with the code no deployed function runs')]),
+          : [variant('capture: CommonJS builds (esbuild default main fields)'), variant("capture: Node's --enable-source-maps instead"), variant('sender: with the code no deployed function runs')]),
       ],
       apiFloor: init('api-floor', 220_000, 30, 28),
       blocks: [
