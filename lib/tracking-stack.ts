@@ -80,16 +80,17 @@ export function tableOperations(): string[] {
  * API functions answer a waiting shop backend: more memory buys more CPU and a shorter cold start. Chosen by
  * measurement, per function (docs/PERFORMANCE.md, "Memory sizes", written by `npm run bench` with the figures of its
  * run): the cheapest size, cold starts' init included, whose modelled cold start – the function's init plus its call –
- * stays within 500 ms. The functions of one request (capture, identify, status, deliveries) need less than those that
- * read, write and queue (conversion, cancellation).
+ * stays within 500 ms. Both classes – the functions of one request (capture, identify, status, deliveries) and those
+ * that read, write and queue (conversion, cancellation) – come to 512 MB since the bundles map their own stack traces
+ * (lambdas/runtime/stack-traces.ts): the conversion class needed 1024 MB while Node parsed every source map at load.
  */
 export const API_MEMORY_MB: Readonly<Record<ApiFunctionName, number>> = {
   capture: 512,
   identify: 512,
   status: 512,
   deliveries: 512,
-  conversion: 1024,
-  cancellation: 1024,
+  conversion: 512,
+  cancellation: 512,
 };
 
 /**
