@@ -23,16 +23,16 @@ type CallSite = NodeJS.CallSite & {
 const FRAME = '\n    at ';
 
 /**
- * Installs the hook for the bundle at `bundlePath` (the deployed function's index.js). `readMap` is where the map
- * comes from (tests); by default `<bundlePath>.map`, which the stack ships beside the bundle.
+ * Installs the hook for the bundle at `bundlePath` (the deployed function's index.js), whose source map the stack
+ * ships beside it as `<bundlePath>.map`.
  */
-export function mapStackTraces(bundlePath: string, readMap: () => string = () => readFileSync(`${bundlePath}.map`, 'utf8')): void {
+export function mapStackTraces(bundlePath: string): void {
   // undefined: not read yet; null: unreadable, frames stay as generated.
   let map: SourceMap | null | undefined;
   const sourceMap = (): SourceMap | null => {
     if (map === undefined) {
       try {
-        map = new SourceMap(JSON.parse(readMap()));
+        map = new SourceMap(JSON.parse(readFileSync(`${bundlePath}.map`, 'utf8')));
       } catch {
         map = null;
       }
