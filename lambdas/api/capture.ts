@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { extractClickIds } from '../core/click-ids';
 import { clickIdCatalogueOf } from '../config/destination-ids';
 import { lateReportSeconds } from '../core/late-reports';
@@ -6,6 +6,7 @@ import { addSeconds, epochSecondsCeil, systemClock } from '../core/time';
 import { lazy } from '../core/lazy';
 import { parseInput } from '../core/validation';
 import { visitorKeys, visitorWithAtLeast } from '../core/visitor';
+import { zod } from '../core/zod-mini';
 import type { SavedClicks, TrackingStore } from '../store/tracking-store';
 import { ApiDeps, NO_CONSENT, occurredAt } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
@@ -16,8 +17,9 @@ import { debugEnabled } from '../observability/logger';
  * The request body of POST /v1/clicks, as a zod schema: the definition of what is accepted, and the source of every
  * error message. Built on first use: a capture whose body passes `commonCapture` never needs it.
  */
-export const captureSchema = /* @__PURE__ */ lazy(() =>
-  z.strictObject({
+export const captureSchema = /* @__PURE__ */ lazy(() => {
+  const z = zod();
+  return z.strictObject({
     visitor: visitorWithAtLeast(1),
     landingUrl: z.optional(
       z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).check(z.maxLength(MAX_LANDING_URL, `must be at most ${MAX_LANDING_URL} characters`)),
@@ -30,8 +32,8 @@ export const captureSchema = /* @__PURE__ */ lazy(() =>
     identifiers: z.optional(identifiersSchema()),
     occurredAt: z.optional(isoTimestamp()),
     consent: z.optional(consentSchema()),
-  }),
-);
+  });
+});
 export type CaptureRequest = z.output<ReturnType<typeof captureSchema>>;
 
 const MAX_LANDING_URL = 8192;

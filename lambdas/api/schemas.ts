@@ -1,8 +1,9 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { ValidationError } from '../core/errors';
 import { lazy } from '../core/lazy';
 import { parseDateOrDateTime } from '../core/time';
 import { MAX_VISITOR_KEY_BYTES, Visitor } from '../core/visitor';
+import { zod } from '../core/zod-mini';
 
 /**
  * Pieces shared by the request schemas of several routes (SPEC §2). Each route's own schema lives beside its handler.
@@ -11,18 +12,19 @@ import { MAX_VISITOR_KEY_BYTES, Visitor } from '../core/visitor';
  */
 
 const MAX_AMOUNT = 1e12;
-const identifierName = /* @__PURE__ */ lazy(() => z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must be a simple name')));
+const identifierName = /* @__PURE__ */ lazy(() => zod().string().check(zod().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must be a simple name')));
 const boundedRecord = <V extends z.ZodMiniType>(value: V, max: number) =>
-  z.record(identifierName(), value).check(z.refine((r) => Object.keys(r).length <= max, `at most ${max} entries`));
+  zod().record(identifierName(), value).check(zod().refine((r) => Object.keys(r).length <= max, `at most ${max} entries`));
 
-export const isoTimestamp = /* @__PURE__ */ lazy(() => z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp, e.g. 2026-11-21T10:00:00Z' }));
+export const isoTimestamp = /* @__PURE__ */ lazy(() => zod().iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp, e.g. 2026-11-21T10:00:00Z' }));
 
 /**
  * A date or date-time a caller filters by (`since`), as an ISO string in UTC. A day its month does not have
  * (`2026-02-30`) is refused, never rolled over into the next month (`parseDateOrDateTime`).
  */
-export const dateOrDateTime = /* @__PURE__ */ lazy(() =>
-  z.pipe(
+export const dateOrDateTime = /* @__PURE__ */ lazy(() => {
+  const z = zod();
+  return z.pipe(
     z.string(),
     z.transform((value: string, ctx) => {
       const at = parseDateOrDateTime(value);
@@ -30,17 +32,17 @@ export const dateOrDateTime = /* @__PURE__ */ lazy(() =>
       ctx.issues.push({ code: 'custom', message: 'must be a date (2026-11-01) or an ISO 8601 date-time, on a day the calendar has', input: value });
       return z.NEVER;
     }),
-  ),
-);
+  );
+});
 
-export const consentSchema = /* @__PURE__ */ lazy(() => z.strictObject({ tracking: z.boolean() }));
+export const consentSchema = /* @__PURE__ */ lazy(() => zod().strictObject({ tracking: zod().boolean() }));
 
 /** Ids the shop keeps in its own cookies, by vendor: `{"raptor": {"coid": "…"}}`. */
-export const identifiersSchema = /* @__PURE__ */ lazy(() => boundedRecord(boundedRecord(z.string().check(z.maxLength(2048)), 20), 20));
+export const identifiersSchema = /* @__PURE__ */ lazy(() => boundedRecord(boundedRecord(zod().string().check(zod().maxLength(2048)), 20), 20));
 
-export const amount = /* @__PURE__ */ lazy(() => z.number().check(z.gte(0, 'must be ≥ 0'), z.lte(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`)));
+export const amount = /* @__PURE__ */ lazy(() => zod().number().check(zod().gte(0, 'must be ≥ 0'), zod().lte(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`)));
 
-export const text = (max: number) => z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
+export const text = (max: number) => zod().string().check(zod().minLength(1, 'must not be empty'), zod().maxLength(max, `must be at most ${max} characters`));
 
 /** The longest order id (SPEC §2): `orderId` in a body is `text(MAX_ORDER_ID)`. */
 export const MAX_ORDER_ID = 128;

@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import type { ClickIdCatalogue } from '../core/click-ids';
 import { clickIdCatalogueOf } from '../config/destination-ids';
 import { lateReportSeconds } from '../core/late-reports';
@@ -6,20 +5,21 @@ import { addSeconds, epochSecondsCeil, SECONDS_PER_DAY, systemClock } from '../c
 import { lazy } from '../core/lazy';
 import { parseInput } from '../core/validation';
 import { Visitor, visitorKeys, visitorWithAtLeast } from '../core/visitor';
+import { zod } from '../core/zod-mini';
 import { ApiDeps, NO_CONSENT, StoreWith } from './deps';
 import { ApiHandler, jsonResponse, route } from './http';
 import { commonConsent, commonVisitor, consentSchema, isObject } from './schemas';
 
 /** The request bodies, as zod schemas: what is accepted, and every error message. Built on first use (commonIdentify). */
 export const identifySchema = /* @__PURE__ */ lazy(() =>
-  z.strictObject({
+  zod().strictObject({
     visitor: visitorWithAtLeast(2),
-    consent: z.optional(consentSchema()),
+    consent: zod().optional(consentSchema()),
   }),
 );
 
 export const eraseSchema = /* @__PURE__ */ lazy(() =>
-  z.strictObject({
+  zod().strictObject({
     visitor: visitorWithAtLeast(1),
   }),
 );

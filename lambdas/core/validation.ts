@@ -1,6 +1,6 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { ConfigurationError, FieldIssue, ValidationError } from './errors';
-import './zod-en';
+import { zod } from './zod-mini';
 
 /** Turns zod issues into `{field, message}` pairs with dotted paths. */
 export function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
@@ -18,7 +18,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 
 /** Parses untrusted request input; throws a ValidationError naming every bad field. Any zod schema, zod/mini or not. */
 export function parseInput<S extends z.core.$ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = z.safeParse(schema, input);
+  const result = zod().safeParse(schema, input);
   if (!result.success) {
     const details = toFieldIssues(result.error);
     throw new ValidationError(`Invalid request: ${details.map((d) => d.field).join(', ')}`, details);
@@ -28,7 +28,7 @@ export function parseInput<S extends z.core.$ZodType>(schema: S, input: unknown)
 
 /** Parses configuration; throws a ConfigurationError naming every bad field. */
 export function parseConfigInput<S extends z.core.$ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
-  const result = z.safeParse(schema, input);
+  const result = zod().safeParse(schema, input);
   if (!result.success) {
     const details = toFieldIssues(result.error).map((d) => ({ ...d, field: prefix + d.field }));
     throw new ConfigurationError('Invalid configuration', details);

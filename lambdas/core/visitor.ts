@@ -1,5 +1,6 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { lazy } from './lazy';
+import { zod } from './zod-mini';
 
 /** The visitor keys a shop can hand us, and the short tag each has in storage keys. */
 export const VISITOR_KEY_KINDS = { sessionId: 's', userId: 'u', basketId: 'b' } as const;
@@ -17,6 +18,7 @@ export const MAX_VISITOR_KEY_BYTES = 1000;
  * the status route, which reaches this module for VISITOR_KEY_KINDS, never builds it.
  */
 const builtVisitorSchema = /* @__PURE__ */ lazy(() => {
+  const z = zod();
   const keyValue = z
     .string()
     .check(
@@ -51,7 +53,7 @@ export function visitorKeys(visitor: Visitor): VisitorKey[] {
 /** A visitor object with at least `min` keys. */
 export function visitorWithAtLeast(min: number) {
   return builtVisitorSchema().check(
-    z.refine((v) => visitorKeys(v).length >= min, {
+    zod().refine((v) => visitorKeys(v).length >= min, {
       message: min === 1 ? 'at least one of sessionId, userId, basketId is required' : `at least ${min} of sessionId, userId, basketId are required`,
     }),
   );
