@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build, Metafile } from 'esbuild';
-import { BUNDLED_CONFIG, esbuildOptions, functionEnvironment } from '../../bench/bundles';
+import { BUNDLED_CONFIG, esbuildOptions, functionEnvironment, FunctionName } from '../../bench/bundles';
 import { benchConfig } from '../../bench/setup';
 import { entryPath } from '../../lib/constructs/paths';
 import { readsVendorSecrets, TRACKING_BUNDLING, trackingBundling } from '../../lib/constructs/tracking-function';
@@ -27,6 +27,23 @@ async function bundleOf(name: string, bundling: Readonly<BundlingOptions> = TRAC
   const sources = outputs.flatMap((o) => Object.entries(o.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path));
   const text = result.outputFiles.filter((f) => f.path.endsWith('.js')).map((f) => f.text).join('\n');
   return { sources, text };
+}
+
+/**
+ * The function's bundle built as the stack builds it into `dir`, with its runtime configuration (the bench
+ * configuration's) and a way to start it as Lambda loads it: in a fresh process with the function's environment and
+ * `runtimeConfig` beside the bundle, then `after` run in the same process.
+ */
+async function deployedBundle(name: FunctionName, dir: string) {
+  await build({ ...esbuildOptions(TRACKING_BUNDLING), entryPoints: [entryPath(name)], outfile: join(dir, 'index.js'), logLevel: 'silent' });
+  const { [BUNDLED_CONFIG]: configText, ...env } = functionEnvironment(name, benchConfig('http://localhost:3000'));
+  const config = JSON.parse(configText!) as Record<string, unknown>;
+  const start = (runtimeConfig: object = config, after = '') => {
+    writeFileSync(join(dir, RUNTIME_CONFIG_FILE), JSON.stringify(runtimeConfig));
+    const script = `require(${JSON.stringify(join(dir, 'index.js'))});${after}`;
+    return spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env }, encoding: 'utf8' });
+  };
+  return { config, start };
 }
 
 /** The source files of which the function's deployed bundle holds at least one byte. */
@@ -119,12 +136,8 @@ describe('code no deployed function runs is left out', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zod-at-init-'));
     try {
       const zodAtInit = async (name: 'capture' | 'identify' | 'conversion') => {
-        await build({ ...esbuildOptions(TRACKING_BUNDLING), entryPoints: [entryPath(name)], outfile: join(dir, name, 'index.js'), logLevel: 'silent' });
-        const { [BUNDLED_CONFIG]: configText, ...env } = functionEnvironment(name, benchConfig('http://localhost:3000'));
-        writeFileSync(join(dir, name, RUNTIME_CONFIG_FILE), configText!);
         // zod's core module sets this global when it is evaluated.
-        const probe = `require(${JSON.stringify(join(dir, name, 'index.js'))}); process.stdout.write(String(globalThis.__zod_globalConfig !== undefined))`;
-        const run = spawnSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env }, encoding: 'utf8' });
+        const run = (await deployedBundle(name, join(dir, name))).start(undefined, 'process.stdout.write(String(globalThis.__zod_globalConfig !== undefined))');
         expect(run.stderr).toBe('');
         return run.stdout;
       };
@@ -139,13 +152,7 @@ describe('code no deployed function runs is left out', () => {
   it('a sender bundled without the reader refuses to start with a configuration that names secrets', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sender-no-reader-'));
     try {
-      await build({ ...esbuildOptions(TRACKING_BUNDLING), entryPoints: [entryPath('sender')], outfile: join(dir, 'index.js'), logLevel: 'silent' });
-      const { [BUNDLED_CONFIG]: configText, ...env } = functionEnvironment('sender', benchConfig('http://localhost:3000'));
-      const config = JSON.parse(configText!) as Record<string, unknown>;
-      const start = (runtimeConfig: object) => {
-        writeFileSync(join(dir, RUNTIME_CONFIG_FILE), JSON.stringify(runtimeConfig));
-        return spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(dir, 'index.js'))})`], { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env }, encoding: 'utf8' });
-      };
+      const { config, start } = await deployedBundle('sender', dir);
       const plain = start(config);
       expect(plain.stderr).toBe('');
       expect(plain.status).toBe(0);
