@@ -686,11 +686,18 @@ function memoryValues(r: BenchResults, part: Part): Values {
   };
 }
 
-function senderMemoryValues(r: BenchResults, part: Part): Values {
+/**
+ * A sender's CPU for a full batch of ten: as measured against the plain-HTTP sandbox, and with a TLS handshake for each
+ * of the batch's ten parallel calls, which may each open a connection of their own – what the memory rule sizes for.
+ */
+function senderBatchCpu(r: BenchResults): { measuredBatchCpuMs: number; batchCpuMs: number } {
   const batch = r.model.measured.scenarios.senderBatch10;
-  // Measured on plain HTTP; each of the batch's ten parallel calls may open a TLS connection of its own.
   const measuredBatchCpuMs = batch.cpuMs / batch.invocations;
-  const batchCpuMs = measuredBatchCpuMs + SENDER_BATCH * r.tls.handshakeCpuMs;
+  return { measuredBatchCpuMs, batchCpuMs: measuredBatchCpuMs + SENDER_BATCH * r.tls.handshakeCpuMs };
+}
+
+function senderMemoryValues(r: BenchResults, part: Part): Values {
+  const { measuredBatchCpuMs, batchCpuMs } = senderBatchCpu(r);
   const rows = senderMemoryRows(r.model.inputs, batchCpuMs);
   const chosenMb = chooseSenderMemory(rows, r.model.vendorTimeoutMs);
   const deployedMb = r.facts.memoryMb.sender!;
@@ -731,6 +738,13 @@ function senderMemoryValues(r: BenchResults, part: Part): Values {
 /** The smallest monthly volume section 7 compares: a shop with a million captures and 50,000 conversions a month. */
 const SHOP = { captures: 1e6, conversions: 5e4 } as const;
 
+/** The fixed monthly items (custom metrics, alarms, dashboard, secrets), whatever the volume. */
+const fixedMonthlyUsd = (m: ModelResults) => m.monthly.reduce((a, i) => a + i.usdPerMonth, 0);
+
+/** A month's bill at typical volume: handling and keeping what the month's calls leave, plus the fixed items. */
+const monthlyBillUsd = (m: ModelResults, volume: { captures: number; conversions: number }) =>
+  (volume.captures * m.capture.total.typical + volume.conversions * m.conversion.total.typical) / 1e6 + fixedMonthlyUsd(m);
+
 function costValues(r: BenchResults): Values {
   const m = r.model;
   const prices = table(
@@ -743,7 +757,7 @@ function costValues(r: BenchResults): Values {
     ['Requests a month', 'Share traced', 'X-Ray $ per million requests'],
     volumes.map((v) => [`${v / 1e6} M`, `${fixed(xraySampledShare(v) * 100, 1)} %`, usd(xraySampledShare(v) * PRICES.xrayTraces.usd)]),
   );
-  const monthlyTotal = m.monthly.reduce((a, i) => a + i.usdPerMonth, 0);
+  const monthlyTotal = fixedMonthlyUsd(m);
   const scenarios = [
     SHOP,
     { captures: 5e6, conversions: 2.5e5 },
@@ -752,7 +766,7 @@ function costValues(r: BenchResults): Values {
   const comparison = table(
     ['Monthly volume', 'This service (AWS, typical volume)', ...ALTERNATIVES.map((a) => a.name)],
     scenarios.map((s) => {
-      const ours = (s.captures * m.capture.total.typical + s.conversions * m.conversion.total.typical) / 1e6 + monthlyTotal;
+      const ours = monthlyBillUsd(m, s);
       const requests = s.captures + s.conversions;
       return [`${s.captures / 1e6} M captures + ${s.conversions / 1e6} M conversions`, usd(ours), ...ALTERNATIVES.map((a) => usd(a.usdPerMonth(requests)))];
     }),
@@ -796,12 +810,11 @@ function leverValues(r: BenchResults): Values {
   const deployed = { sender: r.facts.memoryMb.sender!, conversion: r.memoryChoice.deployedMb.conversion };
   const smallerApi = [...MEMORY_CANDIDATES].reverse().find((mb) => mb < deployed.conversion) ?? deployed.conversion;
   const api = (mb: number) => r.memoryChoice.rows.find((x) => x.memoryMb === mb);
-  const batch = r.model.measured.scenarios.senderBatch10;
-  const batchCpuMs = batch.cpuMs / batch.invocations + SENDER_BATCH * r.tls.handshakeCpuMs;
+  const { measuredBatchCpuMs, batchCpuMs } = senderBatchCpu(r);
   const smallestSender = SENDER_MEMORY_CANDIDATES[0];
   const stretched = billedMs(batchCpuMs, 0, smallestSender);
   const { maxConcurrency, batchSize } = r.model.after;
-  const drain = (mb: number) => fixed(senderDrainPerSecond(batch.cpuMs / batch.invocations, inputs.vendorMs, mb, maxConcurrency, batchSize), 0);
+  const drain = (mb: number) => fixed(senderDrainPerSecond(measuredBatchCpuMs, inputs.vendorMs, mb, maxConcurrency, batchSize), 0);
   const levers: Array<{ label: string; change: (i: ModelInputs) => ModelInputs; givesUp: string }> = [
     {
       label: 'No metric record for a sale that went well (the conversion\'s per destination, the senders\' per batch)',
@@ -840,8 +853,8 @@ function leverValues(r: BenchResults): Values {
   ];
   // What the ratio is worth: all three changes, in dollars, at the smallest monthly volume of the comparison below.
   const saved = conversionModel(inputs).total.typical - conversionModel(levers.reduce((i, l) => l.change(i), inputs)).total.typical;
-  const monthly = r.model.monthly.reduce((a, i) => a + i.usdPerMonth, 0);
-  const bill = (SHOP.captures * r.model.capture.total.typical + SHOP.conversions * r.model.conversion.total.typical) / 1e6 + monthly;
+  const monthly = fixedMonthlyUsd(r.model);
+  const bill = monthlyBillUsd(r.model, SHOP);
   return {
     conversionLeversTable: table(['Change from the deployed stack', 'Typical: handling ÷ floor', 'High volume', 'What it would give up (this run)'], rows, ['---', '---:', '---:', '---']),
     leversSavedUsd: usd(saved),
