@@ -316,19 +316,19 @@ export async function measureFunctionInit(
   rounds: number,
   names: readonly FunctionName[] = FUNCTIONS,
 ): Promise<FunctionInit[]> {
-  // The stack sets no NODE_OPTIONS: stack traces are mapped by the bundle itself (lambdas/runtime/stack-traces.ts).
-  const asDeployed: Record<string, string> = {};
+  // The stack sets no NODE_OPTIONS (stack traces are mapped by the bundle itself, lambdas/runtime/stack-traces.ts): a
+  // deployed function is started with its environment alone, a floor with its region.
   const specs: ProbeSpec[] = [];
   const pairs: Array<{ name: FunctionName; id: string; floorId: string; bundle: BuiltBundle }> = [];
   for (const name of names) {
     const built = await bundle({ entry: entryPath(name) }, join(workDir, 'functions', name), TRACKING_BUNDLING);
     const id = `${name}/deployed`;
-    specs.push({ id, bundle: built, env: { ...functionEnvironment(name, config), ...asDeployed }, health: name === 'status' });
+    specs.push({ id, bundle: built, env: functionEnvironment(name, config), health: name === 'status' });
     const floorId = `${floorName(FUNCTION_CLIENTS[name])}/deployed`;
     if (!specs.some((s) => s.id === floorId)) {
       const clients = FUNCTION_CLIENTS[name];
       const floor = await bundle({ contents: floorSource(clients), name: floorName(clients) }, join(workDir, 'floors', floorId.replace(/[^a-z0-9]+/gi, '-')), TRACKING_BUNDLING);
-      specs.push({ id: floorId, bundle: floor, env: { AWS_REGION: 'eu-west-1', ...asDeployed } });
+      specs.push({ id: floorId, bundle: floor, env: { AWS_REGION: 'eu-west-1' } });
     }
     pairs.push({ name, id, floorId, bundle: built });
   }
@@ -378,8 +378,8 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
   const started = Date.now();
   const external: Readonly<BundlingOptions> = { ...TRACKING_BUNDLING, externalModules: ['@aws-sdk/*'] };
   const { mainFields: _mainFields, ...commonJsFirst } = TRACKING_BUNDLING;
-  // The stack sets no NODE_OPTIONS: stack traces are mapped by the bundle itself (lambdas/runtime/stack-traces.ts).
-  const asDeployed: Record<string, string> = {};
+  // The stack sets no NODE_OPTIONS (stack traces are mapped by the bundle itself, lambdas/runtime/stack-traces.ts): a
+  // deployed function is started with its environment alone, a floor with its region.
   // An external SDK is found where the runtime keeps its own: on NODE_PATH, loaded unminified from node_modules.
   const onNodePath = { NODE_PATH: join(PROJECT_ROOT.dir, 'node_modules') };
 
@@ -400,8 +400,8 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
   for (const name of FUNCTIONS) {
     const built = await bundle({ entry: entryPath(name) }, join(workDir, 'functions', name), TRACKING_BUNDLING);
     const id = `${name}/deployed`;
-    specs.push({ id, bundle: built, env: { ...functionEnvironment(name, config), ...asDeployed }, health: name === 'status' });
-    deployedIds.set(name, { id, bundle: built, floorId: await floorSpec(FUNCTION_CLIENTS[name], 'deployed', TRACKING_BUNDLING, asDeployed) });
+    specs.push({ id, bundle: built, env: functionEnvironment(name, config), health: name === 'status' });
+    deployedIds.set(name, { id, bundle: built, floorId: await floorSpec(FUNCTION_CLIENTS[name], 'deployed', TRACKING_BUNDLING, {}) });
   }
 
   log('  bundling the variants behind the bundling decisions…');
@@ -413,7 +413,7 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
       label: `${fn}: AWS SDK external (runtime's copy)`,
       explanation: '`@aws-sdk/*` marked external and loaded unminified from node_modules through NODE_PATH, as the Node.js 24 runtime provides it',
       bundling: external,
-      env: { ...asDeployed, ...onNodePath },
+      env: onNodePath,
     });
   }
   variantDefs.push(
@@ -423,7 +423,7 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
       label: 'capture: CommonJS builds (esbuild default main fields)',
       explanation: 'the bundling before this change: packages resolved through `main`, so the SDK is bundled from its CommonJS build, untree-shaken',
       bundling: commonJsFirst,
-      env: asDeployed,
+      env: {},
     },
     {
       fn: 'sender',
@@ -434,7 +434,7 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
         ...TRACKING_BUNDLING,
         define: { ...TRACKING_BUNDLING.define, 'process.env.TRACKING_SANDBOX_BUNDLED': JSON.stringify('true'), 'process.env.TRACKING_VENDOR_SECRETS_BUNDLED': JSON.stringify('true') },
       },
-      env: asDeployed,
+      env: {},
     },
     {
       fn: 'capture',
@@ -450,19 +450,17 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
     const id = `${def.fn}/${def.variant}`;
     const built = await bundle({ entry: entryPath(def.fn) }, join(workDir, 'variants', id.replace('/', '-')), def.bundling, def.plugins);
     specs.push({ id, bundle: built, env: { ...functionEnvironment(def.fn, config), ...def.env } });
-    // The floor of a variant is built and started the same way as the variant (the zod rewrite changes no SDK code).
-    const floorVariant = def.variant === 'zod-namespace-import' ? 'deployed' : def.variant;
-    const floorEnv = def.variant === 'zod-namespace-import' ? asDeployed : def.env;
-    variantIds.push({ def, id, floorId: await floorSpec(FUNCTION_CLIENTS[def.fn], floorVariant, def.bundling, floorEnv) });
+    // The floor of a variant is built and started the same way as the variant.
+    variantIds.push({ def, id, floorId: await floorSpec(FUNCTION_CLIENTS[def.fn], def.variant, def.bundling, def.env) });
   }
 
   log('  bundling the building blocks of an API function…');
-  const apiFloorId = await floorSpec(API_FLOOR_CLIENTS, 'deployed', TRACKING_BUNDLING, asDeployed);
+  const apiFloorId = await floorSpec(API_FLOOR_CLIENTS, 'deployed', TRACKING_BUNDLING, {});
   const blockIds: Array<{ label: string; id: string }> = [];
   for (const block of BLOCKS) {
     const id = `block/${block.id}`;
     const built = await bundle({ contents: blockSource(block.source), name: `block-${block.id}` }, join(workDir, 'blocks', block.id), TRACKING_BUNDLING);
-    specs.push({ id, bundle: built, env: { ...functionEnvironment('capture', config), ...asDeployed } });
+    specs.push({ id, bundle: built, env: functionEnvironment('capture', config) });
     blockIds.push({ label: block.label, id });
   }
 
