@@ -373,6 +373,39 @@ function pairedRatio(samples: Map<string, ProbeResult[]>, id: string, floorId: s
   return median(a.map((run, i) => run[key] / b[i]![key]));
 }
 
+/** The libraries a function carries beyond its SDK floor: the validator, Powertools and middy. */
+const LIBRARIES = /^(zod(\/.*)?|@aws-lambda-powertools\/.*|@middy\/core)$/;
+const POWERTOOLS_AND_MIDDY = /^(@aws-lambda-powertools\/.*|@middy\/core)$/;
+
+/**
+ * A module that costs nothing to load and lets any code built on it run: every export, whatever its name, is one
+ * no-op function that returns itself when called, constructed, extended or read. Module-scope code that builds schemas,
+ * extends a formatter class or constructs a logger goes through; a request would not be served.
+ */
+const STAND_IN_MODULE = `const names = new Proxy({}, { get: (_, key) => (key === 'then' || key === '__esModule' ? undefined : any) });
+const any = new Proxy(function () {}, {
+  get: (target, key) => (key === 'prototype' ? target.prototype : key === 'then' ? undefined : any),
+  apply: () => any,
+  construct: () => any,
+  getPrototypeOf: () => names,
+  ownKeys: () => ['prototype'],
+});
+module.exports = any;`;
+
+/**
+ * An esbuild plugin resolving every import of the packages `packages` matches to STAND_IN_MODULE: the function's
+ * bundle without those libraries' code, which measures what the rest of the function costs at init.
+ */
+export function standIns(packages: RegExp): Plugin {
+  return {
+    name: 'stand-ins',
+    setup(build) {
+      build.onResolve({ filter: packages }, (args) => ({ path: args.path, namespace: 'stand-in' }));
+      build.onLoad({ filter: /.*/, namespace: 'stand-in' }, () => ({ contents: STAND_IN_MODULE, loader: 'js' }));
+    },
+  };
+}
+
 /** Builds every bundle and variant into `workDir`, then measures them all in interleaved rounds. */
 export async function measureBundles(workDir: string, config: TrackingConfig, rounds: number, log: (line: string) => void): Promise<BundleReport> {
   const started = Date.now();
@@ -405,7 +438,17 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
   }
 
   log('  bundling the variants behind the bundling decisions…');
-  const variantDefs: Array<{ fn: FunctionName; variant: string; label: string; explanation: string; bundling: Readonly<BundlingOptions>; env: Record<string, string>; plugins?: Plugin[] }> = [];
+  const variantDefs: Array<{
+    fn: FunctionName;
+    variant: string;
+    label: string;
+    explanation: string;
+    bundling: Readonly<BundlingOptions>;
+    env: Record<string, string>;
+    plugins?: Plugin[];
+    /** Built and started as deployed (only imports no floor makes differ): compared with the deployed floor. */
+    deployedFloor?: true;
+  }> = [];
   for (const fn of ['capture', 'sender'] as const) {
     variantDefs.push({
       fn,
@@ -445,13 +488,38 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
       env: { NODE_OPTIONS: '--enable-source-maps' },
     },
   );
+  const standInExplanation = (what: string) =>
+    `every import of ${what} resolved to a stand-in that costs nothing to load (bench/bundles.ts, STAND_IN_MODULE); the bundle starts, but would serve nothing: what the rest of the function costs at init`;
+  for (const fn of ['capture', 'conversion', 'sender'] as const) {
+    variantDefs.push({
+      fn,
+      variant: 'libraries-stood-in',
+      label: `${fn}: zod, Powertools and middy stood in for`,
+      explanation: standInExplanation('zod, Powertools and middy'),
+      bundling: TRACKING_BUNDLING,
+      env: {},
+      plugins: [standIns(LIBRARIES)],
+      deployedFloor: true,
+    });
+  }
+  variantDefs.push({
+    fn: 'conversion',
+    variant: 'powertools-stood-in',
+    label: 'conversion: Powertools and middy stood in for',
+    explanation: `${standInExplanation('Powertools and middy')}, zod kept`,
+    bundling: TRACKING_BUNDLING,
+    env: {},
+    plugins: [standIns(POWERTOOLS_AND_MIDDY)],
+    deployedFloor: true,
+  });
   const variantIds: Array<{ def: (typeof variantDefs)[number]; id: string; floorId: string }> = [];
   for (const def of variantDefs) {
     const id = `${def.fn}/${def.variant}`;
     const built = await bundle({ entry: entryPath(def.fn) }, join(workDir, 'variants', id.replace('/', '-')), def.bundling, def.plugins);
     specs.push({ id, bundle: built, env: { ...functionEnvironment(def.fn, config), ...def.env } });
-    // The floor of a variant is built and started the same way as the variant.
-    variantIds.push({ def, id, floorId: await floorSpec(FUNCTION_CLIENTS[def.fn], def.variant, def.bundling, def.env) });
+    // The floor of a variant is built and started the same way as the variant: the deployed floor, when the variant
+    // differs from the deployed bundle only in imports no floor makes.
+    variantIds.push({ def, id, floorId: await floorSpec(FUNCTION_CLIENTS[def.fn], def.deployedFloor ? 'deployed' : def.variant, def.bundling, def.env) });
   }
 
   log('  bundling the building blocks of an API function…');

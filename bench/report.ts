@@ -398,8 +398,37 @@ function bundleValues(r: BenchResults, part: Part): Values {
           zodNamespaceCpu: zodNs ? `${fixed(zodNs.addedCpuMs)} ms CPU` : 'see the building blocks',
           zodNamedCpu: zodNamed ? `${fixed(zodNamed.addedCpuMs)} ms` : '–',
           configSchemasCpu: schemas ? `${fixed(schemas.addedCpuMs)} ms CPU, zod included` : 'see the building blocks',
+          librariesStoodIn: librariesStoodInValues(b, part),
         }),
   };
+}
+
+/**
+ * What the functions cost at init without their libraries (the stand-in variants of bench/bundles.ts), beside the
+ * deployed ratio: empty when the run measured none.
+ */
+function librariesStoodInValues(b: BenchResults['bundles'], part: Part): string {
+  const standIn = (fn: string, what: string) => b.variants.find((v) => v.label === `${fn}: ${what} stood in for`);
+  const all = (['conversion', 'sender', 'capture'] as const).map((fn) => ({ fn, v: standIn(fn, 'zod, Powertools and middy') }));
+  const powertools = standIn('conversion', 'Powertools and middy');
+  if (!powertools || all.some((x) => !x.v)) return '';
+  const deployed = (fn: string) => b.functions.find((f) => f.name === fn)?.ratioCpu ?? Number.NaN;
+  const ratioOf = (fn: string) => fixed(all.find((x) => x.fn === fn)!.v!.ratioCpu, 2);
+  // A paragraph of its own after the sentence that names the functions the libraries put over the target.
+  return `\n\n${part('librariesStoodIn', {
+    conversionWithout: ratioOf('conversion'),
+    senderWithout: ratioOf('sender'),
+    captureWithout: ratioOf('capture'),
+    conversionDeployed: fixed(deployed('conversion'), 2),
+    senderDeployed: fixed(deployed('sender'), 2),
+    captureDeployed: fixed(deployed('capture'), 2),
+    conversionWithZodOnly: fixed(powertools.ratioCpu, 2),
+    powertoolsShareOfFloor: fixed(deployed('conversion') - powertools.ratioCpu, 2),
+    zodShareOfFloor: fixed(powertools.ratioCpu - all.find((x) => x.fn === 'conversion')!.v!.ratioCpu, 2),
+    initRatio: TARGETS.initRatio,
+    allowance: fixed(TARGETS.initRatio - 1, 2),
+    ownCodeVerdict: all.every((x) => x.v!.ratioCpu <= TARGETS.initRatio) ? 'fits within' : 'alone exceeds, in some of them,',
+  })}`;
 }
 
 /** Sources a bundle holds that no SDK floor does: the validator, Powertools and middy; and the service's own code. */
