@@ -506,7 +506,7 @@ export async function measureBundles(workDir: string, config: TrackingConfig, ro
     fn: 'conversion',
     variant: 'powertools-stood-in',
     label: 'conversion: Powertools and middy stood in for',
-    explanation: `${standInExplanation('Powertools and middy')}, zod kept`,
+    explanation: standInExplanation('Powertools and middy (zod kept)'),
     bundling: TRACKING_BUNDLING,
     env: {},
     plugins: [standIns(POWERTOOLS_AND_MIDDY)],

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BundleReport, FunctionInit, VariantComparison } from './bundles';
+import type { BundleReport, FunctionInit, FunctionName, VariantComparison } from './bundles';
 import { ALTERNATIVES, billedMs, StackFacts, xraySampledShare } from './cost';
 import { conversionModel, type ModelCost, type ModelFacts, type ModelInputs, type MonthlyItem, senderInvocationMs } from './cost-model';
 import type { MeasuredRequests } from './measured-requests';
@@ -408,26 +408,29 @@ function bundleValues(r: BenchResults, part: Part): Values {
  * deployed ratio: empty when the run measured none.
  */
 function librariesStoodInValues(b: BenchResults['bundles'], part: Part): string {
-  const standIn = (fn: string, what: string) => b.variants.find((v) => v.label === `${fn}: ${what} stood in for`);
-  const all = (['conversion', 'sender', 'capture'] as const).map((fn) => ({ fn, v: standIn(fn, 'zod, Powertools and middy') }));
-  const powertools = standIn('conversion', 'Powertools and middy');
-  if (!powertools || all.some((x) => !x.v)) return '';
-  const deployed = (fn: string) => b.functions.find((f) => f.name === fn)?.ratioCpu ?? Number.NaN;
-  const ratioOf = (fn: string) => fixed(all.find((x) => x.fn === fn)!.v!.ratioCpu, 2);
+  const standIn = (label: string) => b.variants.find((v) => v.label === label)?.ratioCpu;
+  const without = {
+    conversion: standIn('conversion: zod, Powertools and middy stood in for'),
+    sender: standIn('sender: zod, Powertools and middy stood in for'),
+    capture: standIn('capture: zod, Powertools and middy stood in for'),
+  };
+  const zodKept = standIn('conversion: Powertools and middy stood in for');
+  if (zodKept === undefined || without.conversion === undefined || without.sender === undefined || without.capture === undefined) return '';
+  const deployed = (fn: FunctionName) => b.functions.find((f) => f.name === fn)?.ratioCpu ?? Number.NaN;
   // A paragraph of its own after the sentence that names the functions the libraries put over the target.
   return `\n\n${part('librariesStoodIn', {
-    conversionWithout: ratioOf('conversion'),
-    senderWithout: ratioOf('sender'),
-    captureWithout: ratioOf('capture'),
+    conversionWithout: fixed(without.conversion, 2),
+    senderWithout: fixed(without.sender, 2),
+    captureWithout: fixed(without.capture, 2),
     conversionDeployed: fixed(deployed('conversion'), 2),
     senderDeployed: fixed(deployed('sender'), 2),
     captureDeployed: fixed(deployed('capture'), 2),
-    conversionWithZodOnly: fixed(powertools.ratioCpu, 2),
-    powertoolsShareOfFloor: fixed(deployed('conversion') - powertools.ratioCpu, 2),
-    zodShareOfFloor: fixed(powertools.ratioCpu - all.find((x) => x.fn === 'conversion')!.v!.ratioCpu, 2),
+    conversionWithZodOnly: fixed(zodKept, 2),
+    powertoolsShareOfFloor: fixed(deployed('conversion') - zodKept, 2),
+    zodShareOfFloor: fixed(zodKept - without.conversion, 2),
     initRatio: TARGETS.initRatio,
     allowance: fixed(TARGETS.initRatio - 1, 2),
-    ownCodeVerdict: all.every((x) => x.v!.ratioCpu <= TARGETS.initRatio) ? 'fits within' : 'alone exceeds, in some of them,',
+    ownCodeVerdict: Math.max(without.conversion, without.sender, without.capture) <= TARGETS.initRatio ? 'fits within' : 'alone exceeds, in some of them,',
   })}`;
 }
 
