@@ -285,8 +285,25 @@ function targetsTable(r: BenchResults): { markdown: string; lines: string[] } {
   };
 }
 
-function headerValues(r: BenchResults): Values {
+/**
+ * The bundles whose module init this run measured below their floor's: impossible for code that holds the floor, so
+ * a sign that the machine's noise, not the code, decided the run's init figures.
+ */
+export function initContradictions(b: BenchResults['bundles']): string[] {
+  const measured = [
+    ...b.functions.map((f) => ({ name: f.name, subject: f.deployed, floor: f.floor, ratioCpu: f.ratioCpu })),
+    ...b.variants.map((v) => ({ name: v.label, subject: v.subject, floor: v.floor, ratioCpu: v.ratioCpu })),
+  ];
+  return measured
+    .filter((m) => m.ratioCpu < 1 || m.subject.initCpuMs < m.floor.initCpuMs)
+    .map((m) => `${m.name}: ${fixed(m.subject.initCpuMs)} ms CPU against its floor's ${fixed(m.floor.initCpuMs)} ms, ${fixed(m.ratioCpu, 2)} × paired in rounds`);
+}
+
+function headerValues(r: BenchResults, part: Part): Values {
+  const contradictions = initContradictions(r.bundles);
   return {
+    // After the target table, whose init row it qualifies: a paragraph of its own.
+    initNoise: contradictions.length ? `\n\n${part('initNoise', { contradictions: contradictions.join('; ') })}` : '',
     runDate: r.machine.date,
     runSeconds: fixed(r.totalSeconds, 0),
     cores: r.machine.cores,
@@ -935,7 +952,7 @@ function capacityValues(r: BenchResults): Values {
 export function renderReport(r: BenchResults, parts: Record<string, string> = readTemplate()): string {
   const part = partFiller(parts);
   const values = merged(
-    headerValues(r),
+    headerValues(r, part),
     bundleValues(r, part),
     cpuValues(r),
     throughputValues(r, part),
