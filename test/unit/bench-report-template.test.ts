@@ -71,8 +71,12 @@ describe('the performance report', () => {
     expect(missed).toContain('Powertools and middy\ntake about 0.15 of the floor, zod about 0.12, where the target leaves\n0.15');
     expect(renderReport(measurements('partial'))).not.toContain('The libraries, measured away');
     expect(missed).not.toContain('noise, not the code');
+    // Level with its floor, as a bundle little bigger than it measures: not a contradiction.
+    const level = measurements('met');
+    level.bundles.variants.push({ ...level.bundles.variants[0]!, label: 'capture: zod, Powertools and middy stood in for', ratioCpu: 0.97 });
+    expect(renderReport(level)).not.toContain('noise, not the code');
     expect(renderReport(measurements('partial'))).toContain(
-      "yet here capture: zod, Powertools and middy stood in for: 75.3 ms CPU against its floor's 55.0 ms, 0.97 × paired in rounds. Run",
+      "yet here capture: zod, Powertools and middy stood in for: 75.3 ms CPU against its floor's 55.0 ms, 0.93 × paired in rounds. Run",
     );
     expect(missed).toContain('| 32 | 1820/s |');
     expect(missed).toContain('\n\nNot delivered when read: {"pending":10}.\n\n### What stands in the way\n');
@@ -198,7 +202,7 @@ function measurements(kind: 'missed' | 'met' | 'partial'): BenchResults {
             ]
           : []),
         // Below its floor in the paired rounds: a run the machine's noise decided.
-        ...(kind === 'partial' ? [variant('capture: zod, Powertools and middy stood in for', 0.97)] : []),
+        ...(kind === 'partial' ? [variant('capture: zod, Powertools and middy stood in for', 0.93)] : []),
       ],
       apiFloor: init('api-floor', 220_000, 30, 28),
       blocks: [
