@@ -295,7 +295,7 @@ const BELOW_FLOOR = 0.95;
  * The bundles whose module init this run measured clearly below their floor's: impossible for code that holds the
  * floor, so a sign that the machine's noise, not the code, decided the run's init figures.
  */
-export function initContradictions(b: BenchResults['bundles']): string[] {
+function initContradictions(b: BenchResults['bundles']): string[] {
   const measured = [
     ...b.functions.map((f) => ({ name: f.name, subject: f.deployed, floor: f.floor, ratioCpu: f.ratioCpu })),
     ...b.variants.map((v) => ({ name: v.label, subject: v.subject, floor: v.floor, ratioCpu: v.ratioCpu })),
