@@ -29,6 +29,7 @@ import { formatStatus } from '../../scripts/status';
 import { API_KEY, apiEvent, call, lambdaContext } from '../support/api';
 import { createTestStore, recordingLogger, sqsClient } from '../support/aws';
 import { shopperIp, spellIpv6, ipv6Spelling } from '../support/ip-spellings';
+import { expectNone } from '../support/personal-search';
 import { queuesFor, queueUrlsOf, receiveRecords, sendersFor } from '../support/senders';
 
 const RUNS = Number(process.env.PRIVACY_RUNS ?? 200);
@@ -190,15 +191,6 @@ function shortClickIds(c: Case): string[] {
     spelled: spelledEcho(c, destination).toLowerCase(),
   }));
   return Object.values(c.clicks).filter((id) => id.length < 6 && !cutEchoes.some((echo) => echo.value !== id && echo.spelled === id.toLowerCase()));
-}
-
-function expectNone(where: string, text: string, starts: string[]): void {
-  const lower = text.toLowerCase();
-  const found = starts.filter((start) => lower.includes(start));
-  if (found.length) {
-    const at = lower.indexOf(found[0]!);
-    throw new Error(`${where} holds ${JSON.stringify(found)}: …${text.slice(Math.max(0, at - 300), at + 100)}…`);
-  }
 }
 
 function expectNoToken(where: string, text: string, ids: string[]): void {
