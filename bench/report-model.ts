@@ -362,12 +362,17 @@ export function withMemory(inputs: ModelInputs, memoryMb: Partial<ModelFacts['me
   return { ...inputs, facts: { ...inputs.facts, memoryMb: { ...inputs.facts.memoryMb, ...memoryMb } } };
 }
 
-/** A conversion's handling ÷ its floor at both volumes, once `changes` are applied to the run's inputs in turn. */
-export function conversionRatioWith(inputs: ModelInputs, changes: ReadonlyArray<(i: ModelInputs) => ModelInputs>): { typical: number; high: number } {
-  return conversionModel(changes.reduce((i, change) => change(i), inputs)).ratio;
+/** The run's inputs with `changes` applied in turn. */
+export function withChanges(inputs: ModelInputs, changes: ReadonlyArray<(i: ModelInputs) => ModelInputs>): ModelInputs {
+  return changes.reduce((i, change) => change(i), inputs);
 }
 
-/** Messages a second one vendor's senders drain at `maxConcurrency` full batches of ten at `memoryMb` (no vendor limit). */
+/** A conversion's handling ÷ its floor at both volumes, once `changes` are applied to the run's inputs in turn. */
+export function conversionRatioWith(inputs: ModelInputs, changes: ReadonlyArray<(i: ModelInputs) => ModelInputs>): { typical: number; high: number } {
+  return conversionModel(withChanges(inputs, changes)).ratio;
+}
+
+/** Messages a second one vendor's senders drain at `maxConcurrency` full batches of `batchSize` at `memoryMb` (no vendor limit). */
 export function senderDrainPerSecond(batchCpuMs: number, vendorMs: number, memoryMb: number, maxConcurrency: number, batchSize: number): number {
   return (maxConcurrency * batchSize * 1000) / senderInvocationMs(batchCpuMs, vendorMs, memoryMb);
 }

@@ -29,6 +29,7 @@ import {
   requestTable,
   senderDrainPerSecond,
   senderTimes,
+  withChanges,
   withMemory,
   withoutSaleRecords,
 } from './report-model';
@@ -907,7 +908,7 @@ function leverValues(r: BenchResults): Values {
     ['The first two only', ...ratio(levers.slice(0, 2).map((l) => l.change)), 'the first two rows'],
   ];
   // What the ratio is worth: all three changes, in dollars, at the smallest monthly volume of the comparison below.
-  const saved = conversionModel(inputs).total.typical - conversionModel(levers.reduce((i, l) => l.change(i), inputs)).total.typical;
+  const saved = conversionModel(inputs).total.typical - conversionModel(withChanges(inputs, levers.map((l) => l.change))).total.typical;
   const monthly = fixedMonthlyUsd(r.model);
   const bill = monthlyBillUsd(r.model, SHOP);
   return {
