@@ -534,8 +534,9 @@ export async function measureRequests(options: MeasureOptions): Promise<Measured
     };
     // Warm-up of the senders, not counted: the first messages a process hands a sender pay for compiling its own code
     // (the adapters, the delivery store's updates, the history's redactor) – half as much CPU again as the steady state
-    // the cost model prices, in a run of its own – as the API handlers' first calls would (the warm-up above). Orders of their own (WRM-…),
-    // from buyers of their own, sent at batch 1 and at batch 10 as below, then deleted from the queues.
+    // the cost model prices, in a run of its own – as the API handlers' first calls would (the warm-up above). Orders
+    // of their own (WRM-…), from buyers of their own, sent at batch 1 and at batch 10 as below, then deleted from the
+    // queues.
     const warmBuyers = Array.from({ length: SENDER_WARMUP_ORDERS }, (_, i) => id('uw', i));
     await pool(warmBuyers.length, SETUP_PARALLELISM, (i) => prepareBuyer(warmBuyers[i]!, 1));
     for (const [i, user] of warmBuyers.entries()) await invoke(conversion, 'POST /v1/conversions', { ...order(i, user), orderId: id('WRM', i) }, [202]);
